@@ -1,0 +1,104 @@
+/**
+ * Lua run inside Redis by the analytics store. Kept as a TypeScript string so that every runner
+ * (esbuild for Lambda, tsx, vitest) bundles it with no loader configuration.
+ */
+
+export const RECORD_ENTRIES_LUA = `
+-- Records a chunk of consumer outcomes atomically and exactly once.
+--
+-- ARGV: prefix, marker TTL (s), log max length, then 7 fields per entry:
+--   kind (v = valid, f = failed, m = malformed), message id, order id, user id ('' = none),
+--   month ('' = none), cents (valid) or reason (failed), log line (JSON).
+-- Returns one status letter per entry: A applied, D duplicate, R replayed (already recorded).
+--
+-- Markers: seen:order:<order_id> holds the message id that counted the order, so a redelivery of
+-- that message is told apart from a second message with the same order_id (a duplicate, counted
+-- once per message through seen:msg:<message_id>, like failed and malformed messages).
+-- Counter changes are summed in Lua tables and written once per key and field at the end: a chunk
+-- of seed-like orders touches a few dozen fields, however many orders it holds.
+
+local prefix, ttl, logMaxLen = ARGV[1], ARGV[2], ARGV[3]
+local globalKey, logsKey = prefix .. 'global', prefix .. 'logs'
+local hashes, zsets, months = {}, {}, {}
+local statuses = {}
+local OUTCOME = { v = 'valid', f = 'failed', m = 'malformed' }
+
+local function add(tables, key, field, delta)
+  local t = tables[key]
+  if t == nil then
+    t = {}
+    tables[key] = t
+  end
+  t[field] = (t[field] or 0) + delta
+end
+
+local function firstDelivery(messageId)
+  return redis.call('SET', prefix .. 'seen:msg:' .. messageId, '1', 'NX', 'EX', ttl)
+end
+
+for i = 4, #ARGV, 7 do
+  local kind, messageId, orderId, userId, month, value, log = unpack(ARGV, i, i + 6)
+  local status, outcome = 'R', OUTCOME[kind]
+  local monthKey = prefix .. 'month:' .. month
+  if kind == 'v' then
+    local countedBy = redis.call('SET', prefix .. 'seen:order:' .. orderId, messageId, 'NX', 'GET', 'EX', ttl)
+    if not countedBy then
+      status = 'A'
+      local cents = tonumber(value)
+      local userKey, monthUserKey = prefix .. 'user:' .. userId, monthKey .. ':user:' .. userId
+      add(hashes, userKey, 'order_count', 1)
+      add(hashes, userKey, 'spend_cents', cents)
+      add(hashes, globalKey, 'total_orders', 1)
+      add(hashes, globalKey, 'revenue_cents', cents)
+      add(hashes, monthKey, 'total_orders', 1)
+      add(hashes, monthKey, 'revenue_cents', cents)
+      add(hashes, monthUserKey, 'order_count', 1)
+      add(hashes, monthUserKey, 'spend_cents', cents)
+      add(zsets, monthKey .. ':by_spend', userId, cents)
+      add(zsets, prefix .. 'rank:spend', userId, cents)
+      add(zsets, prefix .. 'rank:orders', userId, 1)
+      months[month] = true
+    elseif countedBy ~= messageId and firstDelivery(messageId) then
+      status, outcome = 'D', 'duplicate'
+      add(hashes, globalKey, 'duplicates', 1)
+      add(hashes, monthKey, 'duplicates', 1)
+    end
+  elseif firstDelivery(messageId) then
+    status = 'A'
+    local reasonField = 'failed:' .. (kind == 'f' and value or 'malformed')
+    add(hashes, globalKey, 'failed_orders', 1)
+    add(hashes, globalKey, reasonField, 1)
+    if month ~= '' then
+      add(hashes, monthKey, 'failed_orders', 1)
+      add(hashes, monthKey, reasonField, 1)
+      months[month] = true
+      if userId ~= '' then
+        add(hashes, prefix .. 'user:' .. userId, 'failed_order_count', 1)
+        add(hashes, monthKey .. ':user:' .. userId, 'failed_order_count', 1)
+        -- listed among the month's users even with nothing spent
+        add(zsets, monthKey .. ':by_spend', userId, 0)
+      end
+    end
+  end
+  if status ~= 'R' then
+    redis.call('XADD', logsKey, '*', 'outcome', outcome, 'details', log)
+  end
+  statuses[#statuses + 1] = status
+end
+
+for key, fields in pairs(hashes) do
+  for field, delta in pairs(fields) do
+    redis.call('HINCRBY', key, field, delta)
+  end
+end
+for key, members in pairs(zsets) do
+  for member, delta in pairs(members) do
+    redis.call('ZINCRBY', key, delta, member)
+  end
+end
+for month in pairs(months) do
+  redis.call('SADD', prefix .. 'months', month)
+end
+redis.call('XTRIM', logsKey, 'MAXLEN', '~', logMaxLen)
+return table.concat(statuses)
+`;

@@ -1,0 +1,234 @@
+import { createHash } from "node:crypto";
+import type { Redis } from "ioredis";
+import type {
+  AnalyticsEntry,
+  AnalyticsStore,
+  ConsumerLogEntry,
+  MonthStats,
+  Rankings,
+  RecordStatus,
+  TotalsStats,
+  UserStats,
+} from "../core/analytics-store";
+import { RECORD_ENTRIES_LUA } from "./lua-scripts";
+
+/**
+ * The analytics store on Redis. Every key lives under one prefix, so deployments and test runs
+ * can share a server and `clear` deletes only its own keys:
+ *
+ *   user:<id>                  hash  order_count, spend_cents, failed_order_count
+ *   global                     hash  total_orders, revenue_cents, failed_orders, duplicates, failed:<reason>
+ *   month:<YYYY-MM>            hash  the month's totals, same fields as global
+ *   month:<YYYY-MM>:user:<id>  hash  the user's figures in that month
+ *   month:<YYYY-MM>:by_spend   zset  the month's users by spend (cents)
+ *   rank:spend, rank:orders    zset  all-time rankings
+ *   months                     set   months with data
+ *   seen:order:<id>, seen:msg:<id>  string with TTL: exactly-once markers (see lua-scripts.ts)
+ *   logs                       stream, capped: consumer log entries
+ */
+
+export interface RedisStoreOptions {
+  /** Key prefix, e.g. `orders:`. */
+  prefix: string;
+  /** How long exactly-once markers live: at least the queue's retention period. */
+  markerTtlSeconds: number;
+  /** Approximate cap of the consumer log stream. */
+  logMaxLength: number;
+  /** Entries per Lua call: one atomic step and one round trip each. */
+  chunkSize?: number;
+}
+
+const DEFAULT_CHUNK_SIZE = 500;
+const USER_FIELDS = ["order_count", "spend_cents", "failed_order_count"] as const;
+const STATUS_BY_LETTER: Record<string, RecordStatus> = { A: "applied", D: "duplicate", R: "replayed" };
+const KIND_LETTER = { valid: "v", failed: "f", malformed: "m" } as const;
+
+export function createRedisStore(redis: Redis, options: RedisStoreOptions): AnalyticsStore {
+  const { prefix } = options;
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const key = (name: string) => prefix + name;
+  const recordSha = createHash("sha1").update(RECORD_ENTRIES_LUA).digest("hex");
+
+  /** EVALSHA, loading the script on the first call or after a SCRIPT FLUSH. */
+  async function runRecordScript(args: (string | number)[]): Promise<string> {
+    try {
+      return String(await redis.evalsha(recordSha, 0, ...args));
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+      return String(await redis.eval(RECORD_ENTRIES_LUA, 0, ...args));
+    }
+  }
+
+  async function recordChunk(entries: readonly AnalyticsEntry[]): Promise<RecordStatus[]> {
+    const args: (string | number)[] = [prefix, options.markerTtlSeconds, options.logMaxLength];
+    for (const entry of entries) {
+      const kind = KIND_LETTER[entry.kind];
+      switch (entry.kind) {
+        case "valid":
+          args.push(
+            kind,
+            entry.messageId,
+            entry.orderId,
+            entry.userId,
+            entry.month,
+            entry.valueCents,
+            entry.log,
+          );
+          break;
+        case "failed":
+          args.push(kind, entry.messageId, "", entry.userId ?? "", entry.month, entry.reason, entry.log);
+          break;
+        case "malformed":
+          args.push(kind, entry.messageId, "", "", "", "", entry.log);
+          break;
+      }
+    }
+    const letters = await runRecordScript(args);
+    if (letters.length !== entries.length)
+      throw new Error(`record script returned ${letters.length} statuses`);
+    return Array.from(letters, (letter) => STATUS_BY_LETTER[letter] ?? "unavailable");
+  }
+
+  return {
+    async record(entries) {
+      const chunks: (readonly AnalyticsEntry[])[] = [];
+      for (let start = 0; start < entries.length; start += chunkSize) {
+        chunks.push(entries.slice(start, start + chunkSize));
+      }
+      // All chunks go out at once (one round trip each, pipelined on the connection); a chunk
+      // that fails changed nothing, so its entries are simply reported for retry.
+      const results = await Promise.all(
+        chunks.map((chunk) => recordChunk(chunk).catch(() => chunk.map((): RecordStatus => "unavailable"))),
+      );
+      return results.flat();
+    },
+
+    async userStats(userId) {
+      const values = await redis.hmget(key(`user:${userId}`), ...USER_FIELDS);
+      return values.every((value) => value === null) ? undefined : toUserStats(values);
+    },
+
+    async globalStats() {
+      return toTotals(await redis.hgetall(key("global")));
+    },
+
+    async monthStats(month, userLimit) {
+      const monthKey = key(`month:${month}`);
+      const [totals, userIds, userCount] = await execPipeline(
+        redis
+          .pipeline()
+          .hgetall(monthKey)
+          .zrevrange(`${monthKey}:by_spend`, 0, userLimit - 1)
+          .zcard(`${monthKey}:by_spend`),
+      );
+      const totalsHash = totals as Record<string, string>;
+      if (Object.keys(totalsHash).length === 0) return undefined;
+      const ids = userIds as string[];
+      const userPipeline = redis.pipeline();
+      for (const userId of ids) userPipeline.hmget(`${monthKey}:user:${userId}`, ...USER_FIELDS);
+      const userValues = ids.length > 0 ? await execPipeline(userPipeline) : [];
+      const users = ids.map((userId, index) => ({
+        userId,
+        ...toUserStats(userValues[index] as (string | null)[]),
+      }));
+      return { month, ...toTotals(totalsHash), users, userCount: Number(userCount) } satisfies MonthStats;
+    },
+
+    async months() {
+      return (await redis.smembers(key("months"))).sort();
+    },
+
+    async rankings(limit) {
+      const [bySpend, byOrders] = await execPipeline(
+        redis
+          .pipeline()
+          .zrevrange(key("rank:spend"), 0, limit - 1, "WITHSCORES")
+          .zrevrange(key("rank:orders"), 0, limit - 1, "WITHSCORES"),
+      );
+      return {
+        bySpend: scorePairs(bySpend as string[]).map(([userId, spendCents]) => ({ userId, spendCents })),
+        byOrderCount: scorePairs(byOrders as string[]).map(([userId, orderCount]) => ({
+          userId,
+          orderCount,
+        })),
+      } satisfies Rankings;
+    },
+
+    async latestLogs(limit) {
+      const rows = await redis.xrevrange(key("logs"), "+", "-", "COUNT", limit);
+      return rows.map(([id, fields]): ConsumerLogEntry => {
+        const record = fieldsToRecord(fields);
+        return {
+          id,
+          outcome: record.outcome as ConsumerLogEntry["outcome"],
+          details: JSON.parse(record.details ?? "{}") as Record<string, unknown>,
+        };
+      });
+    },
+
+    async clear() {
+      let deleted = 0;
+      let cursor = "0";
+      do {
+        const [next, keys] = await redis.scan(cursor, "MATCH", `${escapeGlob(prefix)}*`, "COUNT", 1000);
+        if (keys.length > 0) deleted += await redis.unlink(...keys);
+        cursor = next;
+      } while (cursor !== "0");
+      return deleted;
+    },
+
+    async ping() {
+      return (await redis.ping()) === "PONG";
+    },
+  };
+}
+
+/** Runs a pipeline and returns its results, throwing the first command error. */
+async function execPipeline(pipeline: ReturnType<Redis["pipeline"]>): Promise<unknown[]> {
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}
+
+function toUserStats(values: readonly (string | null)[]): UserStats {
+  const [orders, spend, failed] = values;
+  return {
+    orderCount: Number(orders ?? 0),
+    spendCents: Number(spend ?? 0),
+    failedOrderCount: Number(failed ?? 0),
+  };
+}
+
+function toTotals(hash: Record<string, string>): TotalsStats {
+  const failedByReason: Record<string, number> = {};
+  for (const [field, value] of Object.entries(hash)) {
+    if (field.startsWith("failed:")) failedByReason[field.slice("failed:".length)] = Number(value);
+  }
+  return {
+    totalOrders: Number(hash.total_orders ?? 0),
+    revenueCents: Number(hash.revenue_cents ?? 0),
+    failedOrders: Number(hash.failed_orders ?? 0),
+    duplicates: Number(hash.duplicates ?? 0),
+    failedByReason,
+  };
+}
+
+/** [member, score, member, score, ...] -> [[member, score], ...] */
+function scorePairs(flat: readonly string[]): [string, number][] {
+  const pairs: [string, number][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i] as string, Number(flat[i + 1])]);
+  return pairs;
+}
+
+function fieldsToRecord(fields: readonly string[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) record[fields[i] as string] = fields[i + 1] as string;
+  return record;
+}
+
+/** Escapes glob metacharacters so SCAN MATCH sees the prefix literally. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
+}

@@ -1,0 +1,87 @@
+import type { FailureReason } from "./rules";
+
+/**
+ * The port between the domain and the analytics database. One real adapter implements it
+ * (adapters/redis-store.ts); the domain and the handlers only see these types.
+ */
+
+/** One message's effect, ready to be recorded exactly once. */
+export type AnalyticsEntry =
+  | {
+      kind: "valid";
+      messageId: string;
+      orderId: string;
+      userId: string;
+      month: string;
+      valueCents: number;
+      /** The consumer log line for this message (JSON text, kept in the capped log). */
+      log: string;
+    }
+  | {
+      kind: "failed";
+      messageId: string;
+      reason: FailureReason;
+      userId: string | undefined;
+      month: string;
+      log: string;
+    }
+  | { kind: "malformed"; messageId: string; log: string };
+
+/**
+ * What recording did with an entry:
+ * - `applied`: counted now;
+ * - `duplicate`: a valid order whose `order_id` another message already counted (counted as a duplicate);
+ * - `replayed`: this very message was recorded before (a redelivery), nothing changed;
+ * - `unavailable`: the store could not be reached; nothing changed, the message must be retried.
+ */
+export type RecordStatus = "applied" | "duplicate" | "replayed" | "unavailable";
+
+export interface UserStats {
+  orderCount: number;
+  spendCents: number;
+  failedOrderCount: number;
+}
+
+export interface TotalsStats {
+  totalOrders: number;
+  revenueCents: number;
+  failedOrders: number;
+  duplicates: number;
+  /** Failed orders by reason, `malformed` included; only reasons that occurred. */
+  failedByReason: Record<string, number>;
+}
+
+export interface MonthStats extends TotalsStats {
+  month: string;
+  /** The month's users, highest spend first (at most the requested limit). */
+  users: (UserStats & { userId: string })[];
+  /** How many users the month has in all. */
+  userCount: number;
+}
+
+export interface Rankings {
+  bySpend: { userId: string; spendCents: number }[];
+  byOrderCount: { userId: string; orderCount: number }[];
+}
+
+export interface ConsumerLogEntry {
+  /** The log stream's id: the time it was recorded, in ms, and a sequence number. */
+  id: string;
+  outcome: "valid" | "failed" | "duplicate" | "malformed";
+  /** The entry's details as recorded (message id, order id, user, value, reason, ...). */
+  details: Record<string, unknown>;
+}
+
+export interface AnalyticsStore {
+  /** Records entries exactly once each; never throws for an unreachable store (see RecordStatus). */
+  record(entries: readonly AnalyticsEntry[]): Promise<RecordStatus[]>;
+  userStats(userId: string): Promise<UserStats | undefined>;
+  globalStats(): Promise<TotalsStats>;
+  monthStats(month: string, userLimit: number): Promise<MonthStats | undefined>;
+  months(): Promise<string[]>;
+  rankings(limit: number): Promise<Rankings>;
+  latestLogs(limit: number): Promise<ConsumerLogEntry[]>;
+  /** Deletes every key of this store's prefix, and only those; returns how many. */
+  clear(): Promise<number>;
+  ping(): Promise<boolean>;
+}

@@ -1,0 +1,35 @@
+/**
+ * Money is integer cents inside the system. Amounts arrive as JSON numbers with at most two
+ * decimals; anything finer, non-finite or out of range is rejected rather than rounded, so no
+ * float ever accumulates.
+ */
+
+/** Largest amount accepted for a price or an order value: 10 billion, in cents. */
+export const MAX_AMOUNT_CENTS = 1_000_000_000_000;
+
+/** Converts a 2-decimal amount to integer cents exactly; `undefined` when it is not one. */
+export function toCents(amount: number): number | undefined {
+  if (!Number.isFinite(amount)) return undefined;
+  const cents = Math.round(amount * 100);
+  // Division is correctly rounded, so this round trip holds exactly for the double nearest to
+  // any 2-decimal amount and fails for every other value (0.1 + 0.2, 1.005, ...).
+  if (cents / 100 !== amount || Math.abs(cents) > MAX_AMOUNT_CENTS) return undefined;
+  return cents === 0 ? 0 : cents; // no -0
+}
+
+/** Cents of an amount already checked by the order schema; throws on a broken invariant. */
+export function requireCents(amount: number): number {
+  const cents = toCents(amount);
+  if (cents === undefined) throw new RangeError(`not a 2-decimal amount: ${amount}`);
+  return cents;
+}
+
+/** True when `amount` is a number with at most two decimals within range. */
+export function isCentAmount(amount: number): boolean {
+  return toCents(amount) !== undefined;
+}
+
+/** Renders cents as a JSON number with at most two decimals (12345 -> 123.45). */
+export function fromCents(cents: number): number {
+  return cents / 100;
+}

@@ -1,0 +1,64 @@
+import type { z } from "zod";
+import { requireCents } from "./money";
+import { type OrderMessage, OrderMessageSchema, utcMonthOf } from "./order";
+import { type FailureReason, firstBrokenRule, isValidUserId } from "./rules";
+
+/**
+ * What one message is, judged on its body alone. Whether a valid order is a duplicate needs the
+ * store's memory, and "transient" is a property of delivery, so neither is decided here.
+ */
+export type MessageOutcome =
+  | { kind: "valid"; order: OrderMessage; month: string; valueCents: number }
+  | {
+      kind: "failed";
+      reason: FailureReason;
+      order: OrderMessage;
+      month: string;
+      valueCents: number;
+      /** The user to charge the failure to, when `user_id` is a valid user id. */
+      userId: string | undefined;
+    }
+  | { kind: "malformed"; reason: "malformed"; details: string[] };
+
+/** Most problems listed for one malformed message: enough to fix it, bounded for the logs. */
+const MAX_DETAILS = 10;
+
+/** Classifies one raw message body as valid, failed (with its reason) or malformed. */
+export function classifyMessage(body: string): MessageOutcome {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return malformed(["body: not valid JSON"]);
+  }
+  return classifyOrder(json);
+}
+
+/** Classifies an already-parsed value (the `POST /orders` path parses the body once). */
+export function classifyOrder(json: unknown): MessageOutcome {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return malformed(["body: must be a JSON object"]);
+  }
+  const parsed = OrderMessageSchema.safeParse(json);
+  if (!parsed.success) return malformed(describeIssues(parsed.error.issues));
+
+  const order = parsed.data;
+  const valueCents = requireCents(order.order_value);
+  const month = utcMonthOf(order.order_timestamp);
+  const reason = firstBrokenRule(order, valueCents);
+  if (reason === undefined) return { kind: "valid", order, month, valueCents };
+  const userId = isValidUserId(order.user_id) ? order.user_id : undefined;
+  return { kind: "failed", reason, order, month, valueCents, userId };
+}
+
+/** Turns zod issues into `path: message` lines, the format every 4xx and DLQ reason uses. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.slice(0, MAX_DETAILS).map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join(".") : "body";
+    return `${path}: ${issue.message}`;
+  });
+}
+
+function malformed(details: string[]): MessageOutcome {
+  return { kind: "malformed", reason: "malformed", details };
+}

@@ -1,0 +1,41 @@
+import { z } from "zod";
+
+/**
+ * Environment variables, parsed once per execution environment with zod. Entry files call
+ * `parseEnv(schema, process.env)` at module scope and pass the typed result into factories, so a
+ * misconfigured function fails at cold start with every problem named, not on some later request.
+ */
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** SQS retention defaults to 4 days: markers must outlive any redelivery. */
+export const DEFAULT_MARKER_TTL_SECONDS = 4 * 24 * 3600;
+
+export const RedisEnvSchema = z.object({
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379"),
+  KEY_PREFIX: z.string().min(1).max(100).default("orders:"),
+});
+
+export const ConsumerEnvSchema = RedisEnvSchema.extend({
+  DLQ_URL: z.url(),
+  MARKER_TTL_SECONDS: positiveInt.default(DEFAULT_MARKER_TTL_SECONDS),
+  LOG_MAX_LENGTH: positiveInt.default(10_000),
+});
+
+export type RedisEnv = z.infer<typeof RedisEnvSchema>;
+export type ConsumerEnv = z.infer<typeof ConsumerEnvSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses the environment or throws one error naming every bad or missing variable. */
+export function parseEnv<Schema extends z.ZodType>(
+  schema: Schema,
+  env: Record<string, string | undefined>,
+): z.infer<Schema> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+}

@@ -1,0 +1,30 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { createRedisStore } from "../adapters/redis-store";
+import { sendMessages } from "../adapters/sqs-sender";
+import { createRedisClient, createSqsClient } from "../shared/clients";
+import { ConsumerEnvSchema, parseEnv } from "../shared/config";
+import { logger } from "../shared/logger";
+import { processBatch } from "./process-batch";
+
+/** The SQS consumer Lambda: validates a batch of orders, records analytics, reports partial failures. */
+
+const env = parseEnv(ConsumerEnvSchema, process.env);
+const redis = createRedisClient(env.REDIS_URL);
+const sqs = createSqsClient();
+const store = createRedisStore(redis, {
+  prefix: env.KEY_PREFIX,
+  markerTtlSeconds: env.MARKER_TTL_SECONDS,
+  logMaxLength: env.LOG_MAX_LENGTH,
+});
+
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger))
+  .handler((event) =>
+    processBatch(event.Records, {
+      store,
+      sendToDlq: (messages) => sendMessages(sqs, env.DLQ_URL, messages),
+      logger,
+    }),
+  );

@@ -1,0 +1,148 @@
+import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
+import type { OutgoingMessage, SendResult } from "../adapters/sqs-sender";
+import type { AnalyticsEntry, AnalyticsStore, RecordStatus } from "../core/analytics-store";
+import { classifyMessage, type MessageOutcome } from "../core/outcome";
+import type { logger as sharedLogger } from "../shared/logger";
+
+/**
+ * The consumer's one decision point: every record of a batch gets exactly one outcome (valid,
+ * failed, duplicate, malformed or transient), and the batch response reports exactly the
+ * transient ones, so SQS redelivers those and only those.
+ */
+
+export interface ConsumerDeps {
+  store: AnalyticsStore;
+  /** Sends dead letters (malformed messages, with their reason) to the DLQ. */
+  sendToDlq: (messages: readonly OutgoingMessage[]) => Promise<SendResult>;
+  logger: Pick<typeof sharedLogger, "debug" | "info" | "warn" | "error">;
+}
+
+/** Raised when no record of a batch could be processed, so that Lambda backs off and retries. */
+export class BatchFailedError extends Error {
+  override name = "BatchFailedError";
+}
+
+/** Longest `details` attribute put on a dead letter. */
+const MAX_DETAILS_LENGTH = 1_000;
+
+export async function processBatch(
+  records: readonly SQSRecord[],
+  deps: ConsumerDeps,
+): Promise<SQSBatchResponse> {
+  const outcomes = records.map((record) => classifyMessage(record.body));
+  const entries = records.map((record, index) => toEntry(record, outcomes[index] as MessageOutcome));
+  const statuses = await deps.store.record(entries);
+
+  const retry = new Set<string>();
+  const deadLetters: OutgoingMessage[] = [];
+  records.forEach((record, index) => {
+    const status = statuses[index] as RecordStatus;
+    const outcome = outcomes[index] as MessageOutcome;
+    if (status === "unavailable") {
+      retry.add(record.messageId);
+    } else if (outcome.kind === "malformed") {
+      // Counted already; the DLQ keeps the body and its reason so nothing is lost. A redelivery
+      // (status "replayed") sends it again: the previous send may be why it came back.
+      deadLetters.push({
+        id: record.messageId,
+        body: record.body,
+        attributes: {
+          reason: outcome.reason,
+          details: outcome.details.join("; ").slice(0, MAX_DETAILS_LENGTH),
+          source_message_id: record.messageId,
+        },
+      });
+    }
+    logOutcome(deps.logger, record, outcome, status);
+  });
+
+  if (deadLetters.length > 0) {
+    const result = await deps.sendToDlq(deadLetters);
+    for (const id of result.failed) retry.add(id);
+    if (result.failed.length > 0) {
+      deps.logger.error("dead letters not sent; they will be redelivered", {
+        count: result.failed.length,
+        error: result.lastError,
+      });
+    }
+  }
+
+  const summary = countStatuses(statuses, outcomes);
+  deps.logger.info("batch processed", { records: records.length, retry: retry.size, ...summary });
+  if (records.length > 0 && retry.size === records.length) {
+    throw new BatchFailedError(`none of the ${records.length} records could be processed`);
+  }
+  return { batchItemFailures: [...retry].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+function toEntry(record: SQSRecord, outcome: MessageOutcome): AnalyticsEntry {
+  const messageId = record.messageId;
+  switch (outcome.kind) {
+    case "valid": {
+      const { order } = outcome;
+      return {
+        kind: "valid",
+        messageId,
+        orderId: order.order_id,
+        userId: order.user_id,
+        month: outcome.month,
+        valueCents: outcome.valueCents,
+        log: JSON.stringify({
+          message_id: messageId,
+          order_id: order.order_id,
+          user_id: order.user_id,
+          order_value: order.order_value,
+          order_timestamp: order.order_timestamp,
+        }),
+      };
+    }
+    case "failed": {
+      const { order } = outcome;
+      return {
+        kind: "failed",
+        messageId,
+        reason: outcome.reason,
+        userId: outcome.userId,
+        month: outcome.month,
+        log: JSON.stringify({
+          message_id: messageId,
+          order_id: order.order_id,
+          user_id: order.user_id,
+          order_value: order.order_value,
+          order_timestamp: order.order_timestamp,
+          reason: outcome.reason,
+        }),
+      };
+    }
+    case "malformed":
+      return {
+        kind: "malformed",
+        messageId,
+        log: JSON.stringify({ message_id: messageId, reason: outcome.reason, details: outcome.details }),
+      };
+  }
+}
+
+function logOutcome(
+  logger: ConsumerDeps["logger"],
+  record: SQSRecord,
+  outcome: MessageOutcome,
+  status: RecordStatus,
+): void {
+  const orderId = outcome.kind === "malformed" ? undefined : outcome.order.order_id;
+  const fields = { messageId: record.messageId, order_id: orderId, outcome: outcome.kind, status };
+  if (status === "unavailable") logger.warn("record not stored; will be redelivered", fields);
+  else if (outcome.kind === "malformed")
+    logger.warn("malformed message", { ...fields, details: outcome.details });
+  else if (outcome.kind === "failed") logger.debug("failed order", { ...fields, reason: outcome.reason });
+  else logger.debug("order recorded", fields);
+}
+
+function countStatuses(statuses: readonly RecordStatus[], outcomes: readonly MessageOutcome[]) {
+  const counts = { valid: 0, failed: 0, malformed: 0, duplicate: 0, replayed: 0, unavailable: 0 };
+  statuses.forEach((status, index) => {
+    if (status === "applied") counts[(outcomes[index] as MessageOutcome).kind]++;
+    else counts[status]++;
+  });
+  return counts;
+}

@@ -1,0 +1,166 @@
+import type { SQSRecord } from "aws-lambda";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createRedisStore } from "../../lambdas/adapters/redis-store";
+import { sendMessages } from "../../lambdas/adapters/sqs-sender";
+import { createOrderGenerator, type GeneratedOrder, seededRandom } from "../../lambdas/core/generator";
+import { createRedisClient } from "../../lambdas/shared/clients";
+import { BatchFailedError, type ConsumerDeps, processBatch } from "../../lambdas/sqs/process-batch";
+import { expectedFigures } from "../support/expected";
+import { sqsRecord, sqsRecords } from "../support/factories";
+import { silentLogger } from "../support/fakes";
+import { connectRedis, deleteKeys, redisUrl, uniquePrefix } from "../support/redis";
+import { drainQueue, type EmbeddedSqs, startEmbeddedSqs } from "../support/sqs";
+import { TcpProxy } from "../support/tcp-proxy";
+
+const prefix = uniquePrefix("consumer");
+let redis: Redis;
+let sqs: EmbeddedSqs;
+let dlqUrl: string;
+let deps: ConsumerDeps;
+
+beforeAll(async () => {
+  redis = connectRedis();
+  sqs = await startEmbeddedSqs();
+  dlqUrl = sqs.createQueue("orders-dlq");
+  deps = depsFor(redis);
+});
+afterAll(async () => {
+  await deleteKeys(redis, prefix);
+  redis.disconnect();
+  await sqs.stop();
+});
+beforeEach(async () => {
+  await deleteKeys(redis, prefix);
+  await drainQueue(sqs.client, dlqUrl);
+});
+
+function depsFor(client: Redis, chunkSize?: number): ConsumerDeps {
+  return {
+    store: createRedisStore(client, { prefix, markerTtlSeconds: 3600, logMaxLength: 1000, chunkSize }),
+    sendToDlq: (messages) => sendMessages(sqs.client, dlqUrl, messages),
+    logger: silentLogger,
+  };
+}
+
+function generate(count: number, seed: number): GeneratedOrder[] {
+  const next = createOrderGenerator({ random: seededRandom(seed) });
+  return Array.from({ length: count }, next);
+}
+
+async function assertFigures(orders: readonly GeneratedOrder[], malformed = 0) {
+  const expected = expectedFigures(orders, malformed);
+  const store = deps.store;
+  expect(await store.globalStats()).toEqual({
+    totalOrders: expected.totalOrders,
+    revenueCents: expected.revenueCents,
+    failedOrders: expected.failedOrders,
+    duplicates: 0,
+    failedByReason: expected.failedByReason,
+  });
+  for (const [userId, user] of expected.users) expect(await store.userStats(userId)).toEqual(user);
+}
+
+describe("consumer", () => {
+  it("sends malformed messages to the DLQ with their reason and acknowledges them", async () => {
+    const [order] = generate(1, 1);
+    const records = sqsRecords("not json {", { order_id: "ORD1" }, [1, 2, 3], order?.order ?? {});
+
+    const response = await processBatch(records, deps);
+
+    expect(response.batchItemFailures).toEqual([]);
+    const deadLetters = await drainQueue(sqs.client, dlqUrl);
+    expect(deadLetters).toHaveLength(3);
+    const byBody = new Map(deadLetters.map((m) => [m.Body, m.MessageAttributes ?? {}]));
+    expect(byBody.get("not json {")?.reason?.StringValue).toBe("malformed");
+    expect(byBody.get("not json {")?.details?.StringValue).toBe("body: not valid JSON");
+    expect(byBody.get('{"order_id":"ORD1"}')?.details?.StringValue).toContain("user_id:");
+    expect(byBody.get("[1,2,3]")?.source_message_id?.StringValue).toBe(records[2]?.messageId);
+    expect((await deps.store.globalStats()).failedByReason.malformed).toBe(3);
+  });
+
+  it("sends a malformed message to the DLQ again when it is redelivered, counting it once", async () => {
+    const record = sqsRecord("garbage");
+    await processBatch([record], deps);
+    await processBatch([record], deps);
+
+    expect(await drainQueue(sqs.client, dlqUrl)).toHaveLength(2);
+    expect((await deps.store.globalStats()).failedOrders).toBe(1);
+  });
+
+  it("reports malformed messages for retry when the DLQ cannot take them", async () => {
+    const brokenDlq = {
+      ...deps,
+      sendToDlq: (messages: readonly { id: string }[]) =>
+        Promise.resolve({ sent: new Map(), failed: messages.map((m) => m.id), lastError: new Error("down") }),
+    };
+    const [order] = generate(1, 3);
+    const records = sqsRecords("garbage", order?.order ?? {});
+
+    const response = await processBatch(records, brokenDlq);
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[0]?.messageId }]);
+  });
+
+  it("records a generated batch with exactly the expected figures, and nothing more on redelivery", async () => {
+    const orders = generate(500, 7);
+    const records = sqsRecords(...orders.map((g) => g.order));
+
+    expect((await processBatch(records, deps)).batchItemFailures).toEqual([]);
+    expect((await processBatch(records, deps)).batchItemFailures).toEqual([]);
+
+    await assertFigures(orders);
+  });
+
+  it("reports the messages a Redis outage cut off, and ends exact once they are redelivered", async () => {
+    const target = new URL(redisUrl());
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 6379));
+    // the client the Lambda uses, so its fail-fast settings are what is tested
+    const proxied = createRedisClient(`redis://127.0.0.1:${proxy.port}`);
+    proxied.on("error", () => {});
+    const proxiedDeps = depsFor(proxied, 50);
+    try {
+      const orders = generate(1000, 11);
+      const malformed = sqsRecords("oops", "{}", "[]");
+      const records = [...sqsRecords(...orders.map((g) => g.order)), ...malformed];
+      await proxied.ping();
+      // Redis sees ~300 bytes per entry (ids, figures, log line): cut somewhere in the middle.
+      proxy.cutAfterBytes(records.length * 100);
+
+      const first = await processBatch(records, proxiedDeps);
+
+      const failedIds = new Set(first.batchItemFailures.map((f) => f.itemIdentifier));
+      expect(failedIds.size).toBeGreaterThan(0);
+      expect(failedIds.size).toBeLessThan(records.length);
+      proxy.restore();
+      await proxied.ping().catch(() => proxied.ping());
+      const redelivered: SQSRecord[] = records.filter((r) => failedIds.has(r.messageId));
+      const second = await processBatch(redelivered, proxiedDeps);
+      expect(second.batchItemFailures).toEqual([]);
+
+      await assertFigures(orders, malformed.length);
+      expect(await drainQueue(sqs.client, dlqUrl)).toHaveLength(3);
+    } finally {
+      proxied.disconnect();
+      await proxy.close();
+    }
+  });
+
+  it("throws when no record of the batch could be stored, so Lambda backs off", async () => {
+    const proxy = await TcpProxy.start("127.0.0.1", Number(new URL(redisUrl()).port || 6379));
+    // the client the Lambda uses, so its fail-fast settings are what is tested
+    const proxied = createRedisClient(`redis://127.0.0.1:${proxy.port}`);
+    proxied.on("error", () => {});
+    try {
+      await proxied.ping();
+      proxy.cutNow();
+      const records = sqsRecords(...generate(20, 5).map((g) => g.order));
+
+      await expect(processBatch(records, depsFor(proxied))).rejects.toBeInstanceOf(BatchFailedError);
+      expect((await deps.store.globalStats()).totalOrders).toBe(0);
+    } finally {
+      proxied.disconnect();
+      await proxy.close();
+    }
+  });
+});

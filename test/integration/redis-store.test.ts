@@ -1,0 +1,225 @@
+import type { Redis } from "ioredis";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { createRedisStore } from "../../lambdas/adapters/redis-store";
+import type { AnalyticsEntry } from "../../lambdas/core/analytics-store";
+import { connectRedis, deleteKeys, uniquePrefix } from "../support/redis";
+
+const redis: Redis = connectRedis();
+const prefix = uniquePrefix("store");
+const store = createRedisStore(redis, { prefix, markerTtlSeconds: 3600, logMaxLength: 1000, chunkSize: 3 });
+
+afterAll(async () => {
+  await deleteKeys(redis, prefix);
+  redis.disconnect();
+});
+beforeEach(() => deleteKeys(redis, prefix));
+
+const valid = (messageId: string, orderId: string, userId: string, valueCents: number, month = "2026-11") =>
+  ({
+    kind: "valid",
+    messageId,
+    orderId,
+    userId,
+    month,
+    valueCents,
+    log: `{"message_id":"${messageId}"}`,
+  }) as const;
+
+/** A batch holding every outcome: two valid users, a duplicate, every failure reason, malformed. */
+const everyOutcome: AnalyticsEntry[] = [
+  valid("m1", "ORD1", "U1000", 1050),
+  valid("m2", "ORD2", "U1001", 2000),
+  valid("m3", "ORD3", "U1000", 99, "2026-10"),
+  valid("m4", "ORD1", "U1000", 1050), // same order again in another message: a duplicate
+  {
+    kind: "failed",
+    messageId: "m5",
+    reason: "invalid_order_id",
+    userId: "U1001",
+    month: "2026-11",
+    log: "{}",
+  },
+  {
+    kind: "failed",
+    messageId: "m6",
+    reason: "invalid_user_id",
+    userId: undefined,
+    month: "2026-11",
+    log: "{}",
+  },
+  {
+    kind: "failed",
+    messageId: "m7",
+    reason: "non_positive_value",
+    userId: "U1002",
+    month: "2026-10",
+    log: "{}",
+  },
+  { kind: "failed", messageId: "m8", reason: "value_mismatch", userId: "U1000", month: "2026-11", log: "{}" },
+  { kind: "malformed", messageId: "m9", log: '{"reason":"malformed"}' },
+];
+
+async function snapshot() {
+  return {
+    global: await store.globalStats(),
+    users: await Promise.all(["U1000", "U1001", "U1002"].map((id) => store.userStats(id))),
+    november: await store.monthStats("2026-11", 10),
+    october: await store.monthStats("2026-10", 10),
+    months: await store.months(),
+    rankings: await store.rankings(10),
+    logs: (await store.latestLogs(100)).length,
+  };
+}
+
+describe("redis store", () => {
+  it("records a batch holding every outcome with exactly the expected figures", async () => {
+    const statuses = await store.record(everyOutcome);
+
+    expect(statuses).toEqual([
+      "applied",
+      "applied",
+      "applied",
+      "duplicate",
+      "applied",
+      "applied",
+      "applied",
+      "applied",
+      "applied",
+    ]);
+    expect(await store.globalStats()).toEqual({
+      totalOrders: 3,
+      revenueCents: 3149,
+      failedOrders: 5,
+      duplicates: 1,
+      failedByReason: {
+        invalid_order_id: 1,
+        invalid_user_id: 1,
+        non_positive_value: 1,
+        value_mismatch: 1,
+        malformed: 1,
+      },
+    });
+    expect(await store.userStats("U1000")).toEqual({ orderCount: 2, spendCents: 1149, failedOrderCount: 1 });
+    expect(await store.userStats("U1001")).toEqual({ orderCount: 1, spendCents: 2000, failedOrderCount: 1 });
+    expect(await store.userStats("U1002")).toEqual({ orderCount: 0, spendCents: 0, failedOrderCount: 1 });
+    expect(await store.userStats("U9999")).toBeUndefined();
+
+    const november = await store.monthStats("2026-11", 10);
+    expect(november).toMatchObject({
+      totalOrders: 2,
+      revenueCents: 3050,
+      failedOrders: 3,
+      duplicates: 1,
+      userCount: 2,
+    });
+    expect(november?.users).toEqual([
+      { userId: "U1001", orderCount: 1, spendCents: 2000, failedOrderCount: 1 },
+      { userId: "U1000", orderCount: 1, spendCents: 1050, failedOrderCount: 1 },
+    ]);
+    const october = await store.monthStats("2026-10", 10);
+    expect(october).toMatchObject({ totalOrders: 1, revenueCents: 99, failedOrders: 1 });
+    expect(october?.users.map((u) => u.userId)).toEqual(["U1000", "U1002"]);
+    expect(await store.monthStats("2026-09", 10)).toBeUndefined();
+    expect(await store.months()).toEqual(["2026-10", "2026-11"]);
+
+    expect(await store.rankings(10)).toEqual({
+      bySpend: [
+        { userId: "U1001", spendCents: 2000 },
+        { userId: "U1000", spendCents: 1149 },
+      ],
+      byOrderCount: [
+        { userId: "U1000", orderCount: 2 },
+        { userId: "U1001", orderCount: 1 },
+      ],
+    });
+    const logs = await store.latestLogs(100);
+    expect(logs).toHaveLength(9);
+    expect(logs[0]).toMatchObject({ outcome: "malformed", details: { reason: "malformed" } });
+    expect(logs.map((log) => log.outcome)).toContain("duplicate");
+  });
+
+  it("changes nothing when the same batch is delivered again", async () => {
+    await store.record(everyOutcome);
+    const before = await snapshot();
+
+    const statuses = await store.record(everyOutcome);
+
+    expect(statuses.every((status) => status === "replayed")).toBe(true);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("counts an order id once however many messages carry it", async () => {
+    const copies = Array.from({ length: 5 }, (_, i) => valid(`copy-${i}`, "ORD-SAME", "U1000", 500));
+
+    await store.record(copies);
+    await store.record(copies.slice(2)); // and some of those messages redelivered
+
+    expect(await store.userStats("U1000")).toMatchObject({ orderCount: 1, spendCents: 500 });
+    expect((await store.globalStats()).duplicates).toBe(4);
+  });
+
+  it("limits the month's users and rankings to the requested number", async () => {
+    await store.record(
+      Array.from({ length: 12 }, (_, i) => valid(`l${i}`, `ORDL${i}`, `U${2000 + i}`, 100 * (i + 1))),
+    );
+
+    const month = await store.monthStats("2026-11", 5);
+    expect(month?.users.map((u) => u.userId)).toEqual(["U2011", "U2010", "U2009", "U2008", "U2007"]);
+    expect(month?.userCount).toBe(12);
+    expect((await store.rankings(3)).bySpend.map((r) => r.userId)).toEqual(["U2011", "U2010", "U2009"]);
+  });
+
+  it("clears its own prefix and nothing else", async () => {
+    const neighbourPrefix = uniquePrefix("neighbour");
+    const neighbour = createRedisStore(redis, {
+      prefix: neighbourPrefix,
+      markerTtlSeconds: 60,
+      logMaxLength: 10,
+    });
+    await neighbour.record([valid("n1", "ORDN", "U1000", 100)]);
+    await store.record(everyOutcome);
+
+    const deleted = await store.clear();
+
+    expect(deleted).toBeGreaterThan(10);
+    expect(await redis.keys(`${prefix}*`)).toEqual([]);
+    expect(await neighbour.globalStats()).toMatchObject({ totalOrders: 1, revenueCents: 100 });
+    await neighbour.clear();
+  });
+
+  it("treats glob characters in the prefix literally when clearing", async () => {
+    const starPrefix = `${uniquePrefix("glob")}*:`;
+    const star = createRedisStore(redis, { prefix: starPrefix, markerTtlSeconds: 60, logMaxLength: 10 });
+    await store.record([valid("g1", "ORDG", "U1000", 100)]);
+    await star.record([valid("g2", "ORDG2", "U1000", 100)]);
+
+    await star.clear();
+
+    expect((await store.globalStats()).totalOrders).toBe(1);
+  });
+
+  it("keeps the consumer log capped", async () => {
+    const small = createRedisStore(redis, { prefix, markerTtlSeconds: 60, logMaxLength: 10, chunkSize: 500 });
+    await small.record(Array.from({ length: 1000 }, (_, i) => valid(`c${i}`, `ORDC${i}`, "U1000", 1)));
+
+    expect(await redis.xlen(`${prefix}logs`)).toBeLessThan(200);
+    expect((await small.latestLogs(5)).map((log) => log.details.message_id)).toEqual([
+      "c999",
+      "c998",
+      "c997",
+      "c996",
+      "c995",
+    ]);
+  });
+
+  it("sets a TTL on every exactly-once marker", async () => {
+    await store.record(everyOutcome);
+    const markers = await redis.keys(`${prefix}seen:*`);
+    expect(markers.length).toBe(9); // 3 orders + duplicate message + 5 failed/malformed messages
+    for (const marker of markers) {
+      const ttl = await redis.ttl(marker);
+      expect(ttl).toBeGreaterThan(3500);
+      expect(ttl).toBeLessThanOrEqual(3600);
+    }
+  });
+});

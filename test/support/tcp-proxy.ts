@@ -1,0 +1,86 @@
+import { createConnection, createServer, type Server, type Socket } from "node:net";
+
+/**
+ * A TCP proxy for outage tests: it forwards to a real server until told to cut, then drops every
+ * connection and refuses new ones until restored.
+ */
+export class TcpProxy {
+  private readonly sockets = new Set<Socket>();
+  private down = false;
+  /** Bytes still allowed from clients to the server before the cut; undefined = unlimited. */
+  private budget: number | undefined;
+  private graceMs = 0;
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
+    let proxy: TcpProxy | undefined;
+    const server = createServer((client) => proxy?.accept(client, targetHost, targetPort));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    proxy = new TcpProxy(server, typeof address === "object" && address ? address.port : 0);
+    return proxy;
+  }
+
+  /**
+   * Forwards `bytes` more bytes towards the server (the last command may arrive in part), then
+   * forwards nothing more; replies keep flowing back for `graceMs`, then every connection is cut.
+   */
+  cutAfterBytes(bytes: number, graceMs = 100): void {
+    this.budget = bytes;
+    this.graceMs = graceMs;
+  }
+
+  cutNow(): void {
+    this.down = true;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  restore(): void {
+    this.down = false;
+    this.budget = undefined;
+  }
+
+  get isDown(): boolean {
+    return this.down;
+  }
+
+  async close(): Promise<void> {
+    this.cutNow();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private accept(client: Socket, host: string, port: number): void {
+    if (this.down) {
+      client.destroy();
+      return;
+    }
+    const upstream = createConnection({ host, port });
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+      socket.on("error", () => {}); // a cut is the point; errors are expected
+    }
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+    upstream.on("data", (chunk) => client.write(chunk));
+    client.on("data", (chunk: Buffer) => {
+      if (this.budget === undefined) {
+        upstream.write(chunk);
+        return;
+      }
+      if (this.budget < 0) return;
+      if (chunk.length < this.budget) {
+        this.budget -= chunk.length;
+        upstream.write(chunk);
+        return;
+      }
+      if (this.budget > 0) upstream.write(chunk.subarray(0, this.budget));
+      if (this.budget >= 0) setTimeout(() => this.cutNow(), this.graceMs);
+      this.budget = -1; // spent: drop whatever else the client sends until the cut
+    });
+  }
+}
