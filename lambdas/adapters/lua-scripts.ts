@@ -6,9 +6,10 @@
 export const RECORD_ENTRIES_LUA = `
 -- Records a chunk of consumer outcomes atomically and exactly once.
 --
--- ARGV: prefix, marker TTL (s), log max length, then 7 fields per entry:
---   kind (v = valid, f = failed, m = malformed), message id, order id, user id ('' = none),
---   month ('' = none), cents (valid) or reason (failed), log line (JSON).
+-- ARGV: prefix, marker TTL (s), log max length, and the entries as one JSON array (decoded by
+-- cjson in C: far cheaper on both sides than thousands of separate arguments), each entry
+--   [kind (v = valid, f = failed, m = malformed), message id, order id, user id ('' = none),
+--    month ('' = none), cents (valid) or reason (failed), log line (JSON text)].
 -- Returns one status letter per entry: A applied, D duplicate, R replayed (already recorded).
 --
 -- Markers: seen:order:<order_id> holds the message id that counted the order, so a redelivery of
@@ -36,8 +37,8 @@ local function firstDelivery(messageId)
   return redis.call('SET', prefix .. 'seen:msg:' .. messageId, '1', 'NX', 'EX', ttl)
 end
 
-for i = 4, #ARGV, 7 do
-  local kind, messageId, orderId, userId, month, value, log = unpack(ARGV, i, i + 6)
+for _, entry in ipairs(cjson.decode(ARGV[4])) do
+  local kind, messageId, orderId, userId, month, value, log = unpack(entry)
   local status, outcome = 'R', OUTCOME[kind]
   local monthKey = prefix .. 'month:' .. month
   if kind == 'v' then

@@ -50,7 +50,7 @@ export function createRedisStore(redis: Redis, options: RedisStoreOptions): Anal
   const recordSha = createHash("sha1").update(RECORD_ENTRIES_LUA).digest("hex");
 
   /** EVALSHA, loading the script on the first call or after a SCRIPT FLUSH. */
-  async function runRecordScript(args: (string | number)[]): Promise<string> {
+  async function runRecordScript(args: readonly (string | number)[]): Promise<string> {
     try {
       return String(await redis.evalsha(recordSha, 0, ...args));
     } catch (error) {
@@ -60,29 +60,8 @@ export function createRedisStore(redis: Redis, options: RedisStoreOptions): Anal
   }
 
   async function recordChunk(entries: readonly AnalyticsEntry[]): Promise<RecordStatus[]> {
-    const args: (string | number)[] = [prefix, options.markerTtlSeconds, options.logMaxLength];
-    for (const entry of entries) {
-      const kind = KIND_LETTER[entry.kind];
-      switch (entry.kind) {
-        case "valid":
-          args.push(
-            kind,
-            entry.messageId,
-            entry.orderId,
-            entry.userId,
-            entry.month,
-            entry.valueCents,
-            entry.log,
-          );
-          break;
-        case "failed":
-          args.push(kind, entry.messageId, "", entry.userId ?? "", entry.month, entry.reason, entry.log);
-          break;
-        case "malformed":
-          args.push(kind, entry.messageId, "", "", "", "", entry.log);
-          break;
-      }
-    }
+    const rows = entries.map(toScriptRow);
+    const args = [prefix, options.markerTtlSeconds, options.logMaxLength, JSON.stringify(rows)];
     const letters = await runRecordScript(args);
     if (letters.length !== entries.length)
       throw new Error(`record script returned ${letters.length} statuses`);
@@ -181,6 +160,18 @@ export function createRedisStore(redis: Redis, options: RedisStoreOptions): Anal
       return (await redis.ping()) === "PONG";
     },
   };
+}
+
+/** One entry as the record script reads it (see lua-scripts.ts). */
+function toScriptRow(entry: AnalyticsEntry): (string | number)[] {
+  const kind = KIND_LETTER[entry.kind];
+  if (entry.kind === "valid") {
+    return [kind, entry.messageId, entry.orderId, entry.userId, entry.month, entry.valueCents, entry.log];
+  }
+  if (entry.kind === "failed") {
+    return [kind, entry.messageId, "", entry.userId ?? "", entry.month, entry.reason, entry.log];
+  }
+  return [kind, entry.messageId, "", "", "", "", entry.log];
 }
 
 /** Runs a pipeline and returns its results, throwing the first command error. */

@@ -8,6 +8,9 @@ import { z } from "zod";
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** https://host/account/name. Not z.url(): WHATWG rejects hosts like sqs.us-east-1.127.0.0.1. */
+const queueUrl = z.string().regex(/^https?:\/\/[^\s/]+\/\d+\/[\w-]+(?:\.fifo)?$/, "must be an SQS queue URL");
+
 /** SQS retention defaults to 4 days: markers must outlive any redelivery. */
 export const DEFAULT_MARKER_TTL_SECONDS = 4 * 24 * 3600;
 
@@ -17,7 +20,7 @@ export const RedisEnvSchema = z.object({
 });
 
 export const ConsumerEnvSchema = RedisEnvSchema.extend({
-  DLQ_URL: z.url(),
+  DLQ_URL: queueUrl,
   MARKER_TTL_SECONDS: positiveInt.default(DEFAULT_MARKER_TTL_SECONDS),
   LOG_MAX_LENGTH: positiveInt.default(10_000),
 });

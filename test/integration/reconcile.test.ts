@@ -66,7 +66,10 @@ describe("10,000 orders over many users and two months", () => {
       orderCount += user?.orderCount ?? 0;
       spendCents += user?.spendCents ?? 0;
     }
-    expect({ orderCount, spendCents }).toEqual({ orderCount: global.totalOrders, spendCents: global.revenueCents });
+    expect({ orderCount, spendCents }).toEqual({
+      orderCount: global.totalOrders,
+      spendCents: global.revenueCents,
+    });
   });
 
   it("sums over months to the global figures, and over each month's users to the month", async () => {

@@ -1,0 +1,122 @@
+/**
+ * Consumer benchmark: feeds the real consumer handler (middy + Powertools + Redis Lua) synthetic
+ * SQS events of seed-like orders against the real Redis, and prints per batch size the median
+ * orders/s, peak RSS, and the rate of bare JSON.parse over the same bodies as the ceiling.
+ *
+ *   npm run bench:consumer [-- --sizes 10,100,1000,10000 --orders 30000 --json out.json]
+ */
+import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { parseArgs } from "node:util";
+import type { Context, SQSEvent } from "aws-lambda";
+import { createOrderGenerator } from "../lambdas/core/generator";
+import { ensureRedis } from "../local/redis-server";
+import { sqsRecord } from "../test/support/factories";
+import { startEmbeddedSqs } from "../test/support/sqs";
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "10,100,1000,10000" },
+    orders: { type: "string", default: "30000" }, // orders per batch size (at least 3 batches)
+    json: { type: "string" },
+  },
+});
+const sizes = args.sizes.split(",").map(Number);
+const ordersPerSize = Number(args.orders);
+
+const redis = await ensureRedis(process.env.REDIS_URL);
+const sqs = await startEmbeddedSqs();
+const prefix = `bench:${randomUUID().slice(0, 8)}:`;
+Object.assign(process.env, {
+  REDIS_URL: redis.url,
+  KEY_PREFIX: prefix,
+  DLQ_URL: sqs.createQueue("bench-dlq"),
+  AWS_ENDPOINT_URL: sqs.endpoint,
+  AWS_REGION: "us-east-1",
+  AWS_ACCESS_KEY_ID: "test",
+  AWS_SECRET_ACCESS_KEY: "test",
+  // One INFO line per batch would flood this terminal; the work done is the same.
+  POWERTOOLS_LOG_LEVEL: "WARN",
+});
+const { handler } = await import("../lambdas/sqs/consumer");
+const context = { functionName: "bench-consumer", awsRequestId: "bench" } as Context;
+const generate = createOrderGenerator();
+
+interface Row {
+  batchSize: number;
+  batches: number;
+  ordersPerSecond: number;
+  jsonParseCeiling: number;
+  ratioToCeiling: number;
+  peakRssMiB: number;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+async function measure(batchSize: number): Promise<Row> {
+  const batches = Math.max(3, Math.ceil(ordersPerSize / batchSize));
+  const rates: number[] = [];
+  const parseRates: number[] = [];
+  let peakRss = 0;
+  // warm-up: JIT, script load, connection
+  await handler(eventOf(batchSize), context);
+  for (let i = 0; i < batches; i++) {
+    const event = eventOf(batchSize); // built outside the timed part, like Lambda's own event
+    const bodies = event.Records.map((r) => r.body);
+
+    let start = performance.now();
+    for (const body of bodies) JSON.parse(body);
+    parseRates.push(batchSize / ((performance.now() - start) / 1000));
+
+    start = performance.now();
+    const response = await handler(event, context);
+    rates.push(batchSize / ((performance.now() - start) / 1000));
+    if (response.batchItemFailures.length > 0) throw new Error("the consumer reported failures");
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }
+  const ordersPerSecond = median(rates);
+  const jsonParseCeiling = median(parseRates);
+  return {
+    batchSize,
+    batches,
+    ordersPerSecond: Math.round(ordersPerSecond),
+    jsonParseCeiling: Math.round(jsonParseCeiling),
+    ratioToCeiling: Number((ordersPerSecond / jsonParseCeiling).toFixed(2)),
+    peakRssMiB: Math.round(peakRss / 2 ** 20),
+  };
+}
+
+function eventOf(size: number): SQSEvent {
+  return { Records: Array.from({ length: size }, () => sqsRecord(JSON.stringify(generate().order))) };
+}
+
+console.log(`consumer benchmark: Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`);
+console.log(`Redis ${redis.url}${redis.started ? " (started for this run)" : ""}, key prefix ${prefix}\n`);
+const rows: Row[] = [];
+for (const size of sizes) {
+  const row = await measure(size);
+  rows.push(row);
+  console.log(
+    `batch ${String(size).padStart(6)}: ${String(row.ordersPerSecond).padStart(7)} orders/s` +
+      `  (JSON.parse ceiling ${row.jsonParseCeiling}/s, ratio ${row.ratioToCeiling})` +
+      `  peak RSS ${row.peakRssMiB} MiB  [${row.batches} batches, median]`,
+  );
+}
+if (args.json) writeFileSync(args.json, `${JSON.stringify(rows, null, 2)}\n`);
+
+const { Redis } = await import("ioredis");
+const cleaner = new Redis(redis.url);
+let cursor = "0";
+do {
+  const [next, keys] = await cleaner.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+  if (keys.length > 0) await cleaner.unlink(...keys);
+  cursor = next;
+} while (cursor !== "0");
+cleaner.disconnect();
+await sqs.stop();
+await redis.stop();
+process.exit(0); // the handler's module-scope Redis client would keep the process alive
