@@ -27,13 +27,17 @@ import { RECORD_ENTRIES_LUA } from "./lua-scripts";
  *   logs                       stream, capped: consumer log entries
  */
 
+/** SQS keeps messages 4 days by default: markers must outlive any redelivery. */
+export const DEFAULT_MARKER_TTL_SECONDS = 4 * 24 * 3600;
+export const DEFAULT_LOG_MAX_LENGTH = 10_000;
+
 export interface RedisStoreOptions {
   /** Key prefix, e.g. `orders:`. */
   prefix: string;
   /** How long exactly-once markers live: at least the queue's retention period. */
-  markerTtlSeconds: number;
+  markerTtlSeconds?: number;
   /** Approximate cap of the consumer log stream. */
-  logMaxLength: number;
+  logMaxLength?: number;
   /** Entries per Lua call: one atomic step and one round trip each. */
   chunkSize?: number;
 }
@@ -46,6 +50,8 @@ const KIND_LETTER = { valid: "v", failed: "f", malformed: "m" } as const;
 export function createRedisStore(redis: Redis, options: RedisStoreOptions): AnalyticsStore {
   const { prefix } = options;
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const markerTtlSeconds = options.markerTtlSeconds ?? DEFAULT_MARKER_TTL_SECONDS;
+  const logMaxLength = options.logMaxLength ?? DEFAULT_LOG_MAX_LENGTH;
   const key = (name: string) => prefix + name;
   const recordSha = createHash("sha1").update(RECORD_ENTRIES_LUA).digest("hex");
 
@@ -61,7 +67,7 @@ export function createRedisStore(redis: Redis, options: RedisStoreOptions): Anal
 
   async function recordChunk(entries: readonly AnalyticsEntry[]): Promise<RecordStatus[]> {
     const rows = entries.map(toScriptRow);
-    const args = [prefix, options.markerTtlSeconds, options.logMaxLength, JSON.stringify(rows)];
+    const args = [prefix, markerTtlSeconds, logMaxLength, JSON.stringify(rows)];
     const letters = await runRecordScript(args);
     if (letters.length !== entries.length)
       throw new Error(`record script returned ${letters.length} statuses`);

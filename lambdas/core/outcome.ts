@@ -65,11 +65,14 @@ export function classifyOrder(json: unknown): MessageOutcome {
   return { kind: "failed", reason, order: summary, month, valueCents, userId };
 }
 
-/** Turns zod issues into `path: message` lines, the format every 4xx and DLQ reason uses. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+/**
+ * Turns zod issues into `path: message` lines, the format of every 4xx detail and DLQ reason.
+ * `location` (e.g. `query`) is put in front of the path when given.
+ */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], location?: string): string[] {
   return issues.slice(0, MAX_DETAILS).map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.join(".") : "body";
-    return `${path}: ${issue.message}`;
+    const segments = [...(location ? [location] : []), ...issue.path.map(String)];
+    return `${segments.length > 0 ? segments.join(".") : "body"}: ${issue.message}`;
   });
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_LOG_MAX_LENGTH, DEFAULT_MARKER_TTL_SECONDS } from "../adapters/redis-store";
 
 /**
  * Environment variables, parsed once per execution environment with zod. Entry files call
@@ -11,9 +12,6 @@ const positiveInt = z.coerce.number().int().positive();
 /** https://host/account/name. Not z.url(): WHATWG rejects hosts like sqs.us-east-1.127.0.0.1. */
 const queueUrl = z.string().regex(/^https?:\/\/[^\s/]+\/\d+\/[\w-]+(?:\.fifo)?$/, "must be an SQS queue URL");
 
-/** SQS retention defaults to 4 days: markers must outlive any redelivery. */
-export const DEFAULT_MARKER_TTL_SECONDS = 4 * 24 * 3600;
-
 export const RedisEnvSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379"),
   KEY_PREFIX: z.string().min(1).max(100).default("orders:"),
@@ -22,11 +20,26 @@ export const RedisEnvSchema = z.object({
 export const ConsumerEnvSchema = RedisEnvSchema.extend({
   DLQ_URL: queueUrl,
   MARKER_TTL_SECONDS: positiveInt.default(DEFAULT_MARKER_TTL_SECONDS),
-  LOG_MAX_LENGTH: positiveInt.default(10_000),
+  LOG_MAX_LENGTH: positiveInt.default(DEFAULT_LOG_MAX_LENGTH),
 });
 
-export type RedisEnv = z.infer<typeof RedisEnvSchema>;
-export type ConsumerEnv = z.infer<typeof ConsumerEnvSchema>;
+export const HttpEnvSchema = z.object({
+  /** Request bodies above this are refused with 413 (API Gateway's own limit is 10 MB). */
+  BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
+});
+
+export const ProducerEnvSchema = HttpEnvSchema.extend({ QUEUE_URL: queueUrl });
+
+export const StatsEnvSchema = RedisEnvSchema.extend({ ...HttpEnvSchema.shape, QUEUE_URL: queueUrl });
+
+export const AdminEnvSchema = RedisEnvSchema.extend({
+  ...HttpEnvSchema.shape,
+  /** When set (non-empty), `DELETE /clear_redis_db` needs `Authorization: Bearer <token>`. */
+  ADMIN_TOKEN: z
+    .string()
+    .optional()
+    .transform((token) => token || undefined),
+});
 
 export class ConfigError extends Error {
   override name = "ConfigError";

@@ -1,0 +1,171 @@
+import { z } from "zod";
+import { ROUTES, type RouteSpec } from "./routes";
+import { ErrorResponse } from "./schemas";
+
+/**
+ * The OpenAPI 3.1 document, generated from the route table and its zod schemas (so it cannot
+ * drift from what the handlers accept). `npm run openapi` writes it to docs/openapi.json;
+ * `GET /openapi.json` serves it with the deployment's own server URL.
+ */
+
+type JsonSchema = Record<string, unknown>;
+
+const ERROR_TEXT: Record<number, string> = {
+  400: "Invalid request: `details` names each problem",
+  401: "Admin token missing",
+  403: "Admin token not accepted",
+  404: "Not found",
+  413: "Request body too large",
+  415: "Content type is not application/json",
+  500: "Internal error (no details are given)",
+  503: "A dependency (queue or Redis) is unavailable",
+};
+
+export const API_INFO = {
+  title: "Orders pipeline API",
+  version: "1.0.0",
+  description:
+    "Produce and submit orders to an SQS queue drained by a consumer Lambda, and query the analytics it keeps in Redis. Money is in currency units with at most two decimals.",
+} as const;
+
+export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
+  const components = new ComponentSchemas();
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [operationId, route] of Object.entries(ROUTES) as [string, RouteSpec][]) {
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(
+      operationId,
+      route,
+      components,
+    );
+  }
+  return {
+    openapi: "3.1.0",
+    info: API_INFO,
+    servers: [{ url: serverUrl }],
+    tags: [
+      { name: "orders", description: "Put orders on the queue" },
+      { name: "stats", description: "Analytics kept by the consumer" },
+      { name: "admin", description: "Maintenance" },
+      { name: "meta", description: "Service information, documentation and health" },
+    ],
+    paths,
+    components: {
+      schemas: components.all(),
+      securitySchemes: {
+        adminToken: { type: "http", scheme: "bearer", description: "The configured admin token" },
+      },
+    },
+  };
+}
+
+function operation(
+  operationId: string,
+  route: RouteSpec,
+  components: ComponentSchemas,
+): Record<string, unknown> {
+  const parameters = [
+    ...parametersOf(route.params, "path", components),
+    ...parametersOf(route.query, "query", components),
+  ];
+  const errorRef = components.add(ErrorResponse, "output");
+  const responses: Record<string, unknown> = {
+    [route.success.status]: {
+      description: "Success",
+      content: {
+        [route.success.contentType ?? "application/json"]: {
+          schema: components.add(route.success.schema, "output"),
+        },
+      },
+    },
+  };
+  for (const status of [...(route.errors ?? []), 500]) {
+    responses[status] = {
+      description: ERROR_TEXT[status] ?? "Error",
+      content: { "application/json": { schema: errorRef } },
+    };
+  }
+  return {
+    operationId,
+    summary: route.summary,
+    tags: [route.tag],
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(route.body
+      ? {
+          requestBody: {
+            required: !route.body.optional,
+            content: { "application/json": { schema: components.add(route.body.schema, "input") } },
+          },
+        }
+      : {}),
+    ...(route.admin ? { security: [{ adminToken: [] }, {}] } : {}),
+    responses,
+  };
+}
+
+function parametersOf(
+  schema: z.ZodObject | undefined,
+  location: "path" | "query",
+  components: ComponentSchemas,
+) {
+  if (!schema) return [];
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const fieldSchema = components.add(field as z.ZodType, "input");
+    const { description, example, ...rest } = fieldSchema as JsonSchema;
+    return {
+      name,
+      in: location,
+      required: location === "path" || !(field as z.ZodType).safeParse(undefined).success,
+      ...(description ? { description } : {}),
+      ...(example !== undefined ? { example } : {}),
+      schema: rest,
+    };
+  });
+}
+
+/** Collects zod schemas with an id (`.meta({ id })`) into components, refs everywhere else. */
+class ComponentSchemas {
+  private readonly schemas: Record<string, JsonSchema> = {};
+
+  add(schema: z.ZodType, io: "input" | "output"): JsonSchema {
+    const {
+      $schema: _,
+      $defs = {},
+      ...root
+    } = z.toJSONSchema(schema, {
+      io,
+      target: "draft-2020-12",
+      unrepresentable: "any",
+    }) as JsonSchema & { $defs?: Record<string, JsonSchema> };
+    const renamed = new Map<string, string>();
+    for (const [id, definition] of Object.entries($defs)) {
+      const existing = this.schemas[id];
+      // The same id can differ between input and output (defaults make fields optional on input).
+      const name = existing && JSON.stringify(existing) !== JSON.stringify(definition) ? `${id}Input` : id;
+      renamed.set(id, name);
+      this.schemas[name] = definition;
+    }
+    for (const name of renamed.values())
+      this.schemas[name] = rewriteRefs(this.schemas[name], renamed) as JsonSchema;
+    return rewriteRefs(root, renamed) as JsonSchema;
+  }
+
+  all(): Record<string, JsonSchema> {
+    return Object.fromEntries(Object.entries(this.schemas).sort(([a], [b]) => a.localeCompare(b)));
+  }
+}
+
+function rewriteRefs(value: unknown, renamed: Map<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => rewriteRefs(item, renamed));
+  if (typeof value !== "object" || value === null) return value;
+  const result: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (key === "$ref" && typeof child === "string" && child.startsWith("#/$defs/")) {
+      const id = child.slice("#/$defs/".length);
+      result[key] = `#/components/schemas/${renamed.get(id) ?? id}`;
+    } else {
+      result[key] = rewriteRefs(child, renamed);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,50 @@
+import type { OutgoingMessage, SendResult } from "../adapters/sqs-sender";
+import type { GeneratedOrder } from "../core/generator";
+import type { OrderMessage } from "../core/order";
+import type { HandlersOf } from "../shared/http";
+import { ServiceUnavailableError } from "../shared/http-errors";
+
+/** The write side of the API: generated orders (`/produce`) and submitted ones (`/orders`). */
+
+export interface ProducerDeps {
+  /** Sends messages to the order queue (batched, parallel, retried). */
+  send: (messages: readonly OutgoingMessage[]) => Promise<SendResult>;
+  generate: () => GeneratedOrder;
+}
+
+export function producerHandlers(deps: ProducerDeps): HandlersOf<"producer"> {
+  /** Queues the orders; returns their message ids, or throws 503 naming the ones not queued. */
+  async function enqueue(orders: readonly OrderMessage[]): Promise<string[]> {
+    // The position is the id: order ids may repeat within one request (they count as duplicates).
+    const result = await deps.send(
+      orders.map((order, index) => ({ id: String(index), body: JSON.stringify(order) })),
+    );
+    if (result.failed.length > 0) {
+      const notQueued = result.failed.map((index) => orders[Number(index)]?.order_id ?? index);
+      throw new ServiceUnavailableError(
+        `${notQueued.length} of ${orders.length} orders could not be queued; the others were. Retrying all is safe: each order_id is counted once.`,
+        notQueued.slice(0, 100).map((orderId) => `order ${orderId}: not queued`),
+      );
+    }
+    return orders.map((_, index) => result.sent.get(String(index)) ?? "");
+  }
+
+  return {
+    async produceOrders({ body }) {
+      const orders = Array.from({ length: body.count }, () => deps.generate().order);
+      await enqueue(orders);
+      return { message: `Successfully sent ${orders.length} orders to queue`, orders };
+    },
+
+    async submitOrders({ body }) {
+      const messageIds = await enqueue(body.orders);
+      return {
+        accepted: body.orders.length,
+        orders: body.orders.map((order, index) => ({
+          order_id: order.order_id,
+          message_id: messageIds[index] ?? "",
+        })),
+      };
+    },
+  };
+}

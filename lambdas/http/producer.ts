@@ -1,0 +1,21 @@
+import { sendMessages } from "../adapters/sqs-sender";
+import { createOrderGenerator } from "../core/generator";
+import { createSqsClient } from "../shared/clients";
+import { ProducerEnvSchema, parseEnv } from "../shared/config";
+import { createHttpFunction } from "../shared/http";
+import { logger } from "../shared/logger";
+import { producerHandlers } from "./producer-routes";
+
+/** Lambda entry for the routes that put orders on the queue (see routes.ts). */
+
+const env = parseEnv(ProducerEnvSchema, process.env);
+const sqs = createSqsClient();
+
+export const handler = createHttpFunction(
+  "producer",
+  producerHandlers({
+    send: (messages) => sendMessages(sqs, env.QUEUE_URL, messages),
+    generate: createOrderGenerator(),
+  }),
+  { logger, bodyLimitBytes: env.BODY_LIMIT_BYTES },
+);

@@ -1,0 +1,190 @@
+import { z } from "zod";
+import {
+  ApiInfoResponse,
+  ClearResponse,
+  ConsumerLogsResponse,
+  GlobalStatsResponse,
+  HealthResponse,
+  HtmlPage,
+  JsonDocument,
+  MonthlyStatsResponse,
+  MonthParam,
+  MonthsResponse,
+  ProduceRequest,
+  ProduceResponse,
+  queryInt,
+  RankingsResponse,
+  SubmitOrdersRequest,
+  SubmitOrdersResponse,
+  UserIdParam,
+  UserStatsResponse,
+} from "./schemas";
+
+/**
+ * The route table: the one description of the HTTP API. The CDK stack makes one API Gateway
+ * method per route, wired to the route's function; each function dispatches on it; the OpenAPI
+ * document and the tests are generated from it. Adding a route here is the whole of adding it.
+ */
+
+/** The Lambda functions behind the API, one per group of routes. */
+export const HTTP_FUNCTIONS = ["docs", "producer", "stats", "admin"] as const;
+export type HttpFunctionName = (typeof HTTP_FUNCTIONS)[number];
+
+export interface RouteSpec {
+  method: "GET" | "POST" | "DELETE";
+  /** API Gateway resource path: `{name}` marks a path parameter. */
+  path: string;
+  function: HttpFunctionName;
+  summary: string;
+  tag: "orders" | "stats" | "admin" | "meta";
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  /** JSON request body; `optional` routes accept no body at all (their defaults apply). */
+  body?: { schema: z.ZodType; optional?: boolean };
+  success: { status: number; schema: z.ZodType; contentType?: string };
+  /** Statuses this route answers with besides success and the generic 4xx/5xx. */
+  errors?: readonly number[];
+  /** Needs `Authorization: Bearer <admin token>` when an admin token is configured. */
+  admin?: boolean;
+}
+
+export const ROUTES = {
+  getApiInfo: {
+    method: "GET",
+    path: "/api",
+    function: "docs",
+    summary: "Service information and the list of endpoints",
+    tag: "meta",
+    success: { status: 200, schema: ApiInfoResponse },
+  },
+  getOpenApi: {
+    method: "GET",
+    path: "/openapi.json",
+    function: "docs",
+    summary: "This API's OpenAPI 3.1 document",
+    tag: "meta",
+    success: { status: 200, schema: JsonDocument },
+  },
+  getDocs: {
+    method: "GET",
+    path: "/docs",
+    function: "docs",
+    summary: "Interactive API documentation (Swagger UI, served by the stack itself)",
+    tag: "meta",
+    success: { status: 200, schema: HtmlPage, contentType: "text/html" },
+  },
+  getDocsAsset: {
+    method: "GET",
+    path: "/docs/{asset}",
+    function: "docs",
+    summary: "Swagger UI's script and stylesheet",
+    tag: "meta",
+    params: z.object({ asset: z.enum(["swagger-ui.css", "swagger-ui-bundle.js"]) }),
+    success: { status: 200, schema: z.string(), contentType: "text/plain" },
+    errors: [400],
+  },
+  produceOrders: {
+    method: "POST",
+    path: "/produce",
+    function: "producer",
+    summary: "Generate random orders (about 20% invalid) and send them to the queue",
+    tag: "orders",
+    body: { schema: ProduceRequest, optional: true },
+    success: { status: 200, schema: ProduceResponse },
+    errors: [400, 413, 415, 503],
+  },
+  submitOrders: {
+    method: "POST",
+    path: "/orders",
+    function: "producer",
+    summary: "Queue 1-100 orders; the consumer applies the business rules",
+    tag: "orders",
+    body: { schema: SubmitOrdersRequest },
+    success: { status: 202, schema: SubmitOrdersResponse },
+    errors: [400, 413, 415, 503],
+  },
+  getConsumerLogs: {
+    method: "GET",
+    path: "/consumer_logs",
+    function: "stats",
+    summary: "The consumer's latest log entries, newest first",
+    tag: "stats",
+    query: z.object({ limit: queryInt("limit", { min: 1, max: 1000, default: 100 }) }),
+    success: { status: 200, schema: ConsumerLogsResponse },
+    errors: [400],
+  },
+  clearData: {
+    method: "DELETE",
+    path: "/clear_redis_db",
+    function: "admin",
+    summary: "Delete this deployment's analytics (its key prefix only)",
+    tag: "admin",
+    admin: true,
+    success: { status: 200, schema: ClearResponse },
+    errors: [401, 403],
+  },
+  getRankings: {
+    method: "GET",
+    path: "/users",
+    function: "stats",
+    summary: "Users ranked by total spend and by order count",
+    tag: "stats",
+    query: z.object({ limit: queryInt("limit", { min: 1, max: 100, default: 10 }) }),
+    success: { status: 200, schema: RankingsResponse },
+    errors: [400],
+  },
+  getUserStats: {
+    method: "GET",
+    path: "/users/{user_id}/stats",
+    function: "stats",
+    summary: "One user's order count, spend and failed orders",
+    tag: "stats",
+    params: z.object({ user_id: UserIdParam }),
+    success: { status: 200, schema: UserStatsResponse },
+    errors: [400, 404],
+  },
+  getGlobalStats: {
+    method: "GET",
+    path: "/stats/global",
+    function: "stats",
+    summary: "Totals over all orders, with failures by reason and duplicates",
+    tag: "stats",
+    success: { status: 200, schema: GlobalStatsResponse },
+  },
+  getMonthlyStats: {
+    method: "GET",
+    path: "/stats/monthly/{month}",
+    function: "stats",
+    summary: "A month's totals and its users by spend",
+    tag: "stats",
+    params: z.object({ month: MonthParam }),
+    query: z.object({ limit: queryInt("limit", { min: 1, max: 1000, default: 100 }) }),
+    success: { status: 200, schema: MonthlyStatsResponse },
+    errors: [400, 404],
+  },
+  getMonths: {
+    method: "GET",
+    path: "/stats/months",
+    function: "stats",
+    summary: "Months that have data",
+    tag: "stats",
+    success: { status: 200, schema: MonthsResponse },
+  },
+  getHealth: {
+    method: "GET",
+    path: "/health",
+    function: "stats",
+    summary: "Whether Redis and the queue are reachable (503 when not)",
+    tag: "meta",
+    success: { status: 200, schema: HealthResponse },
+    errors: [503],
+  },
+} as const satisfies Record<string, RouteSpec>;
+
+export type Routes = typeof ROUTES;
+export type RouteId = keyof Routes;
+
+/** The routes served by one function. */
+export function routesOf(fn: HttpFunctionName): [RouteId, RouteSpec][] {
+  return (Object.entries(ROUTES) as [RouteId, RouteSpec][]).filter(([, route]) => route.function === fn);
+}

@@ -1,0 +1,154 @@
+import { z } from "zod";
+import { OrderMessageSchema } from "../core/order";
+import { FAILURE_REASONS, USER_ID_PATTERN } from "../core/rules";
+
+/**
+ * Request and response schemas of the HTTP API. The route table (routes.ts) points at them; the
+ * handlers validate with them, the OpenAPI document is generated from them, and the tests check
+ * every response against them.
+ */
+
+/** A whole number from the query string, with bounds and a default. */
+export function queryInt(name: string, bounds: { min: number; max: number; default: number }) {
+  return z
+    .string()
+    .regex(/^\d{1,9}$/, { message: "must be a whole number" })
+    .transform(Number)
+    .pipe(z.number().min(bounds.min).max(bounds.max))
+    .optional()
+    .transform((value) => value ?? bounds.default)
+    .meta({
+      description: `${name}: ${bounds.min}-${bounds.max}, default ${bounds.default}`,
+      example: String(bounds.default),
+    });
+}
+
+export const UserIdParam = z
+  .string()
+  .max(64)
+  .regex(USER_ID_PATTERN, { message: "must be U followed by letters, digits, _ or - (e.g. U1001)" })
+  .meta({ description: "User id, e.g. U1001", example: "U1001" });
+
+export const MonthParam = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: "must be a month as YYYY-MM (e.g. 2026-11)" })
+  .meta({ description: "Month as YYYY-MM (UTC)", example: "2026-11" });
+
+export const Money = z.number().meta({ description: "Amount with at most two decimals", example: 1234.5 });
+
+const FailedByReason = z.partialRecord(z.enum([...FAILURE_REASONS, "malformed"]), z.int()).meta({
+  description: "Failed orders by reason; only reasons that occurred",
+  example: { value_mismatch: 3 },
+});
+
+export const ErrorResponse = z
+  .object({
+    error: z.string().meta({ description: "What went wrong", example: "invalid request" }),
+    details: z
+      .array(z.string())
+      .meta({ description: "Each problem, naming its field", example: ["query.limit: Too big"] }),
+  })
+  .meta({ id: "Error" });
+
+export const ApiInfoResponse = z
+  .object({
+    service: z.string(),
+    version: z.string(),
+    description: z.string(),
+    docs: z.string(),
+    openapi: z.string(),
+    endpoints: z.array(z.object({ method: z.string(), path: z.string(), summary: z.string() })),
+  })
+  .meta({ id: "ApiInfo" });
+
+export const ProduceRequest = z
+  .strictObject({
+    count: z.int().min(1).max(1000).default(10).meta({ description: "How many orders to generate (1-1000)" }),
+  })
+  .meta({ id: "ProduceRequest" });
+
+export const ProduceResponse = z
+  .object({
+    message: z.string().meta({ example: "Successfully sent 10 orders to queue" }),
+    orders: z.array(OrderMessageSchema),
+  })
+  .meta({ id: "ProduceResponse" });
+
+export const SubmitOrdersRequest = z
+  .strictObject({ orders: z.array(OrderMessageSchema).min(1).max(100) })
+  .meta({ id: "SubmitOrdersRequest" });
+
+export const SubmitOrdersResponse = z
+  .object({
+    accepted: z.int(),
+    orders: z.array(z.object({ order_id: z.string(), message_id: z.string() })),
+  })
+  .meta({ id: "SubmitOrdersResponse" });
+
+export const ConsumerLogsResponse = z
+  .object({
+    total_logs: z.int(),
+    logs: z.array(
+      z.looseObject({
+        timestamp: z.string().meta({ description: "When the consumer recorded it (ISO-8601)" }),
+        status: z.enum(["valid", "failed", "duplicate", "malformed"]),
+        message_id: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: "ConsumerLogs" });
+
+export const ClearResponse = z
+  .object({ message: z.string(), deleted_keys: z.int() })
+  .meta({ id: "ClearResponse" });
+
+export const UserStatsResponse = z
+  .object({
+    user_id: z.string(),
+    order_count: z.int(),
+    total_spend: Money,
+    failed_order_count: z.int(),
+  })
+  .meta({ id: "UserStats" });
+
+export const RankingsResponse = z
+  .object({
+    total_spend_ranking: z.array(z.object({ user_id: z.string(), total_spend: Money })),
+    total_order_count_ranking: z.array(z.object({ user_id: z.string(), order_count: z.int() })),
+  })
+  .meta({ id: "Rankings" });
+
+const totals = {
+  total_orders: z.int().meta({ description: "Valid orders counted" }),
+  total_revenue: Money,
+  failed_orders: z.int().meta({ description: "Failed and malformed messages" }),
+  duplicates: z.int().meta({ description: "Messages repeating an already counted order_id" }),
+  failed_by_reason: FailedByReason,
+};
+
+export const GlobalStatsResponse = z.object(totals).meta({ id: "GlobalStats" });
+
+export const MonthlyStatsResponse = z
+  .object({
+    month: z.string(),
+    ...totals,
+    user_count: z.int().meta({ description: "Users with orders in the month" }),
+    user_stats: z.array(UserStatsResponse).meta({ description: "Highest spend first, at most `limit`" }),
+  })
+  .meta({ id: "MonthlyStats" });
+
+export const MonthsResponse = z.object({ months: z.array(z.string()) }).meta({ id: "Months" });
+
+export const HealthResponse = z
+  .object({
+    status: z.enum(["ok", "degraded"]),
+    checks: z.object({
+      redis: z.object({ ok: z.boolean(), latency_ms: z.number() }),
+      queue: z.object({ ok: z.boolean(), latency_ms: z.number(), approximate_messages: z.int().optional() }),
+    }),
+  })
+  .meta({ id: "Health" });
+
+/** Any JSON document (the OpenAPI document itself). */
+export const JsonDocument = z.looseObject({}).meta({ description: "OpenAPI 3.1 document" });
+export const HtmlPage = z.string().meta({ description: "HTML page" });

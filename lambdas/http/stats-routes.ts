@@ -1,0 +1,82 @@
+import type { AnalyticsStore } from "../core/analytics-store";
+import { type HandlersOf, HttpReply } from "../shared/http";
+import { NotFoundError } from "../shared/http-errors";
+import { logView, monthView, rankingsView, totalsView, userStatsView } from "./views";
+
+/** The read side of the API: every stats query, the consumer log and health. */
+
+export interface StatsDeps {
+  store: AnalyticsStore;
+  /** Messages waiting in the order queue; throws when the queue is unreachable. */
+  queueDepth: () => Promise<number>;
+}
+
+/** How long a health check waits for each dependency. */
+const HEALTH_TIMEOUT_MS = 2_000;
+
+export function statsHandlers(deps: StatsDeps): HandlersOf<"stats"> {
+  const { store } = deps;
+  return {
+    async getConsumerLogs({ query }) {
+      const logs = await store.latestLogs(query.limit);
+      return { total_logs: logs.length, logs: logs.map(logView) };
+    },
+
+    async getRankings({ query }) {
+      return rankingsView(await store.rankings(query.limit));
+    },
+
+    async getUserStats({ params }) {
+      const stats = await store.userStats(params.user_id);
+      if (!stats) throw new NotFoundError(`user ${params.user_id} has no orders`);
+      return userStatsView(params.user_id, stats);
+    },
+
+    async getGlobalStats() {
+      return totalsView(await store.globalStats());
+    },
+
+    async getMonthlyStats({ params, query }) {
+      const stats = await store.monthStats(params.month, query.limit);
+      if (!stats) throw new NotFoundError(`no data for month ${params.month}`);
+      return monthView(stats);
+    },
+
+    async getMonths() {
+      return { months: await store.months() };
+    },
+
+    async getHealth() {
+      const [redis, queue] = await Promise.all([timed(() => store.ping()), timed(() => deps.queueDepth())]);
+      const body = {
+        status: redis.ok && queue.ok ? ("ok" as const) : ("degraded" as const),
+        checks: {
+          redis: { ok: redis.ok, latency_ms: redis.latencyMs },
+          queue: {
+            ok: queue.ok,
+            latency_ms: queue.latencyMs,
+            ...(queue.ok ? { approximate_messages: queue.value } : {}),
+          },
+        },
+      };
+      return body.status === "ok" ? body : new HttpReply(503, body);
+    },
+  };
+}
+
+/** Runs a check with a time limit; never throws. */
+async function timed<T>(check: () => Promise<T>): Promise<{ ok: boolean; value?: T; latencyMs: number }> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("timed out")), HEALTH_TIMEOUT_MS);
+  });
+  try {
+    const value = await Promise.race([check(), timeout]);
+    return { ok: value !== false, value, latencyMs: Math.round(performance.now() - started) };
+  } catch {
+    return { ok: false, latencyMs: Math.round(performance.now() - started) };
+  } finally {
+    clearTimeout(timer);
+  }
+}

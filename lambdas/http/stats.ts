@@ -1,0 +1,20 @@
+import { createRedisStore } from "../adapters/redis-store";
+import { approximateQueueDepth } from "../adapters/sqs-queue";
+import { createRedisClient, createSqsClient } from "../shared/clients";
+import { parseEnv, StatsEnvSchema } from "../shared/config";
+import { createHttpFunction } from "../shared/http";
+import { logger } from "../shared/logger";
+import { statsHandlers } from "./stats-routes";
+
+/** Lambda entry for the stats routes (see routes.ts). */
+
+const env = parseEnv(StatsEnvSchema, process.env);
+const redis = createRedisClient(env.REDIS_URL);
+const sqs = createSqsClient();
+const store = createRedisStore(redis, { prefix: env.KEY_PREFIX });
+
+export const handler = createHttpFunction(
+  "stats",
+  statsHandlers({ store, queueDepth: () => approximateQueueDepth(sqs, env.QUEUE_URL) }),
+  { logger, bodyLimitBytes: env.BODY_LIMIT_BYTES },
+);

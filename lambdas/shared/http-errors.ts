@@ -1,0 +1,67 @@
+/**
+ * Errors a request can end with. Each names its meaning and its status; the one error middleware
+ * (http.ts) turns them into `{ "error": ..., "details": [...] }` bodies. Anything else is a 500
+ * whose body says only "internal error".
+ */
+export class HttpError extends Error {
+  override name = "HttpError";
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class BadRequestError extends HttpError {
+  override name = "BadRequestError";
+  constructor(message: string, details: string[] = []) {
+    super(400, message, details);
+  }
+}
+
+export class UnauthorizedError extends HttpError {
+  override name = "UnauthorizedError";
+  constructor(message = "missing credentials", details: string[] = []) {
+    super(401, message, details);
+  }
+}
+
+export class ForbiddenError extends HttpError {
+  override name = "ForbiddenError";
+  constructor(message = "credentials not accepted") {
+    super(403, message);
+  }
+}
+
+export class NotFoundError extends HttpError {
+  override name = "NotFoundError";
+  constructor(message: string) {
+    super(404, message);
+  }
+}
+
+export class PayloadTooLargeError extends HttpError {
+  override name = "PayloadTooLargeError";
+  constructor(limitBytes: number) {
+    super(413, "request body too large", [`body: at most ${limitBytes} bytes`]);
+  }
+}
+
+export class UnsupportedMediaTypeError extends HttpError {
+  override name = "UnsupportedMediaTypeError";
+  constructor(contentType: string | undefined) {
+    super(415, "unsupported media type", [
+      `content-type: expected application/json, got ${contentType ?? "none"}`,
+    ]);
+  }
+}
+
+/** A dependency (the queue, Redis) could not do its part; the client may retry. */
+export class ServiceUnavailableError extends HttpError {
+  override name = "ServiceUnavailableError";
+  constructor(message: string, details: string[] = []) {
+    super(503, message, details);
+  }
+}

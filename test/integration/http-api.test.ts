@@ -1,0 +1,310 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { z } from "zod";
+import type { AnalyticsEntry } from "../../lambdas/core/analytics-store";
+import { ROUTES, type RouteSpec } from "../../lambdas/http/routes";
+import { ErrorResponse } from "../../lambdas/http/schemas";
+import type { ApiResponse } from "../support/api";
+import { deleteKeys } from "../support/redis";
+import { startTestApi, type TestApi } from "../support/test-api";
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi({ name: "http", adminToken: "s3cret-token", bodyLimitBytes: 64 * 1024 });
+});
+afterAll(() => api.close());
+beforeEach(() => deleteKeys(api.redis, api.prefix));
+
+/** Asserts the response has the route's success status and matches its schema. */
+function expectSuccess(response: ApiResponse, route: RouteSpec) {
+  expect(response.status, response.text).toBe(route.success.status);
+  const parsed = (route.success.schema as z.ZodType).safeParse(response.json ?? response.text);
+  expect(parsed.error?.issues ?? []).toEqual([]);
+}
+
+/** Asserts a JSON error body with the status, and a detail mentioning `field`. */
+function expectError(response: ApiResponse, status: number, field?: string) {
+  expect(response.status, response.text).toBe(status);
+  expect(response.headers["content-type"]).toContain("application/json");
+  expect(ErrorResponse.safeParse(response.json).success).toBe(true);
+  if (field) expect(response.json.details.join("\n")).toContain(field);
+}
+
+const order = (overrides: Record<string, unknown> = {}) => ({
+  order_id: "ORD-HTTP-1",
+  user_id: "U1001",
+  order_timestamp: "2026-11-24T10:15:00.000Z",
+  order_value: 1234.5,
+  items: [{ product_id: "P001", quantity: 3, price_per_unit: 411.5 }],
+  shipping_address: "12 MG Road",
+  payment_method: "UPI",
+  ...overrides,
+});
+
+async function seed(entries: AnalyticsEntry[]) {
+  await api.store.record(entries);
+}
+const valid = (id: string, userId: string, cents: number, month = "2026-11"): AnalyticsEntry => ({
+  kind: "valid",
+  messageId: `m-${id}`,
+  orderId: `ORD${id}`,
+  userId,
+  month,
+  valueCents: cents,
+  log: JSON.stringify({ message_id: `m-${id}`, order_id: `ORD${id}` }),
+});
+
+describe("GET /api", () => {
+  it("lists every endpoint with its real path", async () => {
+    const response = await api.call("GET", "/api");
+    expectSuccess(response, ROUTES.getApiInfo);
+    const listed = response.json.endpoints.map(
+      (e: { method: string; path: string }) => `${e.method} ${e.path}`,
+    );
+    expect(listed).toContain("GET /users/{user_id}/stats");
+    expect(listed).toContain("POST /orders");
+    expect(response.json.docs).toBe("/prod/docs");
+  });
+});
+
+describe("POST /produce", () => {
+  it("sends the default 10 orders when no body is given", async () => {
+    const response = await api.call("POST", "/produce");
+    expectSuccess(response, ROUTES.produceOrders);
+    expect(response.json.message).toBe("Successfully sent 10 orders to queue");
+    expect(response.json.orders).toHaveLength(10);
+    expect(await api.consumeAll()).toBe(10);
+  });
+
+  it("sends count orders, unique ids, 1000 within a few seconds", async () => {
+    const started = performance.now();
+    const response = await api.call("POST", "/produce", { body: { count: 1000 } });
+    expect(performance.now() - started).toBeLessThan(29_000); // API Gateway's limit, with a wide margin
+    expectSuccess(response, ROUTES.produceOrders);
+    expect(new Set(response.json.orders.map((o: { order_id: string }) => o.order_id)).size).toBe(1000);
+    expect(await api.consumeAll()).toBe(1000);
+  });
+
+  it.each([
+    ["zero", { count: 0 }, "body.count"],
+    ["over 1000", { count: 1001 }, "body.count"],
+    ["not a number", { count: "ten" }, "body.count"],
+    ["a fraction", { count: 1.5 }, "body.count"],
+    ["an unknown field", { cnt: 5 }, "cnt"],
+    ["an array", [1], "body"],
+  ])("refuses a count that is %s", async (_label, body, field) => {
+    expectError(await api.call("POST", "/produce", { body }), 400, field);
+  });
+
+  it("refuses malformed JSON with 400 naming the body", async () => {
+    const response = await api.call("POST", "/produce", {
+      body: '{"count": 5',
+      headers: { "content-type": "application/json" },
+    });
+    expectError(response, 400, "body");
+  });
+
+  it("refuses a body that is not JSON with 415", async () => {
+    const response = await api.call("POST", "/produce", {
+      body: "count=5",
+      headers: { "Content-Type": "text/plain" },
+    });
+    expectError(response, 415, "content-type");
+  });
+});
+
+describe("POST /orders", () => {
+  it("queues valid and rule-breaking orders alike and answers 202 with message ids", async () => {
+    const response = await api.call("POST", "/orders", {
+      body: {
+        orders: [order(), order({ order_id: "BAD-1" }), order({ order_id: "ORD-HTTP-2", order_value: 1 })],
+      },
+    });
+    expectSuccess(response, ROUTES.submitOrders);
+    expect(response.json.accepted).toBe(3);
+    expect(response.json.orders[0]).toEqual({ order_id: "ORD-HTTP-1", message_id: expect.any(String) });
+
+    await api.consumeAll();
+    const global = await api.call("GET", "/stats/global");
+    expect(global.json).toMatchObject({
+      total_orders: 1,
+      total_revenue: 1234.5,
+      failed_orders: 2,
+      failed_by_reason: { invalid_order_id: 1, value_mismatch: 1 },
+    });
+  });
+
+  it.each([
+    ["missing body", undefined, 400, "body"],
+    ["no orders", { orders: [] }, 400, "body.orders"],
+    ["101 orders", { orders: Array.from({ length: 101 }, () => order()) }, 400, "body.orders"],
+    ["a string value", { orders: [order({ order_value: "12.50" })] }, 400, "body.orders.0.order_value"],
+    ["three decimals", { orders: [order({ order_value: 1.234 })] }, 400, "body.orders.0.order_value"],
+    [
+      "a bad timestamp",
+      { orders: [order({ order_timestamp: "yesterday" })] },
+      400,
+      "body.orders.0.order_timestamp",
+    ],
+    ["a missing field", { orders: [{ ...order(), user_id: undefined }] }, 400, "body.orders.0.user_id"],
+  ])("refuses %s", async (_label, body, status, field) => {
+    expectError(await api.call("POST", "/orders", { body }), status, field);
+    expect(await api.consumeAll()).toBe(0);
+  });
+
+  it("refuses a body over the size limit with 413", async () => {
+    const big = { orders: [order({ shipping_address: "x".repeat(70 * 1024) })] };
+    expectError(await api.call("POST", "/orders", { body: big }), 413, "body");
+  });
+});
+
+describe("stats routes", () => {
+  beforeEach(() =>
+    seed([
+      valid("1", "U1000", 1050),
+      valid("2", "U1001", 2000),
+      valid("3", "U1000", 99, "2026-10"),
+      {
+        kind: "failed",
+        messageId: "m-f",
+        reason: "value_mismatch",
+        userId: "U1001",
+        month: "2026-11",
+        log: "{}",
+      },
+      { kind: "malformed", messageId: "m-x", log: '{"message_id":"m-x","reason":"malformed"}' },
+    ]),
+  );
+
+  it("GET /stats/global shows totals, failures by reason and duplicates", async () => {
+    const response = await api.call("GET", "/stats/global");
+    expectSuccess(response, ROUTES.getGlobalStats);
+    expect(response.json).toEqual({
+      total_orders: 3,
+      total_revenue: 31.49,
+      failed_orders: 2,
+      duplicates: 0,
+      failed_by_reason: { value_mismatch: 1, malformed: 1 },
+    });
+  });
+
+  it("GET /users ranks by spend and by order count, bounded by limit", async () => {
+    const response = await api.call("GET", "/users", { query: { limit: "1" } });
+    expectSuccess(response, ROUTES.getRankings);
+    expect(response.json).toEqual({
+      total_spend_ranking: [{ user_id: "U1001", total_spend: 20 }],
+      total_order_count_ranking: [{ user_id: "U1000", order_count: 2 }],
+    });
+  });
+
+  it("GET /users/{user_id}/stats answers for a known user, 404 for an unknown one, 400 for a bad id", async () => {
+    const known = await api.call("GET", "/users/U1000/stats");
+    expectSuccess(known, ROUTES.getUserStats);
+    expect(known.json).toEqual({
+      user_id: "U1000",
+      order_count: 2,
+      total_spend: 11.49,
+      failed_order_count: 0,
+    });
+    expectError(await api.call("GET", "/users/U9999/stats"), 404);
+    expectError(await api.call("GET", "/users/bob/stats"), 400, "path.user_id");
+  });
+
+  it("GET /stats/monthly/{month} sorts users by spend; 404 without data; 400 for a bad month", async () => {
+    const response = await api.call("GET", "/stats/monthly/2026-11");
+    expectSuccess(response, ROUTES.getMonthlyStats);
+    expect(response.json).toMatchObject({
+      month: "2026-11",
+      total_orders: 2,
+      total_revenue: 30.5,
+      user_count: 2,
+    });
+    expect(response.json.user_stats.map((u: { user_id: string }) => u.user_id)).toEqual(["U1001", "U1000"]);
+    expectError(await api.call("GET", "/stats/monthly/2026-01"), 404);
+    for (const bad of ["2026-13", "2026-1", "nov-2026", "2026-11-01"]) {
+      expectError(await api.call("GET", `/stats/monthly/${bad}`), 400, "path.month");
+    }
+  });
+
+  it("GET /stats/months lists months with data", async () => {
+    const response = await api.call("GET", "/stats/months");
+    expectSuccess(response, ROUTES.getMonths);
+    expect(response.json).toEqual({ months: ["2026-10", "2026-11"] });
+  });
+
+  it("GET /consumer_logs returns the latest entries first, bounded by limit", async () => {
+    const response = await api.call("GET", "/consumer_logs", { query: { limit: "2" } });
+    expectSuccess(response, ROUTES.getConsumerLogs);
+    expect(response.json.total_logs).toBe(2);
+    expect(response.json.logs[0]).toMatchObject({ status: "malformed", message_id: "m-x" });
+    expect(Date.parse(response.json.logs[0].timestamp)).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it.each([
+    ["/users", "0"],
+    ["/users", "101"],
+    ["/users", "ten"],
+    ["/users", "1.5"],
+    ["/users", "-1"],
+    ["/consumer_logs", "1001"],
+    ["/stats/monthly/2026-11", "0"],
+  ])("GET %s refuses limit=%s with 400 naming limit", async (path, limit) => {
+    expectError(await api.call("GET", path, { query: { limit } }), 400, "query.limit");
+  });
+});
+
+describe("GET /health", () => {
+  it("is ok when Redis and the queue answer", async () => {
+    const response = await api.call("GET", "/health");
+    expectSuccess(response, ROUTES.getHealth);
+    expect(response.json.checks.queue.approximate_messages).toBe(0);
+  });
+});
+
+describe("DELETE /clear_redis_db", () => {
+  beforeEach(() => seed([valid("c1", "U1000", 100)]));
+
+  it("needs the admin token: 401 without, 403 when wrong", async () => {
+    expectError(await api.call("DELETE", "/clear_redis_db"), 401, "authorization");
+    expectError(
+      await api.call("DELETE", "/clear_redis_db", { headers: { Authorization: "Bearer nope" } }),
+      403,
+    );
+    expectError(
+      await api.call("DELETE", "/clear_redis_db", { headers: { Authorization: "Basic s3cret-token" } }),
+      401,
+    );
+    expect((await api.call("GET", "/stats/global")).json.total_orders).toBe(1);
+  });
+
+  it("deletes this deployment's keys with the right token", async () => {
+    const response = await api.call("DELETE", "/clear_redis_db", {
+      headers: { authorization: "Bearer s3cret-token" },
+    });
+    expectSuccess(response, ROUTES.clearData);
+    expect(response.json.message).toBe("Redis database cleared");
+    expect((await api.call("GET", "/stats/global")).json.total_orders).toBe(0);
+  });
+});
+
+describe("GET /docs", () => {
+  it("serves Swagger UI pointing at this deployment's OpenAPI document and local assets", async () => {
+    const page = await api.call("GET", "/docs");
+    expect(page.status).toBe(200);
+    expect(page.headers["content-type"]).toContain("text/html");
+    expect(page.text).toContain('url: "/prod/openapi.json"');
+    expect(page.text).toContain('src="/prod/docs/swagger-ui-bundle.js"');
+    expect(page.text).not.toMatch(/https?:\/\//);
+
+    const script = await api.call("GET", "/docs/swagger-ui-bundle.js");
+    expect(script.status).toBe(200);
+    expect(script.headers["content-type"]).toContain("javascript");
+    expect(script.text.length).toBeGreaterThan(100_000);
+    expectError(await api.call("GET", "/docs/evil.js"), 400, "path.asset");
+  });
+
+  it("serves the OpenAPI document with the stage as its server", async () => {
+    const response = await api.call("GET", "/openapi.json");
+    expect(response.status).toBe(200);
+    expect(response.json.servers).toEqual([{ url: "/prod" }]);
+  });
+});

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OrderMessage } from "../../lambdas/core/order";
+import { type ExpectedFigures, expectedFigures } from "../support/expected";
+import { judged } from "../support/oracle";
+import { startTestApi, type TestApi } from "../support/test-api";
+
+/** 200 orders through POST /produce, the queue and the consumer; every stats endpoint must agree. */
+
+let api: TestApi;
+let expected: ExpectedFigures;
+const money = (cents: number) => cents / 100;
+
+beforeAll(async () => {
+  api = await startTestApi({ name: "pipeline" });
+  const produced: OrderMessage[] = [];
+  for (const count of [120, 80]) {
+    const response = await api.call("POST", "/produce", { body: { count } });
+    expect(response.status).toBe(200);
+    produced.push(...response.json.orders);
+  }
+  expect(await api.consumeAll()).toBe(200);
+  expected = expectedFigures(judged(produced));
+});
+afterAll(() => api.close());
+
+describe("produce, consume, query", () => {
+  it("counts valid orders, failed orders by reason and revenue exactly", async () => {
+    const { json } = await api.call("GET", "/stats/global");
+    expect(json).toEqual({
+      total_orders: expected.totalOrders,
+      total_revenue: money(expected.revenueCents),
+      failed_orders: expected.failedOrders,
+      duplicates: 0,
+      failed_by_reason: expected.failedByReason,
+    });
+    expect(expected.failedOrders).toBeGreaterThan(10); // ~20% of 200: the mix really was exercised
+  });
+
+  it("shows every user's figures", async () => {
+    for (const [userId, user] of expected.users) {
+      const { json } = await api.call("GET", `/users/${userId}/stats`);
+      expect(json).toEqual({
+        user_id: userId,
+        order_count: user.orderCount,
+        total_spend: money(user.spendCents),
+        failed_order_count: user.failedOrderCount,
+      });
+    }
+  });
+
+  it("ranks the users as their figures say", async () => {
+    const { json } = await api.call("GET", "/users", { query: { limit: "100" } });
+    const bySpend = [...expected.users]
+      .filter(([, u]) => u.orderCount > 0)
+      .sort(([, a], [, b]) => b.spendCents - a.spendCents);
+    expect(json.total_spend_ranking).toEqual(
+      bySpend.map(([id, u]) => ({ user_id: id, total_spend: money(u.spendCents) })),
+    );
+    const counts = json.total_order_count_ranking.map((r: { order_count: number }) => r.order_count);
+    expect(counts).toEqual([...counts].sort((a: number, b: number) => b - a));
+  });
+
+  it("splits the figures by month", async () => {
+    const { json: months } = await api.call("GET", "/stats/months");
+    expect(months.months).toEqual([...expected.months.keys()].sort());
+    for (const [month, figures] of expected.months) {
+      const { json } = await api.call("GET", `/stats/monthly/${month}`);
+      expect(json).toMatchObject({
+        month,
+        total_orders: figures.totalOrders,
+        total_revenue: money(figures.revenueCents),
+        failed_orders: figures.failedOrders,
+      });
+    }
+  });
+
+  it("logs every consumed message", async () => {
+    const { json } = await api.call("GET", "/consumer_logs", { query: { limit: "1000" } });
+    expect(json.total_logs).toBe(200);
+    const failed = json.logs.filter((log: { status: string }) => log.status === "failed").length;
+    expect(failed).toBe(expected.failedOrders);
+  });
+});

@@ -1,0 +1,92 @@
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { createRedisStore } from "../../lambdas/adapters/redis-store";
+import { approximateQueueDepth } from "../../lambdas/adapters/sqs-queue";
+import { sendMessages } from "../../lambdas/adapters/sqs-sender";
+import { createOrderGenerator } from "../../lambdas/core/generator";
+import { adminHandlers } from "../../lambdas/http/admin-routes";
+import { docsHandlers } from "../../lambdas/http/docs-routes";
+import { producerHandlers } from "../../lambdas/http/producer-routes";
+import { statsHandlers } from "../../lambdas/http/stats-routes";
+import { createRedisClient } from "../../lambdas/shared/clients";
+import { createHttpFunction } from "../../lambdas/shared/http";
+import { processBatch } from "../../lambdas/sqs/process-batch";
+import { apiCaller } from "./api";
+import { sqsRecord } from "./factories";
+import { silentLogger } from "./fakes";
+import { deleteKeys, redisUrl, uniquePrefix } from "./redis";
+import { startEmbeddedSqs } from "./sqs";
+
+/**
+ * The API's four functions wired to real parts: the real Redis under a fresh prefix and the
+ * embedded SQS server, with a `consumeAll` that drains the queue through the real consumer.
+ */
+export async function startTestApi(options: { name: string; adminToken?: string; bodyLimitBytes?: number }) {
+  const prefix = uniquePrefix(options.name);
+  const redis = createRedisClient(redisUrl());
+  const sqs = await startEmbeddedSqs();
+  const queueUrl = sqs.createQueue("orders");
+  const dlqUrl = sqs.createQueue("orders-dlq");
+  const store = createRedisStore(redis, { prefix });
+  const http = { logger: silentLogger, bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024 };
+  const handlers = {
+    docs: createHttpFunction("docs", docsHandlers(), http),
+    producer: createHttpFunction(
+      "producer",
+      producerHandlers({
+        send: (messages) => sendMessages(sqs.client, queueUrl, messages),
+        generate: createOrderGenerator(),
+      }),
+      http,
+    ),
+    stats: createHttpFunction(
+      "stats",
+      statsHandlers({ store, queueDepth: () => approximateQueueDepth(sqs.client, queueUrl) }),
+      http,
+    ),
+    admin: createHttpFunction("admin", adminHandlers({ store }), { ...http, adminToken: options.adminToken }),
+  };
+  const consumerDeps = {
+    store,
+    sendToDlq: (messages: Parameters<typeof sendMessages>[2]) => sendMessages(sqs.client, dlqUrl, messages),
+    logger: silentLogger,
+  };
+
+  return {
+    call: apiCaller(handlers),
+    handlers,
+    store,
+    redis,
+    sqs,
+    queueUrl,
+    dlqUrl,
+    prefix,
+    /** Receives everything on the queue and runs it through the consumer; returns how many. */
+    async consumeAll(): Promise<number> {
+      let consumed = 0;
+      for (;;) {
+        const { Messages = [] } = await sqs.client.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        );
+        if (Messages.length === 0) return consumed;
+        const records = Messages.map((m) => sqsRecord(m.Body ?? "", m.MessageId));
+        const { batchItemFailures } = await processBatch(records, consumerDeps);
+        if (batchItemFailures.length > 0)
+          throw new Error(`consumer reported ${batchItemFailures.length} failures`);
+        await sqs.client.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+          }),
+        );
+        consumed += Messages.length;
+      }
+    },
+    async close() {
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+      await sqs.stop();
+    },
+  };
+}
+
+export type TestApi = Awaited<ReturnType<typeof startTestApi>>;
