@@ -1,0 +1,62 @@
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
+import { type ICommandHooks, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+
+/**
+ * The project's Lambda function: NodejsFunction with the defaults every function shares. Bundled
+ * by the local esbuild (a devDependency: no Docker), ESM for Node.js 24 with source maps, the AWS
+ * SDK bundled (the same code runs in local mode, on LocalStack and on AWS), and an explicit log
+ * group (not `logRetention`, which deploys a custom-resource Lambda).
+ */
+
+export interface AppFunctionProps {
+  /** Entry file, relative to the project root, e.g. `lambdas/http/stats.ts`. */
+  entry: string;
+  description: string;
+  timeout?: Duration;
+  memorySize?: number;
+  environment?: Record<string, string>;
+  logLevel: string;
+  commandHooks?: ICommandHooks;
+}
+
+/** ESM bundles need `require` for the CommonJS packages inside them (ioredis, ...). */
+const REQUIRE_SHIM =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+export class AppFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: AppFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: RetentionDays.TWO_WEEKS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    super(scope, id, {
+      entry: props.entry,
+      handler: "handler",
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      logGroup,
+      environment: {
+        NODE_OPTIONS: "--enable-source-maps",
+        POWERTOOLS_SERVICE_NAME: "orders-pipeline",
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: "node24",
+        minify: true,
+        sourceMap: true,
+        bundleAwsSDK: true,
+        mainFields: ["module", "main"],
+        banner: REQUIRE_SHIM,
+        commandHooks: props.commandHooks,
+      },
+    });
+  }
+}

@@ -1,0 +1,97 @@
+import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import type { ICommandHooks } from "aws-cdk-lib/aws-lambda-nodejs";
+import type { Construct } from "constructs";
+import type { HttpFunctionName } from "../lambdas/http/routes";
+import { AppFunction } from "./constructs/app-function";
+import { HttpApi } from "./constructs/http-api";
+import { OrderQueue } from "./constructs/order-queue";
+import type { OrdersParameters } from "./parameters";
+
+/** The orders pipeline: REST API -> producer -> SQS (+DLQ) -> consumer -> Redis <- stats. */
+
+export interface OrdersStackProps extends StackProps {
+  parameters: OrdersParameters;
+}
+
+export const STAGE_NAME = "prod";
+
+/** Swagger UI's files travel next to the docs bundle (it serves them itself: no CDN). */
+const SWAGGER_UI_FILES = ["package.json", "swagger-ui.css", "swagger-ui-bundle.js"];
+const copySwaggerUi: ICommandHooks = {
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (inputDir, outputDir) => [
+    `mkdir -p "${outputDir}/node_modules/swagger-ui-dist"`,
+    ...SWAGGER_UI_FILES.map(
+      (file) =>
+        `cp "${inputDir}/node_modules/swagger-ui-dist/${file}" "${outputDir}/node_modules/swagger-ui-dist/"`,
+    ),
+  ],
+};
+
+export class OrdersStack extends Stack {
+  constructor(scope: Construct, id: string, props: OrdersStackProps) {
+    super(scope, id, props);
+    const p = props.parameters;
+    const redis = { REDIS_URL: p.redisUrl, KEY_PREFIX: p.keyPrefix };
+    const consumerTimeout = Duration.seconds(p.consumerTimeoutSeconds);
+
+    const orders = new OrderQueue(this, "OrderQueue", {
+      consumerTimeout,
+      retention: Duration.seconds(p.queueRetentionSeconds),
+      maxReceiveCount: p.maxReceiveCount,
+    });
+
+    const consumer = new AppFunction(this, "Consumer", {
+      entry: "lambdas/sqs/consumer.ts",
+      description: "Validates order batches, records analytics in Redis, reports partial failures",
+      timeout: consumerTimeout,
+      memorySize: 1024,
+      environment: redis,
+      logLevel: p.logLevel,
+    });
+    orders.attachConsumer(consumer, {
+      batchSize: p.batchSize,
+      batchingWindowSeconds: p.batchingWindowSeconds,
+      maxConcurrency: p.maxConcurrency,
+    });
+
+    const functions: Record<HttpFunctionName, AppFunction> = {
+      docs: new AppFunction(this, "DocsFunction", {
+        entry: "lambdas/http/docs.ts",
+        description: "GET /api, /openapi.json and /docs",
+        logLevel: p.logLevel,
+        commandHooks: copySwaggerUi,
+      }),
+      producer: new AppFunction(this, "ProducerFunction", {
+        entry: "lambdas/http/producer.ts",
+        description: "POST /produce and /orders: puts orders on the queue",
+        timeout: Duration.seconds(29), // API Gateway's own integration limit
+        logLevel: p.logLevel,
+      }),
+      stats: new AppFunction(this, "StatsFunction", {
+        entry: "lambdas/http/stats.ts",
+        description: "Every stats query, the consumer log and health",
+        environment: redis,
+        logLevel: p.logLevel,
+      }),
+      admin: new AppFunction(this, "AdminFunction", {
+        entry: "lambdas/http/admin.ts",
+        description: "DELETE /clear_redis_db",
+        environment: { ...redis, ...(p.adminToken ? { ADMIN_TOKEN: p.adminToken } : {}) },
+        logLevel: p.logLevel,
+      }),
+    };
+    orders.allowSending(functions.producer);
+    orders.allowDepthReads(functions.stats);
+
+    new HttpApi(this, "Http", {
+      functions,
+      stageName: STAGE_NAME,
+      throttlingRateLimit: p.throttlingRateLimit,
+      throttlingBurstLimit: p.throttlingBurstLimit,
+    });
+    new CfnOutput(this, "QueueUrl", { value: orders.queue.queueUrl });
+    new CfnOutput(this, "DeadLetterQueueUrl", { value: orders.deadLetterQueue.queueUrl });
+  }
+}

@@ -1,0 +1,176 @@
+import { Match } from "aws-cdk-lib/assertions";
+import { describe, expect, it } from "vitest";
+import { ROUTES, type RouteSpec } from "../../lambdas/http/routes";
+import { methodPaths, resourcesOf, synthTemplate } from "./synth";
+
+const template = synthTemplate();
+const functions = resourcesOf(template, "AWS::Lambda::Function");
+const functionId = (entryDescription: string) =>
+  functions.find(([, f]) => String(f.Properties.Description).startsWith(entryDescription))?.[0] ?? "missing";
+
+/** Every IAM action granted to a function's role, with the resources they apply to. */
+function grantsOf(logicalFunctionId: string): { actions: string[]; resources: unknown[] }[] {
+  const role = (template.toJSON().Resources[logicalFunctionId].Properties.Role as { "Fn::GetAtt": string[] })[
+    "Fn::GetAtt"
+  ][0];
+  return resourcesOf(template, "AWS::IAM::Policy")
+    .filter(([, policy]) => (policy.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+    .flatMap(
+      ([, policy]) =>
+        (
+          policy.Properties.PolicyDocument as {
+            Statement: { Action: string | string[]; Resource: unknown }[];
+          }
+        ).Statement,
+    )
+    .map((statement) => ({
+      actions: [statement.Action].flat().sort(),
+      resources: [statement.Resource].flat(),
+    }));
+}
+const queueRef = (name: "Orders" | "DeadLetters") => {
+  const id = resourcesOf(template, "AWS::SQS::Queue").find(([logicalId]) => logicalId.includes(name))?.[0];
+  return { "Fn::GetAtt": [id, "Arn"] };
+};
+
+describe("the API", () => {
+  it("is a REST API (v1), not an HTTP API", () => {
+    template.resourceCountIs("AWS::ApiGateway::RestApi", 1);
+    template.resourceCountIs("AWS::ApiGatewayV2::Api", 0);
+  });
+
+  it("has exactly one method per route of the route table, on the route's function", () => {
+    const expected = (Object.values(ROUTES) as RouteSpec[]).map((r) => `${r.method} ${r.path}`).sort();
+    expect(methodPaths(template).sort()).toEqual(expected);
+    for (const [, method] of resourcesOf(template, "AWS::ApiGateway::Method")) {
+      expect(method.Properties.Integration).toMatchObject({
+        Type: "AWS_PROXY",
+        IntegrationHttpMethod: "POST",
+      });
+    }
+  });
+
+  it("throttles the stage", () => {
+    template.hasResourceProperties("AWS::ApiGateway::Stage", {
+      StageName: "prod",
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400, HttpMethod: "*" }),
+      ]),
+    });
+  });
+
+  it("outputs the API id, its URL and the LocalStack invoke URL", () => {
+    for (const name of ["ApiId", "ApiUrl", "LocalApiUrl"])
+      expect(Object.keys(template.findOutputs(name))).toEqual([name]);
+    expect(JSON.stringify(template.findOutputs("LocalApiUrl"))).toContain(
+      "http://localhost:4566/_aws/execute-api/",
+    );
+  });
+});
+
+describe("the functions", () => {
+  it("all run Node.js 24 from an explicit log group", () => {
+    expect(functions).toHaveLength(5);
+    for (const [, fn] of functions) {
+      expect(fn.Properties.Runtime).toBe("nodejs24.x");
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogGroup: { Ref: expect.any(String) } });
+    }
+    template.resourceCountIs("AWS::Logs::LogGroup", 5);
+    template.resourceCountIs("Custom::LogRetention", 0);
+  });
+
+  it("grant the producer only sending to the order queue", () => {
+    expect(grantsOf(functionId("POST /produce"))).toEqual([
+      {
+        actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"],
+        resources: [queueRef("Orders")],
+      },
+    ]);
+  });
+
+  it("grant the consumer consuming the queue and sending to the DLQ, nothing more", () => {
+    const grants = grantsOf(functionId("Validates order batches"));
+    expect(grants).toEqual(
+      expect.arrayContaining([
+        {
+          actions: [
+            "sqs:ChangeMessageVisibility",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:GetQueueUrl",
+            "sqs:ReceiveMessage",
+          ],
+          resources: [queueRef("Orders")],
+        },
+        {
+          actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"],
+          resources: [queueRef("DeadLetters")],
+        },
+      ]),
+    );
+    expect(grants).toHaveLength(2);
+  });
+
+  it("grant stats only reading the queue's attributes, and docs and admin nothing", () => {
+    expect(grantsOf(functionId("Every stats query"))).toEqual([
+      { actions: ["sqs:GetQueueAttributes"], resources: [queueRef("Orders")] },
+    ]);
+    expect(grantsOf(functionId("GET /api"))).toEqual([]);
+    expect(grantsOf(functionId("DELETE /clear_redis_db"))).toEqual([]);
+  });
+});
+
+describe("the queue and the consumer", () => {
+  const mapping = resourcesOf(template, "AWS::Lambda::EventSourceMapping")[0]?.[1].Properties ?? {};
+  const orderQueue =
+    resourcesOf(template, "AWS::SQS::Queue").find(([id]) => id.includes("Orders"))?.[1].Properties ?? {};
+  const deadLetters =
+    resourcesOf(template, "AWS::SQS::Queue").find(([id]) => id.includes("DeadLetters"))?.[1].Properties ?? {};
+  const consumerTimeout = Number(functions.find(([id]) => id.startsWith("Consumer"))?.[1].Properties.Timeout);
+
+  it("reports partial batch failures", () => {
+    expect(mapping.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+  });
+
+  it("batches more than 10 records only with a window of at least 1 s, under a concurrency cap", () => {
+    expect(Number(mapping.BatchSize)).toBeGreaterThan(10);
+    expect(Number(mapping.MaximumBatchingWindowInSeconds)).toBeGreaterThanOrEqual(1);
+    expect(mapping.ScalingConfig).toEqual({ MaximumConcurrency: 5 });
+  });
+
+  it("keeps messages invisible for at least 6x the consumer's timeout", () => {
+    expect(Number(orderQueue.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * consumerTimeout);
+  });
+
+  it("dead-letters after at least 5 receives, into a DLQ that keeps them 14 days", () => {
+    const redrive = orderQueue.RedrivePolicy as { maxReceiveCount: number; deadLetterTargetArn: unknown };
+    expect(redrive.maxReceiveCount).toBeGreaterThanOrEqual(5);
+    expect(redrive.deadLetterTargetArn).toEqual(queueRef("DeadLetters"));
+    expect(deadLetters.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+  });
+
+  it("gives the consumer markers that outlive the queue's retention", () => {
+    const consumer = functions.find(([id]) => id.startsWith("Consumer"))?.[1].Properties ?? {};
+    const env = (consumer.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Number(env.MARKER_TTL_SECONDS)).toBeGreaterThanOrEqual(Number(orderQueue.MessageRetentionPeriod));
+    expect(env.DLQ_URL).toEqual({ Ref: expect.stringContaining("DeadLetters") });
+  });
+});
+
+describe("synth refuses a stack that breaks AWS's rules", () => {
+  it.each([
+    [
+      { batchSize: 100, batchingWindowSeconds: 0 },
+      /batchSize 100 needs a batching window of at least 1 second/,
+    ],
+    [{ maxReceiveCount: 3 }, /maxReceiveCount is 3: use at least 5/],
+  ])("%j", (context, message) => {
+    expect(() => synthTemplate(context)).toThrow(message);
+  });
+
+  it("names every invalid parameter", () => {
+    expect(() => synthTemplate({ redisUrl: "localhost", maxConcurrency: "1" })).toThrow(
+      /redisUrl[\s\S]*maxConcurrency/,
+    );
+  });
+});

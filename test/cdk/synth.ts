@@ -1,0 +1,43 @@
+import { App } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { OrdersStack } from "../../lib/orders-stack";
+import { parametersFromContext } from "../../lib/parameters";
+
+/**
+ * Synthesizes the stack with these context values. Bundling is skipped (the assets are stand-ins):
+ * these tests are about the template; local mode's tests run the real bundles.
+ */
+export function synthTemplate(context: Record<string, unknown> = {}): Template {
+  const app = new App({
+    context: { ...context, "aws:cdk:bundling-stacks": [] },
+    analyticsReporting: false,
+  });
+  const parameters = parametersFromContext((key) => context[key]);
+  const stack = new OrdersStack(app, parameters.stackName, { parameters });
+  return Template.fromStack(stack);
+}
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+export function resourcesOf(template: Template, type: string): [string, Resource][] {
+  return Object.entries(template.findResources(type)) as [string, Resource][];
+}
+
+/** Full paths of the REST API's methods, e.g. `GET /users/{user_id}/stats`. */
+export function methodPaths(template: Template): string[] {
+  const resources = template.findResources("AWS::ApiGateway::Resource") as Record<string, Resource>;
+  const pathOf = (ref: unknown): string => {
+    const id = (ref as { Ref?: string }).Ref;
+    const resource = id ? resources[id] : undefined;
+    if (!resource) return ""; // the root resource
+    return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
+  };
+  return resourcesOf(template, "AWS::ApiGateway::Method").map(
+    ([, method]) => `${method.Properties.HttpMethod} ${pathOf(method.Properties.ResourceId)}`,
+  );
+}
+
+/** The template as JSON with asset hashes masked, so a snapshot changes only when the stack does. */
+export function maskedTemplate(template: Template): string {
+  return JSON.stringify(template.toJSON(), null, 2).replace(/[a-f0-9]{64}/g, "[ASSET-HASH]");
+}
