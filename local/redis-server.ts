@@ -34,7 +34,7 @@ export async function ensureRedis(url: string = DEFAULT_REDIS_URL): Promise<Loca
         "Get one of these:",
         "  - start a Redis and point REDIS_URL at it (e.g. REDIS_URL=redis://127.0.0.1:6379)",
         "  - install redis-server (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis)",
-        "  - docker compose up -d redis",
+        "  - docker compose up -d redis, then REDIS_URL=redis://127.0.0.1:6380",
       ].join("\n"),
     );
   }

@@ -1,0 +1,264 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { APIGatewayProxyEvent } from "aws-lambda";
+import type { RouteModel } from "./template";
+
+/**
+ * API Gateway (REST, Lambda proxy integrations) for local mode: an HTTP server that serves the
+ * template's resources and methods, turns each request into a proxy event for the mapped
+ * function, and answers as API Gateway does when there is no route (403), the function fails
+ * (502) or takes longer than 29 s (504).
+ */
+
+export interface ApiGatewayOptions {
+  port: number;
+  host: string;
+  routes: readonly RouteModel[];
+  invoke: (functionLogicalId: string, event: APIGatewayProxyEvent) => Promise<unknown>;
+  /** Told about every request (method, path, status, ms). */
+  onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
+}
+
+export interface LocalApiGateway {
+  url: string;
+  server: Server;
+  /** Swaps the routes (local dev mode after a re-synth). */
+  setRoutes(routes: readonly RouteModel[]): void;
+  stop(): Promise<void>;
+}
+
+/** API Gateway's limits. */
+const INTEGRATION_TIMEOUT_MS = 29_000;
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+interface CompiledRoute {
+  route: RouteModel;
+  pattern: RegExp;
+  names: string[];
+  /** Literal segments count first when two routes match (API Gateway prefers the most specific). */
+  literalSegments: number;
+}
+
+export function compileRoutes(routes: readonly RouteModel[]): CompiledRoute[] {
+  return routes
+    .map((route) => {
+      const names: string[] = [];
+      const segments = route.path.split("/").filter(Boolean);
+      const source = segments
+        .map((segment) => {
+          const greedy = /^\{(\w+)\+\}$/.exec(segment);
+          if (greedy) {
+            names.push(greedy[1] as string);
+            return "/(.+)";
+          }
+          const param = /^\{(\w+)\}$/.exec(segment);
+          if (param) {
+            names.push(param[1] as string);
+            return "/([^/]+)";
+          }
+          return `/${segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`;
+        })
+        .join("");
+      return {
+        route,
+        pattern: new RegExp(`^${source || "/"}$`),
+        names,
+        literalSegments: segments.filter((s) => !s.startsWith("{")).length,
+      };
+    })
+    .sort((a, b) => b.literalSegments - a.literalSegments);
+}
+
+export function matchRequest(
+  compiled: readonly CompiledRoute[],
+  method: string,
+  path: string,
+): { route: RouteModel; pathParameters: Record<string, string> } | undefined {
+  for (const candidate of compiled) {
+    if (candidate.route.method !== method && candidate.route.method !== "ANY") continue;
+    const match = candidate.pattern.exec(path);
+    if (!match) continue;
+    const pathParameters: Record<string, string> = {};
+    candidate.names.forEach((name, index) => {
+      pathParameters[name] = safeDecode(match[index + 1] ?? "");
+    });
+    return { route: candidate.route, pathParameters };
+  }
+  return undefined;
+}
+
+export async function startApiGateway(options: ApiGatewayOptions): Promise<LocalApiGateway> {
+  let compiled = compileRoutes(options.routes);
+
+  const server = createServer(async (request, response) => {
+    const started = performance.now();
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const method = request.method ?? "GET";
+    const finish = (status: number, headers: Record<string, string | string[]>, body: Buffer | string) => {
+      response.writeHead(status, { "x-amzn-requestid": requestId, ...headers });
+      response.end(body);
+      options.onRequest?.({
+        method,
+        path: url.pathname,
+        status,
+        ms: Math.round(performance.now() - started),
+      });
+    };
+    const requestId = randomUUID();
+    try {
+      const matched = matchRequest(compiled, method, url.pathname);
+      if (!matched) {
+        finish(403, jsonType, JSON.stringify({ message: "Missing Authentication Token" }));
+        return;
+      }
+      const body = await readBody(request);
+      if (body === undefined) {
+        finish(413, jsonType, JSON.stringify({ message: "Request Too Long" }));
+        return;
+      }
+      const event = toProxyEvent(request, url, matched.route, matched.pathParameters, body, requestId);
+      const result = await withTimeout(
+        options.invoke(matched.route.functionLogicalId, event),
+        INTEGRATION_TIMEOUT_MS,
+      );
+      if (result === TIMED_OUT) {
+        finish(504, jsonType, JSON.stringify({ message: "Endpoint request timed out" }));
+        return;
+      }
+      const proxy = toProxyResult(result);
+      if (!proxy) {
+        finish(502, jsonType, JSON.stringify({ message: "Internal server error" }));
+        return;
+      }
+      finish(proxy.status, proxy.headers, proxy.body);
+    } catch {
+      // The function threw or crashed: API Gateway shows nothing of it.
+      if (!response.headersSent) finish(502, jsonType, JSON.stringify({ message: "Internal server error" }));
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    setRoutes(routes) {
+      compiled = compileRoutes(routes);
+    },
+    stop() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+const jsonType = { "content-type": "application/json" };
+const TIMED_OUT = Symbol("timed out");
+
+function toProxyEvent(
+  request: IncomingMessage,
+  url: URL,
+  route: RouteModel,
+  pathParameters: Record<string, string>,
+  body: Buffer,
+  requestId: string,
+): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    const name = request.rawHeaders[i] as string;
+    const value = request.rawHeaders[i + 1] as string;
+    headers[name] = value;
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+  }
+  const query: Record<string, string> = {};
+  const multiValueQuery: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    query[name] = value;
+    multiValueQuery[name] = [...(multiValueQuery[name] ?? []), value];
+  }
+  const hasQuery = Object.keys(query).length > 0;
+  return {
+    resource: route.path,
+    path: url.pathname,
+    httpMethod: request.method ?? "GET",
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
+    pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
+    stageVariables: null,
+    body: body.length > 0 ? body.toString("utf8") : null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      authorizer: null,
+      domainName: request.headers.host,
+      httpMethod: request.method ?? "GET",
+      identity: {
+        sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: request.headers["user-agent"] ?? null,
+      } as APIGatewayProxyEvent["requestContext"]["identity"],
+      path: url.pathname, // served at the root locally: no stage prefix
+      protocol: `HTTP/${request.httpVersion}`,
+      requestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: "local",
+      resourcePath: route.path,
+      stage: "local",
+    },
+  };
+}
+
+function toProxyResult(
+  result: unknown,
+): { status: number; headers: Record<string, string | string[]>; body: Buffer | string } | undefined {
+  if (typeof result !== "object" || result === null) return undefined;
+  const { statusCode, headers, multiValueHeaders, body, isBase64Encoded } = result as Record<string, unknown>;
+  if (typeof statusCode !== "number" || statusCode < 100 || statusCode > 599) return undefined;
+  const merged: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries((headers ?? {}) as Record<string, unknown>))
+    merged[name] = String(value);
+  for (const [name, values] of Object.entries((multiValueHeaders ?? {}) as Record<string, unknown[]>)) {
+    merged[name] = values.map(String);
+  }
+  const text = typeof body === "string" ? body : "";
+  return { status: statusCode, headers: merged, body: isBase64Encoded ? Buffer.from(text, "base64") : text };
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

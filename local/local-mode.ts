@@ -1,0 +1,214 @@
+import { join } from "node:path";
+import type { APIGatewayProxyEvent, SQSEvent } from "aws-lambda";
+import { type LocalApiGateway, startApiGateway } from "./api-gateway";
+import { SqsPoller } from "./event-source";
+import { resolveEnvironment } from "./intrinsics";
+import { LocalFunction } from "./lambda-runtime";
+import { ensureRedis, type LocalRedis } from "./redis-server";
+import {
+  LOCAL_ACCOUNT_ID,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalQueue,
+  type LocalSqs,
+  startLocalSqs,
+} from "./sqs";
+import { PROJECT_ROOT, type SynthResult, synthesize } from "./synth";
+import { readTemplate, type StackModel } from "./template";
+
+/**
+ * Local mode: synthesizes the CDK app and runs what it describes on this machine, with no Docker
+ * and no AWS account. API Gateway is an HTTP server, each function runs its bundled asset in a
+ * worker thread, the queues live in an embedded SQS server, event source mappings are pollers,
+ * and Redis is REDIS_URL or a redis-server started for the occasion.
+ */
+
+export interface LocalModeOptions {
+  /** HTTP port of the API (0 = any free port). */
+  port?: number;
+  host?: string;
+  /** SQS endpoint port (0 = any free port). */
+  sqsPort?: number;
+  /** Tried first; else a redis-server from PATH is started on a free port. */
+  redisUrl?: string;
+  /** CDK context (the stack's parameters), as `-c name=value` would give. */
+  context?: Record<string, string>;
+  /** Module exporting createApp(props), instead of lib/app.ts. */
+  appModule?: string;
+  outdir?: string;
+  /** Where function and local-mode log lines go (default: nowhere). */
+  onLog?: (source: string, line: string, stream: "stdout" | "stderr") => void;
+  onRequest?: Parameters<typeof startApiGateway>[0]["onRequest"];
+}
+
+export interface LocalMode {
+  apiUrl: string;
+  sqsEndpoint: string;
+  redis: LocalRedis;
+  synth: SynthResult;
+  model: StackModel;
+  queues: Map<string, LocalQueue>;
+  pollers: SqsPoller[];
+  functions: Map<string, LocalFunction>;
+  /** Synthesizes again and swaps functions, routes and pollers; queues and Redis keep their data. */
+  reload(): Promise<SynthResult>;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_OUTDIR = join(PROJECT_ROOT, "cdk.out.local");
+
+export async function startLocalMode(options: LocalModeOptions = {}): Promise<LocalMode> {
+  process.setSourceMapsEnabled(true); // stack traces from the bundles point at lambdas/*.ts
+  const outdir = options.outdir ?? DEFAULT_OUTDIR;
+  const log = options.onLog ?? (() => {});
+  const [synthResult, redisResult, sqsResult] = await Promise.allSettled([
+    synthesize({ outdir, context: options.context ?? {}, appModule: options.appModule }),
+    ensureRedis(options.redisUrl),
+    startLocalSqs(options.sqsPort ?? 0),
+  ]);
+  if (
+    synthResult.status === "rejected" ||
+    redisResult.status === "rejected" ||
+    sqsResult.status === "rejected"
+  ) {
+    // Leave nothing running behind a failed start.
+    if (redisResult.status === "fulfilled") await redisResult.value.stop();
+    if (sqsResult.status === "fulfilled") await sqsResult.value.stop();
+    const failed = [synthResult, redisResult, sqsResult].find(
+      (r) => r.status === "rejected",
+    ) as PromiseRejectedResult;
+    throw failed.reason;
+  }
+  const [synth, redis, sqs] = [synthResult.value, redisResult.value, sqsResult.value];
+
+  let running = await startRuntime(synth, sqs, redis, log);
+  const gateway: LocalApiGateway = await startApiGateway({
+    port: options.port ?? 3000,
+    host: options.host ?? "127.0.0.1",
+    routes: running.model.routes,
+    invoke: (functionLogicalId, event) => invokeFunction(running.functions, functionLogicalId, event),
+    onRequest: options.onRequest,
+  });
+
+  const mode: LocalMode = {
+    apiUrl: gateway.url,
+    sqsEndpoint: sqs.endpoint,
+    redis,
+    synth,
+    get model() {
+      return running.model;
+    },
+    get queues() {
+      return running.queues;
+    },
+    get pollers() {
+      return running.pollers;
+    },
+    get functions() {
+      return running.functions;
+    },
+    async reload() {
+      const next = await synthesize({ outdir, context: options.context ?? {}, appModule: options.appModule });
+      const previous = running;
+      await stopRuntime(previous);
+      running = await startRuntime(next, sqs, redis, log);
+      gateway.setRoutes(running.model.routes);
+      mode.synth = next;
+      return next;
+    },
+    async stop() {
+      await gateway.stop();
+      await stopRuntime(running);
+      await sqs.stop();
+      await redis.stop();
+    },
+  };
+  return mode;
+}
+
+interface Runtime {
+  model: StackModel;
+  queues: Map<string, LocalQueue>;
+  functions: Map<string, LocalFunction>;
+  pollers: SqsPoller[];
+}
+
+async function startRuntime(
+  synth: SynthResult,
+  sqs: LocalSqs,
+  redis: LocalRedis,
+  log: NonNullable<LocalModeOptions["onLog"]>,
+): Promise<Runtime> {
+  const model = readTemplate(synth.template, synth.directory);
+  const queues = sqs.ensureQueues(model.queues, synth.stackName);
+  const resolver = {
+    region: LOCAL_REGION,
+    accountId: LOCAL_ACCOUNT_ID,
+    refs: {
+      ...Object.fromEntries([...queues].map(([id, queue]) => [id, queue.url])),
+      ...Object.fromEntries(model.functions.map((fn) => [fn.logicalId, fn.name])),
+    },
+    attributes: Object.fromEntries(
+      [...queues].flatMap(([id, queue]) => [
+        [`${id}.Arn`, queue.arn],
+        [`${id}.QueueName`, queue.name],
+        [`${id}.QueueUrl`, queue.url],
+      ]),
+    ),
+  };
+
+  const functions = new Map<string, LocalFunction>();
+  for (const fn of model.functions) {
+    const environment = {
+      ...resolveEnvironment(fn.environment, resolver, fn.name),
+      AWS_REGION: LOCAL_REGION,
+      AWS_DEFAULT_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      // What LocalStack does too: the SDK inside the function reaches the local endpoint.
+      AWS_ENDPOINT_URL: sqs.endpoint,
+      AWS_LAMBDA_FUNCTION_NAME: fn.name,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+      AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
+      TZ: "UTC",
+      PATH: process.env.PATH ?? "",
+    } as Record<string, string>;
+    if ("REDIS_URL" in environment) environment.REDIS_URL = redis.url;
+    functions.set(fn.logicalId, new LocalFunction({ model: fn, environment, onLog: log }));
+  }
+  await Promise.all([...functions.values()].map((fn) => fn.warm().catch(() => {})));
+
+  const pollers = model.mappings.map((mapping) => {
+    const queue = queues.get(mapping.queueLogicalId);
+    const fn = functions.get(mapping.functionLogicalId);
+    if (!queue || !fn)
+      throw new Error(`event source mapping to ${mapping.functionLogicalId}: queue or function missing`);
+    const poller = new SqsPoller({
+      sqs: sqs.client,
+      queue,
+      mapping,
+      region: LOCAL_REGION,
+      invoke: (event: SQSEvent) => fn.invoke(event),
+      onBatchProblem: (message) => log(`${fn.name} <- ${queue.model.name}`, message, "stderr"),
+    });
+    poller.start();
+    return poller;
+  });
+  return { model, queues, functions, pollers };
+}
+
+async function stopRuntime(runtime: Runtime): Promise<void> {
+  await Promise.all(runtime.pollers.map((poller) => poller.stop()));
+  await Promise.all([...runtime.functions.values()].map((fn) => fn.stop()));
+}
+
+function invokeFunction(
+  functions: Map<string, LocalFunction>,
+  logicalId: string,
+  event: APIGatewayProxyEvent,
+): Promise<unknown> {
+  const fn = functions.get(logicalId);
+  if (!fn) return Promise.reject(new Error(`no function ${logicalId}`));
+  return fn.invoke(event, event.requestContext.requestId);
+}

@@ -1,0 +1,51 @@
+import { styleText } from "node:util";
+
+/**
+ * Function logs for people: Powertools' JSON lines become one readable line each, with the
+ * function's name, the level and the fields that matter; anything else is shown as it came.
+ */
+
+/** Fields every Powertools line carries that say nothing about this line. */
+const NOISE = new Set([
+  "level",
+  "message",
+  "timestamp",
+  "service",
+  "sampling_rate",
+  "xray_trace_id",
+  "function_arn",
+  "function_memory_size",
+  "function_name",
+  "function_request_id",
+  "cold_start",
+]);
+
+const LEVEL_COLOURS: Record<string, Parameters<typeof styleText>[0]> = {
+  DEBUG: "gray",
+  INFO: "green",
+  WARN: "yellow",
+  ERROR: "red",
+  CRITICAL: "red",
+};
+
+export function formatLogLine(functionName: string, line: string, colour: boolean): string {
+  const paint = (style: Parameters<typeof styleText>[0], text: string) =>
+    colour ? styleText(style, text) : text;
+  const time = new Date().toISOString().slice(11, 23);
+  let record: Record<string, unknown> | undefined;
+  try {
+    const parsed: unknown = JSON.parse(line);
+    if (typeof parsed === "object" && parsed !== null && "message" in parsed)
+      record = parsed as Record<string, unknown>;
+  } catch {
+    record = undefined;
+  }
+  const name = paint("cyan", functionName.padEnd(16));
+  if (!record) return `${paint("gray", time)} ${name} ${line}`;
+  const level = String(record.level ?? "INFO");
+  const fields = Object.entries(record)
+    .filter(([key]) => !NOISE.has(key))
+    .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join(" ");
+  return `${paint("gray", time)} ${name} ${paint(LEVEL_COLOURS[level] ?? "white", level.padEnd(5))} ${record.message}${fields ? ` ${paint("gray", fields)}` : ""}`;
+}

@@ -1,0 +1,118 @@
+/**
+ * `npm start` (and `npm run dev`, which re-synthesizes and reloads on changes): runs the
+ * synthesized stack on this machine. Options:
+ *   --port N (or PORT)       API port, default 3000
+ *   -c name=value            CDK context, e.g. -c batchSize=500 (same names as cdk deploy)
+ *   --watch                  reload when bin/, lib/ or lambdas/ change
+ *   --access-log             print every API request
+ * Environment: REDIS_URL (tried first), LOG_FORMAT=json for raw function log lines.
+ */
+import { readdirSync, statSync, watch } from "node:fs";
+import { join } from "node:path";
+import { parseArgs, styleText } from "node:util";
+import { startLocalMode } from "./local-mode";
+import { formatLogLine } from "./logs";
+import { RedisUnavailableError } from "./redis-server";
+import { PROJECT_ROOT } from "./synth";
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: process.env.PORT ?? "3000" },
+    context: { type: "string", short: "c", multiple: true, default: [] },
+    watch: { type: "boolean", default: false },
+    "access-log": { type: "boolean", default: false },
+  },
+});
+
+const colour = process.stdout.isTTY && !process.env.NO_COLOR;
+const rawLogs = process.env.LOG_FORMAT === "json";
+const context = Object.fromEntries(
+  values.context.map((pair) => {
+    const [name, ...rest] = pair.split("=");
+    return [name as string, rest.join("=")];
+  }),
+);
+const bold = (text: string) => (colour ? styleText("bold", text) : text);
+
+const startedAt = performance.now();
+let mode: Awaited<ReturnType<typeof startLocalMode>>;
+try {
+  mode = await startLocalMode({
+    port: Number(values.port),
+    redisUrl: process.env.REDIS_URL,
+    context,
+    onLog: (source, line) => console.log(rawLogs ? `${source} ${line}` : formatLogLine(source, line, colour)),
+    onRequest: values["access-log"]
+      ? ({ method, path, status, ms }) => console.log(`${method} ${path} ${status} ${ms} ms`)
+      : undefined,
+  });
+} catch (error) {
+  if (error instanceof RedisUnavailableError) console.error(error.message);
+  else console.error(`local mode could not start: ${(error as Error).message}`);
+  process.exit(1);
+}
+
+const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+const queues = [...mode.queues.values()].map((queue) => queue.name).join(", ");
+console.log(
+  [
+    "",
+    `${bold("Orders pipeline")} running locally: stack ${mode.synth.stackName}, ready in ${seconds} s (synth ${mode.synth.cached ? "cached" : `${(mode.synth.ms / 1000).toFixed(1)} s`})`,
+    `  API     ${mode.apiUrl}/api`,
+    `  Docs    ${mode.apiUrl}/docs`,
+    `  Try     curl -X POST ${mode.apiUrl}/produce -H 'Content-Type: application/json' -d '{"count": 20}'`,
+    `          curl ${mode.apiUrl}/stats/global`,
+    `  Redis   ${mode.redis.url}${mode.redis.started ? " (started for this run; its data goes when it stops)" : ""}`,
+    `  SQS     ${mode.sqsEndpoint} (${queues})`,
+    `  Logs    function logs below, one line each${rawLogs ? "" : " (LOG_FORMAT=json for raw lines)"}`,
+    values.watch ? "  Watch   bin/, lib/ and lambdas/: changes re-synthesize and reload" : "",
+    "Ctrl-C stops everything.",
+    "",
+  ]
+    .filter((line) => line !== "")
+    .join("\n"),
+);
+
+if (values.watch) {
+  let timer: NodeJS.Timeout | undefined;
+  let reloading = Promise.resolve();
+  for (const dir of ["bin", "lib", "lambdas"].flatMap((name) => directoriesUnder(join(PROJECT_ROOT, name)))) {
+    // One watcher per directory: editors and git replace files by renaming, which a directory
+    // watcher always sees.
+    watch(dir, () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        reloading = reloading.then(async () => {
+          console.log("change seen: synthesizing again...");
+          try {
+            const synth = await mode.reload();
+            console.log(`reloaded in ${(synth.ms / 1000).toFixed(1)} s`);
+          } catch (error) {
+            console.error(`reload failed, still running the previous version:\n${(error as Error).message}`);
+          }
+        });
+      }, 300);
+    });
+  }
+}
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nstopping...");
+    await mode.stop();
+    process.exit(0);
+  });
+}
+
+function directoriesUnder(dir: string): string[] {
+  return [
+    dir,
+    ...readdirSync(dir)
+      .map((name) => join(dir, name))
+      .filter((path) => statSync(path).isDirectory())
+      .flatMap(directoriesUnder),
+  ];
+}

@@ -1,0 +1,173 @@
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Template } from "./template";
+
+/**
+ * Synthesizes the CDK app for local mode, in a child process: the CDK app is loaded fresh every
+ * time (so `npm run dev` sees changes to lib/ and the route table), and aws-cdk-lib's memory is
+ * returned when it ends. The result is cached by a hash of everything it was built from.
+ */
+
+export const PROJECT_ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
+/** Inputs of the cloud assembly: a change to any of these means synthesizing again. */
+const SOURCE_DIRS = ["bin", "lib", "lambdas"];
+const SOURCE_FILES = ["package-lock.json", "cdk.json", "tsconfig.json"];
+
+export interface SynthOptions {
+  outdir: string;
+  context: Record<string, string>;
+  /** Module exporting `createApp(props)`; defaults to lib/app.ts. */
+  appModule?: string;
+  /** Ignore the cache. */
+  force?: boolean;
+}
+
+export interface SynthResult {
+  directory: string;
+  stackName: string;
+  template: Template;
+  cached: boolean;
+  ms: number;
+}
+
+const DEFAULT_APP_MODULE = join(PROJECT_ROOT, "lib", "app.ts");
+
+export async function synthesize(options: SynthOptions): Promise<SynthResult> {
+  const started = performance.now();
+  const appModule = options.appModule ?? DEFAULT_APP_MODULE;
+  const key = inputsHash(options.context, appModule);
+  const marker = join(options.outdir, "local-mode.json");
+  if (!options.force && existsSync(marker)) {
+    const previous = JSON.parse(readFileSync(marker, "utf8")) as {
+      key: string;
+      stackName: string;
+      templateFile: string;
+    };
+    if (previous.key === key && existsSync(previous.templateFile)) {
+      return {
+        directory: options.outdir,
+        stackName: previous.stackName,
+        template: JSON.parse(readFileSync(previous.templateFile, "utf8")),
+        cached: true,
+        ms: Math.round(performance.now() - started),
+      };
+    }
+  }
+  const output = await runChild([
+    "--import",
+    "tsx",
+    fileURLToPath(import.meta.url),
+    "--outdir",
+    options.outdir,
+    "--context",
+    JSON.stringify(options.context),
+    "--app",
+    appModule,
+  ]);
+  const result = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as {
+    stackName: string;
+    templateFile: string;
+  };
+  writeFileSync(marker, JSON.stringify({ key, ...result }));
+  return {
+    directory: options.outdir,
+    stackName: result.stackName,
+    template: JSON.parse(readFileSync(result.templateFile, "utf8")),
+    cached: false,
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+function runChild(args: string[]): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: PROJECT_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      // CDK's built-in template validation costs over a second; `npm run synth` and the CDK tests
+      // still run it on the same app.
+      env: { ...process.env, CDK_VALIDATION: "false" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code === 0) resolvePromise(stdout);
+      else reject(new Error(`synth failed:\n${stderr.trim() || stdout.trim()}`));
+    });
+  });
+}
+
+function inputsHash(context: Record<string, string>, appModule: string): string {
+  const hash = createHash("sha256");
+  hash.update(JSON.stringify(context)).update(appModule);
+  const files = [
+    ...SOURCE_DIRS.flatMap((dir) => listFiles(join(PROJECT_ROOT, dir))),
+    ...SOURCE_FILES.map((file) => join(PROJECT_ROOT, file)),
+    fileURLToPath(import.meta.url), // how it synthesizes is an input too
+    appModule,
+  ];
+  for (const file of files.sort()) {
+    if (!existsSync(file)) continue;
+    hash.update(relative(PROJECT_ROOT, file)).update(readFileSync(file));
+  }
+  return hash.digest("hex");
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? listFiles(path) : [path];
+  });
+}
+
+/** In the child: synthesize and print where the template is. */
+async function main(): Promise<void> {
+  const argument = (name: string) => {
+    const index = process.argv.indexOf(name);
+    return index >= 0 ? process.argv[index + 1] : undefined;
+  };
+  const outdir = argument("--outdir") as string;
+  const context = JSON.parse(argument("--context") ?? "{}") as Record<string, string>;
+  const module = (await import(pathToFileURL(argument("--app") ?? DEFAULT_APP_MODULE).href)) as {
+    createOrdersApp?: AppFactory;
+    createApp?: AppFactory;
+  };
+  const createApp = module.createApp ?? module.createOrdersApp;
+  if (!createApp) throw new Error("the app module exports neither createApp nor createOrdersApp");
+  // Asset metadata (aws:asset:path) tells local mode where each function's bundle is; the CDK CLI
+  // turns it on by default, a programmatic synth has to ask.
+  const { app, stack } = createApp({
+    outdir,
+    context: { ...context, "aws:cdk:enable-asset-metadata": true },
+  });
+  const assembly = app.synth();
+  const artifact = assembly.getStackByName(stack.stackName);
+  console.log(
+    JSON.stringify({
+      stackName: stack.stackName,
+      templateFile: join(assembly.directory, artifact.templateFile),
+    }),
+  );
+}
+
+type AppFactory = (props: { outdir: string; context: Record<string, unknown> }) => {
+  app: { synth(): { directory: string; getStackByName(name: string): { templateFile: string } } };
+  stack: { stackName: string };
+};
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,148 @@
+import { join } from "node:path";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OrderMessage } from "../../lambdas/core/order";
+import { type LocalMode, startLocalMode } from "../../local/local-mode";
+import { PROJECT_ROOT } from "../../local/synth";
+import { type ExpectedFigures, expectedFigures } from "../support/expected";
+import { judged } from "../support/oracle";
+import { connectRedis, deleteKeys, redisUrl, uniquePrefix } from "../support/redis";
+import { drainQueue } from "../support/sqs";
+
+/** npm start's stack on free ports: orders over real HTTP, consumed by the real event source mapping. */
+
+const prefix = uniquePrefix("e2e");
+let mode: LocalMode;
+let expected: ExpectedFigures;
+const produced: OrderMessage[] = [];
+
+async function api(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${mode.apiUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    json: text.startsWith("{") ? JSON.parse(text) : undefined,
+  };
+}
+
+async function waitFor<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await check();
+    if (result !== undefined) return result;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+beforeAll(async () => {
+  mode = await startLocalMode({
+    port: 0,
+    redisUrl: redisUrl(),
+    context: { keyPrefix: prefix },
+    outdir: join(PROJECT_ROOT, "cdk.out.test", "e2e"),
+  });
+  for (const count of [200, 100]) {
+    const response = await api("POST", "/produce", { count });
+    expect(response.status).toBe(200);
+    produced.push(...response.json.orders);
+  }
+  expected = expectedFigures(judged(produced));
+  await waitFor(async () => {
+    const { json } = await api("GET", "/stats/global");
+    return json.total_orders + json.failed_orders === produced.length ? json : undefined;
+  }, "the consumer to count every produced order");
+}, 120_000);
+
+afterAll(async () => {
+  await mode?.stop();
+  const redis = connectRedis();
+  await deleteKeys(redis, prefix);
+  redis.disconnect();
+});
+
+describe("local mode, end to end", () => {
+  it("counts every produced order once, revenue exact to the cent", async () => {
+    const { json } = await api("GET", "/stats/global");
+    expect(json).toEqual({
+      total_orders: expected.totalOrders,
+      total_revenue: expected.revenueCents / 100,
+      failed_orders: expected.failedOrders,
+      duplicates: 0,
+      failed_by_reason: expected.failedByReason,
+    });
+  });
+
+  it("answers every stats endpoint consistently", async () => {
+    for (const [userId, user] of expected.users) {
+      const { json } = await api("GET", `/users/${userId}/stats`);
+      expect(json).toEqual({
+        user_id: userId,
+        order_count: user.orderCount,
+        total_spend: user.spendCents / 100,
+        failed_order_count: user.failedOrderCount,
+      });
+    }
+    const rankings = await api("GET", "/users?limit=3");
+    expect(rankings.json.total_spend_ranking).toHaveLength(3);
+    const months = await api("GET", "/stats/months");
+    expect(months.json.months).toEqual([...expected.months.keys()].sort());
+    for (const [month, figures] of expected.months) {
+      const { json } = await api("GET", `/stats/monthly/${month}`);
+      expect(json).toMatchObject({
+        month,
+        total_orders: figures.totalOrders,
+        total_revenue: figures.revenueCents / 100,
+      });
+    }
+    const logs = await api("GET", "/consumer_logs?limit=1000");
+    expect(logs.json.total_logs).toBe(produced.length);
+    const health = await api("GET", "/health");
+    expect(health.json).toMatchObject({ status: "ok", checks: { redis: { ok: true }, queue: { ok: true } } });
+  });
+
+  it("serves the docs, the OpenAPI document and Swagger UI's assets", async () => {
+    const docs = await api("GET", "/docs");
+    expect(docs.headers.get("content-type")).toContain("text/html");
+    expect(docs.text).toContain('url: "/openapi.json"');
+    const script = await api("GET", "/docs/swagger-ui-bundle.js");
+    expect(script.status).toBe(200);
+    expect(script.text.length).toBeGreaterThan(100_000);
+    const openapi = await api("GET", "/openapi.json");
+    expect(openapi.json.openapi).toBe("3.1.0");
+  });
+
+  it("answers like API Gateway: 403 for no route, JSON 4xx from the function for bad input", async () => {
+    expect((await api("GET", "/no/such/route")).json).toEqual({ message: "Missing Authentication Token" });
+    const bad = await api("GET", "/users?limit=0");
+    expect(bad.status).toBe(400);
+    expect(bad.json.details[0]).toContain("query.limit");
+  });
+
+  it("dead-letters a malformed message sent straight to the queue, with its reason", async () => {
+    const queue = [...mode.queues.values()].find((q) => q.model.redrive);
+    const dlq = [...mode.queues.values()].find((q) => !q.model.redrive);
+    if (!queue || !dlq) throw new Error("queues missing");
+    const { SQSClient } = await import("@aws-sdk/client-sqs");
+    const client = new SQSClient({
+      endpoint: mode.sqsEndpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      useQueueUrlAsEndpoint: false,
+    });
+    await client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: "{not json" }));
+    const deadLetters = await waitFor(async () => {
+      const messages = await drainQueue(client, dlq.url);
+      return messages.length > 0 ? messages : undefined;
+    }, "the malformed message in the DLQ");
+    expect(deadLetters[0]?.Body).toBe("{not json");
+    expect(deadLetters[0]?.MessageAttributes?.reason?.StringValue).toBe("malformed");
+    client.destroy();
+  });
+});

@@ -1,0 +1,69 @@
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { type LocalMode, startLocalMode } from "../../local/local-mode";
+import { PROJECT_ROOT } from "../../local/synth";
+import { connectRedis, deleteKeys, redisUrl, uniquePrefix } from "../support/redis";
+
+/** Local mode runs what the template says: change the CDK app, not local mode, and it follows. */
+
+const prefix = uniquePrefix("template");
+const running: LocalMode[] = [];
+
+async function boot(options: { context?: Record<string, string>; appModule?: string; name: string }) {
+  const mode = await startLocalMode({
+    port: 0,
+    redisUrl: redisUrl(),
+    context: { keyPrefix: prefix, ...options.context },
+    appModule: options.appModule,
+    outdir: join(PROJECT_ROOT, "cdk.out.test", options.name),
+  });
+  running.push(mode);
+  return mode;
+}
+
+afterAll(async () => {
+  await Promise.all(running.map((mode) => mode.stop()));
+  const redis = connectRedis();
+  await deleteKeys(redis, prefix);
+  redis.disconnect();
+});
+
+describe("local mode follows the CDK app", () => {
+  it("batches by the template's BatchSize and MaximumConcurrency (here -c batchSize=7 -c maxConcurrency=2)", async () => {
+    const mode = await boot({
+      name: "batch7",
+      context: { batchSize: "7", batchingWindowSeconds: "1", maxConcurrency: "2" },
+    });
+    expect(mode.model.mappings).toEqual([expect.objectContaining({ batchSize: 7, maxConcurrency: 2 })]);
+    expect(mode.pollers).toHaveLength(1);
+
+    const response = await fetch(`${mode.apiUrl}/produce`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ count: 100 }),
+    });
+    expect(response.status).toBe(200);
+    const poller = mode.pollers[0];
+    const deadline = Date.now() + 60_000;
+    while ((poller?.stats.deleted ?? 0) < 100 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+
+    expect(poller?.stats.deleted).toBe(100);
+    expect(poller?.stats.largestBatch).toBe(7);
+    expect(poller?.stats.batches).toBeGreaterThanOrEqual(Math.ceil(100 / 7));
+  });
+
+  it("serves a route added to the CDK app, through the function it names", async () => {
+    const plain = await boot({ name: "plain" });
+    expect((await fetch(`${plain.apiUrl}/extra`)).status).toBe(403); // no such route: API Gateway's answer
+
+    const extended = await boot({
+      name: "extra-route",
+      appModule: join(PROJECT_ROOT, "test/fixtures/extra-route-app.ts"),
+    });
+    const response = await fetch(`${extended.apiUrl}/extra`);
+    // The stats function got the request, and its own router answers for a route it has no handler for.
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: "no route for GET /extra", details: [] });
+  });
+});

@@ -1,0 +1,146 @@
+import { GetQueueAttributesCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+import type { SQSEvent } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SqsPoller } from "../../local/event-source";
+import { type LocalSqs, startLocalSqs } from "../../local/sqs";
+import type { MappingModel, QueueModel } from "../../local/template";
+import { drainQueue } from "../support/sqs";
+
+/**
+ * The local event source mapping against the embedded SQS server, with a function that answers
+ * every kind of partial batch response: which messages are deleted, redelivered, dead-lettered.
+ */
+
+let sqs: LocalSqs;
+let run = 0;
+beforeAll(async () => {
+  sqs = await startLocalSqs();
+});
+afterAll(() => sqs.stop());
+
+type Respond = (event: SQSEvent, delivery: number) => unknown;
+
+/** Sends four messages, runs one poller with `respond` until the queue is empty, and reports. */
+async function runScenario(respond: Respond, options: { maxReceiveCount?: number; report?: boolean } = {}) {
+  run++;
+  const models: QueueModel[] = [
+    { logicalId: `Dlq${run}`, name: `dlq-${run}`, visibilityTimeoutSeconds: 30, retentionSeconds: 3600 },
+    {
+      logicalId: `Queue${run}`,
+      name: `queue-${run}`,
+      visibilityTimeoutSeconds: 2,
+      retentionSeconds: 3600,
+      redrive: { deadLetterLogicalId: `Dlq${run}`, maxReceiveCount: options.maxReceiveCount ?? 5 },
+    },
+  ];
+  const queues = sqs.ensureQueues(models, "Test");
+  const queue = queues.get(`Queue${run}`);
+  const dlq = queues.get(`Dlq${run}`);
+  if (!queue || !dlq) throw new Error("queues not created");
+  await sqs.client.send(
+    new SendMessageBatchCommand({
+      QueueUrl: queue.url,
+      Entries: ["a", "b", "c", "d"].map((body) => ({ Id: body, MessageBody: body })),
+    }),
+  );
+  const deliveries = new Map<string, number>();
+  let invocations = 0;
+  const mapping: MappingModel = {
+    functionLogicalId: "Fn",
+    queueLogicalId: queue.model.logicalId,
+    batchSize: 10,
+    batchingWindowSeconds: 0,
+    maxConcurrency: 1,
+    reportBatchItemFailures: options.report ?? true,
+    enabled: true,
+  };
+  const poller = new SqsPoller({
+    sqs: sqs.client,
+    queue,
+    mapping,
+    region: "us-east-1",
+    invoke: async (event) => {
+      invocations++;
+      for (const record of event.Records) deliveries.set(record.body, (deliveries.get(record.body) ?? 0) + 1);
+      return respond(event, invocations);
+    },
+  });
+  poller.start();
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const { Attributes = {} } = await sqs.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queue.url,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
+    );
+    if (
+      Attributes.ApproximateNumberOfMessages === "0" &&
+      Attributes.ApproximateNumberOfMessagesNotVisible === "0"
+    )
+      break;
+  }
+  await poller.stop();
+  const deadLetters = (await drainQueue(sqs.client, dlq.url)).map((m) => m.Body).sort();
+  return { deliveries: Object.fromEntries([...deliveries].sort()), deadLetters, stats: poller.stats };
+}
+
+const idOf = (event: SQSEvent, body: string) => event.Records.find((r) => r.body === body)?.messageId ?? "";
+/** First delivery answers `first`; every later one succeeds. */
+const onFirst =
+  (first: (event: SQSEvent) => unknown): Respond =>
+  (event, delivery) =>
+    delivery === 1 ? first(event) : { batchItemFailures: [] };
+
+describe("local SQS event source mapping", () => {
+  it("deletes the whole batch on an empty failure list", async () => {
+    const result = await runScenario(() => ({ batchItemFailures: [] }));
+    expect(result.deliveries).toEqual({ a: 1, b: 1, c: 1, d: 1 });
+    expect(result.deadLetters).toEqual([]);
+  });
+
+  it("redelivers only the reported messages", async () => {
+    const result = await runScenario(
+      onFirst((event) => ({
+        batchItemFailures: [{ itemIdentifier: idOf(event, "b") }, { itemIdentifier: idOf(event, "d") }],
+      })),
+    );
+    expect(result.deliveries).toEqual({ a: 1, b: 2, c: 1, d: 2 });
+  });
+
+  it.each([
+    ["an unknown id", () => ({ batchItemFailures: [{ itemIdentifier: "not-in-this-batch" }] })],
+    ["an empty id", () => ({ batchItemFailures: [{ itemIdentifier: "" }] })],
+    [
+      "a thrown error",
+      () => {
+        throw new Error("boom");
+      },
+    ],
+  ])("redelivers the whole batch after %s", async (_label, first) => {
+    const result = await runScenario(onFirst(first));
+    expect(result.deliveries).toEqual({ a: 2, b: 2, c: 2, d: 2 });
+    expect(result.stats.failedBatches).toBe(1);
+  });
+
+  it("lets SQS dead-letter messages that keep failing, after maxReceiveCount receives", async () => {
+    const result = await runScenario(
+      (event) => ({
+        batchItemFailures: event.Records.filter((r) => r.body !== "a").map((r) => ({
+          itemIdentifier: r.messageId,
+        })),
+      }),
+      { maxReceiveCount: 2 },
+    );
+    expect(result.deliveries).toEqual({ a: 1, b: 2, c: 2, d: 2 });
+    expect(result.deadLetters).toEqual(["b", "c", "d"]);
+  });
+
+  it("ignores reported failures when the mapping does not ask for them", async () => {
+    const result = await runScenario(() => ({ batchItemFailures: [{ itemIdentifier: "x" }] }), {
+      report: false,
+    });
+    expect(result.deliveries).toEqual({ a: 1, b: 1, c: 1, d: 1 });
+  });
+});
