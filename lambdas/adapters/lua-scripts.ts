@@ -103,3 +103,27 @@ end
 redis.call('XTRIM', logsKey, 'MAXLEN', '~', logMaxLen)
 return table.concat(statuses)
 `;
+
+/**
+ * A month's totals and its top users by spend in one round trip (instead of one HMGET per user).
+ * ARGV: prefix, month, user limit. Returns {} for a month without data, else
+ * { totals (HGETALL pairs), user count, [user id, order_count, spend_cents, failed_order_count]... }.
+ */
+export const MONTH_STATS_LUA = `
+local monthKey = ARGV[1] .. 'month:' .. ARGV[2]
+local totals = redis.call('HGETALL', monthKey)
+if #totals == 0 then
+  return {}
+end
+local bySpend = monthKey .. ':by_spend'
+local ids = redis.call('ZREVRANGE', bySpend, 0, tonumber(ARGV[3]) - 1)
+local users = {}
+for _, id in ipairs(ids) do
+  local figures = redis.call('HMGET', monthKey .. ':user:' .. id, 'order_count', 'spend_cents', 'failed_order_count')
+  users[#users + 1] = id
+  users[#users + 1] = figures[1] or '0'
+  users[#users + 1] = figures[2] or '0'
+  users[#users + 1] = figures[3] or '0'
+end
+return { totals, redis.call('ZCARD', bySpend), users }
+`;

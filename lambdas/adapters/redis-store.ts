@@ -10,7 +10,7 @@ import type {
   TotalsStats,
   UserStats,
 } from "../core/analytics-store";
-import { RECORD_ENTRIES_LUA } from "./lua-scripts";
+import { MONTH_STATS_LUA, RECORD_ENTRIES_LUA } from "./lua-scripts";
 
 /**
  * The analytics store on Redis. Every key lives under one prefix, so deployments and test runs
@@ -53,22 +53,13 @@ export function createRedisStore(redis: Redis, options: RedisStoreOptions): Anal
   const markerTtlSeconds = options.markerTtlSeconds ?? DEFAULT_MARKER_TTL_SECONDS;
   const logMaxLength = options.logMaxLength ?? DEFAULT_LOG_MAX_LENGTH;
   const key = (name: string) => prefix + name;
-  const recordSha = createHash("sha1").update(RECORD_ENTRIES_LUA).digest("hex");
-
-  /** EVALSHA, loading the script on the first call or after a SCRIPT FLUSH. */
-  async function runRecordScript(args: readonly (string | number)[]): Promise<string> {
-    try {
-      return String(await redis.evalsha(recordSha, 0, ...args));
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-      return String(await redis.eval(RECORD_ENTRIES_LUA, 0, ...args));
-    }
-  }
+  const recordEntries = scriptRunner(redis, RECORD_ENTRIES_LUA);
+  const monthStatsScript = scriptRunner(redis, MONTH_STATS_LUA);
 
   async function recordChunk(entries: readonly AnalyticsEntry[]): Promise<RecordStatus[]> {
     const rows = entries.map(toScriptRow);
     const args = [prefix, markerTtlSeconds, logMaxLength, JSON.stringify(rows)];
-    const letters = await runRecordScript(args);
+    const letters = String(await recordEntries(args));
     if (letters.length !== entries.length)
       throw new Error(`record script returned ${letters.length} statuses`);
     return Array.from(letters, (letter) => STATUS_BY_LETTER[letter] ?? "unavailable");
@@ -98,25 +89,19 @@ export function createRedisStore(redis: Redis, options: RedisStoreOptions): Anal
     },
 
     async monthStats(month, userLimit) {
-      const monthKey = key(`month:${month}`);
-      const [totals, userIds, userCount] = await execPipeline(
-        redis
-          .pipeline()
-          .hgetall(monthKey)
-          .zrevrange(`${monthKey}:by_spend`, 0, userLimit - 1)
-          .zcard(`${monthKey}:by_spend`),
-      );
-      const totalsHash = totals as Record<string, string>;
-      if (Object.keys(totalsHash).length === 0) return undefined;
-      const ids = userIds as string[];
-      const userPipeline = redis.pipeline();
-      for (const userId of ids) userPipeline.hmget(`${monthKey}:user:${userId}`, ...USER_FIELDS);
-      const userValues = ids.length > 0 ? await execPipeline(userPipeline) : [];
-      const users = ids.map((userId, index) => ({
-        userId,
-        ...toUserStats(userValues[index] as (string | null)[]),
-      }));
-      return { month, ...toTotals(totalsHash), users, userCount: Number(userCount) } satisfies MonthStats;
+      const reply = (await monthStatsScript([prefix, month, userLimit])) as [string[], number, string[]] | [];
+      if (reply.length === 0) return undefined;
+      const [totals, userCount, flatUsers] = reply;
+      const users: MonthStats["users"] = [];
+      for (let i = 0; i + 3 < flatUsers.length; i += 4) {
+        users.push({ userId: flatUsers[i] as string, ...toUserStats(flatUsers.slice(i + 1, i + 4)) });
+      }
+      return {
+        month,
+        ...toTotals(fieldsToRecord(totals)),
+        users,
+        userCount: Number(userCount),
+      } satisfies MonthStats;
     },
 
     async months() {
@@ -165,6 +150,19 @@ export function createRedisStore(redis: Redis, options: RedisStoreOptions): Anal
     async ping() {
       return (await redis.ping()) === "PONG";
     },
+  };
+}
+
+/** Runs a Lua script by EVALSHA, loading it on the first call or after a SCRIPT FLUSH. */
+function scriptRunner(redis: Redis, lua: string): (args: readonly (string | number)[]) => Promise<unknown> {
+  const sha = createHash("sha1").update(lua).digest("hex");
+  return async (args) => {
+    try {
+      return await redis.evalsha(sha, 0, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+      return await redis.eval(lua, 0, ...args);
+    }
   };
 }
 

@@ -1,0 +1,202 @@
+/**
+ * The load tool: drives any deployment (local mode, LocalStack, AWS) through its public API,
+ * shows orders sent and consumed as they happen, and ends with a summary. Exits non-zero if any
+ * accepted order is still unaccounted for once the consumer has drained the queue.
+ *
+ *   npm run load -- --url http://127.0.0.1:3000 --count 10000 [--concurrency 8] [--via produce|orders]
+ *                   [--batch 100] [--stall-seconds 30]
+ */
+import { parseArgs } from "node:util";
+import { createOrderGenerator } from "../lambdas/core/generator";
+
+export interface LoadOptions {
+  /** Base URL of the API, e.g. http://127.0.0.1:3000 or a LocalStack/AWS invoke URL. */
+  url: string;
+  count: number;
+  concurrency: number;
+  via: "produce" | "orders";
+  /** Orders per request (at most 1000 for produce, 100 for orders). */
+  batch: number;
+  /** Stop waiting when the consumed count has not moved for this long after sending ended. */
+  stallSeconds: number;
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+export interface LoadProgress {
+  count: number;
+  sent: number;
+  consumed: number;
+  elapsedSeconds: number;
+}
+
+export interface LoadSummary {
+  requested: number;
+  accepted: number;
+  consumed: number;
+  unaccounted: number;
+  failedRequests: number;
+  sendSeconds: number;
+  drainSeconds: number;
+  sentPerSecond: number;
+  consumedPerSecond: number;
+  latencyMs: { p50: number; p95: number; p99: number };
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
+  const url = options.url.replace(/\/$/, "");
+  const baseline = await consumedSoFar(url);
+  const generate = createOrderGenerator();
+  const latencies: number[] = [];
+  let accepted = 0;
+  let failedRequests = 0;
+  let claimed = 0;
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+
+  async function sender(): Promise<void> {
+    while (claimed < options.count) {
+      const size = Math.min(options.batch, options.count - claimed);
+      claimed += size;
+      const body =
+        options.via === "produce"
+          ? { count: size }
+          : { orders: Array.from({ length: size }, () => generate().order) };
+      const requestStarted = performance.now();
+      try {
+        const response = await fetch(`${url}/${options.via}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        await response.arrayBuffer();
+        latencies.push(performance.now() - requestStarted);
+        if (response.ok) accepted += size;
+        else failedRequests++;
+      } catch {
+        failedRequests++;
+      }
+    }
+  }
+
+  let sendSeconds: number | undefined;
+  const sending = Promise.all(Array.from({ length: options.concurrency }, sender)).then(() => {
+    sendSeconds = elapsed();
+  });
+  let consumed = 0;
+  let lastChange = performance.now();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = (await consumedSoFar(url).catch(() => baseline + consumed)) - baseline;
+    if (now !== consumed) lastChange = performance.now();
+    consumed = now;
+    options.onProgress?.({ count: options.count, sent: accepted, consumed, elapsedSeconds: elapsed() });
+    if (sendSeconds === undefined) continue;
+    if (consumed >= accepted) break;
+    if (performance.now() - lastChange > options.stallSeconds * 1000) break;
+  }
+  await sending;
+  const drainSeconds = elapsed();
+  return {
+    requested: options.count,
+    accepted,
+    consumed,
+    unaccounted: accepted - consumed,
+    failedRequests,
+    sendSeconds: round(sendSeconds ?? drainSeconds),
+    drainSeconds: round(drainSeconds),
+    sentPerSecond: Math.round(accepted / (sendSeconds ?? drainSeconds)),
+    consumedPerSecond: Math.round(consumed / drainSeconds),
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+    },
+  };
+}
+
+/** Orders the consumer has dealt with, one way or another: counted, failed or duplicate. */
+async function consumedSoFar(url: string): Promise<number> {
+  const response = await fetch(`${url}/stats/global`);
+  if (!response.ok) throw new Error(`GET /stats/global answered ${response.status}`);
+  const stats = (await response.json()) as {
+    total_orders: number;
+    failed_orders: number;
+    duplicates: number;
+  };
+  return stats.total_orders + stats.failed_orders + stats.duplicates;
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return round(sorted[Math.max(0, index)] ?? 0);
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+/** A one-line progress bar on a terminal; a line every few seconds elsewhere. */
+export function progressPrinter(
+  stream: NodeJS.WriteStream = process.stderr,
+): (progress: LoadProgress) => void {
+  let lastPrinted = 0;
+  return ({ count, sent, consumed, elapsedSeconds }) => {
+    const width = 30;
+    const filled = Math.round((Math.min(consumed, count) / count) * width);
+    const sentMark = Math.round((Math.min(sent, count) / count) * width);
+    const bar =
+      "#".repeat(filled) +
+      "-".repeat(Math.max(0, sentMark - filled)) +
+      " ".repeat(width - Math.max(filled, sentMark));
+    const line = `[${bar}] sent ${sent.toLocaleString("en")}/${count.toLocaleString("en")}  consumed ${consumed.toLocaleString("en")}  ${Math.round(consumed / Math.max(elapsedSeconds, 0.001)).toLocaleString("en")}/s  ${elapsedSeconds.toFixed(1)} s`;
+    if (stream.isTTY) stream.write(`\r${line}`);
+    else if (elapsedSeconds - lastPrinted >= 2) {
+      stream.write(`${line}\n`);
+      lastPrinted = elapsedSeconds;
+    }
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      url: { type: "string" },
+      count: { type: "string", default: "10000" },
+      concurrency: { type: "string", default: "8" },
+      via: { type: "string", default: "produce" },
+      batch: { type: "string" },
+      "stall-seconds": { type: "string", default: "30" },
+    },
+  });
+  if (!values.url) {
+    console.error(
+      "usage: npm run load -- --url <base URL> --count N [--concurrency C] [--via produce|orders]",
+    );
+    process.exit(2);
+  }
+  const via = values.via === "orders" ? "orders" : "produce";
+  const summary = await runLoad({
+    url: values.url,
+    count: Number(values.count),
+    concurrency: Number(values.concurrency),
+    via,
+    batch: Number(values.batch ?? (via === "orders" ? 100 : 500)),
+    stallSeconds: Number(values["stall-seconds"]),
+    onProgress: progressPrinter(),
+  });
+  process.stderr.write("\n");
+  console.log(
+    [
+      `accepted ${summary.accepted} of ${summary.requested} orders (${summary.failedRequests} failed requests)`,
+      `sent      ${summary.sentPerSecond} orders/s over ${summary.sendSeconds} s`,
+      `consumed  ${summary.consumedPerSecond} orders/s; drained after ${summary.drainSeconds} s`,
+      `latency   p50 ${summary.latencyMs.p50} ms  p95 ${summary.latencyMs.p95} ms  p99 ${summary.latencyMs.p99} ms (per request of up to ${Number(values.batch ?? (via === "orders" ? 100 : 500))} orders)`,
+      summary.unaccounted === 0
+        ? "every accepted order is accounted for"
+        : `UNACCOUNTED: ${summary.unaccounted} orders`,
+    ].join("\n"),
+  );
+  process.exit(summary.unaccounted === 0 ? 0 : 1);
+}
+
+if (process.argv[1]?.endsWith("load.ts")) await main();

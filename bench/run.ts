@@ -1,0 +1,240 @@
+/**
+ * `npm run bench`: one command that measures, in one run on this machine:
+ *   1. the consumer alone at several batch sizes, next to bare JSON.parse (bench/consumer.ts);
+ *   2. end to end: orders through local mode's HTTP API, queue and consumer until all are counted,
+ *      next to the embedded SQS server's own ceiling (send + receive + delete, no consumer work);
+ *   3. the read API under load (autocannon, 32 connections) on 10,000 users over 12 months;
+ *   4. peak memory of the local mode process.
+ * Writes bench/results/latest.json and bench/results/latest.md. `--quick` finishes in under a minute.
+ */
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs, promisify } from "node:util";
+import { createRedisStore } from "../lambdas/adapters/redis-store";
+import type { AnalyticsEntry } from "../lambdas/core/analytics-store";
+import { createOrderGenerator, seededRandom } from "../lambdas/core/generator";
+import { createRedisClient } from "../lambdas/shared/clients";
+import { startLocalMode } from "../local/local-mode";
+import { PROJECT_ROOT } from "../local/synth";
+import { progressPrinter, runLoad } from "./load";
+import { measureSqsCeiling } from "./sqs-ceiling";
+
+const run = promisify(execFile);
+const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+const quick = values.quick;
+const plan = {
+  consumerSizes: quick ? "100,1000" : "10,100,1000,10000",
+  consumerOrders: quick ? 5_000 : 30_000,
+  endToEndOrders: quick ? 5_000 : 100_000,
+  ceilingMessages: quick ? 5_000 : 30_000,
+  readUsers: 10_000,
+  readMonths: 12,
+  readSeconds: quick ? 3 : 10,
+};
+const resultsDir = join(PROJECT_ROOT, "bench", "results");
+mkdirSync(resultsDir, { recursive: true });
+const log = (line: string) => console.log(line);
+
+// Peak memory of this process, which is local mode: API, SQS server, pollers and every function's worker.
+let peakRss = 0;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+}, 100);
+
+// 1. The consumer alone, in its own process so nothing else shares its heap.
+log(`1/3 consumer alone (batch sizes ${plan.consumerSizes}, ${plan.consumerOrders} orders each)`);
+const consumerJson = join(resultsDir, ".consumer.json");
+await run(
+  process.execPath,
+  [
+    "--import",
+    "tsx",
+    "bench/consumer.ts",
+    "--sizes",
+    plan.consumerSizes,
+    "--orders",
+    String(plan.consumerOrders),
+    "--json",
+    consumerJson,
+  ],
+  { cwd: PROJECT_ROOT, maxBuffer: 10 * 1024 * 1024 },
+);
+const consumer = JSON.parse(readFileSync(consumerJson, "utf8")) as {
+  batchSize: number;
+  ordersPerSecond: number;
+  jsonParseCeiling: number;
+  ratioToCeiling: number;
+  peakRssMiB: number;
+}[];
+rmSync(consumerJson);
+for (const row of consumer)
+  log(`    batch ${row.batchSize}: ${row.ordersPerSecond} orders/s (${row.ratioToCeiling}x JSON.parse)`);
+
+// 2. End to end through local mode.
+const prefix = `bench:${randomUUID().slice(0, 8)}:`;
+const mode = await startLocalMode({
+  port: 0,
+  redisUrl: process.env.REDIS_URL,
+  context: { keyPrefix: prefix, logLevel: "WARN" },
+});
+log(`2/3 end to end: ${plan.endToEndOrders} orders via POST /produce on ${mode.apiUrl}`);
+const endToEnd = await runLoad({
+  url: mode.apiUrl,
+  count: plan.endToEndOrders,
+  concurrency: 8,
+  via: "produce",
+  batch: 500,
+  stallSeconds: 30,
+  onProgress: progressPrinter(),
+});
+process.stderr.write("\n");
+const generate = createOrderGenerator({ random: seededRandom(7) });
+const bodies = Array.from({ length: plan.ceilingMessages }, () => JSON.stringify(generate().order));
+const ceilingQueue = mode.queues.size > 0 ? await createCeilingQueue() : "";
+const ceiling = await measureSqsCeiling({
+  sqs: new (await import("@aws-sdk/client-sqs")).SQSClient({
+    endpoint: mode.sqsEndpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    useQueueUrlAsEndpoint: false,
+  }),
+  queueUrl: ceilingQueue,
+  bodies,
+});
+log(
+  `    ${endToEnd.consumedPerSecond} orders/s end to end (${endToEnd.unaccounted} unaccounted); SQS server alone ${ceiling.messagesPerSecond} messages/s`,
+);
+
+// 3. The read API on realistic data: every user has orders in every month.
+log(
+  `3/3 read API: ${plan.readUsers} users over ${plan.readMonths} months, 32 connections, ${plan.readSeconds} s per route`,
+);
+const redis = createRedisClient(mode.redis.url);
+const store = createRedisStore(redis, { prefix });
+await store.clear();
+const months = Array.from({ length: plan.readMonths }, (_, i) => `2026-${String(i + 1).padStart(2, "0")}`);
+const random = seededRandom(11);
+for (const month of months) {
+  const entries: AnalyticsEntry[] = Array.from({ length: plan.readUsers }, (_, i) => ({
+    kind: "valid",
+    messageId: `seed-${month}-${i}`,
+    orderId: `ORDSEED${month}${i}`,
+    userId: `U${100_000 + i}`,
+    month,
+    valueCents: 100 + Math.floor(random() * 500_000),
+    log: "{}",
+  }));
+  await store.record(entries);
+}
+const readRoutes = [
+  { name: "GET /stats/global", path: "/stats/global", targetP99: 10 },
+  { name: "GET /users?limit=10", path: "/users?limit=10", targetP99: 10 },
+  { name: "GET /users/{id}/stats", path: `/users/U${100_000 + 4242}/stats`, targetP99: 10 },
+  { name: "GET /stats/monthly/{month}", path: "/stats/monthly/2026-06", targetP99: 25 },
+];
+const reads = [];
+for (const route of readRoutes) {
+  const { stdout } = await run(
+    join(PROJECT_ROOT, "node_modules", ".bin", "autocannon"),
+    ["--json", "-c", "32", "-d", String(plan.readSeconds), `${mode.apiUrl}${route.path}`],
+    { maxBuffer: 50 * 1024 * 1024 },
+  );
+  const result = JSON.parse(stdout) as {
+    requests: { average: number };
+    latency: { p50: number; p99: number };
+    non2xx: number;
+    errors: number;
+  };
+  reads.push({
+    route: route.name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    targetP99Ms: route.targetP99,
+    errors: result.errors + result.non2xx,
+  });
+  log(
+    `    ${route.name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`,
+  );
+}
+await store.clear();
+redis.disconnect();
+await mode.stop();
+clearInterval(sampler);
+
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const results = {
+  date: new Date().toISOString(),
+  machine,
+  quick,
+  consumer,
+  endToEnd: {
+    ...endToEnd,
+    sqsCeilingMessagesPerSecond: ceiling.messagesPerSecond,
+    ratioToCeiling: round(endToEnd.consumedPerSecond / ceiling.messagesPerSecond),
+  },
+  reads,
+  peakRssMiB: Math.round(peakRss / 2 ** 20),
+};
+const name = quick ? "latest-quick" : "latest";
+writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+const markdown = renderMarkdown(results);
+writeFileSync(join(resultsDir, `${name}.md`), markdown);
+log(`\n${markdown}`);
+log(`written to bench/results/${name}.json and .md`);
+process.exit(endToEnd.unaccounted === 0 ? 0 : 1);
+
+async function createCeilingQueue(): Promise<string> {
+  const { CreateQueueCommand, SQSClient } = await import("@aws-sdk/client-sqs");
+  const client = new SQSClient({
+    endpoint: mode.sqsEndpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    useQueueUrlAsEndpoint: false,
+  });
+  const { QueueUrl } = await client.send(
+    new CreateQueueCommand({ QueueName: `ceiling-${randomUUID().slice(0, 8)}` }),
+  );
+  client.destroy();
+  return QueueUrl ?? "";
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function renderMarkdown(r: typeof results): string {
+  const lines = [
+    `Benchmark ${r.quick ? "(quick) " : ""}of ${r.date.slice(0, 10)} on ${r.machine}`,
+    "",
+    "| consumer alone: batch size | orders/s | JSON.parse ceiling/s | ratio | peak RSS MiB |",
+    "| ---: | ---: | ---: | ---: | ---: |",
+    ...r.consumer.map(
+      (c) =>
+        `| ${c.batchSize} | ${c.ordersPerSecond} | ${c.jsonParseCeiling} | ${c.ratioToCeiling} | ${c.peakRssMiB} |`,
+    ),
+    "",
+    "| end to end (local mode) | figure |",
+    "| --- | ---: |",
+    `| orders through API, queue and consumer | ${r.endToEnd.accepted} |`,
+    `| consumed orders/s | ${r.endToEnd.consumedPerSecond} |`,
+    `| embedded SQS server alone, messages/s | ${r.endToEnd.sqsCeilingMessagesPerSecond} |`,
+    `| ratio to the SQS ceiling | ${r.endToEnd.ratioToCeiling} |`,
+    `| time to drain | ${r.endToEnd.drainSeconds} s |`,
+    `| POST /produce (500 orders) latency p50 / p95 / p99 | ${r.endToEnd.latencyMs.p50} / ${r.endToEnd.latencyMs.p95} / ${r.endToEnd.latencyMs.p99} ms |`,
+    `| unaccounted orders | ${r.endToEnd.unaccounted} |`,
+    "",
+    "| read API, 32 connections | req/s | p50 ms | p99 ms | p99 target ms |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    ...r.reads.map(
+      (x) => `| ${x.route} | ${x.requestsPerSecond} | ${x.p50Ms} | ${x.p99Ms} | ${x.targetP99Ms} |`,
+    ),
+    "",
+    `Peak memory of the local mode process (API, SQS server, pollers, all function workers): ${r.peakRssMiB} MiB.`,
+    "",
+  ];
+  return lines.join("\n");
+}
