@@ -68,10 +68,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
           headers: { "content-type": "application/json" },
           body: JSON.stringify(body),
         });
-        await response.arrayBuffer();
+        const text = await response.text();
         latencies.push(performance.now() - requestStarted);
         if (response.ok) accepted += size;
-        else failedRequests++;
+        else {
+          failedRequests++;
+          accepted += size - notQueued(response.status, text, size);
+        }
       } catch {
         failedRequests++;
       }
@@ -112,6 +115,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       p99: percentile(latencies, 99),
     },
   };
+}
+
+/**
+ * How many orders of a failed request did not reach the queue: a 503 names how many could not be
+ * queued (the others were); any other failure queued none.
+ */
+function notQueued(status: number, body: string, size: number): number {
+  if (status !== 503) return size;
+  const match = /^(\d+) of \d+ orders could not be queued/.exec(JSON.parse(body).error ?? "");
+  return match ? Number(match[1]) : size;
 }
 
 /** Orders the consumer has dealt with, one way or another: counted, failed or duplicate. */

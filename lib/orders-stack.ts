@@ -1,5 +1,6 @@
-import { CfnOutput, Duration, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import type { ICommandHooks } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import type { HttpFunctionName } from "../lambdas/http/routes";
 import { AppFunction } from "./constructs/app-function";
@@ -78,12 +79,26 @@ export class OrdersStack extends Stack {
       admin: new AppFunction(this, "AdminFunction", {
         entry: "lambdas/http/admin.ts",
         description: "DELETE /clear_redis_db",
-        environment: { ...redis, ...(p.adminToken ? { ADMIN_TOKEN: p.adminToken } : {}) },
+        environment: redis,
         logLevel: p.logLevel,
       }),
     };
     orders.allowSending(functions.producer);
     orders.allowDepthReads(functions.stats);
+
+    const adminToken: ISecret = p.adminTokenSecretName
+      ? Secret.fromSecretNameV2(this, "AdminToken", p.adminTokenSecretName)
+      : new Secret(this, "AdminToken", {
+          description: "Bearer token for DELETE /clear_redis_db",
+          generateSecretString: { passwordLength: 40, excludePunctuation: true },
+          removalPolicy: RemovalPolicy.DESTROY,
+        });
+    adminToken.grantRead(functions.admin);
+    functions.admin.addEnvironment("ADMIN_TOKEN_SECRET_ID", adminToken.secretArn);
+    new CfnOutput(this, "AdminTokenSecretArn", {
+      value: adminToken.secretArn,
+      description: "aws secretsmanager get-secret-value --secret-id <this> shows the admin token",
+    });
 
     new HttpApi(this, "Http", {
       functions,

@@ -30,8 +30,12 @@ export const OrdersParametersSchema = z.object({
     .max(1_209_600)
     .default(4 * 24 * 3600),
   maxReceiveCount: z.coerce.number().int().min(1).max(1000).default(5),
-  /** When set, `DELETE /clear_redis_db` needs `Authorization: Bearer <adminToken>`. */
-  adminToken: z.string().min(16, "must be at least 16 characters").optional(),
+  /**
+   * Name of an existing Secrets Manager secret holding the admin token. Without it the stack
+   * generates one (output AdminTokenSecretArn). Either way `DELETE /clear_redis_db` needs
+   * `Authorization: Bearer <token>`, and the token never appears in the template.
+   */
+  adminTokenSecretName: z.string().min(1).optional(),
   /** API Gateway stage throttling, requests per second and burst. */
   throttlingRateLimit: z.coerce.number().min(1).default(200),
   throttlingBurstLimit: z.coerce.number().int().min(1).default(400),

@@ -76,6 +76,17 @@ export class LocalFunction {
     });
   }
 
+  /** Kills the environment now, as a crash would: invocations in flight fail. */
+  crash(): void {
+    void this.terminate(
+      new FunctionError(this.name, {
+        errorType: "Runtime.ExitError",
+        errorMessage: "environment crashed (injected)",
+        trace: [],
+      }),
+    );
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     await this.terminate(new Error(`${this.name} stopped`));
@@ -130,6 +141,9 @@ export class LocalFunction {
         this.ready = undefined;
       });
       worker.on("exit", () => {
+        // An environment that ends before it is ready (killed during its cold start) must not
+        // leave invocations waiting for it forever.
+        reject(new Error(`${model.name}: environment exited before it was ready`));
         if (this.worker === worker) {
           this.worker = undefined;
           this.ready = undefined;

@@ -2,9 +2,11 @@ import { join } from "node:path";
 import type { APIGatewayProxyEvent, SQSEvent } from "aws-lambda";
 import { type LocalApiGateway, startApiGateway } from "./api-gateway";
 import { SqsPoller } from "./event-source";
+import { type Faults, NO_FAULTS } from "./faults";
 import { resolveEnvironment } from "./intrinsics";
 import { LocalFunction } from "./lambda-runtime";
 import { ensureRedis, type LocalRedis } from "./redis-server";
+import { type LocalSecret, localSecrets, startSecretsEndpoint } from "./secrets";
 import {
   LOCAL_ACCOUNT_ID,
   LOCAL_CREDENTIALS,
@@ -13,7 +15,9 @@ import {
   type LocalSqs,
   startLocalSqs,
 } from "./sqs";
+import { type SqsFaultProxy, startSqsFaultProxy } from "./sqs-fault-proxy";
 import { PROJECT_ROOT, type SynthResult, synthesize } from "./synth";
+import { TcpProxy } from "./tcp-proxy";
 import { readTemplate, type StackModel } from "./template";
 
 /**
@@ -39,6 +43,8 @@ export interface LocalModeOptions {
   /** Where function and local-mode log lines go (default: nowhere). */
   onLog?: (source: string, line: string, stream: "stdout" | "stderr") => void;
   onRequest?: Parameters<typeof startApiGateway>[0]["onRequest"];
+  /** Faults to inject (see faults.ts); none by default. */
+  faults?: Faults;
 }
 
 export interface LocalMode {
@@ -50,6 +56,8 @@ export interface LocalMode {
   queues: Map<string, LocalQueue>;
   pollers: SqsPoller[];
   functions: Map<string, LocalFunction>;
+  /** The template's secrets and the values local mode gave them. */
+  secrets: LocalSecret[];
   /** Synthesizes again and swaps functions, routes and pollers; queues and Redis keep their data. */
   reload(): Promise<SynthResult>;
   stop(): Promise<void>;
@@ -80,8 +88,23 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     throw failed.reason;
   }
   const [synth, redis, sqs] = [synthResult.value, redisResult.value, sqsResult.value];
+  const faults = await startFaults(options.faults ?? NO_FAULTS, redis.url, sqs.endpoint);
+  let currentSecrets: LocalSecret[] = [];
+  const secretsEndpoint = await startSecretsEndpoint(() => currentSecrets);
+  const wiring: Wiring = {
+    sqs,
+    redisUrl: faults.redisUrl,
+    sqsEndpoint: faults.sqsEndpoint,
+    secretsEndpoint: secretsEndpoint.endpoint,
+    secrets: (model) => {
+      currentSecrets = localSecrets(model.secrets, synth.stackName, process.env);
+      return currentSecrets;
+    },
+    faults: faults.config,
+    log,
+  };
 
-  let running = await startRuntime(synth, sqs, redis, log);
+  let running = await startRuntime(synth, wiring);
   const gateway: LocalApiGateway = await startApiGateway({
     port: options.port ?? 3000,
     host: options.host ?? "127.0.0.1",
@@ -107,11 +130,14 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     get functions() {
       return running.functions;
     },
+    get secrets() {
+      return currentSecrets;
+    },
     async reload() {
       const next = await synthesize({ outdir, context: options.context ?? {}, appModule: options.appModule });
       const previous = running;
       await stopRuntime(previous);
-      running = await startRuntime(next, sqs, redis, log);
+      running = await startRuntime(next, wiring);
       gateway.setRoutes(running.model.routes);
       mode.synth = next;
       return next;
@@ -119,6 +145,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     async stop() {
       await gateway.stop();
       await stopRuntime(running);
+      await faults.stop();
+      await secretsEndpoint.stop();
       await sqs.stop();
       await redis.stop();
     },
@@ -133,19 +161,64 @@ interface Runtime {
   pollers: SqsPoller[];
 }
 
-async function startRuntime(
-  synth: SynthResult,
-  sqs: LocalSqs,
-  redis: LocalRedis,
-  log: NonNullable<LocalModeOptions["onLog"]>,
-): Promise<Runtime> {
+/** How the functions reach their dependencies: directly, or through the fault proxies. */
+interface Wiring {
+  sqs: LocalSqs;
+  redisUrl: string;
+  sqsEndpoint: string;
+  secretsEndpoint: string;
+  /** Gives the template's secrets their local values. */
+  secrets: (model: StackModel) => LocalSecret[];
+  faults: Faults;
+  log: NonNullable<LocalModeOptions["onLog"]>;
+}
+
+/** Starts the proxies the faults need; returns the addresses the functions should use. */
+async function startFaults(config: Faults, redisUrl: string, sqsEndpoint: string) {
+  const stops: (() => Promise<void>)[] = [];
+  let functionRedisUrl = redisUrl;
+  if (config.redisLatencyMs > 0 || config.redisDropEveryMs > 0) {
+    const target = new URL(redisUrl);
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 6379));
+    proxy.latencyMs = config.redisLatencyMs;
+    const dropper =
+      config.redisDropEveryMs > 0
+        ? setInterval(() => proxy.dropConnections(), config.redisDropEveryMs)
+        : undefined;
+    functionRedisUrl = `redis://127.0.0.1:${proxy.port}`;
+    stops.push(async () => {
+      clearInterval(dropper);
+      await proxy.close();
+    });
+  }
+  let functionSqsEndpoint = sqsEndpoint;
+  let sqsProxy: SqsFaultProxy | undefined;
+  if (config.sqsSendFailureRate > 0) {
+    sqsProxy = await startSqsFaultProxy(sqsEndpoint, config.sqsSendFailureRate);
+    functionSqsEndpoint = sqsProxy.endpoint;
+    stops.push(() => (sqsProxy as SqsFaultProxy).stop());
+  }
+  return {
+    config,
+    redisUrl: functionRedisUrl,
+    sqsEndpoint: functionSqsEndpoint,
+    stop: async () => {
+      await Promise.all(stops.map((stop) => stop()));
+    },
+  };
+}
+
+async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime> {
+  const { sqs, log } = wiring;
   const model = readTemplate(synth.template, synth.directory);
   const queues = sqs.ensureQueues(model.queues, synth.stackName);
+  const secrets = wiring.secrets(model);
   const resolver = {
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
     refs: {
       ...Object.fromEntries([...queues].map(([id, queue]) => [id, queue.url])),
+      ...Object.fromEntries(secrets.map((secret) => [secret.logicalId, secret.arn])),
       ...Object.fromEntries(model.functions.map((fn) => [fn.logicalId, fn.name])),
     },
     attributes: Object.fromEntries(
@@ -166,7 +239,8 @@ async function startRuntime(
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       // What LocalStack does too: the SDK inside the function reaches the local endpoint.
-      AWS_ENDPOINT_URL: sqs.endpoint,
+      AWS_ENDPOINT_URL: wiring.sqsEndpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: wiring.secretsEndpoint,
       AWS_LAMBDA_FUNCTION_NAME: fn.name,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
       AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
@@ -174,7 +248,7 @@ async function startRuntime(
       TZ: "UTC",
       PATH: process.env.PATH ?? "",
     } as Record<string, string>;
-    if ("REDIS_URL" in environment) environment.REDIS_URL = redis.url;
+    if ("REDIS_URL" in environment) environment.REDIS_URL = wiring.redisUrl;
     functions.set(fn.logicalId, new LocalFunction({ model: fn, environment, onLog: log }));
   }
   await Promise.all([...functions.values()].map((fn) => fn.warm().catch(() => {})));
@@ -189,7 +263,14 @@ async function startRuntime(
       queue,
       mapping,
       region: LOCAL_REGION,
-      invoke: (event: SQSEvent) => fn.invoke(event),
+      invoke: (event: SQSEvent) => {
+        const invocation = fn.invoke(event);
+        if (Math.random() < wiring.faults.crashConsumerRate) {
+          setTimeout(() => fn.crash(), Math.random() * 10); // somewhere in the middle of the batch
+        }
+        return invocation;
+      },
+      deliverTwice: wiring.faults.duplicateDelivery,
       onBatchProblem: (message) => log(`${fn.name} <- ${queue.model.name}`, message, "stderr"),
     });
     poller.start();

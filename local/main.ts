@@ -5,14 +5,17 @@
  *   -c name=value            CDK context, e.g. -c batchSize=500 (same names as cdk deploy)
  *   --watch                  reload when bin/, lib/ or lambdas/ change
  *   --access-log             print every API request
- * Environment: REDIS_URL (tried first), LOG_FORMAT=json for raw function log lines.
+ * Environment: REDIS_URL (tried first), LOG_FORMAT=json for raw function log lines, and the
+ * FAULT_* switches of local/faults.ts (off by default) to inject faults.
  */
 import { readdirSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
 import { parseArgs, styleText } from "node:util";
+import { describeFaults, faultsFromEnv } from "./faults";
 import { startLocalMode } from "./local-mode";
 import { formatLogLine } from "./logs";
 import { RedisUnavailableError } from "./redis-server";
+import { secretEnvName } from "./secrets";
 import { PROJECT_ROOT } from "./synth";
 
 const { values } = parseArgs({
@@ -36,8 +39,11 @@ const bold = (text: string) => (colour ? styleText("bold", text) : text);
 
 const startedAt = performance.now();
 let mode: Awaited<ReturnType<typeof startLocalMode>>;
+let faults: ReturnType<typeof faultsFromEnv>;
 try {
+  faults = faultsFromEnv(process.env);
   mode = await startLocalMode({
+    faults,
     port: Number(values.port),
     redisUrl: process.env.REDIS_URL,
     context,
@@ -62,10 +68,14 @@ console.log(
     `  Docs    ${mode.apiUrl}/docs`,
     `  Try     curl -X POST ${mode.apiUrl}/produce -H 'Content-Type: application/json' -d '{"count": 20}'`,
     `          curl ${mode.apiUrl}/stats/global`,
+    ...mode.secrets.map(
+      (secret) => `  Secret  ${secret.name} = ${secret.value}  (${secretEnvName(secret.name)} to choose it)`,
+    ),
     `  Redis   ${mode.redis.url}${mode.redis.started ? " (started for this run; its data goes when it stops)" : ""}`,
     `  SQS     ${mode.sqsEndpoint} (${queues})`,
     `  Logs    function logs below, one line each${rawLogs ? "" : " (LOG_FORMAT=json for raw lines)"}`,
     values.watch ? "  Watch   bin/, lib/ and lambdas/: changes re-synthesize and reload" : "",
+    describeFaults(faults).length > 0 ? `  Faults  ${describeFaults(faults).join(", ")}` : "",
     "Ctrl-C stops everything.",
     "",
   ]

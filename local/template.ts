@@ -49,7 +49,13 @@ export interface MappingModel {
   enabled: boolean;
 }
 
+export interface SecretModel {
+  logicalId: string;
+  name: string;
+}
+
 export interface StackModel {
+  secrets: SecretModel[];
   functions: FunctionModel[];
   queues: QueueModel[];
   routes: RouteModel[];
@@ -141,7 +147,12 @@ export function readTemplate(template: Template, assemblyDir: string): StackMode
     enabled: p.Enabled !== false,
   }));
 
-  return { functions, queues, routes, mappings };
+  const secrets = ofType("AWS::SecretsManager::Secret").map(([logicalId]) => ({
+    logicalId,
+    name: friendlyName(logicalId),
+  }));
+
+  return { secrets, functions, queues, routes, mappings };
 }
 
 /** `Consumer8D6BE417` -> `Consumer`: CDK appends an 8-hex-digit hash to logical ids. */

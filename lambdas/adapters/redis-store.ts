@@ -109,18 +109,15 @@ export function createRedisStore(redis: Redis, options: RedisStoreOptions): Anal
     },
 
     async rankings(limit) {
-      const [bySpend, byOrders] = await execPipeline(
-        redis
-          .pipeline()
-          .zrevrange(key("rank:spend"), 0, limit - 1, "WITHSCORES")
-          .zrevrange(key("rank:orders"), 0, limit - 1, "WITHSCORES"),
-      );
+      // Two commands, not a pipeline object: with auto-pipelining they share a write with
+      // whatever else is in flight.
+      const [bySpend, byOrders] = await Promise.all([
+        redis.zrevrange(key("rank:spend"), 0, limit - 1, "WITHSCORES"),
+        redis.zrevrange(key("rank:orders"), 0, limit - 1, "WITHSCORES"),
+      ]);
       return {
-        bySpend: scorePairs(bySpend as string[]).map(([userId, spendCents]) => ({ userId, spendCents })),
-        byOrderCount: scorePairs(byOrders as string[]).map(([userId, orderCount]) => ({
-          userId,
-          orderCount,
-        })),
+        bySpend: scorePairs(bySpend).map(([userId, spendCents]) => ({ userId, spendCents })),
+        byOrderCount: scorePairs(byOrders).map(([userId, orderCount]) => ({ userId, orderCount })),
       } satisfies Rankings;
     },
 
@@ -176,15 +173,6 @@ function toScriptRow(entry: AnalyticsEntry): (string | number)[] {
     return [kind, entry.messageId, "", entry.userId ?? "", entry.month, entry.reason, entry.log];
   }
   return [kind, entry.messageId, "", "", "", "", entry.log];
-}
-
-/** Runs a pipeline and returns its results, throwing the first command error. */
-async function execPipeline(pipeline: ReturnType<Redis["pipeline"]>): Promise<unknown[]> {
-  const results = (await pipeline.exec()) ?? [];
-  return results.map(([error, value]) => {
-    if (error) throw error;
-    return value;
-  });
 }
 
 function toUserStats(values: readonly (string | null)[]): UserStats {

@@ -2,7 +2,7 @@ import { type MessageAttributeValue, SendMessageBatchCommand, type SQSClient } f
 
 /**
  * Sends many messages with SendMessageBatch: at most 10 entries and 256 KiB per call, all calls in
- * parallel, entries a call reports as failed retried a few times.
+ * parallel, entries a call reports as failed retried up to four times with a short backoff.
  */
 
 export interface OutgoingMessage {
@@ -23,7 +23,9 @@ export interface SendResult {
 
 const MAX_ENTRIES_PER_CALL = 10;
 const MAX_BYTES_PER_CALL = 256 * 1024;
-const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 5;
+/** Pause before retrying failed entries: attempt x this. */
+const RETRY_BACKOFF_MS = 25;
 
 export async function sendMessages(
   sqs: SQSClient,
@@ -34,6 +36,7 @@ export async function sendMessages(
   let lastError: unknown;
   let pending = [...messages];
   for (let attempt = 1; attempt <= MAX_ATTEMPTS && pending.length > 0; attempt++) {
+    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, (attempt - 1) * RETRY_BACKOFF_MS));
     const outcomes = await Promise.all(
       groupForBatches(pending).map((group) => sendGroup(sqs, queueUrl, group)),
     );

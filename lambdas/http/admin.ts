@@ -1,5 +1,6 @@
 import { createRedisStore } from "../adapters/redis-store";
-import { createRedisClient } from "../shared/clients";
+import { readSecretString } from "../adapters/secrets";
+import { createRedisClient, createSecretsClient } from "../shared/clients";
 import { AdminEnvSchema, parseEnv } from "../shared/config";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
@@ -8,11 +9,17 @@ import { adminHandlers } from "./admin-routes";
 /** Lambda entry for the admin routes (see routes.ts). */
 
 const env = parseEnv(AdminEnvSchema, process.env);
-const redis = createRedisClient(env.REDIS_URL);
+const redis = createRedisClient(env.REDIS_URL, { idempotent: true });
 const store = createRedisStore(redis, { prefix: env.KEY_PREFIX });
+// Read once per execution environment: the token never sits in the template or the environment.
+const adminToken =
+  env.ADMIN_TOKEN ??
+  (env.ADMIN_TOKEN_SECRET_ID
+    ? await readSecretString(createSecretsClient(), env.ADMIN_TOKEN_SECRET_ID)
+    : undefined);
 
 export const handler = createHttpFunction("admin", adminHandlers({ store }), {
   logger,
   bodyLimitBytes: env.BODY_LIMIT_BYTES,
-  adminToken: env.ADMIN_TOKEN,
+  adminToken,
 });

@@ -9,7 +9,7 @@ import { statsHandlers } from "./stats-routes";
 /** Lambda entry for the stats routes (see routes.ts). */
 
 const env = parseEnv(StatsEnvSchema, process.env);
-const redis = createRedisClient(env.REDIS_URL, { autoPipelining: true });
+const redis = createRedisClient(env.REDIS_URL, { autoPipelining: true, idempotent: true });
 const sqs = createSqsClient();
 const store = createRedisStore(redis, { prefix: env.KEY_PREFIX });
 

@@ -1,3 +1,4 @@
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { Redis } from "ioredis";
 
@@ -6,20 +7,31 @@ import { Redis } from "ioredis";
  * reuses its connections across invocations.
  */
 
+export interface RedisClientOptions {
+  /**
+   * Sends the commands of concurrent requests in one write: worth it for the API's reads; not for
+   * the consumer, which paces its own script calls to overlap with its work.
+   */
+  autoPipelining?: boolean;
+  /**
+   * Only idempotent commands (reads, clearing): a command cut off by a lost connection is sent
+   * again after reconnecting, up to twice, instead of failing the request.
+   */
+  idempotent?: boolean;
+}
+
 /**
- * A Redis client that fails fast: SQS redelivery, not a long client-side retry, handles outages.
- * `autoPipelining` sends the commands of concurrent requests in one write: worth it for the API's
- * reads; not for the consumer, which paces its own script calls to overlap with its work.
+ * A Redis client. By default it fails fast: on a lost connection every pending command fails at
+ * once and is never silently sent again, so the consumer reports those messages and SQS
+ * redelivers them (its writes are exactly-once by their own markers, not by client retries).
  */
-export function createRedisClient(url: string, options: { autoPipelining?: boolean } = {}): Redis {
+export function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
   return new Redis(url, {
     enableAutoPipelining: options.autoPipelining ?? false,
     connectTimeout: 2_000,
     commandTimeout: 5_000,
-    // On a lost connection every pending command fails at once (0 retries) and is never silently
-    // sent again: the caller reports those messages and SQS redelivers them.
-    maxRetriesPerRequest: 0,
-    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: options.idempotent ? 2 : 0,
+    autoResendUnfulfilledCommands: options.idempotent ?? false,
     retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
   });
 }
@@ -30,4 +42,9 @@ export function createRedisClient(url: string, options: { autoPipelining?: boole
  */
 export function createSqsClient(): SQSClient {
   return new SQSClient({ useQueueUrlAsEndpoint: false });
+}
+
+/** Secrets Manager, read once per execution environment at cold start. */
+export function createSecretsClient(): SecretsManagerClient {
+  return new SecretsManagerClient({});
 }

@@ -34,7 +34,14 @@ export const StatsEnvSchema = RedisEnvSchema.extend({ ...HttpEnvSchema.shape, QU
 
 export const AdminEnvSchema = RedisEnvSchema.extend({
   ...HttpEnvSchema.shape,
-  /** When set (non-empty), `DELETE /clear_redis_db` needs `Authorization: Bearer <token>`. */
+  /**
+   * Where the admin token is: a Secrets Manager secret (what the stack sets), or the token itself
+   * (tests, your own runs). With either, `DELETE /clear_redis_db` needs `Authorization: Bearer <token>`.
+   */
+  ADMIN_TOKEN_SECRET_ID: z
+    .string()
+    .optional()
+    .transform((id) => id || undefined),
   ADMIN_TOKEN: z
     .string()
     .optional()

@@ -111,12 +111,34 @@ describe("the functions", () => {
     expect(grants).toHaveLength(2);
   });
 
-  it("grant stats only reading the queue's attributes, and docs and admin nothing", () => {
+  it("grant stats only reading the queue's attributes, admin only reading its token, docs nothing", () => {
     expect(grantsOf(functionId("Every stats query"))).toEqual([
       { actions: ["sqs:GetQueueAttributes"], resources: [queueRef("Orders")] },
     ]);
+    const secretId = resourcesOf(template, "AWS::SecretsManager::Secret")[0]?.[0];
+    expect(grantsOf(functionId("DELETE /clear_redis_db"))).toEqual([
+      {
+        actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+        resources: [{ Ref: secretId }],
+      },
+    ]);
     expect(grantsOf(functionId("GET /api"))).toEqual([]);
-    expect(grantsOf(functionId("DELETE /clear_redis_db"))).toEqual([]);
+  });
+
+  it("keep the admin token out of the template: generated in Secrets Manager, read by reference", () => {
+    const [secretId, secret] = resourcesOf(template, "AWS::SecretsManager::Secret")[0] ?? [];
+    expect(secret?.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 40 });
+    expect(secret?.Properties.SecretString).toBeUndefined();
+    const admin = functions.find(([id]) => id === functionId("DELETE /clear_redis_db"))?.[1].Properties ?? {};
+    const env = (admin.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env.ADMIN_TOKEN_SECRET_ID).toEqual({ Ref: secretId });
+    expect(env.ADMIN_TOKEN).toBeUndefined();
+  });
+
+  it("use an existing secret when adminTokenSecretName is given", () => {
+    const withSecret = synthTemplate({ adminTokenSecretName: "orders/admin-token" });
+    withSecret.resourceCountIs("AWS::SecretsManager::Secret", 0);
+    expect(JSON.stringify(withSecret.toJSON())).toContain("secret:orders/admin-token");
   });
 });
 

@@ -6,12 +6,12 @@ import { sendMessages } from "../../lambdas/adapters/sqs-sender";
 import { createOrderGenerator, type GeneratedOrder, seededRandom } from "../../lambdas/core/generator";
 import { createRedisClient } from "../../lambdas/shared/clients";
 import { BatchFailedError, type ConsumerDeps, processBatch } from "../../lambdas/sqs/process-batch";
+import { TcpProxy } from "../../local/tcp-proxy";
 import { expectedFigures } from "../support/expected";
 import { sqsRecord, sqsRecords } from "../support/factories";
 import { silentLogger } from "../support/fakes";
 import { connectRedis, deleteKeys, redisUrl, uniquePrefix } from "../support/redis";
 import { drainQueue, type EmbeddedSqs, startEmbeddedSqs } from "../support/sqs";
-import { TcpProxy } from "../support/tcp-proxy";
 
 const prefix = uniquePrefix("consumer");
 let redis: Redis;

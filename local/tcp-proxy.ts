@@ -1,8 +1,8 @@
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 
 /**
- * A TCP proxy for outage tests: it forwards to a real server until told to cut, then drops every
- * connection and refuses new ones until restored.
+ * A TCP proxy for fault injection (local mode's Redis faults and the outage tests): it forwards to
+ * a real server, and can add latency, cut every connection, or cut after a number of bytes.
  */
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
@@ -10,6 +10,8 @@ export class TcpProxy {
   /** Bytes still allowed from clients to the server before the cut; undefined = unlimited. */
   private budget: number | undefined;
   private graceMs = 0;
+  /** Added before every chunk forwarded in either direction (order is kept). */
+  latencyMs = 0;
 
   private constructor(
     private readonly server: Server,
@@ -34,18 +36,20 @@ export class TcpProxy {
     this.graceMs = graceMs;
   }
 
+  /** Cuts every connection and refuses new ones until `restore`. */
   cutNow(): void {
     this.down = true;
+    this.dropConnections();
+  }
+
+  /** Cuts every open connection; new ones are accepted as usual. */
+  dropConnections(): void {
     for (const socket of this.sockets) socket.destroy();
   }
 
   restore(): void {
     this.down = false;
     this.budget = undefined;
-  }
-
-  get isDown(): boolean {
-    return this.down;
   }
 
   async close(): Promise<void> {
@@ -66,21 +70,37 @@ export class TcpProxy {
     }
     client.on("close", () => upstream.destroy());
     upstream.on("close", () => client.destroy());
-    upstream.on("data", (chunk) => client.write(chunk));
+    const toClient = this.delayed((chunk) => client.write(chunk));
+    const toServer = this.delayed((chunk) => upstream.write(chunk));
+    upstream.on("data", toClient);
     client.on("data", (chunk: Buffer) => {
       if (this.budget === undefined) {
-        upstream.write(chunk);
+        toServer(chunk);
         return;
       }
       if (this.budget < 0) return;
       if (chunk.length < this.budget) {
         this.budget -= chunk.length;
-        upstream.write(chunk);
+        toServer(chunk);
         return;
       }
-      if (this.budget > 0) upstream.write(chunk.subarray(0, this.budget));
-      if (this.budget >= 0) setTimeout(() => this.cutNow(), this.graceMs);
+      if (this.budget > 0) toServer(chunk.subarray(0, this.budget));
+      setTimeout(() => this.cutNow(), this.graceMs);
       this.budget = -1; // spent: drop whatever else the client sends until the cut
     });
+  }
+
+  /** Wraps a writer so that each chunk waits `latencyMs`, in order. */
+  private delayed(write: (chunk: Buffer) => void): (chunk: Buffer) => void {
+    let chain = Promise.resolve();
+    return (chunk) => {
+      if (this.latencyMs <= 0) {
+        write(chunk);
+        return;
+      }
+      chain = chain
+        .then(() => new Promise((resolve) => setTimeout(resolve, this.latencyMs)))
+        .then(() => write(chunk));
+    };
   }
 }
