@@ -3,8 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // The reliability suite has its own command and config (vitest.reliability.config.ts).
-    exclude: ["test/reliability/**", "node_modules/**"],
+    // The reliability and browser suites have their own commands and configs.
+    exclude: ["test/reliability/**", "test/browser/**", "node_modules/**"],
     globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -1,8 +1,10 @@
+import { dirname } from "node:path";
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import type { ICommandHooks } from "aws-cdk-lib/aws-lambda-nodejs";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import type { HttpFunctionName } from "../lambdas/http/routes";
+import { STATIC_ASSETS } from "../lambdas/http/static-assets";
 import { AppFunction } from "./constructs/app-function";
 import { HttpApi } from "./constructs/http-api";
 import { OrderQueue } from "./constructs/order-queue";
@@ -16,18 +18,20 @@ export interface OrdersStackProps extends StackProps {
 
 export const STAGE_NAME = "prod";
 
-/** Swagger UI's files travel next to the docs bundle (it serves them itself: no CDN). */
-const SWAGGER_UI_FILES = ["package.json", "swagger-ui.css", "swagger-ui-bundle.js"];
-const copySwaggerUi: ICommandHooks = {
+/** The docs function serves its static assets itself (no CDN): they travel next to its bundle. */
+const copyStaticAssets: ICommandHooks = {
   beforeBundling: () => [],
   beforeInstall: () => [],
-  afterBundling: (inputDir, outputDir) => [
-    `mkdir -p "${outputDir}/node_modules/swagger-ui-dist"`,
-    ...SWAGGER_UI_FILES.map(
-      (file) =>
-        `cp "${inputDir}/node_modules/swagger-ui-dist/${file}" "${outputDir}/node_modules/swagger-ui-dist/"`,
-    ),
-  ],
+  afterBundling: (inputDir, outputDir) =>
+    Object.values(STATIC_ASSETS).flatMap(({ module }) => {
+      const packageName = module.split("/")[0] as string;
+      const target = `${outputDir}/node_modules/${dirname(module)}`;
+      return [
+        `mkdir -p "${target}"`,
+        `cp "${inputDir}/node_modules/${module}" "${target}/"`,
+        `cp "${inputDir}/node_modules/${packageName}/package.json" "${outputDir}/node_modules/${packageName}/"`,
+      ];
+    }),
 };
 
 export class OrdersStack extends Stack {
@@ -60,9 +64,9 @@ export class OrdersStack extends Stack {
     const functions: Record<HttpFunctionName, AppFunction> = {
       docs: new AppFunction(this, "DocsFunction", {
         entry: "lambdas/http/docs.ts",
-        description: "GET /api, /openapi.json and /docs",
+        description: "GET /api, /openapi.json, /docs and /dashboard",
         logLevel: p.logLevel,
-        commandHooks: copySwaggerUi,
+        commandHooks: copyStaticAssets,
       }),
       producer: new AppFunction(this, "ProducerFunction", {
         entry: "lambdas/http/producer.ts",

@@ -66,6 +66,7 @@ console.log(
     `${bold("Orders pipeline")} running locally: stack ${mode.synth.stackName}, ready in ${seconds} s (synth ${mode.synth.cached ? "cached" : `${(mode.synth.ms / 1000).toFixed(1)} s`})`,
     `  API     ${mode.apiUrl}/api`,
     `  Docs    ${mode.apiUrl}/docs`,
+    `  Board   ${mode.apiUrl}/dashboard`,
     `  Try     curl -X POST ${mode.apiUrl}/produce -H 'Content-Type: application/json' -d '{"count": 20}'`,
     `          curl ${mode.apiUrl}/stats/global`,
     ...mode.secrets.map(

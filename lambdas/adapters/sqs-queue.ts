@@ -1,9 +1,22 @@
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 
-/** Messages waiting in a queue (SQS's approximate count); throws when the queue is unreachable. */
-export async function approximateQueueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
+export interface QueueDepth {
+  /** Waiting to be received (SQS's approximate count). */
+  messages: number;
+  /** Received and not yet deleted. */
+  inFlight: number;
+}
+
+/** A queue's depth; throws when the queue is unreachable. */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
   );
-  return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+  return {
+    messages: Number(Attributes.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
 }

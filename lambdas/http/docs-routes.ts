@@ -1,28 +1,23 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { type HandlersOf, HttpReply } from "../shared/http";
+import { dashboardPage } from "./dashboard-page";
 import { API_INFO, buildOpenApiDocument } from "./openapi";
 import { ROUTES } from "./routes";
+import { STATIC_ASSETS, type StaticAssetName } from "./static-assets";
 
 /**
- * Service information, the OpenAPI document and Swagger UI. Swagger UI's files come from the
- * swagger-ui-dist dependency (copied next to the bundle at synth), never from a CDN, so the docs
- * work offline, on LocalStack and on AWS.
+ * Service information, the OpenAPI document, Swagger UI and the dashboard. Their scripts and
+ * stylesheets come from the project's own dependencies (static-assets.ts), never from a CDN.
  */
 
-const ASSET_TYPES = {
-  "swagger-ui.css": "text/css; charset=utf-8",
-  "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
-} as const;
-type AssetName = keyof typeof ASSET_TYPES;
+const assetCache = new Map<StaticAssetName, string>();
 
-const assetCache = new Map<AssetName, string>();
-
-function readAsset(name: AssetName): string {
+function readAsset(name: StaticAssetName): string {
   let text = assetCache.get(name);
   if (text === undefined) {
     const require = createRequire(import.meta.url);
-    text = readFileSync(require.resolve(`swagger-ui-dist/${name}`), "utf8");
+    text = readFileSync(require.resolve(STATIC_ASSETS[name].module), "utf8");
     assetCache.set(name, text);
   }
   return text;
@@ -38,7 +33,7 @@ export function docsHandlers(): HandlersOf<"docs"> {
         docs: `${basePath}/docs`,
         openapi: `${basePath}/openapi.json`,
         endpoints: Object.values(ROUTES)
-          .filter((route) => route.path !== "/docs/{asset}")
+          .filter((route) => route.path !== "/static/{asset}")
           .map((route) => ({ method: route.method, path: route.path, summary: route.summary })),
       };
     },
@@ -51,11 +46,15 @@ export function docsHandlers(): HandlersOf<"docs"> {
       return new HttpReply(200, docsPage(basePath), { "content-type": "text/html; charset=utf-8" });
     },
 
-    async getDocsAsset({ params }) {
+    async getStaticAsset({ params }) {
       return new HttpReply(200, readAsset(params.asset), {
-        "content-type": ASSET_TYPES[params.asset],
+        "content-type": STATIC_ASSETS[params.asset].contentType,
         "cache-control": "public, max-age=86400",
       });
+    },
+
+    async getDashboard({ basePath }) {
+      return new HttpReply(200, dashboardPage(basePath), { "content-type": "text/html; charset=utf-8" });
     },
   };
 }
@@ -67,11 +66,11 @@ function docsPage(basePath: string): string {
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>${API_INFO.title}</title>
-  <link rel="stylesheet" href="${basePath}/docs/swagger-ui.css">
+  <link rel="stylesheet" href="${basePath}/static/swagger-ui.css">
 </head>
 <body>
   <div id="swagger-ui"></div>
-  <script src="${basePath}/docs/swagger-ui-bundle.js"></script>
+  <script src="${basePath}/static/swagger-ui-bundle.js"></script>
   <script>
     window.ui = SwaggerUIBundle({ url: "${basePath}/openapi.json", dom_id: "#swagger-ui", deepLinking: true });
   </script>

@@ -12,6 +12,7 @@ import {
   MonthsResponse,
   ProduceRequest,
   ProduceResponse,
+  QueueStatsResponse,
   queryInt,
   RankingsResponse,
   SubmitOrdersRequest,
@@ -19,6 +20,7 @@ import {
   UserIdParam,
   UserStatsResponse,
 } from "./schemas";
+import { STATIC_ASSET_NAMES } from "./static-assets";
 
 /**
  * The route table: the one description of the HTTP API. The CDK stack makes one API Gateway
@@ -73,15 +75,23 @@ export const ROUTES = {
     tag: "meta",
     success: { status: 200, schema: HtmlPage, contentType: "text/html" },
   },
-  getDocsAsset: {
+  getStaticAsset: {
     method: "GET",
-    path: "/docs/{asset}",
+    path: "/static/{asset}",
     function: "docs",
-    summary: "Swagger UI's script and stylesheet",
+    summary: "Scripts and stylesheets of the docs and the dashboard (from the project's own dependencies)",
     tag: "meta",
-    params: z.object({ asset: z.enum(["swagger-ui.css", "swagger-ui-bundle.js"]) }),
+    params: z.object({ asset: z.enum(STATIC_ASSET_NAMES) }),
     success: { status: 200, schema: z.string(), contentType: "text/plain" },
     errors: [400],
+  },
+  getDashboard: {
+    method: "GET",
+    path: "/dashboard",
+    function: "docs",
+    summary: "The pipeline at a glance: figures, rankings, months, failures, queues and logs, refreshed live",
+    tag: "meta",
+    success: { status: 200, schema: HtmlPage, contentType: "text/html" },
   },
   produceOrders: {
     method: "POST",
@@ -169,6 +179,15 @@ export const ROUTES = {
     summary: "Months that have data",
     tag: "stats",
     success: { status: 200, schema: MonthsResponse },
+  },
+  getQueueStats: {
+    method: "GET",
+    path: "/stats/queues",
+    function: "stats",
+    summary: "Messages waiting and in flight in the order queue and the dead-letter queue",
+    tag: "stats",
+    success: { status: 200, schema: QueueStatsResponse },
+    errors: [503],
   },
   getHealth: {
     method: "GET",

@@ -149,6 +149,15 @@ export const HealthResponse = z
   })
   .meta({ id: "Health" });
 
+const QueueDepth = z.object({
+  messages: z.int().meta({ description: "Waiting to be received (approximate)" }),
+  in_flight: z.int().meta({ description: "Received, not yet deleted (approximate)" }),
+});
+
+export const QueueStatsResponse = z
+  .object({ queue: QueueDepth, dead_letter_queue: QueueDepth })
+  .meta({ id: "QueueStats" });
+
 /** Any JSON document (the OpenAPI document itself). */
 export const JsonDocument = z.looseObject({}).meta({ description: "OpenAPI 3.1 document" });
 export const HtmlPage = z.string().meta({ description: "HTML page" });

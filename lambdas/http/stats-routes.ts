@@ -1,14 +1,15 @@
+import type { QueueDepth } from "../adapters/sqs-queue";
 import type { AnalyticsStore } from "../core/analytics-store";
 import { type HandlersOf, HttpReply } from "../shared/http";
-import { NotFoundError } from "../shared/http-errors";
+import { NotFoundError, ServiceUnavailableError } from "../shared/http-errors";
 import { logView, monthView, rankingsView, totalsView, userStatsView } from "./views";
 
 /** The read side of the API: every stats query, the consumer log and health. */
 
 export interface StatsDeps {
   store: AnalyticsStore;
-  /** Messages waiting in the order queue; throws when the queue is unreachable. */
-  queueDepth: () => Promise<number>;
+  /** Depth of the order queue and of its dead-letter queue; throws when they are unreachable. */
+  queueDepths: () => Promise<{ queue: QueueDepth; deadLetterQueue: QueueDepth }>;
 }
 
 /** How long a health check waits for each dependency. */
@@ -46,8 +47,19 @@ export function statsHandlers(deps: StatsDeps): HandlersOf<"stats"> {
       return { months: await store.months() };
     },
 
+    async getQueueStats() {
+      const depths = await deps.queueDepths().catch(() => {
+        throw new ServiceUnavailableError("the queues cannot be reached");
+      });
+      const view = (depth: QueueDepth) => ({ messages: depth.messages, in_flight: depth.inFlight });
+      return { queue: view(depths.queue), dead_letter_queue: view(depths.deadLetterQueue) };
+    },
+
     async getHealth() {
-      const [redis, queue] = await Promise.all([timed(() => store.ping()), timed(() => deps.queueDepth())]);
+      const [redis, queue] = await Promise.all([
+        timed(() => store.ping()),
+        timed(async () => (await deps.queueDepths()).queue.messages),
+      ]);
       const body = {
         status: redis.ok && queue.ok ? ("ok" as const) : ("degraded" as const),
         checks: {

@@ -1,5 +1,5 @@
 import { createRedisStore } from "../adapters/redis-store";
-import { approximateQueueDepth } from "../adapters/sqs-queue";
+import { queueDepth } from "../adapters/sqs-queue";
 import { createRedisClient, createSqsClient } from "../shared/clients";
 import { parseEnv, StatsEnvSchema } from "../shared/config";
 import { createHttpFunction } from "../shared/http";
@@ -15,6 +15,15 @@ const store = createRedisStore(redis, { prefix: env.KEY_PREFIX });
 
 export const handler = createHttpFunction(
   "stats",
-  statsHandlers({ store, queueDepth: () => approximateQueueDepth(sqs, env.QUEUE_URL) }),
+  statsHandlers({
+    store,
+    queueDepths: async () => {
+      const [queue, deadLetterQueue] = await Promise.all([
+        queueDepth(sqs, env.QUEUE_URL),
+        queueDepth(sqs, env.DLQ_URL),
+      ]);
+      return { queue, deadLetterQueue };
+    },
+  }),
   { logger, bodyLimitBytes: env.BODY_LIMIT_BYTES },
 );

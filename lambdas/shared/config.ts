@@ -30,7 +30,11 @@ export const HttpEnvSchema = z.object({
 
 export const ProducerEnvSchema = HttpEnvSchema.extend({ QUEUE_URL: queueUrl });
 
-export const StatsEnvSchema = RedisEnvSchema.extend({ ...HttpEnvSchema.shape, QUEUE_URL: queueUrl });
+export const StatsEnvSchema = RedisEnvSchema.extend({
+  ...HttpEnvSchema.shape,
+  QUEUE_URL: queueUrl,
+  DLQ_URL: queueUrl,
+});
 
 export const AdminEnvSchema = RedisEnvSchema.extend({
   ...HttpEnvSchema.shape,

@@ -55,10 +55,12 @@ export class OrderQueue extends Construct {
     fn.addEnvironment("QUEUE_URL", this.queue.queueUrl);
   }
 
-  /** Lets `fn` read the queue's depth for health checks (QUEUE_URL). */
+  /** Lets `fn` read both queues' depths (QUEUE_URL, DLQ_URL), for health and the dashboard. */
   allowDepthReads(fn: LambdaFunction): void {
     this.queue.grant(fn, "sqs:GetQueueAttributes");
+    this.deadLetterQueue.grant(fn, "sqs:GetQueueAttributes");
     fn.addEnvironment("QUEUE_URL", this.queue.queueUrl);
+    fn.addEnvironment("DLQ_URL", this.deadLetterQueue.queueUrl);
   }
 
   /**

@@ -111,9 +111,10 @@ describe("the functions", () => {
     expect(grants).toHaveLength(2);
   });
 
-  it("grant stats only reading the queue's attributes, admin only reading its token, docs nothing", () => {
+  it("grant stats only reading the queues' attributes, admin only reading its token, docs nothing", () => {
     expect(grantsOf(functionId("Every stats query"))).toEqual([
       { actions: ["sqs:GetQueueAttributes"], resources: [queueRef("Orders")] },
+      { actions: ["sqs:GetQueueAttributes"], resources: [queueRef("DeadLetters")] },
     ]);
     const secretId = resourcesOf(template, "AWS::SecretsManager::Secret")[0]?.[0];
     expect(grantsOf(functionId("DELETE /clear_redis_db"))).toEqual([

@@ -252,6 +252,32 @@ describe("stats routes", () => {
   });
 });
 
+describe("GET /stats/queues", () => {
+  it("shows the depth of the queue and of the dead-letter queue", async () => {
+    await api.call("POST", "/produce", { body: { count: 12 } });
+    const response = await api.call("GET", "/stats/queues");
+    expectSuccess(response, ROUTES.getQueueStats);
+    expect(response.json).toEqual({
+      queue: { messages: 12, in_flight: 0 },
+      dead_letter_queue: { messages: 0, in_flight: 0 },
+    });
+    await api.consumeAll();
+  });
+});
+
+describe("GET /dashboard", () => {
+  it("serves the page and its chart library from the stack itself", async () => {
+    const page = await api.call("GET", "/dashboard");
+    expect(page.status).toBe(200);
+    expect(page.headers["content-type"]).toContain("text/html");
+    expect(page.text).toContain('src="/prod/static/uPlot.iife.min.js"');
+    expect(page.text).not.toMatch(/https?:\/\//);
+    const chartLibrary = await api.call("GET", "/static/uPlot.iife.min.js");
+    expect(chartLibrary.status).toBe(200);
+    expect(chartLibrary.text).toContain("uPlot");
+  });
+});
+
 describe("GET /health", () => {
   it("is ok when Redis and the queue answer", async () => {
     const response = await api.call("GET", "/health");
@@ -292,14 +318,14 @@ describe("GET /docs", () => {
     expect(page.status).toBe(200);
     expect(page.headers["content-type"]).toContain("text/html");
     expect(page.text).toContain('url: "/prod/openapi.json"');
-    expect(page.text).toContain('src="/prod/docs/swagger-ui-bundle.js"');
+    expect(page.text).toContain('src="/prod/static/swagger-ui-bundle.js"');
     expect(page.text).not.toMatch(/https?:\/\//);
 
-    const script = await api.call("GET", "/docs/swagger-ui-bundle.js");
+    const script = await api.call("GET", "/static/swagger-ui-bundle.js");
     expect(script.status).toBe(200);
     expect(script.headers["content-type"]).toContain("javascript");
     expect(script.text.length).toBeGreaterThan(100_000);
-    expectError(await api.call("GET", "/docs/evil.js"), 400, "path.asset");
+    expectError(await api.call("GET", "/static/evil.js"), 400, "path.asset");
   });
 
   it("serves the OpenAPI document with the stage as its server", async () => {

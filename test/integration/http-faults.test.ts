@@ -19,7 +19,7 @@ beforeAll(async () => {
     "stats",
     statsHandlers({
       store,
-      queueDepth: () => Promise.reject(new Error("connect ECONNREFUSED 10.1.2.3:4566")),
+      queueDepths: () => Promise.reject(new Error("connect ECONNREFUSED 10.1.2.3:4566")),
     }),
     { logger: silentLogger, bodyLimitBytes: 1024 },
   );
@@ -33,6 +33,12 @@ describe("when dependencies are down", () => {
     expect(response.status).toBe(500);
     expect(response.json).toEqual({ error: "internal error", details: [] });
     expect(response.text).not.toMatch(/ECONNREFUSED|redis|stack|at /i);
+  });
+
+  it("answers 503 for the queues' depth, naming no internals", async () => {
+    const response = await call("GET", "/stats/queues");
+    expect(response.status).toBe(503);
+    expect(response.json).toEqual({ error: "the queues cannot be reached", details: [] });
   });
 
   it("reports degraded health with 503", async () => {

@@ -1,6 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { createRedisStore } from "../../lambdas/adapters/redis-store";
-import { approximateQueueDepth } from "../../lambdas/adapters/sqs-queue";
+import { queueDepth } from "../../lambdas/adapters/sqs-queue";
 import { sendMessages } from "../../lambdas/adapters/sqs-sender";
 import { createOrderGenerator } from "../../lambdas/core/generator";
 import { adminHandlers } from "../../lambdas/http/admin-routes";
@@ -40,7 +40,13 @@ export async function startTestApi(options: { name: string; adminToken?: string;
     ),
     stats: createHttpFunction(
       "stats",
-      statsHandlers({ store, queueDepth: () => approximateQueueDepth(sqs.client, queueUrl) }),
+      statsHandlers({
+        store,
+        queueDepths: async () => ({
+          queue: await queueDepth(sqs.client, queueUrl),
+          deadLetterQueue: await queueDepth(sqs.client, dlqUrl),
+        }),
+      }),
       http,
     ),
     admin: createHttpFunction("admin", adminHandlers({ store }), { ...http, adminToken: options.adminToken }),
