@@ -125,7 +125,7 @@ describe("consumer", () => {
       const records = [...sqsRecords(...orders.map((g) => g.order)), ...malformed];
       await proxied.ping();
       // Redis sees ~300 bytes per entry (ids, figures, log line): cut somewhere in the middle.
-      proxy.cutAfterBytes(records.length * 100);
+      proxy.cutAfterBytes(records.length * 100, 1_000); // a second for the replies of what got through
 
       const first = await processBatch(records, proxiedDeps);
 
