@@ -4,6 +4,7 @@ import type { AnalyticsEntry } from "../../lambdas/core/analytics-store";
 import { ROUTES, type RouteSpec } from "../../lambdas/http/routes";
 import { ErrorResponse } from "../../lambdas/http/schemas";
 import type { ApiResponse } from "../support/api";
+import { orderMessage } from "../support/factories";
 import { deleteKeys } from "../support/redis";
 import { startTestApi, type TestApi } from "../support/test-api";
 
@@ -29,16 +30,8 @@ function expectError(response: ApiResponse, status: number, field?: string) {
   if (field) expect(response.json.details.join("\n")).toContain(field);
 }
 
-const order = (overrides: Record<string, unknown> = {}) => ({
-  order_id: "ORD-HTTP-1",
-  user_id: "U1001",
-  order_timestamp: "2026-11-24T10:15:00.000Z",
-  order_value: 1234.5,
-  items: [{ product_id: "P001", quantity: 3, price_per_unit: 411.5 }],
-  shipping_address: "12 MG Road",
-  payment_method: "UPI",
-  ...overrides,
-});
+const order = (overrides: Record<string, unknown> = {}) =>
+  orderMessage({ order_id: "ORD-HTTP-1", user_id: "U1001", ...overrides });
 
 async function seed(entries: AnalyticsEntry[]) {
   await api.store.record(entries);

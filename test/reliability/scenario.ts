@@ -7,6 +7,7 @@ import type { Faults } from "../../local/faults";
 import { startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { expectedFigures } from "../support/expected";
+import { orderMessage } from "../support/factories";
 import { connectRedis, deleteKeys, redisUrl } from "../support/redis";
 import { drainQueue } from "../support/sqs";
 
@@ -210,15 +211,7 @@ async function sendToQueue(sqs: SQSClient, queueUrl: string, bodies: readonly st
 
 /** Hostile bodies, each unique: not JSON, deeply nested, huge, wrong types, unicode, odd JSON. */
 export function malformedBodies(count: number): string[] {
-  const valid = {
-    order_id: "ORDX",
-    user_id: "U1000",
-    order_timestamp: "2026-11-24T10:15:00Z",
-    order_value: 10,
-    items: [{ product_id: "P001", quantity: 1, price_per_unit: 10 }],
-    shipping_address: "x",
-    payment_method: "UPI",
-  };
+  const valid = orderMessage();
   const kinds = [
     (i: number) => `not json ${i} {`,
     (i: number) => `{"i":${i},"x":${"[".repeat(3000)}${"]".repeat(3000)}}`,

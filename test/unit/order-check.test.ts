@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { OrderMessageSchema } from "../../lambdas/core/order";
 import { isOrderMessage } from "../../lambdas/core/order-check";
+import { orderMessage } from "../support/factories";
 
 /** The consumer's fast check must accept exactly what the zod schema accepts. */
 
@@ -98,15 +99,7 @@ describe("isOrderMessage", () => {
   });
 
   it("accepts a typical order and rejects a wrong type", () => {
-    const valid = {
-      order_id: "ORD1",
-      user_id: "U1000",
-      order_timestamp: "2026-11-24T10:15:00.000Z",
-      order_value: 12.5,
-      items: [{ product_id: "P001", quantity: 5, price_per_unit: 2.5 }],
-      shipping_address: "x",
-      payment_method: "UPI",
-    };
+    const valid = orderMessage();
     expect(isOrderMessage(valid)).toBe(true);
     expect(isOrderMessage({ ...valid, order_value: "12.5" })).toBe(false);
   });

@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { utcMonthOf } from "../../lambdas/core/order";
 import { classifyMessage } from "../../lambdas/core/outcome";
+import { orderMessage } from "../support/factories";
 
-const validOrder = {
-  order_id: "ORD01J9ZX",
-  user_id: "U1003",
-  order_timestamp: "2026-11-24T10:15:00.000Z",
-  order_value: 1234.5,
-  items: [{ product_id: "P001", quantity: 3, price_per_unit: 411.5 }],
-  shipping_address: "12 MG Road",
-  payment_method: "UPI",
-};
-
-const body = (overrides: Record<string, unknown> = {}) => JSON.stringify({ ...validOrder, ...overrides });
+const body = (overrides: Record<string, unknown> = {}) => JSON.stringify(orderMessage(overrides));
 
 describe("classifyMessage", () => {
   it("judges a correct order valid, with its month and value in cents", () => {

@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { OrderMessage } from "../../lambdas/core/order";
 import { firstBrokenRule, isValidUserId } from "../../lambdas/core/rules";
+import { orderMessage } from "../support/factories";
 
-function order(overrides: Partial<OrderMessage> = {}): OrderMessage {
-  return {
-    order_id: "ORD01J9ZX",
-    user_id: "U1003",
-    order_timestamp: "2026-11-24T10:15:00.000Z",
-    order_value: 1234.5,
-    items: [{ product_id: "P001", quantity: 3, price_per_unit: 411.5 }],
-    shipping_address: "12 MG Road",
-    payment_method: "UPI",
-    ...overrides,
-  };
-}
+const order = (overrides: Partial<OrderMessage> = {}): OrderMessage =>
+  orderMessage(overrides) as OrderMessage;
 
 describe("firstBrokenRule", () => {
   it("passes an order that keeps every rule", () => {
