@@ -14,8 +14,10 @@ const ORDERS = Number(process.env.RELIABILITY_ORDERS ?? 20_000);
 const reports: ScenarioReport[] = [];
 
 afterAll(() => {
+  const dir = join(PROJECT_ROOT, "test-results");
+  mkdirSync(dir, { recursive: true });
   writeFileSync(
-    join(PROJECT_ROOT, "bench", "results", "reliability.json"),
+    join(dir, "reliability.json"),
     `${JSON.stringify({ date: new Date().toISOString(), reports }, null, 2)}\n`,
   );
 });
