@@ -2,39 +2,19 @@ import {
   DeleteMessageBatchCommand,
   type Message,
   ReceiveMessageCommand,
-  SQSClient,
+  type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { type FauxqsServer, startFauxqs } from "fauxqs";
+import { type LocalSqs, startLocalSqs } from "../../local/sqs";
 
-/** The embedded SQS server (fauxqs on a free port), reached through the real AWS SDK over HTTP. */
+/** The embedded SQS server (local mode's, on a free port), reached through the real AWS SDK over HTTP. */
 
-export interface EmbeddedSqs {
-  server: FauxqsServer;
-  client: SQSClient;
-  endpoint: string;
+export interface EmbeddedSqs extends LocalSqs {
   createQueue(name: string, attributes?: Record<string, string>): string;
-  stop(): Promise<void>;
 }
 
 export async function startEmbeddedSqs(): Promise<EmbeddedSqs> {
-  const server = await startFauxqs({ port: 0, logger: false, host: "127.0.0.1" });
-  const endpoint = `http://127.0.0.1:${server.port}`;
-  const client = new SQSClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    useQueueUrlAsEndpoint: false,
-  });
-  return {
-    server,
-    client,
-    endpoint,
-    createQueue: (name, attributes) => server.createQueue(name, { attributes }).queueUrl,
-    async stop() {
-      client.destroy();
-      await server.stop();
-    },
-  };
+  const sqs = await startLocalSqs();
+  return { ...sqs, createQueue: (name, attributes) => sqs.server.createQueue(name, { attributes }).queueUrl };
 }
 
 /** Receives (and deletes) every message currently in a queue. */
