@@ -10,7 +10,9 @@ import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import type { Context, SQSEvent } from "aws-lambda";
+import { createRedisStore } from "../lambdas/adapters/redis-store";
 import { createOrderGenerator } from "../lambdas/core/generator";
+import { createRedisClient } from "../lambdas/shared/clients";
 import { ensureRedis } from "../local/redis-server";
 import { sqsRecord } from "../test/support/factories";
 import { startEmbeddedSqs } from "../test/support/sqs";
@@ -108,14 +110,8 @@ for (const size of sizes) {
 }
 if (args.json) writeFileSync(args.json, `${JSON.stringify(rows, null, 2)}\n`);
 
-const { Redis } = await import("ioredis");
-const cleaner = new Redis(redis.url);
-let cursor = "0";
-do {
-  const [next, keys] = await cleaner.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-  if (keys.length > 0) await cleaner.unlink(...keys);
-  cursor = next;
-} while (cursor !== "0");
+const cleaner = createRedisClient(redis.url);
+await createRedisStore(cleaner, { prefix }).clear();
 cleaner.disconnect();
 await sqs.stop();
 await redis.stop();

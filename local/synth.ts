@@ -46,15 +46,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
       stackName: string;
       templateFile: string;
     };
-    if (previous.key === key && existsSync(previous.templateFile)) {
-      return {
-        directory: options.outdir,
-        stackName: previous.stackName,
-        template: JSON.parse(readFileSync(previous.templateFile, "utf8")),
-        cached: true,
-        ms: Math.round(performance.now() - started),
-      };
-    }
+    if (previous.key === key && existsSync(previous.templateFile)) return result(previous, true);
   }
   const output = await runChild([
     "--import",
@@ -67,18 +59,22 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     "--app",
     appModule,
   ]);
-  const result = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as {
+  const synthesized = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as {
     stackName: string;
     templateFile: string;
   };
-  writeFileSync(marker, JSON.stringify({ key, ...result }));
-  return {
-    directory: options.outdir,
-    stackName: result.stackName,
-    template: JSON.parse(readFileSync(result.templateFile, "utf8")),
-    cached: false,
-    ms: Math.round(performance.now() - started),
-  };
+  writeFileSync(marker, JSON.stringify({ key, ...synthesized }));
+  return result(synthesized, false);
+
+  function result(assembly: { stackName: string; templateFile: string }, cached: boolean): SynthResult {
+    return {
+      directory: options.outdir,
+      stackName: assembly.stackName,
+      template: JSON.parse(readFileSync(assembly.templateFile, "utf8")),
+      cached,
+      ms: Math.round(performance.now() - started),
+    };
+  }
 }
 
 function runChild(args: string[]): Promise<string> {
