@@ -4,7 +4,7 @@
  * accepted order is still unaccounted for once the consumer has drained the queue.
  *
  *   npm run load -- --url http://127.0.0.1:3000 --count 10000 [--concurrency 8] [--via produce|orders]
- *                   [--batch 100] [--stall-seconds 30]
+ *                   [--batch 100] [--stall-seconds 30] [--spread-days 0]
  */
 import { parseArgs } from "node:util";
 import { createOrderGenerator } from "../lambdas/core/generator";
@@ -19,6 +19,8 @@ export interface LoadOptions {
   batch: number;
   /** Stop waiting when the consumed count has not moved for this long after sending ended. */
   stallSeconds: number;
+  /** Stamp orders over this many past days (0: now, as the original service did). */
+  spreadDays?: number;
   onProgress?: (progress: LoadProgress) => void;
 }
 
@@ -57,10 +59,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
     while (claimed < options.count) {
       const size = Math.min(options.batch, options.count - claimed);
       claimed += size;
+      const spreadDays = options.spreadDays ?? 0;
       const body =
         options.via === "produce"
-          ? { count: size }
-          : { orders: Array.from({ length: size }, () => generate().order) };
+          ? { count: size, spread_days: spreadDays }
+          : { orders: Array.from({ length: size }, () => generate({ spreadDays }).order) };
       const requestStarted = performance.now();
       try {
         const response = await fetch(`${url}/${options.via}`, {
@@ -179,6 +182,7 @@ async function main(): Promise<void> {
       via: { type: "string", default: "produce" },
       batch: { type: "string" },
       "stall-seconds": { type: "string", default: "30" },
+      "spread-days": { type: "string", default: "0" },
     },
   });
   if (!values.url) {
@@ -195,6 +199,7 @@ async function main(): Promise<void> {
     via,
     batch: Number(values.batch ?? (via === "orders" ? 100 : 500)),
     stallSeconds: Number(values["stall-seconds"]),
+    spreadDays: Number(values["spread-days"]),
     onProgress: progressPrinter(),
   });
   process.stderr.write("\n");

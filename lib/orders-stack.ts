@@ -52,7 +52,7 @@ export class OrdersStack extends Stack {
       description: "Validates order batches, records analytics in Redis, reports partial failures",
       timeout: consumerTimeout,
       memorySize: 1024,
-      environment: redis,
+      environment: { ...redis, VALUE_MISMATCH: p.valueMismatch },
       logLevel: p.logLevel,
     });
     orders.attachConsumer(consumer, {

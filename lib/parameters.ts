@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { VALUE_MISMATCH_POLICIES } from "../lambdas/core/rules";
 
 /**
  * The stack's parameters: one typed object, read from CDK context (`-c name=value` or cdk.json)
@@ -40,6 +41,11 @@ export const OrdersParametersSchema = z.object({
   throttlingRateLimit: z.coerce.number().min(1).default(200),
   throttlingBurstLimit: z.coerce.number().int().min(1).default(400),
   logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+  /**
+   * An order whose value differs from its items' total: `reject` counts it failed (the original's
+   * documented rule), `correct` counts it valid at the line total, as the original's code did.
+   */
+  valueMismatch: z.enum(VALUE_MISMATCH_POLICIES).default("reject"),
 });
 
 export type OrdersParameters = z.infer<typeof OrdersParametersSchema>;

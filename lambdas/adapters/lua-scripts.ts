@@ -8,7 +8,7 @@ export const RECORD_ENTRIES_LUA = `
 --
 -- ARGV: prefix, marker TTL (s), log max length, and the entries as one JSON array (decoded by
 -- cjson in C: far cheaper on both sides than thousands of separate arguments), each entry
---   [kind (v = valid, f = failed, m = malformed), message id, order id, user id ('' = none),
+--   [kind (v = valid, c = valid at a corrected value, f = failed, m = malformed), message id, order id, user id ('' = none),
 --    month ('' = none), cents (valid) or reason (failed), log line (JSON text)].
 -- Returns one status letter per entry: A applied, D duplicate, R replayed (already recorded).
 --
@@ -22,7 +22,7 @@ local prefix, ttl, logMaxLen = ARGV[1], ARGV[2], ARGV[3]
 local globalKey, logsKey = prefix .. 'global', prefix .. 'logs'
 local hashes, zsets, months = {}, {}, {}
 local statuses = {}
-local OUTCOME = { v = 'valid', f = 'failed', m = 'malformed' }
+local OUTCOME = { v = 'valid', c = 'valid', f = 'failed', m = 'malformed' }
 
 local function add(tables, key, field, delta)
   local t = tables[key]
@@ -41,7 +41,7 @@ for _, entry in ipairs(cjson.decode(ARGV[4])) do
   local kind, messageId, orderId, userId, month, value, log = unpack(entry)
   local status, outcome = 'R', OUTCOME[kind]
   local monthKey = prefix .. 'month:' .. month
-  if kind == 'v' then
+  if kind == 'v' or kind == 'c' then
     local countedBy = redis.call('SET', prefix .. 'seen:order:' .. orderId, messageId, 'NX', 'GET', 'EX', ttl)
     if not countedBy then
       status = 'A'
@@ -58,6 +58,10 @@ for _, entry in ipairs(cjson.decode(ARGV[4])) do
       add(zsets, monthKey .. ':by_spend', userId, cents)
       add(zsets, prefix .. 'rank:spend', userId, cents)
       add(zsets, prefix .. 'rank:orders', userId, 1)
+      if kind == 'c' then
+        add(hashes, globalKey, 'corrected_orders', 1)
+        add(hashes, monthKey, 'corrected_orders', 1)
+      end
       months[month] = true
     elseif countedBy ~= messageId and firstDelivery(messageId) then
       status, outcome = 'D', 'duplicate'

@@ -17,7 +17,8 @@ import { MONTH_STATS_LUA, RECORD_ENTRIES_LUA } from "./lua-scripts";
  * can share a server and `clear` deletes only its own keys:
  *
  *   user:<id>                  hash  order_count, spend_cents, failed_order_count
- *   global                     hash  total_orders, revenue_cents, failed_orders, duplicates, failed:<reason>
+ *   global                     hash  total_orders, revenue_cents, failed_orders, duplicates,
+ *                                    corrected_orders, failed:<reason>
  *   month:<YYYY-MM>            hash  the month's totals, same fields as global
  *   month:<YYYY-MM>:user:<id>  hash  the user's figures in that month
  *   month:<YYYY-MM>:by_spend   zset  the month's users by spend (cents)
@@ -46,6 +47,8 @@ const DEFAULT_CHUNK_SIZE = 500;
 const USER_FIELDS = ["order_count", "spend_cents", "failed_order_count"] as const;
 const STATUS_BY_LETTER: Record<string, RecordStatus> = { A: "applied", D: "duplicate", R: "replayed" };
 const KIND_LETTER = { valid: "v", failed: "f", malformed: "m" } as const;
+/** A valid order counted at its corrected value (see lua-scripts.ts). */
+const CORRECTED_LETTER = "c";
 
 export function createRedisStore(redis: Redis, options: RedisStoreOptions): AnalyticsStore {
   const { prefix } = options;
@@ -165,7 +168,7 @@ function scriptRunner(redis: Redis, lua: string): (args: readonly (string | numb
 
 /** One entry as the record script reads it (see lua-scripts.ts). */
 function toScriptRow(entry: AnalyticsEntry): (string | number)[] {
-  const kind = KIND_LETTER[entry.kind];
+  const kind = entry.kind === "valid" && entry.corrected ? CORRECTED_LETTER : KIND_LETTER[entry.kind];
   if (entry.kind === "valid") {
     return [kind, entry.messageId, entry.orderId, entry.userId, entry.month, entry.valueCents, entry.log];
   }
@@ -194,6 +197,7 @@ function toTotals(hash: Record<string, string>): TotalsStats {
     revenueCents: Number(hash.revenue_cents ?? 0),
     failedOrders: Number(hash.failed_orders ?? 0),
     duplicates: Number(hash.duplicates ?? 0),
+    correctedOrders: Number(hash.corrected_orders ?? 0),
     failedByReason,
   };
 }

@@ -14,6 +14,8 @@ export type AnalyticsEntry =
       userId: string;
       month: string;
       valueCents: number;
+      /** Counted at its line total after a value mismatch (policy `correct`): counted apart too. */
+      corrected?: boolean;
       /** The consumer log line for this message (JSON text, kept in the capped log). */
       log: string;
     }
@@ -47,6 +49,8 @@ export interface TotalsStats {
   revenueCents: number;
   failedOrders: number;
   duplicates: number;
+  /** Valid orders whose value was corrected to their line total (policy `correct`). */
+  correctedOrders: number;
   /** Failed orders by reason, `malformed` included; only reasons that occurred. */
   failedByReason: Record<string, number>;
 }

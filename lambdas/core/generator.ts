@@ -44,9 +44,15 @@ export interface GeneratorOptions {
   invalidRate?: number;
   /** Users to draw from (default U1000-U1005). */
   userIds?: readonly string[];
-  /** Timestamps fall in the `spanDays` days before `now` (defaults: the current time, 60 days). */
+  /** The clock orders are stamped with (default: the current time). */
   now?: () => number;
-  spanDays?: number;
+  /** Timestamps fall at random in the `spreadDays` days before now (default 0: stamped now, like the seed's). */
+  spreadDays?: number;
+}
+
+/** Per-call choices: `spreadDays` overrides the generator's own. */
+export interface GenerateOptions {
+  spreadDays?: number;
 }
 
 export interface GeneratedOrder {
@@ -64,18 +70,20 @@ const BREAKABLE_RULES: readonly FailureReason[] = [
 ];
 
 /** Returns a function that makes one seed-like order per call. */
-export function createOrderGenerator(options: GeneratorOptions = {}): () => GeneratedOrder {
+export function createOrderGenerator(
+  options: GeneratorOptions = {},
+): (call?: GenerateOptions) => GeneratedOrder {
   const random = options.random ?? Math.random;
   const invalidRate = options.invalidRate ?? 0.2;
   const userIds = options.userIds ?? SEED_USER_IDS;
   const now = options.now ?? Date.now;
-  const spanMs = (options.spanDays ?? 60) * DAY_MS;
   const nextUlid = monotonicFactory(options.random ? () => random() : undefined);
 
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
 
-  return () => {
+  return (call = {}) => {
+    const spreadMs = (call.spreadDays ?? options.spreadDays ?? 0) * DAY_MS;
     const brokenRule = random() < invalidRate ? pick(BREAKABLE_RULES) : undefined;
     const freeOfCharge = brokenRule === "non_positive_value";
     let totalCents = 0;
@@ -95,7 +103,7 @@ export function createOrderGenerator(options: GeneratorOptions = {}): () => Gene
     const order: OrderMessage = {
       order_id: brokenRule === "invalid_order_id" ? `BAD${id}` : `ORD${id}`,
       user_id: brokenRule === "invalid_user_id" ? `X${pick(userIds).slice(1)}` : pick(userIds),
-      order_timestamp: new Date(now() - Math.floor(random() * spanMs)).toISOString(),
+      order_timestamp: seedTimestamp(now() - (spreadMs > 0 ? Math.floor(random() * spreadMs) : 0)),
       order_value: fromCents(valueCents),
       items,
       shipping_address: pick(SHIPPING_ADDRESSES),
@@ -103,6 +111,11 @@ export function createOrderGenerator(options: GeneratorOptions = {}): () => Gene
     };
     return { order, brokenRule };
   };
+}
+
+/** The seed's timestamp format: UTC to the second, `YYYY-MM-DDTHH:MM:SSZ`. */
+export function seedTimestamp(epochMs: number): string {
+  return `${new Date(epochMs).toISOString().slice(0, 19)}Z`;
 }
 
 /** A small, fast, seedable PRNG (mulberry32) for repeatable tests and benchmarks. */

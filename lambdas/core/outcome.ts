@@ -2,7 +2,13 @@ import type { z } from "zod";
 import { requireCents } from "./money";
 import { type OrderMessage, OrderMessageSchema, utcMonthOf } from "./order";
 import { isOrderMessage } from "./order-check";
-import { type FailureReason, firstBrokenRule, isValidUserId } from "./rules";
+import {
+  type FailureReason,
+  firstBrokenRule,
+  isValidUserId,
+  itemsTotalCents,
+  type ValueMismatchPolicy,
+} from "./rules";
 
 /**
  * What the analytics keep of an order. The items are summed during classification and then let
@@ -15,7 +21,14 @@ export type OrderSummary = Pick<OrderMessage, "order_id" | "user_id" | "order_ti
  * store's memory, and "transient" is a property of delivery, so neither is decided here.
  */
 export type MessageOutcome =
-  | { kind: "valid"; order: OrderSummary; month: string; valueCents: number }
+  | {
+      kind: "valid";
+      order: OrderSummary;
+      month: string;
+      valueCents: number;
+      /** Set when the value did not match the items and the policy corrected it: the stated value. */
+      correctedFromCents?: number;
+    }
   | {
       kind: "failed";
       reason: FailureReason;
@@ -24,6 +37,8 @@ export type MessageOutcome =
       valueCents: number;
       /** The user to charge the failure to, when `user_id` is a valid user id. */
       userId: string | undefined;
+      /** For a value mismatch: what the items add up to. */
+      lineTotalCents?: number;
     }
   | { kind: "malformed"; reason: "malformed"; details: string[] };
 
@@ -31,18 +46,18 @@ export type MessageOutcome =
 const MAX_DETAILS = 10;
 
 /** Classifies one raw message body as valid, failed (with its reason) or malformed. */
-export function classifyMessage(body: string): MessageOutcome {
+export function classifyMessage(body: string, valueMismatch: ValueMismatchPolicy = "reject"): MessageOutcome {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     return malformed(["body: not valid JSON"]);
   }
-  return classifyOrder(json);
+  return classifyOrder(json, valueMismatch);
 }
 
 /** Classifies an already-parsed value (the `POST /orders` path parses the body once). */
-export function classifyOrder(json: unknown): MessageOutcome {
+export function classifyOrder(json: unknown, valueMismatch: ValueMismatchPolicy = "reject"): MessageOutcome {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return malformed(["body: must be a JSON object"]);
   }
@@ -62,7 +77,19 @@ export function classifyOrder(json: unknown): MessageOutcome {
   const summary: OrderSummary = { order_id, user_id, order_timestamp, order_value };
   if (reason === undefined) return { kind: "valid", order: summary, month, valueCents };
   const userId = isValidUserId(user_id) ? user_id : undefined;
-  return { kind: "failed", reason, order: summary, month, valueCents, userId };
+  if (reason !== "value_mismatch")
+    return { kind: "failed", reason, order: summary, month, valueCents, userId };
+  const lineTotalCents = itemsTotalCents(order.items);
+  if (valueMismatch === "correct") {
+    return {
+      kind: "valid",
+      order: summary,
+      month,
+      valueCents: lineTotalCents,
+      correctedFromCents: valueCents,
+    };
+  }
+  return { kind: "failed", reason, order: summary, month, valueCents, userId, lineTotalCents };
 }
 
 /**

@@ -14,6 +14,14 @@ export const FAILURE_REASONS = [
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
+/**
+ * What a value mismatch means. `reject` (the default, the seed README's rule): a failed order.
+ * `correct` (what the seed's code does): a valid order counted at its line total, counted apart
+ * as corrected.
+ */
+export const VALUE_MISMATCH_POLICIES = ["reject", "correct"] as const;
+export type ValueMismatchPolicy = (typeof VALUE_MISMATCH_POLICIES)[number];
+
 /** `ORD` then letters, digits, `_` or `-`: safe to embed in Redis keys and URLs. */
 export const ORDER_ID_PATTERN = /^ORD[A-Za-z0-9_-]*$/;
 /** `U` then at least one letter, digit, `_` or `-` (the seed's users are U1000-U1005). */

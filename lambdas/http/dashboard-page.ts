@@ -55,6 +55,7 @@ export function dashboardPage(basePath: string): string {
   <form id="produce">
     <label for="count">Produce</label>
     <input id="count" name="count" type="number" min="1" max="1000" value="50" aria-label="Orders to produce">
+    <label class="status"><input id="spread" type="checkbox"> over 90 days</label>
     <button id="produce-button" type="submit">Send orders</button>
     <span id="produce-result" class="status" role="status"></span>
   </form>
@@ -149,9 +150,9 @@ export function dashboardPage(basePath: string): string {
     fillRows("by-spend", r.total_spend_ranking.map(function (u) {
       return [cell(u.user_id), barCell(u.total_spend / topSpend), cell(money.format(u.total_spend), "num")];
     }));
-    var topOrders = r.total_order_count_ranking.length ? r.total_order_count_ranking[0].order_count : 1;
+    var topOrders = r.total_order_count_ranking.length ? r.total_order_count_ranking[0].total_order_count : 1;
     fillRows("by-orders", r.total_order_count_ranking.map(function (u) {
-      return [cell(u.user_id), barCell(u.order_count / topOrders), cell(count.format(u.order_count), "num")];
+      return [cell(u.user_id), barCell(u.total_order_count / topOrders), cell(count.format(u.total_order_count), "num")];
     }));
   }
 
@@ -161,7 +162,8 @@ export function dashboardPage(basePath: string): string {
   }
 
   function renderLogs(l) {
-    fillRows("logs", l.logs.map(function (entry) {
+    // The API answers oldest first (as the original did); the newest goes on top here.
+    fillRows("logs", l.logs.slice().reverse().map(function (entry) {
       return [
         cell(entry.timestamp.slice(11, 19)),
         cell(entry.status, entry.status),
@@ -240,7 +242,7 @@ export function dashboardPage(basePath: string): string {
     var button = document.getElementById("produce-button");
     var n = Number(document.getElementById("count").value);
     button.disabled = true;
-    fetch(BASE + "/produce", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ count: n }) })
+    fetch(BASE + "/produce", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ count: n, spread_days: document.getElementById("spread").checked ? 90 : 0 }) })
       .then(function (response) { return response.json(); })
       .then(function (body) { setText("#produce-result", body.message || body.error || ""); return refresh(); })
       .finally(function () { button.disabled = false; });

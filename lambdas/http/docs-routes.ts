@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { type HandlersOf, HttpReply } from "../shared/http";
 import { dashboardPage } from "./dashboard-page";
 import { API_INFO, buildOpenApiDocument } from "./openapi";
-import { ROUTES } from "./routes";
+import { ROUTES, type RouteSpec } from "./routes";
 import { STATIC_ASSETS, type StaticAssetName } from "./static-assets";
 
 /**
@@ -26,15 +26,23 @@ function readAsset(name: StaticAssetName): string {
 export function docsHandlers(): HandlersOf<"docs"> {
   return {
     async getApiInfo({ basePath }) {
+      const listed = (Object.values(ROUTES) as RouteSpec[]).filter((route) => route.infoKey !== null);
       return {
+        // The original's three keys first, so its clients find what they read.
+        status: 200 as const,
+        message: "SQS Order Management API",
+        endpoints: Object.fromEntries(
+          listed.map((route) => [
+            route.infoKey ?? route.path.slice(1),
+            `${route.method} ${route.path} - ${route.summary}`,
+          ]),
+        ),
         service: "orders-pipeline",
         version: API_INFO.version,
         description: API_INFO.description,
         docs: `${basePath}/docs`,
         openapi: `${basePath}/openapi.json`,
-        endpoints: Object.values(ROUTES)
-          .filter((route) => route.path !== "/static/{asset}")
-          .map((route) => ({ method: route.method, path: route.path, summary: route.summary })),
+        routes: listed.map((route) => ({ method: route.method, path: route.path, summary: route.summary })),
       };
     },
 

@@ -1,5 +1,5 @@
 import type { OutgoingMessage, SendResult } from "../adapters/sqs-sender";
-import type { GeneratedOrder } from "../core/generator";
+import type { GeneratedOrder, GenerateOptions } from "../core/generator";
 import type { OrderMessage } from "../core/order";
 import type { HandlersOf } from "../shared/http";
 import { ServiceUnavailableError } from "../shared/http-errors";
@@ -9,7 +9,7 @@ import { ServiceUnavailableError } from "../shared/http-errors";
 export interface ProducerDeps {
   /** Sends messages to the order queue (batched, parallel, retried). */
   send: (messages: readonly OutgoingMessage[]) => Promise<SendResult>;
-  generate: () => GeneratedOrder;
+  generate: (options?: GenerateOptions) => GeneratedOrder;
 }
 
 export function producerHandlers(deps: ProducerDeps): HandlersOf<"producer"> {
@@ -31,9 +31,21 @@ export function producerHandlers(deps: ProducerDeps): HandlersOf<"producer"> {
 
   return {
     async produceOrders({ body }) {
-      const orders = Array.from({ length: body.count }, () => deps.generate().order);
-      await enqueue(orders);
-      return { message: `Successfully sent ${orders.length} orders to queue`, orders };
+      const orders = Array.from(
+        { length: body.count },
+        () => deps.generate({ spreadDays: body.spread_days }).order,
+      );
+      const messageIds = await enqueue(orders);
+      return {
+        message: `Successfully sent ${orders.length} orders to queue`,
+        // The original's four fields; the whole order only when asked (a full answer is ~30x larger).
+        orders: orders.map((order, index) => {
+          const messageId = messageIds[index] ?? "";
+          if (body.full_orders) return { ...order, message_id: messageId };
+          const { order_id, user_id, order_value } = order;
+          return { order_id, user_id, order_value, message_id: messageId };
+        }),
+      };
     },
 
     async submitOrders({ body }) {

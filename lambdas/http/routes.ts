@@ -48,6 +48,11 @@ export interface RouteSpec {
   errors?: readonly number[];
   /** Needs `Authorization: Bearer <admin token>` when an admin token is configured. */
   admin?: boolean;
+  /**
+   * Its name in `GET /api`'s `endpoints` object: the original service's key where it had the
+   * route; by default the path without its leading slash. `null` leaves the route out.
+   */
+  infoKey?: string | null;
 }
 
 export const ROUTES = {
@@ -82,6 +87,7 @@ export const ROUTES = {
     summary: "Scripts and stylesheets of the docs and the dashboard (from the project's own dependencies)",
     tag: "meta",
     params: z.object({ asset: z.enum(STATIC_ASSET_NAMES) }),
+    infoKey: null,
     success: { status: 200, schema: z.string(), contentType: "text/plain" },
     errors: [400],
   },
@@ -117,7 +123,7 @@ export const ROUTES = {
     method: "GET",
     path: "/consumer_logs",
     function: "stats",
-    summary: "The consumer's latest log entries, newest first",
+    summary: "The consumer's latest log entries, oldest first (as the original)",
     tag: "stats",
     query: z.object({ limit: queryInt("limit", { min: 1, max: 1000, default: 100 }) }),
     success: { status: 200, schema: ConsumerLogsResponse },
@@ -129,6 +135,7 @@ export const ROUTES = {
     function: "admin",
     summary: "Delete this deployment's analytics (its key prefix only)",
     tag: "admin",
+    infoKey: "delete_redis_db", // the original's key (its listing had the path wrong too)
     admin: true,
     success: { status: 200, schema: ClearResponse },
     errors: [401, 403],

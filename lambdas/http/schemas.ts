@@ -52,25 +52,62 @@ export const ErrorResponse = z
 
 export const ApiInfoResponse = z
   .object({
+    status: z.literal(200),
+    message: z.string().meta({ example: "SQS Order Management API" }),
+    endpoints: z.record(z.string(), z.string()).meta({
+      description:
+        "The original service's object: name -> `METHOD /path - summary`, with this service's new routes",
+      example: {
+        produce: "POST /produce - Generate random orders (about 20% invalid) and send them to the queue",
+      },
+    }),
     service: z.string(),
     version: z.string(),
     description: z.string(),
-    docs: z.string(),
-    openapi: z.string(),
-    endpoints: z.array(z.object({ method: z.string(), path: z.string(), summary: z.string() })),
+    docs: z.string().meta({ description: "Relative to this document's URL" }),
+    openapi: z.string().meta({ description: "Relative to this document's URL" }),
+    routes: z
+      .array(z.object({ method: z.string(), path: z.string(), summary: z.string() }))
+      .meta({ description: "Every route, as structured data" }),
   })
   .meta({ id: "ApiInfo" });
+
+/** Most days `spread_days` may reach back: a year. */
+export const MAX_SPREAD_DAYS = 365;
 
 export const ProduceRequest = z
   .strictObject({
     count: z.int().min(1).max(1000).default(10).meta({ description: "How many orders to generate (1-1000)" }),
+    spread_days: z
+      .int()
+      .min(0)
+      .max(MAX_SPREAD_DAYS)
+      .default(0)
+      .meta({
+        description: `Stamp the orders at random times in this many past days (0-${MAX_SPREAD_DAYS}); 0, the default, stamps them now, as the original did`,
+      }),
+    full_orders: z.boolean().default(false).meta({
+      description:
+        "Answer every generated order in full (items, timestamp, address, payment) besides its four summary fields",
+    }),
   })
   .meta({ id: "ProduceRequest" });
+
+/** The original's four fields per order; `full_orders` adds the rest of the order message. */
+const ProducedOrder = z
+  .object({
+    order_id: z.string(),
+    user_id: z.string(),
+    order_value: Money,
+    message_id: z.string().meta({ description: "The SQS message id the order was sent as" }),
+    ...OrderMessageSchema.omit({ order_id: true, user_id: true, order_value: true }).partial().shape,
+  })
+  .meta({ id: "ProducedOrder" });
 
 export const ProduceResponse = z
   .object({
     message: z.string().meta({ example: "Successfully sent 10 orders to queue" }),
-    orders: z.array(OrderMessageSchema),
+    orders: z.array(ProducedOrder),
   })
   .meta({ id: "ProduceResponse" });
 
@@ -90,7 +127,16 @@ export const ConsumerLogsResponse = z
     total_logs: z.int(),
     logs: z.array(
       z.looseObject({
-        timestamp: z.string().meta({ description: "When the consumer recorded it (ISO-8601)" }),
+        timestamp: z.string().meta({
+          description: "When the consumer recorded it, `YYYY-MM-DD HH:MM:SS` UTC (the original's format)",
+        }),
+        message: z.string().meta({
+          description: "The original's log line for this outcome",
+          example: "[USER: U1000] [ORDER: ORD01J9ZX] Processed successfully",
+        }),
+        recorded_at: z
+          .string()
+          .meta({ description: "When the consumer recorded it, ISO-8601 to the millisecond" }),
         status: z.enum(["valid", "failed", "duplicate", "malformed"]),
         message_id: z.string(),
       }),
@@ -113,8 +159,10 @@ export const UserStatsResponse = z
 
 export const RankingsResponse = z
   .object({
-    total_spend_ranking: z.array(z.object({ user_id: z.string(), total_spend: Money })),
-    total_order_count_ranking: z.array(z.object({ user_id: z.string(), order_count: z.int() })),
+    total_spend_ranking: z.array(z.object({ position: z.int(), user_id: z.string(), total_spend: Money })),
+    total_order_count_ranking: z.array(
+      z.object({ position: z.int(), user_id: z.string(), total_order_count: z.int() }),
+    ),
   })
   .meta({ id: "Rankings" });
 
@@ -123,6 +171,10 @@ const totals = {
   total_revenue: Money,
   failed_orders: z.int().meta({ description: "Failed and malformed messages" }),
   duplicates: z.int().meta({ description: "Messages repeating an already counted order_id" }),
+  corrected_orders: z.int().meta({
+    description:
+      "Valid orders counted at their line total after a value mismatch (stack parameter valueMismatch=correct)",
+  }),
   failed_by_reason: FailedByReason,
 };
 

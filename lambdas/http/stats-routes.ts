@@ -19,7 +19,8 @@ export function statsHandlers(deps: StatsDeps): HandlersOf<"stats"> {
   const { store } = deps;
   return {
     async getConsumerLogs({ query }) {
-      const logs = await store.latestLogs(query.limit);
+      // The store reads newest first; the original answered the latest lines oldest first.
+      const logs = (await store.latestLogs(query.limit)).reverse();
       return { total_logs: logs.length, logs: logs.map(logView) };
     },
 

@@ -1,5 +1,6 @@
 import type { ConsumerLogEntry, MonthStats, Rankings, TotalsStats, UserStats } from "../core/analytics-store";
 import { fromCents } from "../core/money";
+import { seedLogMessage, seedLogTimestamp } from "./log-messages";
 
 /**
  * The store's figures as the API shows them: the seed's field names, money as numbers with at
@@ -21,6 +22,7 @@ export function totalsView(totals: TotalsStats) {
     total_revenue: fromCents(totals.revenueCents),
     failed_orders: totals.failedOrders,
     duplicates: totals.duplicates,
+    corrected_orders: totals.correctedOrders,
     failed_by_reason: totals.failedByReason,
   };
 }
@@ -36,21 +38,26 @@ export function monthView(stats: MonthStats) {
 
 export function rankingsView(rankings: Rankings) {
   return {
-    total_spend_ranking: rankings.bySpend.map((r) => ({
+    total_spend_ranking: rankings.bySpend.map((r, index) => ({
+      position: index + 1,
       user_id: r.userId,
       total_spend: fromCents(r.spendCents),
     })),
-    total_order_count_ranking: rankings.byOrderCount.map((r) => ({
+    total_order_count_ranking: rankings.byOrderCount.map((r, index) => ({
+      position: index + 1,
       user_id: r.userId,
-      order_count: r.orderCount,
+      total_order_count: r.orderCount,
     })),
   };
 }
 
+/** One consumer log entry: the original's `timestamp` and `message` line, then the structured fields. */
 export function logView(entry: ConsumerLogEntry) {
   const recordedAtMs = Number(entry.id.split("-")[0]);
   return {
-    timestamp: new Date(recordedAtMs).toISOString(),
+    timestamp: seedLogTimestamp(recordedAtMs),
+    message: seedLogMessage(entry),
+    recorded_at: new Date(recordedAtMs).toISOString(),
     status: entry.outcome,
     message_id: String(entry.details.message_id ?? ""),
     ...entry.details,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_LOG_MAX_LENGTH, DEFAULT_MARKER_TTL_SECONDS } from "../adapters/redis-store";
+import { VALUE_MISMATCH_POLICIES } from "../core/rules";
 
 /**
  * Environment variables, parsed once per execution environment with zod. Entry files call
@@ -21,6 +22,7 @@ export const ConsumerEnvSchema = RedisEnvSchema.extend({
   DLQ_URL: queueUrl,
   MARKER_TTL_SECONDS: positiveInt.default(DEFAULT_MARKER_TTL_SECONDS),
   LOG_MAX_LENGTH: positiveInt.default(DEFAULT_LOG_MAX_LENGTH),
+  VALUE_MISMATCH: z.enum(VALUE_MISMATCH_POLICIES).default("reject"),
 });
 
 export const HttpEnvSchema = z.object({

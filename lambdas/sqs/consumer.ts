@@ -26,5 +26,6 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
       store,
       sendToDlq: (messages) => sendMessages(sqs, env.DLQ_URL, messages),
       logger,
+      valueMismatch: env.VALUE_MISMATCH,
     }),
   );

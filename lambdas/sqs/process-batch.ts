@@ -1,7 +1,9 @@
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import type { OutgoingMessage, SendResult } from "../adapters/sqs-sender";
 import type { AnalyticsEntry, AnalyticsStore, RecordStatus } from "../core/analytics-store";
+import { fromCents } from "../core/money";
 import { classifyMessage, type MessageOutcome } from "../core/outcome";
+import type { ValueMismatchPolicy } from "../core/rules";
 import type { logger as sharedLogger } from "../shared/logger";
 
 /**
@@ -15,6 +17,8 @@ export interface ConsumerDeps {
   /** Sends dead letters (malformed messages, with their reason) to the DLQ. */
   sendToDlq: (messages: readonly OutgoingMessage[]) => Promise<SendResult>;
   logger: Pick<typeof sharedLogger, "debug" | "info" | "warn" | "error">;
+  /** What a value mismatch means (default `reject`: a failed order). */
+  valueMismatch?: ValueMismatchPolicy;
 }
 
 /** Raised when no record of a batch could be processed, so that Lambda backs off and retries. */
@@ -39,7 +43,7 @@ export async function processBatch(
   const recorded: Promise<RecordStatus[]>[] = [];
   for (let start = 0; start < records.length; start += RECORD_SLICE) {
     const slice = records.slice(start, start + RECORD_SLICE);
-    const sliceOutcomes = slice.map((record) => classifyMessage(record.body));
+    const sliceOutcomes = slice.map((record) => classifyMessage(record.body, deps.valueMismatch));
     outcomes.push(...sliceOutcomes);
     recorded.push(
       deps.store.record(slice.map((record, i) => toEntry(record, sliceOutcomes[i] as MessageOutcome))),
@@ -92,7 +96,10 @@ export async function processBatch(
 function toEntry(record: SQSRecord, outcome: MessageOutcome): AnalyticsEntry {
   const messageId = record.messageId;
   switch (outcome.kind) {
-    case "valid":
+    case "valid": {
+      const corrected = outcome.correctedFromCents !== undefined;
+      // The log keeps the value as stated; a corrected order also notes what it was counted at.
+      const correction = corrected ? { corrected: true, computed_value: fromCents(outcome.valueCents) } : {};
       return {
         kind: "valid",
         messageId,
@@ -100,17 +107,27 @@ function toEntry(record: SQSRecord, outcome: MessageOutcome): AnalyticsEntry {
         userId: outcome.order.user_id,
         month: outcome.month,
         valueCents: outcome.valueCents,
-        log: JSON.stringify({ message_id: messageId, ...outcome.order }),
+        corrected,
+        log: JSON.stringify({ message_id: messageId, ...outcome.order, ...correction }),
       };
-    case "failed":
+    }
+    case "failed": {
+      const lineTotal =
+        outcome.lineTotalCents === undefined ? {} : { computed_value: fromCents(outcome.lineTotalCents) };
       return {
         kind: "failed",
         messageId,
         reason: outcome.reason,
         userId: outcome.userId,
         month: outcome.month,
-        log: JSON.stringify({ message_id: messageId, ...outcome.order, reason: outcome.reason }),
+        log: JSON.stringify({
+          message_id: messageId,
+          ...outcome.order,
+          reason: outcome.reason,
+          ...lineTotal,
+        }),
       };
+    }
     case "malformed":
       return {
         kind: "malformed",

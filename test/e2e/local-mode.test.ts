@@ -49,7 +49,7 @@ beforeAll(async () => {
     outdir: join(PROJECT_ROOT, "cdk.out.test", "e2e"),
   });
   for (const count of [200, 100]) {
-    const response = await api("POST", "/produce", { count });
+    const response = await api("POST", "/produce", { count, full_orders: true, spread_days: 60 });
     expect(response.status).toBe(200);
     produced.push(...response.json.orders);
   }
@@ -75,6 +75,7 @@ describe("local mode, end to end", () => {
       total_revenue: expected.revenueCents / 100,
       failed_orders: expected.failedOrders,
       duplicates: 0,
+      corrected_orders: 0,
       failed_by_reason: expected.failedByReason,
     });
   });

@@ -8,7 +8,7 @@ import { createRedisClient } from "../../lambdas/shared/clients";
 import { BatchFailedError, type ConsumerDeps, processBatch } from "../../lambdas/sqs/process-batch";
 import { TcpProxy } from "../../local/tcp-proxy";
 import { expectedFigures } from "../support/expected";
-import { sqsRecord, sqsRecords } from "../support/factories";
+import { orderMessage, sqsRecord, sqsRecords } from "../support/factories";
 import { silentLogger } from "../support/fakes";
 import { connectRedis, deleteKeys, redisUrl, uniquePrefix } from "../support/redis";
 import { drainQueue, type EmbeddedSqs, startEmbeddedSqs } from "../support/sqs";
@@ -56,12 +56,48 @@ async function assertFigures(orders: readonly GeneratedOrder[], malformed = 0) {
     revenueCents: expected.revenueCents,
     failedOrders: expected.failedOrders,
     duplicates: 0,
+    correctedOrders: 0,
     failedByReason: expected.failedByReason,
   });
   for (const [userId, user] of expected.users) expect(await store.userStats(userId)).toEqual(user);
 }
 
 describe("consumer", () => {
+  it("rejects a value mismatch by default, and with valueMismatch=correct counts it valid at the line total", async () => {
+    // 3 x 411.50 = 1234.50 in items; the order says 1300.
+    const mismatch = (id: string) => orderMessage({ order_id: id, user_id: "U1003", order_value: 1300 });
+
+    await processBatch(sqsRecords(mismatch("ORD-MISMATCH-1")), deps);
+    expect(await deps.store.globalStats()).toMatchObject({
+      totalOrders: 0,
+      failedOrders: 1,
+      correctedOrders: 0,
+      failedByReason: { value_mismatch: 1 },
+    });
+
+    await processBatch(sqsRecords(mismatch("ORD-MISMATCH-2")), { ...deps, valueMismatch: "correct" });
+    expect(await deps.store.globalStats()).toMatchObject({
+      totalOrders: 1,
+      revenueCents: 123450,
+      failedOrders: 1,
+      correctedOrders: 1,
+    });
+    expect(await deps.store.userStats("U1003")).toEqual({
+      orderCount: 1,
+      spendCents: 123450,
+      failedOrderCount: 1,
+    });
+    expect(await deps.store.monthStats("2026-11", 10)).toMatchObject({
+      correctedOrders: 1,
+      revenueCents: 123450,
+    });
+    const [latest] = await deps.store.latestLogs(1);
+    expect(latest).toMatchObject({
+      outcome: "valid",
+      details: { order_id: "ORD-MISMATCH-2", order_value: 1300, computed_value: 1234.5, corrected: true },
+    });
+  });
+
   it("sends malformed messages to the DLQ with their reason and acknowledges them", async () => {
     const [order] = generate(1, 1);
     const records = sqsRecords("not json {", { order_id: "ORD1" }, [1, 2, 3], order?.order ?? {});

@@ -43,16 +43,21 @@ const valid = (id: string, userId: string, cents: number, month = "2026-11"): An
   userId,
   month,
   valueCents: cents,
-  log: JSON.stringify({ message_id: `m-${id}`, order_id: `ORD${id}` }),
+  log: JSON.stringify({ message_id: `m-${id}`, order_id: `ORD${id}`, user_id: userId }),
 });
 
 describe("GET /api", () => {
-  it("lists every endpoint with its real path", async () => {
+  it("answers the original's object, with real paths, and every route as data", async () => {
     const response = await api.call("GET", "/api");
     expectSuccess(response, ROUTES.getApiInfo);
-    const listed = response.json.endpoints.map(
-      (e: { method: string; path: string }) => `${e.method} ${e.path}`,
-    );
+    expect(response.json).toMatchObject({ status: 200, message: "SQS Order Management API" });
+    expect(response.json.endpoints).toMatchObject({
+      produce: expect.stringMatching(/^POST \/produce - /),
+      delete_redis_db: expect.stringMatching(/^DELETE \/clear_redis_db - /),
+      "users/{user_id}/stats": expect.stringMatching(/^GET \/users\/\{user_id\}\/stats - /),
+      orders: expect.stringMatching(/^POST \/orders - /),
+    });
+    const listed = response.json.routes.map((e: { method: string; path: string }) => `${e.method} ${e.path}`);
     expect(listed).toContain("GET /users/{user_id}/stats");
     expect(listed).toContain("POST /orders");
     expect(response.json.docs).toBe("/prod/docs");
@@ -60,12 +65,43 @@ describe("GET /api", () => {
 });
 
 describe("POST /produce", () => {
-  it("sends the default 10 orders when no body is given", async () => {
+  it("sends the default 10 orders when no body is given, answering the original's four fields each", async () => {
+    const before = Date.now();
     const response = await api.call("POST", "/produce");
     expectSuccess(response, ROUTES.produceOrders);
     expect(response.json.message).toBe("Successfully sent 10 orders to queue");
     expect(response.json.orders).toHaveLength(10);
-    expect(await api.consumeAll()).toBe(10);
+    for (const produced of response.json.orders) {
+      expect(Object.keys(produced).sort()).toEqual(["message_id", "order_id", "order_value", "user_id"]);
+    }
+    const messages = await api.receiveAll();
+    expect(messages.map((m) => m.messageId).sort()).toEqual(
+      response.json.orders.map((o: { message_id: string }) => o.message_id).sort(),
+    );
+    // Stamped now, in the original's format (UTC to the second)
+    for (const message of messages) {
+      const stamped = JSON.parse(message.body).order_timestamp as string;
+      expect(stamped).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(Date.parse(stamped)).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+      expect(Date.parse(stamped)).toBeLessThanOrEqual(Date.now());
+    }
+  });
+
+  it("answers whole orders with full_orders, spread over past days with spread_days", async () => {
+    const response = await api.call("POST", "/produce", {
+      body: { count: 200, full_orders: true, spread_days: 90 },
+    });
+    expectSuccess(response, ROUTES.produceOrders);
+    const stamps = response.json.orders.map((o: { order_timestamp: string }) =>
+      Date.parse(o.order_timestamp),
+    );
+    expect(response.json.orders[0]).toMatchObject({
+      items: expect.any(Array),
+      message_id: expect.any(String),
+    });
+    expect(Math.min(...stamps)).toBeGreaterThanOrEqual(Date.now() - 90 * 86_400_000 - 1000);
+    expect(Math.max(...stamps) - Math.min(...stamps)).toBeGreaterThan(30 * 86_400_000);
+    expect(await api.consumeAll()).toBe(200);
   });
 
   it("sends count orders, unique ids, 1000 within a few seconds", async () => {
@@ -83,6 +119,8 @@ describe("POST /produce", () => {
     ["not a number", { count: "ten" }, "body.count"],
     ["a fraction", { count: 1.5 }, "body.count"],
     ["an unknown field", { cnt: 5 }, "cnt"],
+    ["spread over more than a year", { count: 5, spread_days: 366 }, "body.spread_days"],
+    ["asking full orders with a string", { count: 5, full_orders: "yes" }, "body.full_orders"],
     ["an array", [1], "body"],
   ])("refuses a count that is %s", async (_label, body, field) => {
     expectError(await api.call("POST", "/produce", { body }), 400, field);
@@ -176,17 +214,26 @@ describe("stats routes", () => {
       total_revenue: 31.49,
       failed_orders: 2,
       duplicates: 0,
+      corrected_orders: 0,
       failed_by_reason: { value_mismatch: 1, malformed: 1 },
     });
   });
 
-  it("GET /users ranks by spend and by order count, bounded by limit", async () => {
-    const response = await api.call("GET", "/users", { query: { limit: "1" } });
+  it("GET /users ranks by spend and by order count with 1-based positions, bounded by limit", async () => {
+    const response = await api.call("GET", "/users", { query: { limit: "2" } });
     expectSuccess(response, ROUTES.getRankings);
     expect(response.json).toEqual({
-      total_spend_ranking: [{ user_id: "U1001", total_spend: 20 }],
-      total_order_count_ranking: [{ user_id: "U1000", order_count: 2 }],
+      total_spend_ranking: [
+        { position: 1, user_id: "U1001", total_spend: 20 },
+        { position: 2, user_id: "U1000", total_spend: 11.49 },
+      ],
+      total_order_count_ranking: [
+        { position: 1, user_id: "U1000", total_order_count: 2 },
+        { position: 2, user_id: "U1001", total_order_count: 1 },
+      ],
     });
+    const one = await api.call("GET", "/users", { query: { limit: "1" } });
+    expect(one.json.total_spend_ranking).toHaveLength(1);
   });
 
   it("GET /users/{user_id}/stats answers for a known user, 404 for an unknown one, 400 for a bad id", async () => {
@@ -224,12 +271,18 @@ describe("stats routes", () => {
     expect(response.json).toEqual({ months: ["2026-10", "2026-11"] });
   });
 
-  it("GET /consumer_logs returns the latest entries first, bounded by limit", async () => {
+  it("GET /consumer_logs returns the latest entries oldest first, in the original's wording, bounded by limit", async () => {
     const response = await api.call("GET", "/consumer_logs", { query: { limit: "2" } });
     expectSuccess(response, ROUTES.getConsumerLogs);
     expect(response.json.total_logs).toBe(2);
-    expect(response.json.logs[0]).toMatchObject({ status: "malformed", message_id: "m-x" });
-    expect(Date.parse(response.json.logs[0].timestamp)).toBeGreaterThan(Date.now() - 60_000);
+    expect(response.json.logs.map((l: { status: string }) => l.status)).toEqual(["failed", "malformed"]);
+    const newest = response.json.logs[1];
+    expect(newest).toMatchObject({ status: "malformed", message_id: "m-x" });
+    expect(newest.message).toMatch(/^\[ERROR\] Error processing message: /);
+    expect(newest.timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(Date.parse(newest.recorded_at)).toBeGreaterThan(Date.now() - 60_000);
+    const all = await api.call("GET", "/consumer_logs");
+    expect(all.json.logs[0].message).toBe("[USER: U1000] [ORDER: ORD1] Processed successfully");
   });
 
   it.each([

@@ -14,7 +14,10 @@ beforeAll(async () => {
   api = await startTestApi({ name: "pipeline" });
   const produced: OrderMessage[] = [];
   for (const count of [120, 80]) {
-    const response = await api.call("POST", "/produce", { body: { count } });
+    // Whole orders (the oracle judges them), spread over two months so the month views differ.
+    const response = await api.call("POST", "/produce", {
+      body: { count, full_orders: true, spread_days: 60 },
+    });
     expect(response.status).toBe(200);
     produced.push(...response.json.orders);
   }
@@ -31,6 +34,7 @@ describe("produce, consume, query", () => {
       total_revenue: money(expected.revenueCents),
       failed_orders: expected.failedOrders,
       duplicates: 0,
+      corrected_orders: 0,
       failed_by_reason: expected.failedByReason,
     });
     expect(expected.failedOrders).toBeGreaterThan(10); // ~20% of 200: the mix really was exercised
@@ -54,9 +58,15 @@ describe("produce, consume, query", () => {
       .filter(([, u]) => u.orderCount > 0)
       .sort(([, a], [, b]) => b.spendCents - a.spendCents);
     expect(json.total_spend_ranking).toEqual(
-      bySpend.map(([id, u]) => ({ user_id: id, total_spend: money(u.spendCents) })),
+      bySpend.map(([id, u], index) => ({
+        position: index + 1,
+        user_id: id,
+        total_spend: money(u.spendCents),
+      })),
     );
-    const counts = json.total_order_count_ranking.map((r: { order_count: number }) => r.order_count);
+    const counts = json.total_order_count_ranking.map(
+      (r: { total_order_count: number }) => r.total_order_count,
+    );
     expect(counts).toEqual([...counts].sort((a: number, b: number) => b - a));
   });
 

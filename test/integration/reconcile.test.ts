@@ -18,7 +18,7 @@ const generate = createOrderGenerator({
   random: seededRandom(2026),
   userIds: USER_IDS,
   now: () => Date.parse("2026-11-20T12:00:00Z"),
-  spanDays: 40, // mid-October to November 20th
+  spreadDays: 40, // mid-October to November 20th
 });
 const orders = Array.from({ length: ORDER_COUNT }, generate);
 const expected = expectedFigures(orders);
@@ -52,6 +52,7 @@ describe("10,000 orders over many users and two months", () => {
       revenueCents: expected.revenueCents,
       failedOrders: expected.failedOrders,
       duplicates: 0,
+      correctedOrders: 0,
       failedByReason: expected.failedByReason,
     });
   });

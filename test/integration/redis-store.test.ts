@@ -91,6 +91,7 @@ describe("redis store", () => {
       revenueCents: 3149,
       failedOrders: 5,
       duplicates: 1,
+      correctedOrders: 0,
       failedByReason: {
         invalid_order_id: 1,
         invalid_user_id: 1,

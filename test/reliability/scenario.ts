@@ -128,6 +128,7 @@ async function assertFigures(apiUrl: string, orders: readonly GeneratedOrder[], 
     total_revenue: expected.revenueCents / 100,
     failed_orders: expected.failedOrders,
     duplicates: 0,
+    corrected_orders: 0,
     failed_by_reason: expected.failedByReason,
   });
   let userOrders = 0;

@@ -1,4 +1,5 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import type { SQSRecord } from "aws-lambda";
 import { createRedisStore } from "../../lambdas/adapters/redis-store";
 import { queueDepth } from "../../lambdas/adapters/sqs-queue";
 import { sendMessages } from "../../lambdas/adapters/sqs-sender";
@@ -57,6 +58,23 @@ export async function startTestApi(options: { name: string; adminToken?: string;
     logger: silentLogger,
   };
 
+  /** Receives the queue batch by batch, hands each to `handle`, and deletes it once handled. */
+  async function drainQueue(handle: (records: SQSRecord[]) => Promise<void>): Promise<void> {
+    for (;;) {
+      const { Messages = [] } = await sqs.client.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      );
+      if (Messages.length === 0) return;
+      await handle(Messages.map((m) => sqsRecord(m.Body ?? "", m.MessageId)));
+      await sqs.client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+    }
+  }
+
   return {
     call: apiCaller(handlers),
     handlers,
@@ -69,23 +87,21 @@ export async function startTestApi(options: { name: string; adminToken?: string;
     /** Receives everything on the queue and runs it through the consumer; returns how many. */
     async consumeAll(): Promise<number> {
       let consumed = 0;
-      for (;;) {
-        const { Messages = [] } = await sqs.client.send(
-          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-        );
-        if (Messages.length === 0) return consumed;
-        const records = Messages.map((m) => sqsRecord(m.Body ?? "", m.MessageId));
+      await drainQueue(async (records) => {
         const { batchItemFailures } = await processBatch(records, consumerDeps);
         if (batchItemFailures.length > 0)
           throw new Error(`consumer reported ${batchItemFailures.length} failures`);
-        await sqs.client.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-          }),
-        );
-        consumed += Messages.length;
-      }
+        consumed += records.length;
+      });
+      return consumed;
+    },
+    /** Receives and deletes everything on the queue without consuming it; returns the messages. */
+    async receiveAll(): Promise<SQSRecord[]> {
+      const received: SQSRecord[] = [];
+      await drainQueue(async (records) => {
+        received.push(...records);
+      });
+      return received;
     },
     async close() {
       await deleteKeys(redis, prefix);

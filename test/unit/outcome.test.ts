@@ -22,6 +22,24 @@ describe("classifyMessage", () => {
     expect(outcome.kind === "failed" ? outcome.userId : "not failed").toBe(userId);
   });
 
+  it("with valueMismatch=correct, counts a mismatch valid at its line total and keeps the stated value", () => {
+    const outcome = classifyMessage(body({ order_value: 1300 }), "correct");
+    expect(outcome).toEqual({
+      kind: "valid",
+      order: expect.objectContaining({ order_value: 1300 }),
+      month: "2026-11",
+      valueCents: 123450,
+      correctedFromCents: 130000,
+    });
+    // Only a mismatch is corrected: other rules still fail the order.
+    expect(classifyMessage(body({ order_id: "BAD1", order_value: 1300 }), "correct").kind).toBe("failed");
+    expect(classifyMessage(body({ order_value: 1300 }), "reject")).toMatchObject({
+      kind: "failed",
+      reason: "value_mismatch",
+      lineTotalCents: 123450,
+    });
+  });
+
   it.each([
     ["not JSON", "{order", "body: not valid JSON"],
     ["empty", "", "body: not valid JSON"],

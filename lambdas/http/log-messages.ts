@@ -1,0 +1,50 @@
+import type { ConsumerLogEntry } from "../core/analytics-store";
+
+/**
+ * The consumer log's `message` line, in the original service's wording (its formats are listed in
+ * the seed's LOG-MESSAGES.md), so that tools reading its `/consumer_logs` keep working. The
+ * original wrote several lines per message; one entry here is one message, so it gets the line
+ * that says how that message ended. Duplicates are new (the original had no such outcome).
+ */
+export function seedLogMessage(entry: ConsumerLogEntry): string {
+  const d = entry.details;
+  const who = `[USER: ${text(d.user_id)}] [ORDER: ${text(d.order_id)}]`;
+  switch (entry.outcome) {
+    case "valid":
+      return d.corrected
+        ? `[ERROR] Order value mismatch: ${pythonFloat(d.computed_value)} != ${pythonFloat(d.order_value)}, fixing with correct value`
+        : `${who} Processed successfully`;
+    case "duplicate":
+      return `${who} Duplicate of an order already counted, skipping order`;
+    case "malformed":
+      return `[ERROR] Error processing message: ${Array.isArray(d.details) ? d.details.join("; ") : text(d.details)}`;
+    case "failed":
+      switch (d.reason) {
+        case "invalid_order_id":
+          return `[ERROR] Invalid/missing order ID: ${text(d.order_id)}, skipping order`;
+        case "invalid_user_id":
+          return `[ERROR] Invalid/missing user ID: ${text(d.user_id)}, skipping order`;
+        case "non_positive_value":
+          return `[ERROR] Invalid/missing order value: ${pythonFloat(d.order_value)}, skipping order`;
+        case "value_mismatch":
+          return `[ERROR] Order value mismatch: ${pythonFloat(d.computed_value)} != ${pythonFloat(d.order_value)}, tracking as failed order`;
+        default:
+          return `${who} Validation failed, tracking as failed order`;
+      }
+  }
+}
+
+/** The original's timestamp format: `YYYY-MM-DD HH:MM:SS` (UTC). */
+export function seedLogTimestamp(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 19).replace("T", " ");
+}
+
+function text(value: unknown): string {
+  return value === undefined || value === null ? "None" : String(value);
+}
+
+/** A number as Python prints a float (the original's lines were f-strings of floats): 100 -> 100.0. */
+function pythonFloat(value: unknown): string {
+  if (typeof value !== "number") return text(value);
+  return Number.isInteger(value) ? `${value}.0` : String(value);
+}
