@@ -18,6 +18,13 @@ export interface ApiGatewayOptions {
   invoke: (functionLogicalId: string, event: APIGatewayProxyEvent) => Promise<unknown>;
   /** Told about every request (method, path, status, ms). */
   onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
+  /**
+   * Serve the API under this path instead of the root, as LocalStack's path-style invoke URL does
+   * (`/_aws/execute-api/<id>/<stage>`): its last segment is the stage, and the proxy event's
+   * `requestContext.path` is `/<stage>/...`, as there. Pages that must work wherever they are
+   * mounted are tested this way.
+   */
+  pathPrefix?: string;
 }
 
 export interface LocalApiGateway {
@@ -90,6 +97,8 @@ export function matchRequest(
 
 export async function startApiGateway(options: ApiGatewayOptions): Promise<LocalApiGateway> {
   let compiled = compileRoutes(options.routes);
+  const prefix = (options.pathPrefix ?? "").replace(/\/+$/, "");
+  const stage = prefix ? (prefix.split("/").pop() as string) : undefined;
 
   const server = createServer(async (request, response) => {
     const started = performance.now();
@@ -107,7 +116,8 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Local
     };
     const requestId = randomUUID();
     try {
-      const matched = matchRequest(compiled, method, url.pathname);
+      const resourcePath = withoutPrefix(url.pathname, prefix);
+      const matched = resourcePath === undefined ? undefined : matchRequest(compiled, method, resourcePath);
       if (!matched) {
         finish(403, jsonType, JSON.stringify({ message: "Missing Authentication Token" }));
         return;
@@ -117,7 +127,16 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Local
         finish(413, jsonType, JSON.stringify({ message: "Request Too Long" }));
         return;
       }
-      const event = toProxyEvent(request, url, matched.route, matched.pathParameters, body, requestId);
+      const event = toProxyEvent(
+        request,
+        url,
+        matched.route,
+        matched.pathParameters,
+        body,
+        requestId,
+        resourcePath as string,
+        stage,
+      );
       const result = await withTimeout(
         options.invoke(matched.route.functionLogicalId, event),
         INTEGRATION_TIMEOUT_MS,
@@ -143,7 +162,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Local
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
 
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${host}:${port}${prefix}`,
     server,
     setRoutes(routes) {
       compiled = compileRoutes(routes);
@@ -160,6 +179,13 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Local
 const jsonType = { "content-type": "application/json" };
 const TIMED_OUT = Symbol("timed out");
 
+/** The path below the prefix (`/` for the prefix itself); `undefined` outside it. */
+export function withoutPrefix(path: string, prefix: string): string | undefined {
+  if (!prefix) return path;
+  if (path === prefix) return "/";
+  return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : undefined;
+}
+
 function toProxyEvent(
   request: IncomingMessage,
   url: URL,
@@ -167,6 +193,8 @@ function toProxyEvent(
   pathParameters: Record<string, string>,
   body: Buffer,
   requestId: string,
+  resourcePath: string,
+  stage: string | undefined,
 ): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
@@ -185,7 +213,7 @@ function toProxyEvent(
   const hasQuery = Object.keys(query).length > 0;
   return {
     resource: route.path,
-    path: url.pathname,
+    path: resourcePath,
     httpMethod: request.method ?? "GET",
     headers,
     multiValueHeaders,
@@ -205,13 +233,14 @@ function toProxyEvent(
         sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
         userAgent: request.headers["user-agent"] ?? null,
       } as APIGatewayProxyEvent["requestContext"]["identity"],
-      path: url.pathname, // served at the root locally: no stage prefix
+      // At the root locally: no stage in the path. Under a prefix: `/<stage>/...`, as LocalStack does.
+      path: stage ? `/${stage}${resourcePath}` : resourcePath,
       protocol: `HTTP/${request.httpVersion}`,
       requestId,
       requestTimeEpoch: Date.now(),
       resourceId: "local",
       resourcePath: route.path,
-      stage: "local",
+      stage: stage ?? "local",
     },
   };
 }

@@ -45,6 +45,8 @@ export interface LocalModeOptions {
   onRequest?: Parameters<typeof startApiGateway>[0]["onRequest"];
   /** Faults to inject (see faults.ts); none by default. */
   faults?: Faults;
+  /** Serve the API under this path, like LocalStack's `/_aws/execute-api/<id>/<stage>` (see api-gateway.ts). */
+  pathPrefix?: string;
 }
 
 export interface LocalMode {
@@ -111,6 +113,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     routes: running.model.routes,
     invoke: (functionLogicalId, event) => invokeFunction(running.functions, functionLogicalId, event),
     onRequest: options.onRequest,
+    pathPrefix: options.pathPrefix,
   });
 
   const mode: LocalMode = {

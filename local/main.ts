@@ -5,6 +5,7 @@
  *   -c name=value            CDK context, e.g. -c batchSize=500 (same names as cdk deploy)
  *   --watch                  reload when bin/, lib/ or lambdas/ change
  *   --access-log             print every API request
+ *   --path-prefix P          serve the API under P, e.g. /_aws/execute-api/local/prod (LocalStack's URL shape)
  * Environment: REDIS_URL (tried first), LOG_FORMAT=json for raw function log lines, and the
  * FAULT_* switches of local/faults.ts (off by default) to inject faults.
  */
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     context: { type: "string", short: "c", multiple: true, default: [] },
     watch: { type: "boolean", default: false },
     "access-log": { type: "boolean", default: false },
+    "path-prefix": { type: "string" },
   },
 });
 
@@ -47,6 +49,7 @@ try {
     port: Number(values.port),
     redisUrl: process.env.REDIS_URL,
     context,
+    pathPrefix: values["path-prefix"],
     onLog: (source, line) => console.log(rawLogs ? `${source} ${line}` : formatLogLine(source, line, colour)),
     onRequest: values["access-log"]
       ? ({ method, path, status, ms }) => console.log(`${method} ${path} ${status} ${ms} ms`)

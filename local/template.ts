@@ -113,26 +113,7 @@ export function readTemplate(template: Template, assemblyDir: string): StackMode
     } satisfies QueueModel;
   });
 
-  const apiResources = Object.fromEntries(ofType("AWS::ApiGateway::Resource"));
-  const pathOf = (resourceId: unknown): string => {
-    const id = (resourceId as { Ref?: string } | undefined)?.Ref;
-    const resource = id ? apiResources[id] : undefined;
-    if (!resource) return ""; // Fn::GetAtt [RestApi, RootResourceId]
-    return `${pathOf(resource.Properties?.ParentId)}/${resource.Properties?.PathPart}`;
-  };
-  const functionIds = new Set(functions.map((fn) => fn.logicalId));
-  const routes = ofType("AWS::ApiGateway::Method")
-    .filter(([, { Properties: p = {} }]) => p.Integration?.Type === "AWS_PROXY")
-    .map(([logicalId, { Properties: p = {} }]) => {
-      const functionLogicalId = findReference(p.Integration?.Uri, functionIds);
-      if (!functionLogicalId)
-        throw new Error(`${logicalId}: its integration does not point at a Lambda function`);
-      return {
-        method: String(p.HttpMethod),
-        path: pathOf(p.ResourceId) || "/",
-        functionLogicalId,
-      } satisfies RouteModel;
-    });
+  const routes = readRoutes(template, new Set(functions.map((fn) => fn.logicalId)));
 
   const mappings = ofType("AWS::Lambda::EventSourceMapping").map(([logicalId, { Properties: p = {} }]) => ({
     functionLogicalId: referencedId(p.FunctionName, `${logicalId}.FunctionName`),
@@ -153,6 +134,30 @@ export function readTemplate(template: Template, assemblyDir: string): StackMode
   }));
 
   return { secrets, functions, queues, routes, mappings };
+}
+
+/** The REST API's Lambda proxy methods: method, resource path and the function they invoke. */
+export function readRoutes(template: Template, functionIds: ReadonlySet<string>): RouteModel[] {
+  const resources = Object.entries(template.Resources ?? {});
+  const apiResources = Object.fromEntries(
+    resources.filter(([, r]) => r.Type === "AWS::ApiGateway::Resource"),
+  );
+  const pathOf = (resourceId: unknown): string => {
+    const id = (resourceId as { Ref?: string } | undefined)?.Ref;
+    const resource = id ? apiResources[id] : undefined;
+    if (!resource) return ""; // Fn::GetAtt [RestApi, RootResourceId]
+    return `${pathOf(resource.Properties?.ParentId)}/${resource.Properties?.PathPart}`;
+  };
+  return resources
+    .filter(
+      ([, r]) => r.Type === "AWS::ApiGateway::Method" && r.Properties?.Integration?.Type === "AWS_PROXY",
+    )
+    .map(([logicalId, { Properties: p = {} }]) => {
+      const functionLogicalId = findReference(p.Integration?.Uri, functionIds);
+      if (!functionLogicalId)
+        throw new Error(`${logicalId}: its integration does not point at a Lambda function`);
+      return { method: String(p.HttpMethod), path: pathOf(p.ResourceId) || "/", functionLogicalId };
+    });
 }
 
 /** `Consumer8D6BE417` -> `Consumer`: CDK appends an 8-hex-digit hash to logical ids. */
@@ -178,7 +183,7 @@ function referencedId(value: unknown, where: string): string {
 }
 
 /** The first logical id among `candidates` that `value` refers to, anywhere inside it. */
-function findReference(value: unknown, candidates: Set<string>): string | undefined {
+function findReference(value: unknown, candidates: ReadonlySet<string>): string | undefined {
   if (Array.isArray(value)) {
     for (const item of value) {
       const found = findReference(item, candidates);

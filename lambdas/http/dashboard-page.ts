@@ -1,9 +1,10 @@
 /**
  * The dashboard: one page that reads the public API every few seconds and shows the pipeline at a
  * glance. Its only dependency is uPlot (a small, well-kept chart library), served by the stack
- * itself from /static, so the page works offline, on LocalStack and on AWS.
+ * itself from static/ (relative URLs: the page works offline, on LocalStack and on AWS, under any
+ * base path).
  */
-export function dashboardPage(basePath: string): string {
+export function dashboardPage(): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -11,7 +12,7 @@ export function dashboardPage(basePath: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Orders pipeline dashboard</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="${basePath}/static/uPlot.min.css">
+<link rel="stylesheet" href="static/uPlot.min.css">
 <style>
   :root { --ink: #1f2933; --muted: #616e7c; --line: #e4e7eb; --card: #ffffff; --bg: #f5f7fa;
           --blue: #2563eb; --green: #15803d; --red: #b91c1c; --amber: #b45309; }
@@ -78,10 +79,11 @@ export function dashboardPage(basePath: string): string {
     <div class="panel wide"><h2>Latest consumer log</h2><div class="scroll"><table class="log"><thead><tr><th>Time</th><th>Outcome</th><th>Order</th><th>User</th><th class="num">Value</th><th>Reason</th></tr></thead><tbody id="logs"></tbody></table></div></div>
   </section>
 </main>
-<script src="${basePath}/static/uPlot.iife.min.js"></script>
+<script src="static/uPlot.iife.min.js"></script>
 <script>
 (function () {
-  var BASE = ${JSON.stringify(basePath)};
+  // Every request is relative to this page, so the dashboard works wherever the API is mounted.
+  var BASE = ".";
   var REFRESH_MS = 3000;
   var money = new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   var count = new Intl.NumberFormat("en");

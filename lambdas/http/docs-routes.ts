@@ -25,33 +25,20 @@ function readAsset(name: StaticAssetName): string {
 
 export function docsHandlers(): HandlersOf<"docs"> {
   return {
-    async getApiInfo({ basePath }) {
-      const listed = (Object.values(ROUTES) as RouteSpec[]).filter((route) => route.infoKey !== null);
-      return {
-        // The original's three keys first, so its clients find what they read.
-        status: 200 as const,
-        message: "SQS Order Management API",
-        endpoints: Object.fromEntries(
-          listed.map((route) => [
-            route.infoKey ?? route.path.slice(1),
-            `${route.method} ${route.path} - ${route.summary}`,
-          ]),
-        ),
-        service: "orders-pipeline",
-        version: API_INFO.version,
-        description: API_INFO.description,
-        docs: `${basePath}/docs`,
-        openapi: `${basePath}/openapi.json`,
-        routes: listed.map((route) => ({ method: route.method, path: route.path, summary: route.summary })),
-      };
+    async getRoot() {
+      return apiInfo();
     },
 
-    async getOpenApi({ basePath }) {
-      return buildOpenApiDocument(basePath || "/");
+    async getApiInfo() {
+      return apiInfo();
     },
 
-    async getDocs({ basePath }) {
-      return new HttpReply(200, docsPage(basePath), { "content-type": "text/html; charset=utf-8" });
+    async getOpenApi() {
+      return buildOpenApiDocument();
+    },
+
+    async getDocs() {
+      return new HttpReply(200, DOCS_PAGE, { "content-type": "text/html; charset=utf-8" });
     },
 
     async getStaticAsset({ params }) {
@@ -61,28 +48,53 @@ export function docsHandlers(): HandlersOf<"docs"> {
       });
     },
 
-    async getDashboard({ basePath }) {
-      return new HttpReply(200, dashboardPage(basePath), { "content-type": "text/html; charset=utf-8" });
+    async getDashboard() {
+      return new HttpReply(200, dashboardPage(), { "content-type": "text/html; charset=utf-8" });
     },
   };
 }
 
-function docsPage(basePath: string): string {
-  return `<!doctype html>
+/**
+ * `GET /api` (and `GET /`). Links are relative: the API may be mounted anywhere (a stage, a custom
+ * domain's base path, LocalStack's `/_aws/execute-api/<id>/<stage>`), so none is computed here.
+ */
+function apiInfo() {
+  const listed = (Object.values(ROUTES) as RouteSpec[]).filter((route) => route.infoKey !== null);
+  return {
+    // The original's three keys first, so its clients find what they read.
+    status: 200 as const,
+    message: "SQS Order Management API",
+    endpoints: Object.fromEntries(
+      listed.map((route) => [
+        route.infoKey ?? route.path.slice(1),
+        `${route.method} ${route.path} - ${route.summary}`,
+      ]),
+    ),
+    service: "orders-pipeline",
+    version: API_INFO.version,
+    description: API_INFO.description,
+    docs: "docs",
+    openapi: "openapi.json",
+    routes: listed.map((route) => ({ method: route.method, path: route.path, summary: route.summary })),
+  };
+}
+
+/** Swagger UI. Every URL is relative to the page, so it works wherever the API is mounted. */
+const DOCS_PAGE = `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>${API_INFO.title}</title>
-  <link rel="stylesheet" href="${basePath}/static/swagger-ui.css">
+  <link rel="icon" href="data:,">
+  <link rel="stylesheet" href="static/swagger-ui.css">
 </head>
 <body>
   <div id="swagger-ui"></div>
-  <script src="${basePath}/static/swagger-ui-bundle.js"></script>
+  <script src="static/swagger-ui-bundle.js"></script>
   <script>
-    window.ui = SwaggerUIBundle({ url: "${basePath}/openapi.json", dom_id: "#swagger-ui", deepLinking: true });
+    window.ui = SwaggerUIBundle({ url: "openapi.json", dom_id: "#swagger-ui", deepLinking: true });
   </script>
 </body>
 </html>
 `;
-}

@@ -28,7 +28,11 @@ export const API_INFO = {
     "Produce and submit orders to an SQS queue drained by a consumer Lambda, and query the analytics it keeps in Redis. Money is in currency units with at most two decimals.",
 } as const;
 
-export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
+/**
+ * The server is `.`: relative to wherever the document is served from, which is the API's own
+ * base (a stage, a custom domain's base path, LocalStack's path-style URL), unknown to the code.
+ */
+export function buildOpenApiDocument(): Record<string, unknown> {
   const components = new ComponentSchemas();
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [operationId, route] of Object.entries(ROUTES) as [string, RouteSpec][]) {
@@ -42,7 +46,7 @@ export function buildOpenApiDocument(serverUrl = "/"): Record<string, unknown> {
   return {
     openapi: "3.1.0",
     info: API_INFO,
-    servers: [{ url: serverUrl }],
+    servers: [{ url: ".", description: "The API that serves this document" }],
     tags: [
       { name: "orders", description: "Put orders on the queue" },
       { name: "stats", description: "Analytics kept by the consumer" },

@@ -56,6 +56,15 @@ export interface RouteSpec {
 }
 
 export const ROUTES = {
+  getRoot: {
+    method: "GET",
+    path: "/",
+    function: "docs",
+    summary: "The same as GET /api: what the bare invoke URL answers",
+    tag: "meta",
+    success: { status: 200, schema: ApiInfoResponse },
+    infoKey: null,
+  },
   getApiInfo: {
     method: "GET",
     path: "/api",

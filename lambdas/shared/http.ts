@@ -34,8 +34,6 @@ export interface RouteRequest<R extends RouteSpec> {
   /** Request headers with lower-case names. */
   headers: Record<string, string>;
   event: APIGatewayProxyEvent;
-  /** The path this API is served under (`/prod` on API Gateway, empty locally), for self links. */
-  basePath: string;
 }
 
 /** A response other than the route's success body as JSON: another status, HTML, a script. */
@@ -107,7 +105,6 @@ export function createHttpFunction<F extends HttpFunctionName>(
         body: validateBody(route, event),
         headers: event.headers as Record<string, string>,
         event,
-        basePath: basePathOf(event),
       };
       const handler = (handlers as Record<RouteId, (request: unknown) => Promise<unknown>>)[id];
       const result = await handler(request);
@@ -190,12 +187,6 @@ function lowerCaseHeaders(headers: HttpEvent["headers"] | null): HttpEvent["head
   const result: HttpEvent["headers"] = {};
   for (const [name, value] of Object.entries(headers ?? {})) result[name.toLowerCase()] = value;
   return result;
-}
-
-/** `/prod` when API Gateway serves the API under a stage; empty when it is served at the root. */
-function basePathOf(event: HttpEvent): string {
-  const fullPath = event.requestContext?.path ?? event.path;
-  return fullPath.endsWith(event.path) ? fullPath.slice(0, fullPath.length - event.path.length) : "";
 }
 
 function jsonResult(status: number, body: unknown): HttpResult {

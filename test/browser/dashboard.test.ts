@@ -1,15 +1,22 @@
 /// <reference lib="dom" />
+import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { ROUTES } from "../../lambdas/http/routes";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { connectRedis, deleteKeys, redisUrl, uniquePrefix } from "../support/redis";
 
-/** The dashboard in headless Chromium against local mode: produce from the page, watch it update. */
+/**
+ * The dashboard and the docs in headless Chromium against local mode: produce from the page, watch
+ * it update; try a request from Swagger UI. The API is served under a path prefix the pages do not
+ * know, shaped like LocalStack's invoke URL, so every link they make must be relative.
+ */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM = process.env.CHROMIUM_PATH ?? chromiumOnPath();
+const PATH_PREFIX = "/_aws/execute-api/b5x7k2q9/prod";
 const SCREENSHOTS = join(PROJECT_ROOT, "test-results");
 const prefix = uniquePrefix("dashboard");
 let mode: LocalMode;
@@ -23,6 +30,7 @@ beforeAll(async () => {
     redisUrl: redisUrl(),
     context: { keyPrefix: prefix },
     outdir: join(PROJECT_ROOT, "cdk.out.test", "dashboard"),
+    pathPrefix: PATH_PREFIX,
   });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -81,12 +89,14 @@ describe("dashboard", () => {
     );
 
     // wait until the consumer has counted all 60 and the page has caught up with the API
-    let global = await apiGlobal();
-    const deadline = Date.now() + 60_000;
-    while (global.total_orders + global.failed_orders < 60 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      global = await apiGlobal();
-    }
+    const global = await vi.waitFor(
+      async () => {
+        const counted = await apiGlobal();
+        expect(counted.total_orders + counted.failed_orders).toBe(60);
+        return counted;
+      },
+      { timeout: 60_000, interval: 300 },
+    );
     await page.waitForFunction(
       (expected) => document.querySelector('[data-figure="orders"]')?.textContent === expected,
       new Intl.NumberFormat("en").format(global.total_orders),
@@ -118,3 +128,34 @@ describe("dashboard", () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe("docs", () => {
+  it("renders every operation and runs one from Swagger UI against the API it is served by", async () => {
+    problems.length = 0; // this page's own problems only
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${mode.apiUrl}/docs`);
+    await page.waitForSelector(".opblock");
+    expect(await page.locator(".opblock").count()).toBe(Object.keys(ROUTES).length);
+
+    const operation = page.locator("#operations-stats-getGlobalStats");
+    await operation.locator(".opblock-summary").click();
+    await operation.locator("button.try-out__btn").click();
+    await operation.locator("button.execute").click();
+    const status = operation.locator(".live-responses-table tbody .response-col_status").first();
+    await status.waitFor();
+    expect((await status.textContent())?.trim()).toBe("200");
+    // The request went to the API under its prefix, not to the host's root.
+    expect(await operation.locator(".request-url pre").textContent()).toBe(`${mode.apiUrl}/stats/global`);
+    expect(problems).toEqual([]);
+  });
+});
+
+/** Debian's `chromium`, or Ubuntu's `chromium-browser`, from PATH. */
+function chromiumOnPath(): string {
+  for (const name of ["chromium", "chromium-browser"]) {
+    try {
+      return execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
+    } catch {}
+  }
+  return "chromium";
+}

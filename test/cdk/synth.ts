@@ -2,6 +2,7 @@ import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { OrdersStack } from "../../lib/orders-stack";
 import { parametersFromContext } from "../../lib/parameters";
+import { type Template as LocalTemplate, readRoutes } from "../../local/template";
 
 /**
  * Synthesizes the stack with these context values. Bundling is skipped (the assets are stand-ins):
@@ -23,17 +24,11 @@ export function resourcesOf(template: Template, type: string): [string, Resource
   return Object.entries(template.findResources(type)) as [string, Resource][];
 }
 
-/** Full paths of the REST API's methods, e.g. `GET /users/{user_id}/stats`. */
+/** Full paths of the REST API's methods, e.g. `GET /users/{user_id}/stats`, read as local mode reads them. */
 export function methodPaths(template: Template): string[] {
-  const resources = template.findResources("AWS::ApiGateway::Resource") as Record<string, Resource>;
-  const pathOf = (ref: unknown): string => {
-    const id = (ref as { Ref?: string }).Ref;
-    const resource = id ? resources[id] : undefined;
-    if (!resource) return ""; // the root resource
-    return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart}`;
-  };
-  return resourcesOf(template, "AWS::ApiGateway::Method").map(
-    ([, method]) => `${method.Properties.HttpMethod} ${pathOf(method.Properties.ResourceId)}`,
+  const functionIds = new Set(Object.keys(template.findResources("AWS::Lambda::Function")));
+  return readRoutes(template.toJSON() as LocalTemplate, functionIds).map(
+    (route) => `${route.method} ${route.path}`,
   );
 }
 

@@ -111,7 +111,7 @@ describe("local mode, end to end", () => {
   it("serves the docs, the OpenAPI document and Swagger UI's assets", async () => {
     const docs = await api("GET", "/docs");
     expect(docs.headers.get("content-type")).toContain("text/html");
-    expect(docs.text).toContain('url: "/openapi.json"');
+    expect(docs.text).toContain('url: "openapi.json"');
     const script = await api("GET", "/static/swagger-ui-bundle.js");
     expect(script.status).toBe(200);
     expect(script.text.length).toBeGreaterThan(100_000);

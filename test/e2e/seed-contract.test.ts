@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
+import { orderMessage } from "../support/factories";
 import { connectRedis, deleteKeys, redisUrl, uniquePrefix } from "../support/redis";
 
 /**
@@ -101,9 +102,22 @@ function contractBreaks(original: unknown, ours: unknown): string[] {
   return breaks;
 }
 
+interface Totals {
+  total_orders: number;
+  failed_orders: number;
+  corrected_orders: number;
+  total_revenue: number;
+}
+
+async function globalStats(): Promise<Totals> {
+  return (await (await fetch(`${mode.apiUrl}/stats/global`)).json()) as Totals;
+}
+
+/** Orders the consumer has counted, valid or failed. */
+const countOf = (stats: Totals) => stats.total_orders + stats.failed_orders;
+
 async function countedOrders(): Promise<number> {
-  const stats = (await (await fetch(`${mode.apiUrl}/stats/global`)).json()) as Record<string, number>;
-  return (stats.total_orders ?? 0) + (stats.failed_orders ?? 0);
+  return countOf(await globalStats());
 }
 
 /** Waits until the consumer has counted `expected` orders, valid or failed. */
@@ -186,25 +200,32 @@ describe("the original service's recorded answers, replayed against local mode",
   it("counts a value mismatch valid at the line total under valueMismatch=correct, and says so in the log", async () => {
     // The replay produced two orders of its own, around its clear: let them settle first.
     await waitForEmptyQueue();
-    const before = await countedOrders();
-    await fetch(`${mode.apiUrl}/produce`, {
+    const before = await globalStats();
+    // Items worth 3 x 411.50 = 1234.50; two orders state other values, one states the right one.
+    const orders = [1300, 1234.5, 99.99].map((value, index) =>
+      orderMessage({ order_id: `ORD-SEED-MISMATCH-${index}`, user_id: "U1000", order_value: value }),
+    );
+    const submitted = await fetch(`${mode.apiUrl}/orders`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ count: 100 }),
+      body: JSON.stringify({ orders }),
     });
-    await waitForConsumer(before + 100);
-    const stats = (await (await fetch(`${mode.apiUrl}/stats/global`)).json()) as Record<string, unknown>;
-    // About 5% of generated orders are mismatches: counted valid and corrected, never failed for it.
-    expect(stats.corrected_orders).toBeGreaterThan(0);
-    expect(stats.failed_by_reason).not.toHaveProperty("value_mismatch");
-    const logs = (await (await fetch(`${mode.apiUrl}/consumer_logs?limit=1000`)).json()) as {
-      logs: { message: string }[];
+    expect(submitted.status).toBe(202);
+    await waitForConsumer(countOf(before) + 3);
+
+    const after = await globalStats();
+    expect(after.total_orders - before.total_orders).toBe(3);
+    expect(after.corrected_orders - before.corrected_orders).toBe(2);
+    expect(Math.round((after.total_revenue - before.total_revenue) * 100)).toBe(3 * 123450);
+    expect(after.failed_orders).toBe(before.failed_orders);
+    const logs = (await (await fetch(`${mode.apiUrl}/consumer_logs?limit=3`)).json()) as {
+      logs: { order_id: string; message: string }[];
     };
-    const fixed = logs.logs.filter((entry) => entry.message.endsWith("fixing with correct value"));
-    expect(fixed).toHaveLength(stats.corrected_orders as number);
-    expect(fixed[0]?.message).toMatch(
-      /^\[ERROR\] Order value mismatch: [\d.]+ != [\d.]+, fixing with correct value$/,
-    );
+    expect(logs.logs.map((entry) => entry.message).sort()).toEqual([
+      "[ERROR] Order value mismatch: 1234.5 != 1300.0, fixing with correct value",
+      "[ERROR] Order value mismatch: 1234.5 != 99.99, fixing with correct value",
+      "[USER: U1000] [ORDER: ORD-SEED-MISMATCH-1] Processed successfully",
+    ]);
   }, 90_000);
 });
 

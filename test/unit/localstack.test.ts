@@ -1,7 +1,19 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { curlCommands, invokeUrl, parseStackOutputs } from "../../scripts/localstack";
+import type { Template } from "../../local/template";
+import {
+  curlCommands,
+  deployedApiOf,
+  dnsAdvice,
+  imagesToPull,
+  invokeUrl,
+  lambdaImageOf,
+  parseStackOutputs,
+  redeployPlan,
+  runtimesOf,
+  stackOf,
+} from "../../scripts/localstack";
 
 describe("deploy:local output handling", () => {
   const recorded = readFileSync(new URL("../fixtures/cdk-outputs.json", import.meta.url), "utf8");
@@ -34,11 +46,122 @@ describe("deploy:local output handling", () => {
     expect(() => invokeUrl("a/../b")).toThrow(/not an API id/);
   });
 
-  it("prints three commands against the base URL", () => {
+  it("prints commands against the base URL, GET /api first", () => {
     const commands = curlCommands("http://localhost:4566/_aws/execute-api/a1/prod");
-    expect(commands).toHaveLength(3);
-    expect(commands[0]).toContain("-X POST http://localhost:4566/_aws/execute-api/a1/prod/produce");
-    expect(commands[1]).toBe("curl -s http://localhost:4566/_aws/execute-api/a1/prod/stats/global");
+    expect(commands[0]).toBe("curl -s http://localhost:4566/_aws/execute-api/a1/prod/api");
+    expect(commands[1]).toContain("-X POST http://localhost:4566/_aws/execute-api/a1/prod/produce");
+    expect(commands[2]).toBe("curl -s http://localhost:4566/_aws/execute-api/a1/prod/stats/global");
+  });
+
+  it("finds the stack and its template in a recorded cloud assembly manifest", () => {
+    const manifest = readFileSync(new URL("../fixtures/localstack/manifest.json", import.meta.url), "utf8");
+    expect(stackOf(manifest)).toEqual({
+      stackName: "OrdersPipeline",
+      templateFile: "OrdersPipeline.template.json",
+    });
+    expect(() => stackOf('{"artifacts": {}}')).toThrow(/found 0/);
+  });
+});
+
+describe("deploy:local checks before deploying", () => {
+  const template = JSON.parse(
+    readFileSync(new URL("../cdk/__snapshots__/orders-stack.template.json", import.meta.url), "utf8"),
+  ) as Template;
+
+  describe("DNS", () => {
+    const bucketHost = "cdk-hnb659fds-assets-000000000000-us-east-1.s3.localhost.localstack.cloud";
+
+    it("is satisfied when LocalStack's names resolve to this machine", () => {
+      expect(
+        dnsAdvice([
+          { host: "localhost.localstack.cloud", addresses: ["127.0.0.1"] },
+          { host: bucketHost, addresses: ["127.0.0.1", "::1"] },
+        ]),
+      ).toEqual([]);
+    });
+
+    it("names each name that does not resolve here and says how to fix it", () => {
+      const advice = dnsAdvice([
+        { host: "localhost.localstack.cloud", addresses: ["127.0.0.1"] },
+        { host: bucketHost, error: "ENOTFOUND" },
+        { host: "elsewhere.localstack.cloud", addresses: ["10.0.0.8"] },
+      ]).join("\n");
+      expect(advice).toContain(`${bucketHost}: ENOTFOUND`);
+      expect(advice).toContain("elsewhere.localstack.cloud: resolves to 10.0.0.8");
+      expect(advice).toContain(`127.0.0.1 ${bucketHost}`);
+      expect(advice).not.toContain("127.0.0.1 localhost.localstack.cloud");
+    });
+  });
+
+  describe("Lambda images", () => {
+    it("maps runtimes to the images LocalStack runs them in", () => {
+      expect(runtimesOf(template)).toEqual(["nodejs24.x"]);
+      expect(lambdaImageOf("nodejs24.x")).toBe("public.ecr.aws/lambda/nodejs:24");
+      expect(lambdaImageOf("python3.13")).toBe("public.ecr.aws/lambda/python:3.13");
+    });
+
+    it("pulls only what a recorded `docker images` does not list", () => {
+      const missing = [
+        "localstack/localstack:4.14.0",
+        "redis:7-alpine",
+        "public.ecr.aws/lambda/nodejs:22",
+        "",
+      ];
+      expect(imagesToPull(template, missing.join("\n"))).toEqual(["public.ecr.aws/lambda/nodejs:24"]);
+      expect(imagesToPull(template, [...missing, "public.ecr.aws/lambda/nodejs:24"].join("\n"))).toEqual([]);
+    });
+  });
+
+  describe("route changes", () => {
+    const deployed = deployedApiOf("OrdersPipeline", template);
+
+    /** The template as CDK makes it after a route is removed: that Method gone, a new Deployment id. */
+    function withoutRoute(path: string): Template {
+      const resources = structuredClone(template.Resources);
+      const [pathPart] = path.split("/").slice(-1);
+      const resourceId = Object.keys(resources).find(
+        (id) =>
+          resources[id]?.Type === "AWS::ApiGateway::Resource" &&
+          resources[id]?.Properties?.PathPart === pathPart,
+      );
+      for (const [id, resource] of Object.entries(resources)) {
+        if (
+          resource.Type === "AWS::ApiGateway::Method" &&
+          resource.Properties?.ResourceId?.Ref === resourceId
+        )
+          delete resources[id];
+        if (resource.Type === "AWS::ApiGateway::Deployment") {
+          delete resources[id];
+          resources[`${id.slice(0, -8)}0123abcd`] = resource;
+        }
+      }
+      return { Resources: resources };
+    }
+
+    it("reads every route and the deployment's id from the template", () => {
+      expect(deployed.routes).toContain("GET /stats/months");
+      expect(deployed.routes).toContain("GET /");
+      expect(deployed.deploymentId).toMatch(/^HttpApiDeployment/);
+    });
+
+    it("deploys in place when the routes are the same or nothing was deployed", () => {
+      expect(redeployPlan(deployed, deployed)).toEqual({ destroyFirst: false });
+      expect(redeployPlan(undefined, deployed)).toEqual({ destroyFirst: false });
+    });
+
+    it("destroys first when the routes changed, saying which", () => {
+      const next = deployedApiOf("OrdersPipeline", withoutRoute("/stats/months"));
+      expect(redeployPlan(deployed, next)).toEqual({
+        destroyFirst: true,
+        added: [],
+        removed: ["GET /stats/months"],
+      });
+      expect(redeployPlan(next, deployed)).toEqual({
+        destroyFirst: true,
+        added: ["GET /stats/months"],
+        removed: [],
+      });
+    });
   });
 });
 
