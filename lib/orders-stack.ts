@@ -8,7 +8,8 @@ import { STATIC_ASSETS } from "../lambdas/http/static-assets";
 import { AppFunction } from "./constructs/app-function";
 import { HttpApi } from "./constructs/http-api";
 import { OrderQueue } from "./constructs/order-queue";
-import type { OrdersParameters } from "./parameters";
+import { RedisAccess } from "./constructs/redis-access";
+import { DEFAULT_REDIS_URL, type OrdersParameters } from "./parameters";
 
 /** The orders pipeline: REST API -> producer -> SQS (+DLQ) -> consumer -> Redis <- stats. */
 
@@ -38,7 +39,15 @@ export class OrdersStack extends Stack {
   constructor(scope: Construct, id: string, props: OrdersStackProps) {
     super(scope, id, props);
     const p = props.parameters;
-    const redis = { REDIS_URL: p.redisUrl, KEY_PREFIX: p.keyPrefix };
+    const redis = new RedisAccess(
+      this,
+      "Redis",
+      p.redisMode === "elasticache"
+        ? { mode: "elasticache", cacheName: `${this.stackName.toLowerCase().slice(0, 34)}-cache` }
+        : p.redisSecretName
+          ? { mode: "external", secretName: p.redisSecretName }
+          : { mode: "external", url: p.redisUrl ?? DEFAULT_REDIS_URL },
+    );
     const consumerTimeout = Duration.seconds(p.consumerTimeoutSeconds);
 
     const orders = new OrderQueue(this, "OrderQueue", {
@@ -52,7 +61,8 @@ export class OrdersStack extends Stack {
       description: "Validates order batches, records analytics in Redis, reports partial failures",
       timeout: consumerTimeout,
       memorySize: 1024,
-      environment: { ...redis, VALUE_MISMATCH: p.valueMismatch },
+      environment: { KEY_PREFIX: p.keyPrefix, VALUE_MISMATCH: p.valueMismatch },
+      network: redis.network,
       logLevel: p.logLevel,
     });
     orders.attachConsumer(consumer, {
@@ -77,32 +87,46 @@ export class OrdersStack extends Stack {
       stats: new AppFunction(this, "StatsFunction", {
         entry: "lambdas/http/stats.ts",
         description: "Every stats query, the consumer log and health",
-        environment: redis,
+        environment: { KEY_PREFIX: p.keyPrefix },
+        network: redis.network,
         logLevel: p.logLevel,
       }),
       admin: new AppFunction(this, "AdminFunction", {
         entry: "lambdas/http/admin.ts",
         description: "DELETE /clear_redis_db",
-        environment: redis,
+        environment: { KEY_PREFIX: p.keyPrefix },
+        network: redis.network,
         logLevel: p.logLevel,
       }),
     };
+    for (const fn of [consumer, functions.stats, functions.admin]) redis.connect(fn);
+    if (redis.cache) {
+      new CfnOutput(this, "CacheEndpoint", {
+        value: `${redis.cache.attrEndpointAddress}:${redis.cache.attrEndpointPort}`,
+        description: "The ElastiCache Serverless (Valkey) endpoint; TLS, reachable only from the stack's VPC",
+      });
+    }
     orders.allowSending(functions.producer);
     orders.allowDepthReads(functions.stats);
 
-    const adminToken: ISecret = p.adminTokenSecretName
-      ? Secret.fromSecretNameV2(this, "AdminToken", p.adminTokenSecretName)
-      : new Secret(this, "AdminToken", {
-          description: "Bearer token for DELETE /clear_redis_db",
-          generateSecretString: { passwordLength: 40, excludePunctuation: true },
-          removalPolicy: RemovalPolicy.DESTROY,
-        });
-    adminToken.grantRead(functions.admin);
-    functions.admin.addEnvironment("ADMIN_TOKEN_SECRET_ID", adminToken.secretArn);
-    new CfnOutput(this, "AdminTokenSecretArn", {
-      value: adminToken.secretArn,
-      description: "aws secretsmanager get-secret-value --secret-id <this> shows the admin token",
-    });
+    if (p.adminAuth === "off") {
+      // Said in so many words: anyone may clear the data (a throwaway demo).
+      functions.admin.addEnvironment("ADMIN_AUTH", "off");
+    } else {
+      const adminToken: ISecret = p.adminTokenSecretName
+        ? Secret.fromSecretNameV2(this, "AdminToken", p.adminTokenSecretName)
+        : new Secret(this, "AdminToken", {
+            description: "Bearer token for DELETE /clear_redis_db",
+            generateSecretString: { passwordLength: 40, excludePunctuation: true },
+            removalPolicy: RemovalPolicy.DESTROY,
+          });
+      adminToken.grantRead(functions.admin);
+      functions.admin.addEnvironment("ADMIN_TOKEN_SECRET_ID", adminToken.secretArn);
+      new CfnOutput(this, "AdminTokenSecretArn", {
+        value: adminToken.secretArn,
+        description: "aws secretsmanager get-secret-value --secret-id <this> shows the admin token",
+      });
+    }
 
     new HttpApi(this, "Http", {
       functions,

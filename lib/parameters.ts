@@ -6,49 +6,103 @@ import { VALUE_MISMATCH_POLICIES } from "../lambdas/core/rules";
  * with defaults that deploy to LocalStack as they are. Invalid values stop synth with every
  * problem named.
  */
-export const OrdersParametersSchema = z.object({
-  stackName: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9-]*$/)
-    .default("OrdersPipeline"),
-  /** Where the functions find Redis: the compose service on LocalStack, your endpoint on AWS. */
-  redisUrl: z
-    .string()
-    .regex(/^rediss?:\/\/\S+$/, "must be redis://host:port or rediss://host:port")
-    .default("redis://redis:6379"),
-  keyPrefix: z.string().min(1).max(100).default("orders:"),
-  /** Records per consumer invocation; above 10 needs a batching window of at least 1 s. */
-  batchSize: z.coerce.number().int().min(1).max(10_000).default(100),
-  batchingWindowSeconds: z.coerce.number().int().min(0).max(300).default(1),
-  /** Most consumer invocations at once for the queue (AWS allows 2-1000). */
-  maxConcurrency: z.coerce.number().int().min(2).max(1000).default(5),
-  consumerTimeoutSeconds: z.coerce.number().int().min(1).max(900).default(30),
-  /** How long the queue keeps a message; the exactly-once markers live as long. */
-  queueRetentionSeconds: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .max(1_209_600)
-    .default(4 * 24 * 3600),
-  maxReceiveCount: z.coerce.number().int().min(1).max(1000).default(5),
-  /**
-   * Name of an existing Secrets Manager secret holding the admin token. Without it the stack
-   * generates one (output AdminTokenSecretArn). Either way `DELETE /clear_redis_db` needs
-   * `Authorization: Bearer <token>`, and the token never appears in the template.
-   */
-  adminTokenSecretName: z.string().min(1).optional(),
-  /** API Gateway stage throttling, requests per second and burst. */
-  throttlingRateLimit: z.coerce.number().min(1).default(200),
-  throttlingBurstLimit: z.coerce.number().int().min(1).default(400),
-  logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
-  /**
-   * An order whose value differs from its items' total: `reject` counts it failed (the original's
-   * documented rule), `correct` counts it valid at the line total, as the original's code did.
-   */
-  valueMismatch: z.enum(VALUE_MISMATCH_POLICIES).default("reject"),
-});
+/** The compose sidecar's Redis: where the functions find it on LocalStack. */
+export const DEFAULT_REDIS_URL = "redis://redis:6379";
+
+export const OrdersParametersSchema = z
+  .object({
+    stackName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]*$/)
+      .default("OrdersPipeline"),
+    /**
+     * `external` (a Redis you bring: redisUrl or redisSecretName) or `elasticache` (the stack
+     * creates an ElastiCache Serverless cache for Valkey in a VPC of its own).
+     */
+    redisMode: z.enum(["external", "elasticache"]).default("external"),
+    /** external: a Redis without a password (default: the compose service, for LocalStack). */
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, "must be redis://host:port or rediss://host:port")
+      .optional(),
+    /** external: a Secrets Manager secret holding the Redis URL with its password. */
+    redisSecretName: z.string().min(1).optional(),
+    keyPrefix: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[^{}]+$/, "may not contain { or } (the store makes the prefix a hash tag)")
+      .default("orders:"),
+    /** Records per consumer invocation; above 10 needs a batching window of at least 1 s. */
+    batchSize: z.coerce.number().int().min(1).max(10_000).default(100),
+    batchingWindowSeconds: z.coerce.number().int().min(0).max(300).default(1),
+    /** Most consumer invocations at once for the queue (AWS allows 2-1000). */
+    maxConcurrency: z.coerce.number().int().min(2).max(1000).default(5),
+    consumerTimeoutSeconds: z.coerce.number().int().min(1).max(900).default(30),
+    /** How long the queue keeps a message; the exactly-once markers live as long. */
+    queueRetentionSeconds: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(1_209_600)
+      .default(4 * 24 * 3600),
+    maxReceiveCount: z.coerce.number().int().min(1).max(1000).default(5),
+    /**
+     * Name of an existing Secrets Manager secret holding the admin token. Without it the stack
+     * generates one (output AdminTokenSecretArn). Either way `DELETE /clear_redis_db` needs
+     * `Authorization: Bearer <token>`, and the token never appears in the template.
+     */
+    adminTokenSecretName: z.string().min(1).optional(),
+    /**
+     * `off` opens the admin routes to anyone (a throwaway demo): no token is created or checked.
+     * Anything else keeps them behind the token; a function with no token refuses to start.
+     */
+    adminAuth: z.enum(["token", "off"]).default("token"),
+    /** API Gateway stage throttling, requests per second and burst. */
+    throttlingRateLimit: z.coerce.number().min(1).default(200),
+    throttlingBurstLimit: z.coerce.number().int().min(1).default(400),
+    logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+    /**
+     * An order whose value differs from its items' total: `reject` counts it failed (the original's
+     * documented rule), `correct` counts it valid at the line total, as the original's code did.
+     */
+    valueMismatch: z.enum(VALUE_MISMATCH_POLICIES).default("reject"),
+  })
+  .superRefine((p, ctx) => {
+    if (p.redisUrl && redisUrlPassword(p.redisUrl)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["redisUrl"],
+        message:
+          "carries a password, which would sit in plain text in the template and the functions' environment: store the URL in a Secrets Manager secret and pass -c redisSecretName=<its name>",
+      });
+    }
+    if (p.redisUrl && p.redisSecretName) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["redisSecretName"],
+        message: "give redisUrl or redisSecretName, not both",
+      });
+    }
+    if (p.redisMode === "elasticache" && (p.redisUrl || p.redisSecretName)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["redisMode"],
+        message: "elasticache creates the stack's own cache: leave out redisUrl and redisSecretName",
+      });
+    }
+  });
 
 export type OrdersParameters = z.infer<typeof OrdersParametersSchema>;
+
+/** The password in a redis:// URL, if any (the user part alone is not a secret). */
+function redisUrlPassword(url: string): string {
+  try {
+    return new URL(url).password;
+  } catch {
+    return "";
+  }
+}
 
 /** Reads the parameters from a context getter (e.g. `app.node.tryGetContext`). */
 export function parametersFromContext(get: (key: string) => unknown): OrdersParameters {

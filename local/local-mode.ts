@@ -35,6 +35,8 @@ export interface LocalModeOptions {
   sqsPort?: number;
   /** Tried first; else a redis-server from PATH is started on a free port. */
   redisUrl?: string;
+  /** `cluster`: `redisUrl` is a node of a Redis Cluster (else one is started from redis-server). */
+  redisMode?: "single" | "cluster";
   /** CDK context (the stack's parameters), as `-c name=value` would give. */
   context?: Record<string, string>;
   /** Module exporting createApp(props), instead of lib/app.ts. */
@@ -73,7 +75,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   const log = options.onLog ?? (() => {});
   const [synthResult, redisResult, sqsResult] = await Promise.allSettled([
     synthesize({ outdir, context: options.context ?? {}, appModule: options.appModule }),
-    ensureRedis(options.redisUrl),
+    ensureRedis(options.redisUrl, options.redisMode),
     startLocalSqs(options.sqsPort ?? 0),
   ]);
   if (
@@ -90,12 +92,12 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     throw failed.reason;
   }
   const [synth, redis, sqs] = [synthResult.value, redisResult.value, sqsResult.value];
-  const faults = await startFaults(options.faults ?? NO_FAULTS, redis.url, sqs.endpoint);
+  const faults = await startFaults(options.faults ?? NO_FAULTS, redis, sqs.endpoint);
   let currentSecrets: LocalSecret[] = [];
   const secretsEndpoint = await startSecretsEndpoint(() => currentSecrets);
   const wiring: Wiring = {
     sqs,
-    redisUrl: faults.redisUrl,
+    redis: { url: faults.redisUrl, mode: redis.mode },
     sqsEndpoint: faults.sqsEndpoint,
     secretsEndpoint: secretsEndpoint.endpoint,
     secrets: (model) => {
@@ -167,7 +169,7 @@ interface Runtime {
 /** How the functions reach their dependencies: directly, or through the fault proxies. */
 interface Wiring {
   sqs: LocalSqs;
-  redisUrl: string;
+  redis: { url: string; mode: LocalRedis["mode"] };
   sqsEndpoint: string;
   secretsEndpoint: string;
   /** Gives the template's secrets their local values. */
@@ -177,11 +179,13 @@ interface Wiring {
 }
 
 /** Starts the proxies the faults need; returns the addresses the functions should use. */
-async function startFaults(config: Faults, redisUrl: string, sqsEndpoint: string) {
+async function startFaults(config: Faults, redis: LocalRedis, sqsEndpoint: string) {
   const stops: (() => Promise<void>)[] = [];
-  let functionRedisUrl = redisUrl;
+  let functionRedisUrl = redis.url;
   if (config.redisLatencyMs > 0 || config.redisDropEveryMs > 0) {
-    const target = new URL(redisUrl);
+    // A cluster's clients connect to the node addresses it reports, around any one proxy.
+    if (redis.mode === "cluster") throw new Error("the Redis faults need a single Redis, not a cluster");
+    const target = new URL(redis.url);
     const proxy = await TcpProxy.start(target.hostname, Number(target.port || 6379));
     proxy.latencyMs = config.redisLatencyMs;
     const dropper =
@@ -236,7 +240,7 @@ async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime
   const functions = new Map<string, LocalFunction>();
   for (const fn of model.functions) {
     const environment = {
-      ...resolveEnvironment(fn.environment, resolver, fn.name),
+      ...resolveEnvironment(withLocalRedis(fn.environment, wiring.redis), resolver, fn.name),
       AWS_REGION: LOCAL_REGION,
       AWS_DEFAULT_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -251,7 +255,6 @@ async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime
       TZ: "UTC",
       PATH: process.env.PATH ?? "",
     } as Record<string, string>;
-    if ("REDIS_URL" in environment) environment.REDIS_URL = wiring.redisUrl;
     functions.set(fn.logicalId, new LocalFunction({ model: fn, environment, onLog: log }));
   }
   await Promise.all([...functions.values()].map((fn) => fn.warm().catch(() => {})));
@@ -280,6 +283,20 @@ async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime
     return poller;
   });
   return { model, queues, functions, pollers };
+}
+
+/**
+ * Local mode's Redis contract: a function whose template environment names a Redis (REDIS_URL or
+ * REDIS_SECRET_ID) gets local mode's Redis instead, as REDIS_URL and REDIS_MODE; whatever the
+ * template says (an ElastiCache endpoint, a secret) is not reachable from here.
+ */
+function withLocalRedis(
+  environment: Record<string, unknown>,
+  redis: Wiring["redis"],
+): Record<string, unknown> {
+  if (!("REDIS_URL" in environment) && !("REDIS_SECRET_ID" in environment)) return environment;
+  const { REDIS_SECRET_ID: _secret, ...rest } = environment;
+  return { ...rest, REDIS_URL: redis.url, REDIS_MODE: redis.mode };
 }
 
 async function stopRuntime(runtime: Runtime): Promise<void> {

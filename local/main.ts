@@ -6,7 +6,8 @@
  *   --watch                  reload when bin/, lib/ or lambdas/ change
  *   --access-log             print every API request
  *   --path-prefix P          serve the API under P, e.g. /_aws/execute-api/local/prod (LocalStack's URL shape)
- * Environment: REDIS_URL (tried first), LOG_FORMAT=json for raw function log lines, and the
+ * Environment: REDIS_URL (tried first), REDIS_MODE=cluster (REDIS_URL is a Redis Cluster node, or
+ * a three-master cluster is started), LOG_FORMAT=json for raw function log lines, and the
  * FAULT_* switches of local/faults.ts (off by default) to inject faults.
  */
 import { readdirSync, statSync, watch } from "node:fs";
@@ -44,10 +45,14 @@ let mode: Awaited<ReturnType<typeof startLocalMode>>;
 let faults: ReturnType<typeof faultsFromEnv>;
 try {
   faults = faultsFromEnv(process.env);
+  const redisMode = process.env.REDIS_MODE ?? "single";
+  if (redisMode !== "single" && redisMode !== "cluster")
+    throw new Error(`REDIS_MODE must be single or cluster, not ${redisMode}`);
   mode = await startLocalMode({
     faults,
     port: Number(values.port),
     redisUrl: process.env.REDIS_URL,
+    redisMode,
     context,
     pathPrefix: values["path-prefix"],
     onLog: (source, line) => console.log(rawLogs ? `${source} ${line}` : formatLogLine(source, line, colour)),
@@ -75,7 +80,7 @@ console.log(
     ...mode.secrets.map(
       (secret) => `  Secret  ${secret.name} = ${secret.value}  (${secretEnvName(secret.name)} to choose it)`,
     ),
-    `  Redis   ${mode.redis.url}${mode.redis.started ? " (started for this run; its data goes when it stops)" : ""}`,
+    `  Redis   ${mode.redis.url}${mode.redis.mode === "cluster" ? " (a Redis Cluster)" : ""}${mode.redis.started ? " (started for this run; its data goes when it stops)" : ""}`,
     `  SQS     ${mode.sqsEndpoint} (${queues})`,
     `  Logs    function logs below, one line each${rawLogs ? "" : " (LOG_FORMAT=json for raw lines)"}`,
     values.watch ? "  Watch   bin/, lib/ and lambdas/: changes re-synthesize and reload" : "",

@@ -1,5 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { Redis } from "ioredis";
 
 /**
@@ -9,6 +13,8 @@ import { Redis } from "ioredis";
 
 export interface LocalRedis {
   url: string;
+  /** `cluster` when `url` is a node of a Redis Cluster. */
+  mode: "single" | "cluster";
   /** True when this process started the server (and `stop` will end it). */
   started: boolean;
   stop(): Promise<void>;
@@ -20,13 +26,21 @@ export class RedisUnavailableError extends Error {
   override name = "RedisUnavailableError";
 }
 
-export async function ensureRedis(url: string = DEFAULT_REDIS_URL): Promise<LocalRedis> {
-  if (await answers(url)) return { url, started: false, stop: async () => {} };
+export async function ensureRedis(
+  givenUrl: string | undefined,
+  mode: LocalRedis["mode"] = "single",
+): Promise<LocalRedis> {
+  const url = givenUrl ?? DEFAULT_REDIS_URL;
+  if (mode === "cluster") {
+    if (await isClusterNode(url)) return { url, mode, started: false, stop: async () => {} };
+    if (givenUrl)
+      throw new RedisUnavailableError(`REDIS_MODE=cluster, but ${givenUrl} is not a Redis Cluster node`);
+    return startRedisCluster();
+  }
+  if (await answers(url)) return { url, mode, started: false, stop: async () => {} };
 
-  const port = await freePort();
-  let child: ChildProcess;
   try {
-    child = await spawnRedis(port);
+    return await startRedisServer();
   } catch (error) {
     throw new RedisUnavailableError(
       [
@@ -38,15 +52,35 @@ export async function ensureRedis(url: string = DEFAULT_REDIS_URL): Promise<Loca
       ].join("\n"),
     );
   }
-  const startedUrl = `redis://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (await answers(startedUrl)) {
-      return { url: startedUrl, started: true, stop: () => stopChild(child) };
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** A `redis-server` from PATH on a free port, in memory; with a password when one is given. */
+export async function startRedisServer(options: { password?: string } = {}): Promise<LocalRedis> {
+  const port = await freePort();
+  const child = await spawnRedis(port, options.password ? ["--requirepass", options.password] : []);
+  const auth = options.password ? `:${encodeURIComponent(options.password)}@` : "";
+  const url = `redis://${auth}127.0.0.1:${port}`;
+  try {
+    await waitUntilAnswers(url);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
   }
-  await stopChild(child);
-  throw new RedisUnavailableError(`redis-server started on port ${port} but never answered`);
+  return { url, mode: "single", started: true, stop: () => stopChild(child) };
+}
+
+/** True when a Redis at `url` answers and has cluster mode on. */
+async function isClusterNode(url: string): Promise<boolean> {
+  if (!(await answers(url))) return false;
+  const client = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on("error", () => {});
+  try {
+    return String(await client.info("cluster")).includes("cluster_enabled:1");
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** True when a Redis at `url` answers PING within a second. */
@@ -68,11 +102,78 @@ export async function answers(url: string): Promise<boolean> {
   }
 }
 
-function spawnRedis(port: number): Promise<ChildProcess> {
+/**
+ * A three-master Redis Cluster from `redis-server` and `redis-cli` on free ports, in memory, the
+ * way the tests and `REDIS_MODE=cluster npm start` meet ElastiCache Serverless's cluster semantics.
+ */
+export async function startRedisCluster(masters = 3): Promise<LocalRedis> {
+  const directory = mkdtempSync(join(tmpdir(), "orders-redis-cluster-"));
+  const ports = await Promise.all(Array.from({ length: masters }, () => freePort()));
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(children.map(stopChild));
+    rmSync(directory, { recursive: true, force: true });
+  };
+  try {
+    for (const port of ports) {
+      children.push(
+        await spawnRedis(port, [
+          "--cluster-enabled",
+          "yes",
+          "--cluster-config-file",
+          join(directory, `nodes-${port}.conf`),
+          "--dir",
+          directory,
+        ]),
+      );
+    }
+    for (const port of ports) await waitUntilAnswers(`redis://127.0.0.1:${port}`);
+    await promisify(execFile)("redis-cli", [
+      "--cluster",
+      "create",
+      ...ports.map((port) => `127.0.0.1:${port}`),
+      "--cluster-replicas",
+      "0",
+      "--cluster-yes",
+    ]);
+    await waitForClusterOk(ports[0] as number);
+  } catch (error) {
+    await stop();
+    throw new RedisUnavailableError(
+      `a Redis Cluster could not be started from redis-server and redis-cli (${(error as Error).message})`,
+    );
+  }
+  return { url: `redis://127.0.0.1:${ports[0]}`, mode: "cluster", started: true, stop };
+}
+
+async function waitUntilAnswers(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (await answers(url)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+/** Every slot assigned and the cluster agreeing on it (`cluster_state:ok`). */
+async function waitForClusterOk(port: number): Promise<void> {
+  const client = new Redis(port, "127.0.0.1", { maxRetriesPerRequest: 0 });
+  try {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const info = String(await client.call("CLUSTER", "INFO"));
+      if (info.includes("cluster_state:ok")) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error("the cluster never reached cluster_state:ok");
+  } finally {
+    client.disconnect();
+  }
+}
+
+function spawnRedis(port: number, extraArgs: readonly string[] = []): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extraArgs],
       { stdio: "ignore" },
     );
     child.once("error", reject); // ENOENT when redis-server is not on PATH

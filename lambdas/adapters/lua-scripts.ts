@@ -6,6 +6,8 @@
 export const RECORD_ENTRIES_LUA = `
 -- Records a chunk of consumer outcomes atomically and exactly once.
 --
+-- KEYS[1]: the store's global hash, declared so that a Redis Cluster routes the script to the slot
+-- of the prefix's hash tag, which every key below shares.
 -- ARGV: prefix, marker TTL (s), log max length, and the entries as one JSON array (decoded by
 -- cjson in C: far cheaper on both sides than thousands of separate arguments), each entry
 --   [kind (v = valid, c = valid at a corrected value, f = failed, m = malformed), message id, order id, user id ('' = none),
@@ -110,7 +112,7 @@ return table.concat(statuses)
 
 /**
  * A month's totals and its top users by spend in one round trip (instead of one HMGET per user).
- * ARGV: prefix, month, user limit. Returns {} for a month without data, else
+ * KEYS[1]: routes the call on a cluster (see above). ARGV: prefix, month, user limit. Returns {} for a month without data, else
  * { totals (HGETALL pairs), user count, [user id, order_count, spend_cents, failed_order_count]... }.
  */
 export const MONTH_STATS_LUA = `

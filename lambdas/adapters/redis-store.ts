@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import { Cluster, type Redis } from "ioredis";
 import type {
   AnalyticsEntry,
   AnalyticsStore,
@@ -10,11 +10,14 @@ import type {
   TotalsStats,
   UserStats,
 } from "../core/analytics-store";
+import type { RedisClient } from "../shared/clients";
 import { MONTH_STATS_LUA, RECORD_ENTRIES_LUA } from "./lua-scripts";
 
 /**
  * The analytics store on Redis. Every key lives under one prefix, so deployments and test runs
- * can share a server and `clear` deletes only its own keys:
+ * can share a server and `clear` deletes only its own keys. The prefix is a hash tag (`{orders:}`
+ * for the key prefix `orders:`): on a Redis Cluster every key hashes to one slot, so each Lua
+ * script's keys are on one node, as a cluster requires. Below, names follow the tagged prefix:
  *
  *   user:<id>                  hash  order_count, spend_cents, failed_order_count
  *   global                     hash  total_orders, revenue_cents, failed_orders, duplicates,
@@ -50,14 +53,21 @@ const KIND_LETTER = { valid: "v", failed: "f", malformed: "m" } as const;
 /** A valid order counted at its corrected value (see lua-scripts.ts). */
 const CORRECTED_LETTER = "c";
 
-export function createRedisStore(redis: Redis, options: RedisStoreOptions): AnalyticsStore {
-  const { prefix } = options;
+/** The prefix every key of a store with this key prefix starts with: `orders:` -> `{orders:}`. */
+export function storeKeyPrefix(keyPrefix: string): string {
+  if (/[{}]/.test(keyPrefix)) throw new Error(`a key prefix may not contain { or }: ${keyPrefix}`);
+  return `{${keyPrefix}}`;
+}
+
+export function createRedisStore(redis: RedisClient, options: RedisStoreOptions): AnalyticsStore {
+  const prefix = storeKeyPrefix(options.prefix);
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const markerTtlSeconds = options.markerTtlSeconds ?? DEFAULT_MARKER_TTL_SECONDS;
   const logMaxLength = options.logMaxLength ?? DEFAULT_LOG_MAX_LENGTH;
   const key = (name: string) => prefix + name;
-  const recordEntries = scriptRunner(redis, RECORD_ENTRIES_LUA);
-  const monthStatsScript = scriptRunner(redis, MONTH_STATS_LUA);
+  // A cluster routes a script by its first key: every key shares the prefix's slot.
+  const recordEntries = scriptRunner(redis, RECORD_ENTRIES_LUA, key("global"));
+  const monthStatsScript = scriptRunner(redis, MONTH_STATS_LUA, key("global"));
 
   async function recordChunk(entries: readonly AnalyticsEntry[]): Promise<RecordStatus[]> {
     const rows = entries.map(toScriptRow);
@@ -137,14 +147,7 @@ export function createRedisStore(redis: Redis, options: RedisStoreOptions): Anal
     },
 
     async clear() {
-      let deleted = 0;
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", `${escapeGlob(prefix)}*`, "COUNT", 1000);
-        if (keys.length > 0) deleted += await redis.unlink(...keys);
-        cursor = next;
-      } while (cursor !== "0");
-      return deleted;
+      return deleteKeysUnder(redis, prefix);
     },
 
     async ping() {
@@ -153,15 +156,41 @@ export function createRedisStore(redis: Redis, options: RedisStoreOptions): Anal
   };
 }
 
-/** Runs a Lua script by EVALSHA, loading it on the first call or after a SCRIPT FLUSH. */
-function scriptRunner(redis: Redis, lua: string): (args: readonly (string | number)[]) => Promise<unknown> {
+/**
+ * Deletes every key starting with `keyPrefix` (SCAN + UNLINK, never KEYS or FLUSHDB), on every
+ * master of a cluster; returns how many.
+ */
+export async function deleteKeysUnder(redis: RedisClient, keyPrefix: string): Promise<number> {
+  const nodes: Redis[] = redis instanceof Cluster ? redis.nodes("master") : [redis];
+  let deleted = 0;
+  for (const node of nodes) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await node.scan(cursor, "MATCH", `${escapeGlob(keyPrefix)}*`, "COUNT", 1000);
+      // One slot per prefix (a hash tag), so one UNLINK is a single-slot command on a cluster too.
+      if (keys.length > 0) deleted += await node.unlink(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  }
+  return deleted;
+}
+
+/**
+ * Runs a Lua script by EVALSHA, loading it on the first call or after a SCRIPT FLUSH. `routingKey`
+ * is its one declared key: on a cluster it picks the node that holds the script's slot.
+ */
+function scriptRunner(
+  redis: RedisClient,
+  lua: string,
+  routingKey: string,
+): (args: readonly (string | number)[]) => Promise<unknown> {
   const sha = createHash("sha1").update(lua).digest("hex");
   return async (args) => {
     try {
-      return await redis.evalsha(sha, 0, ...args);
+      return await redis.evalsha(sha, 1, routingKey, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-      return await redis.eval(lua, 0, ...args);
+      return await redis.eval(lua, 1, routingKey, ...args);
     }
   };
 }

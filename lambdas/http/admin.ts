@@ -1,6 +1,6 @@
 import { createRedisStore } from "../adapters/redis-store";
 import { readSecretString } from "../adapters/secrets";
-import { createRedisClient, createSecretsClient } from "../shared/clients";
+import { createSecretsClient, redisFromEnv } from "../shared/clients";
 import { AdminEnvSchema, parseEnv } from "../shared/config";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
@@ -9,7 +9,7 @@ import { adminHandlers } from "./admin-routes";
 /** Lambda entry for the admin routes (see routes.ts). */
 
 const env = parseEnv(AdminEnvSchema, process.env);
-const redis = createRedisClient(env.REDIS_URL, { idempotent: true });
+const redis = await redisFromEnv(env, { idempotent: true });
 const store = createRedisStore(redis, { prefix: env.KEY_PREFIX });
 // Read once per execution environment: the token never sits in the template or the environment.
 const adminToken =
@@ -21,5 +21,6 @@ const adminToken =
 export const handler = createHttpFunction("admin", adminHandlers({ store }), {
   logger,
   bodyLimitBytes: env.BODY_LIMIT_BYTES,
-  adminToken,
+  // No token and auth not explicitly off: createHttpFunction refuses to start.
+  adminAuth: adminToken ? { token: adminToken } : env.ADMIN_AUTH === "off" ? "off" : undefined,
 });

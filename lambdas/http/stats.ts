@@ -1,6 +1,6 @@
 import { createRedisStore } from "../adapters/redis-store";
 import { queueDepth } from "../adapters/sqs-queue";
-import { createRedisClient, createSqsClient } from "../shared/clients";
+import { createSqsClient, redisFromEnv } from "../shared/clients";
 import { parseEnv, StatsEnvSchema } from "../shared/config";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
@@ -9,7 +9,7 @@ import { statsHandlers } from "./stats-routes";
 /** Lambda entry for the stats routes (see routes.ts). */
 
 const env = parseEnv(StatsEnvSchema, process.env);
-const redis = createRedisClient(env.REDIS_URL, { autoPipelining: true, idempotent: true });
+const redis = await redisFromEnv(env, { autoPipelining: true, idempotent: true });
 const sqs = createSqsClient();
 const store = createRedisStore(redis, { prefix: env.KEY_PREFIX });
 

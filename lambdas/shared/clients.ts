@@ -1,6 +1,12 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
+import { readSecretString } from "../adapters/secrets";
+import { ConfigError, type RedisEnv, RedisUrlSchema } from "./config";
+
+/** A single Redis or a Redis Cluster (ElastiCache Serverless is always one): the store takes either. */
+export type RedisClient = Redis | Cluster;
+export type RedisMode = "single" | "cluster";
 
 /**
  * Client factories. Entry files call them once, at module scope, so a warm execution environment
@@ -18,6 +24,13 @@ export interface RedisClientOptions {
    * again after reconnecting, up to twice, instead of failing the request.
    */
   idempotent?: boolean;
+  /** `cluster`: ioredis' cluster client, following the slot map from the node in the URL. */
+  mode?: RedisMode;
+  /**
+   * Cluster only: addresses to use instead of those the nodes report (`host:port` -> address),
+   * for a cluster behind NAT or proxies.
+   */
+  natMap?: Record<string, { host: string; port: number }>;
 }
 
 /**
@@ -25,14 +38,34 @@ export interface RedisClientOptions {
  * once and is never silently sent again, so the consumer reports those messages and SQS
  * redelivers them (its writes are exactly-once by their own markers, not by client retries).
  */
-export function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
-  return new Redis(url, {
-    enableAutoPipelining: options.autoPipelining ?? false,
+export function createRedisClient(url: string, options: RedisClientOptions = {}): RedisClient {
+  const connection = {
     connectTimeout: 2_000,
     commandTimeout: 5_000,
     maxRetriesPerRequest: options.idempotent ? 2 : 0,
     autoResendUnfulfilledCommands: options.idempotent ?? false,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+  };
+  const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1_000);
+  if (options.mode !== "cluster") {
+    return new Redis(url, {
+      ...connection,
+      enableAutoPipelining: options.autoPipelining ?? false,
+      retryStrategy,
+    });
+  }
+  const { hostname, port, username, password, protocol } = new URL(url);
+  return new Cluster([{ host: hostname, port: Number(port || 6379) }], {
+    enableAutoPipelining: options.autoPipelining ?? false,
+    clusterRetryStrategy: retryStrategy,
+    ...(options.natMap ? { natMap: options.natMap } : {}),
+    // TLS certificates name the configured host, not the node addresses the cluster reports.
+    dnsLookup: (address, callback) => callback(null, address),
+    redisOptions: {
+      ...connection,
+      username: decodeURIComponent(username) || undefined,
+      password: decodeURIComponent(password) || undefined,
+      ...(protocol === "rediss:" ? { tls: {} } : {}),
+    },
   });
 }
 
@@ -47,4 +80,23 @@ export function createSqsClient(): SQSClient {
 /** Secrets Manager, read once per execution environment at cold start. */
 export function createSecretsClient(): SecretsManagerClient {
   return new SecretsManagerClient({});
+}
+
+/**
+ * An entry's Redis client, from its environment: the URL from the secret REDIS_SECRET_ID names
+ * (read once, at cold start) when set, else REDIS_URL; the cluster client when REDIS_MODE=cluster.
+ */
+export async function redisFromEnv(
+  env: RedisEnv,
+  options: Omit<RedisClientOptions, "mode"> = {},
+): Promise<RedisClient> {
+  let url = env.REDIS_URL;
+  if (env.REDIS_SECRET_ID) {
+    const secret = await readSecretString(createSecretsClient(), env.REDIS_SECRET_ID);
+    // Never echo the secret: it holds a password.
+    if (!RedisUrlSchema.safeParse(secret).success)
+      throw new ConfigError(`the secret ${env.REDIS_SECRET_ID} does not hold a redis:// or rediss:// URL`);
+    url = secret;
+  }
+  return createRedisClient(url, { ...options, mode: env.REDIS_MODE });
 }

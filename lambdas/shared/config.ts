@@ -13,10 +13,29 @@ const positiveInt = z.coerce.number().int().positive();
 /** https://host/account/name. Not z.url(): WHATWG rejects hosts like sqs.us-east-1.127.0.0.1. */
 const queueUrl = z.string().regex(/^https?:\/\/[^\s/]+\/\d+\/[\w-]+(?:\.fifo)?$/, "must be an SQS queue URL");
 
+/** redis://host:port or rediss://host:port (TLS), with user and password when the server needs them. */
+export const RedisUrlSchema = z.url({ protocol: /^rediss?$/ });
+
 export const RedisEnvSchema = z.object({
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379"),
-  KEY_PREFIX: z.string().min(1).max(100).default("orders:"),
+  REDIS_URL: RedisUrlSchema.default("redis://127.0.0.1:6379"),
+  /**
+   * A Secrets Manager secret holding the Redis URL (with its password), read at cold start
+   * instead of REDIS_URL, so that no password sits in the template or the environment.
+   */
+  REDIS_SECRET_ID: z
+    .string()
+    .optional()
+    .transform((id) => id || undefined),
+  /** `cluster` for a Redis Cluster (ElastiCache Serverless is one); `single` otherwise. */
+  REDIS_MODE: z.enum(["single", "cluster"]).default("single"),
+  KEY_PREFIX: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[^{}]+$/, "may not contain { or } (the store makes the prefix a hash tag)")
+    .default("orders:"),
 });
+export type RedisEnv = z.infer<typeof RedisEnvSchema>;
 
 export const ConsumerEnvSchema = RedisEnvSchema.extend({
   DLQ_URL: queueUrl,
@@ -42,8 +61,11 @@ export const AdminEnvSchema = RedisEnvSchema.extend({
   ...HttpEnvSchema.shape,
   /**
    * Where the admin token is: a Secrets Manager secret (what the stack sets), or the token itself
-   * (tests, your own runs). With either, `DELETE /clear_redis_db` needs `Authorization: Bearer <token>`.
+   * (tests, your own runs). With either, `DELETE /clear_redis_db` needs `Authorization: Bearer <token>`;
+   * with neither, the function refuses to start, unless ADMIN_AUTH=off says in so many words that
+   * anyone may clear the data.
    */
+  ADMIN_AUTH: z.enum(["token", "off"]).default("token"),
   ADMIN_TOKEN_SECRET_ID: z
     .string()
     .optional()

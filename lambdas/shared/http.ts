@@ -6,6 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { z } from "zod";
 import { describeIssues } from "../core/outcome";
 import { type HttpFunctionName, type RouteId, type RouteSpec, type Routes, routesOf } from "../http/routes";
+import { ConfigError } from "./config";
 import {
   BadRequestError,
   ForbiddenError,
@@ -58,9 +59,14 @@ export interface HttpFunctionOptions {
   logger: typeof sharedLogger;
   /** Request bodies above this many bytes are refused with 413. */
   bodyLimitBytes: number;
-  /** When set, admin routes need `Authorization: Bearer <adminToken>`. */
-  adminToken?: string | undefined;
+  /**
+   * How admin routes are protected: `Authorization: Bearer <token>`, or explicitly not at all.
+   * A function with admin routes and neither refuses to start: no token is never an open door.
+   */
+  adminAuth?: AdminAuth;
 }
+
+export type AdminAuth = { token: string } | "off";
 
 type HttpEvent = APIGatewayProxyEvent;
 type HttpResult = APIGatewayProxyResult;
@@ -75,6 +81,12 @@ export function createHttpFunction<F extends HttpFunctionName>(
 ) {
   const table = new Map<string, { id: RouteId; route: RouteSpec }>();
   for (const [id, route] of routesOf(fn)) table.set(`${route.method} ${route.path}`, { id, route });
+  const { adminAuth } = options;
+  if (adminAuth === undefined && routesOf(fn).some(([, route]) => route.admin)) {
+    throw new ConfigError(
+      `the ${fn} function serves admin routes but has no admin token: set ADMIN_TOKEN_SECRET_ID or ADMIN_TOKEN, or ADMIN_AUTH=off to open them to anyone`,
+    );
+  }
   const findRoute = (event: HttpEvent) => table.get(`${event.httpMethod} ${event.resource}`);
   const jsonBodyParser = httpJsonBodyParser();
 
@@ -98,7 +110,7 @@ export function createHttpFunction<F extends HttpFunctionName>(
       const match = findRoute(event);
       if (!match) throw new NotFoundError(`no route for ${event.httpMethod} ${event.resource}`);
       const { id, route } = match;
-      if (route.admin) checkAdminToken(event.headers, options.adminToken);
+      if (route.admin) checkAdminToken(event.headers, adminAuth);
       const request = {
         params: validate(route.params, event.pathParameters, "path"),
         query: validate(route.query, event.queryStringParameters, "query"),
@@ -164,8 +176,10 @@ function validateBody(route: RouteSpec, event: HttpEvent): unknown {
   return parsed.data;
 }
 
-function checkAdminToken(headers: HttpEvent["headers"], adminToken: string | undefined): void {
-  if (!adminToken) return;
+function checkAdminToken(headers: HttpEvent["headers"], adminAuth: AdminAuth | undefined): void {
+  if (adminAuth === "off") return;
+  if (adminAuth === undefined) throw new Error("admin route without admin auth"); // refused at start-up
+  const adminToken = adminAuth.token;
   const authorization = headers.authorization;
   if (!authorization)
     throw new UnauthorizedError("admin token required", ["authorization: expected Bearer <token>"]);

@@ -3,7 +3,7 @@ import middy from "@middy/core";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createRedisStore } from "../adapters/redis-store";
 import { sendMessages } from "../adapters/sqs-sender";
-import { createRedisClient, createSqsClient } from "../shared/clients";
+import { createSqsClient, redisFromEnv } from "../shared/clients";
 import { ConsumerEnvSchema, parseEnv } from "../shared/config";
 import { logger } from "../shared/logger";
 import { processBatch } from "./process-batch";
@@ -11,7 +11,7 @@ import { processBatch } from "./process-batch";
 /** The SQS consumer Lambda: validates a batch of orders, records analytics, reports partial failures. */
 
 const env = parseEnv(ConsumerEnvSchema, process.env);
-const redis = createRedisClient(env.REDIS_URL);
+const redis = await redisFromEnv(env);
 const sqs = createSqsClient();
 const store = createRedisStore(redis, {
   prefix: env.KEY_PREFIX,

@@ -7,6 +7,7 @@ import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
 import { type ICommandHooks, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import type { FunctionNetwork } from "./redis-access";
 
 /**
  * The project's Lambda function: NodejsFunction with the defaults every function shares. Bundled
@@ -24,6 +25,8 @@ export interface AppFunctionProps {
   environment?: Record<string, string>;
   logLevel: string;
   commandHooks?: ICommandHooks;
+  /** VPC placement (functions that reach a cache in the stack's VPC). */
+  network?: FunctionNetwork | undefined;
 }
 
 /** ESM bundles need `require` for the CommonJS packages inside them (ioredis, ...). */
@@ -45,6 +48,7 @@ export class AppFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       logGroup,
+      ...props.network,
       environment: {
         NODE_OPTIONS: "--enable-source-maps",
         POWERTOOLS_SERVICE_NAME: "orders-pipeline",

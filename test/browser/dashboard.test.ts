@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ROUTES } from "../../lambdas/http/routes";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
-import { connectRedis, deleteKeys, redisUrl, uniquePrefix } from "../support/redis";
+import { connectRedis, deleteKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 
 /**
  * The dashboard and the docs in headless Chromium against local mode: produce from the page, watch
@@ -28,6 +28,7 @@ beforeAll(async () => {
   mode = await startLocalMode({
     port: 0,
     redisUrl: redisUrl(),
+    redisMode: redisMode(),
     context: { keyPrefix: prefix },
     outdir: join(PROJECT_ROOT, "cdk.out.test", "dashboard"),
     pathPrefix: PATH_PREFIX,

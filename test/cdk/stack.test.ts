@@ -1,33 +1,12 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { ROUTES, type RouteSpec } from "../../lambdas/http/routes";
-import { methodPaths, resourcesOf, synthTemplate } from "./synth";
+import { functionIdOf, grantsOfFunction, methodPaths, resourcesOf, synthTemplate } from "./synth";
 
 const template = synthTemplate();
 const functions = resourcesOf(template, "AWS::Lambda::Function");
-const functionId = (entryDescription: string) =>
-  functions.find(([, f]) => String(f.Properties.Description).startsWith(entryDescription))?.[0] ?? "missing";
-
-/** Every IAM action granted to a function's role, with the resources they apply to. */
-function grantsOf(logicalFunctionId: string): { actions: string[]; resources: unknown[] }[] {
-  const role = (template.toJSON().Resources[logicalFunctionId].Properties.Role as { "Fn::GetAtt": string[] })[
-    "Fn::GetAtt"
-  ][0];
-  return resourcesOf(template, "AWS::IAM::Policy")
-    .filter(([, policy]) => (policy.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
-    .flatMap(
-      ([, policy]) =>
-        (
-          policy.Properties.PolicyDocument as {
-            Statement: { Action: string | string[]; Resource: unknown }[];
-          }
-        ).Statement,
-    )
-    .map((statement) => ({
-      actions: [statement.Action].flat().sort(),
-      resources: [statement.Resource].flat(),
-    }));
-}
+const functionId = (entryDescription: string) => functionIdOf(template, entryDescription);
+const grantsOf = (logicalFunctionId: string) => grantsOfFunction(template, logicalFunctionId);
 const queueRef = (name: "Orders" | "DeadLetters") => {
   const id = resourcesOf(template, "AWS::SQS::Queue").find(([logicalId]) => logicalId.includes(name))?.[0];
   return { "Fn::GetAtt": [id, "Arn"] };

@@ -36,3 +36,35 @@ export function methodPaths(template: Template): string[] {
 export function maskedTemplate(template: Template): string {
   return JSON.stringify(template.toJSON(), null, 2).replace(/[a-f0-9]{64}/g, "[ASSET-HASH]");
 }
+
+/** The logical id of the function whose description starts with `description`. */
+export function functionIdOf(template: Template, description: string): string {
+  const functions = resourcesOf(template, "AWS::Lambda::Function");
+  return (
+    functions.find(([, f]) => String(f.Properties.Description).startsWith(description))?.[0] ?? "missing"
+  );
+}
+
+/** Every IAM action granted to a function's role, with the resources they apply to. */
+export function grantsOfFunction(
+  template: Template,
+  logicalFunctionId: string,
+): { actions: string[]; resources: unknown[] }[] {
+  const role = (template.toJSON().Resources[logicalFunctionId].Properties.Role as { "Fn::GetAtt": string[] })[
+    "Fn::GetAtt"
+  ][0];
+  return resourcesOf(template, "AWS::IAM::Policy")
+    .filter(([, policy]) => (policy.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+    .flatMap(
+      ([, policy]) =>
+        (
+          policy.Properties.PolicyDocument as {
+            Statement: { Action: string | string[]; Resource: unknown }[];
+          }
+        ).Statement,
+    )
+    .map((statement) => ({
+      actions: [statement.Action].flat().sort(),
+      resources: [statement.Resource].flat(),
+    }));
+}

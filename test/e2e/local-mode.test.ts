@@ -6,7 +6,7 @@ import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { type ExpectedFigures, expectedFigures } from "../support/expected";
 import { judged } from "../support/oracle";
-import { connectRedis, deleteKeys, redisUrl, uniquePrefix } from "../support/redis";
+import { connectRedis, deleteKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 import { drainQueue } from "../support/sqs";
 
 /** npm start's stack on free ports: orders over real HTTP, consumed by the real event source mapping. */
@@ -45,6 +45,7 @@ beforeAll(async () => {
   mode = await startLocalMode({
     port: 0,
     redisUrl: redisUrl(),
+    redisMode: redisMode(),
     context: { keyPrefix: prefix },
     outdir: join(PROJECT_ROOT, "cdk.out.test", "e2e"),
   });

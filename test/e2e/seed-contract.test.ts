@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { orderMessage } from "../support/factories";
-import { connectRedis, deleteKeys, redisUrl, uniquePrefix } from "../support/redis";
+import { connectRedis, deleteKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 
 /**
  * The original service's own answers (test/fixtures/seed-responses, recorded by running its code,
@@ -150,6 +150,7 @@ beforeAll(async () => {
   mode = await startLocalMode({
     port: 0,
     redisUrl: redisUrl(),
+    redisMode: redisMode(),
     context: { keyPrefix: prefix, valueMismatch: "correct" },
     outdir: join(PROJECT_ROOT, "cdk.out.test", "seed-contract"),
   });

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
-import { connectRedis, deleteKeys, redisUrl, uniquePrefix } from "../support/redis";
+import { connectRedis, deleteKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 
 /** Local mode runs what the template says: change the CDK app, not local mode, and it follows. */
 
@@ -13,6 +13,7 @@ async function boot(options: { context?: Record<string, string>; appModule?: str
   const mode = await startLocalMode({
     port: 0,
     redisUrl: redisUrl(),
+    redisMode: redisMode(),
     context: { keyPrefix: prefix, ...options.context },
     appModule: options.appModule,
     outdir: join(PROJECT_ROOT, "cdk.out.test", options.name),
@@ -51,7 +52,7 @@ describe("local mode follows the CDK app", () => {
     expect(poller?.stats.deleted).toBe(100);
     expect(poller?.stats.largestBatch).toBe(7);
     expect(poller?.stats.batches).toBeGreaterThanOrEqual(Math.ceil(100 / 7));
-  });
+  }, 120_000);
 
   it("serves a route added to the CDK app, through the function it names", async () => {
     const plain = await boot({ name: "plain" });
@@ -65,5 +66,5 @@ describe("local mode follows the CDK app", () => {
     // The stats function got the request, and its own router answers for a route it has no handler for.
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: "no route for GET /extra", details: [] });
-  });
+  }, 120_000); // two synths with bundling, on a loaded machine
 });

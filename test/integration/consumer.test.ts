@@ -1,20 +1,19 @@
 import type { SQSRecord } from "aws-lambda";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createRedisStore } from "../../lambdas/adapters/redis-store";
 import { sendMessages } from "../../lambdas/adapters/sqs-sender";
 import { createOrderGenerator, type GeneratedOrder, seededRandom } from "../../lambdas/core/generator";
-import { createRedisClient } from "../../lambdas/shared/clients";
+import type { RedisClient } from "../../lambdas/shared/clients";
 import { BatchFailedError, type ConsumerDeps, processBatch } from "../../lambdas/sqs/process-batch";
-import { TcpProxy } from "../../local/tcp-proxy";
 import { expectedFigures } from "../support/expected";
 import { orderMessage, sqsRecord, sqsRecords } from "../support/factories";
 import { silentLogger } from "../support/fakes";
-import { connectRedis, deleteKeys, redisUrl, uniquePrefix } from "../support/redis";
+import { proxiedRedis } from "../support/proxied-redis";
+import { connectRedis, deleteKeys, uniquePrefix } from "../support/redis";
 import { drainQueue, type EmbeddedSqs, startEmbeddedSqs } from "../support/sqs";
 
 const prefix = uniquePrefix("consumer");
-let redis: Redis;
+let redis: RedisClient;
 let sqs: EmbeddedSqs;
 let dlqUrl: string;
 let deps: ConsumerDeps;
@@ -35,7 +34,7 @@ beforeEach(async () => {
   await drainQueue(sqs.client, dlqUrl);
 });
 
-function depsFor(client: Redis, chunkSize?: number): ConsumerDeps {
+function depsFor(client: RedisClient, chunkSize?: number): ConsumerDeps {
   return {
     store: createRedisStore(client, { prefix, markerTtlSeconds: 3600, logMaxLength: 1000, chunkSize }),
     sendToDlq: (messages) => sendMessages(sqs.client, dlqUrl, messages),
@@ -149,11 +148,8 @@ describe("consumer", () => {
   });
 
   it("reports the messages a Redis outage cut off, and ends exact once they are redelivered", async () => {
-    const target = new URL(redisUrl());
-    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 6379));
-    // the client the Lambda uses, so its fail-fast settings are what is tested
-    const proxied = createRedisClient(`redis://127.0.0.1:${proxy.port}`);
-    proxied.on("error", () => {});
+    const proxy = await proxiedRedis();
+    const proxied = proxy.client;
     const proxiedDeps = depsFor(proxied, 50);
     try {
       const orders = generate(1000, 11);
@@ -177,25 +173,20 @@ describe("consumer", () => {
       await assertFigures(orders, malformed.length);
       expect(await drainQueue(sqs.client, dlqUrl)).toHaveLength(3);
     } finally {
-      proxied.disconnect();
       await proxy.close();
     }
   });
 
   it("throws when no record of the batch could be stored, so Lambda backs off", async () => {
-    const proxy = await TcpProxy.start("127.0.0.1", Number(new URL(redisUrl()).port || 6379));
-    // the client the Lambda uses, so its fail-fast settings are what is tested
-    const proxied = createRedisClient(`redis://127.0.0.1:${proxy.port}`);
-    proxied.on("error", () => {});
+    const proxy = await proxiedRedis();
     try {
-      await proxied.ping();
+      await proxy.client.ping();
       proxy.cutNow();
       const records = sqsRecords(...generate(20, 5).map((g) => g.order));
 
-      await expect(processBatch(records, depsFor(proxied))).rejects.toBeInstanceOf(BatchFailedError);
+      await expect(processBatch(records, depsFor(proxy.client))).rejects.toBeInstanceOf(BatchFailedError);
       expect((await deps.store.globalStats()).totalOrders).toBe(0);
     } finally {
-      proxied.disconnect();
       await proxy.close();
     }
   });

@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import type { AnalyticsEntry } from "../../lambdas/core/analytics-store";
+import { adminHandlers } from "../../lambdas/http/admin-routes";
 import { ROUTES, type RouteSpec } from "../../lambdas/http/routes";
 import { ErrorResponse } from "../../lambdas/http/schemas";
+import { ConfigError } from "../../lambdas/shared/config";
+import { createHttpFunction } from "../../lambdas/shared/http";
 import type { ApiResponse } from "../support/api";
 import { orderMessage } from "../support/factories";
+import { silentLogger } from "../support/fakes";
 import { deleteKeys } from "../support/redis";
 import { startTestApi, type TestApi } from "../support/test-api";
 
@@ -339,6 +343,16 @@ describe("GET /health", () => {
 
 describe("DELETE /clear_redis_db", () => {
   beforeEach(() => seed([valid("c1", "U1000", 100)]));
+
+  it("refuses to start with no admin token, unless auth is explicitly off", () => {
+    const options = { logger: silentLogger, bodyLimitBytes: 1024 };
+    expect(() => createHttpFunction("admin", adminHandlers({ store: api.store }), options)).toThrow(
+      ConfigError,
+    );
+    expect(() =>
+      createHttpFunction("admin", adminHandlers({ store: api.store }), { ...options, adminAuth: "off" }),
+    ).not.toThrow();
+  });
 
   it("needs the admin token: 401 without, 403 when wrong", async () => {
     expectError(await api.call("DELETE", "/clear_redis_db"), 401, "authorization");

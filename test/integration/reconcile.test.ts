@@ -1,7 +1,7 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisStore } from "../../lambdas/adapters/redis-store";
 import { createOrderGenerator, seededRandom } from "../../lambdas/core/generator";
+import type { RedisClient } from "../../lambdas/shared/clients";
 import { processBatch } from "../../lambdas/sqs/process-batch";
 import { expectedFigures } from "../support/expected";
 import { sqsRecords } from "../support/factories";
@@ -13,7 +13,7 @@ import { connectRedis, deleteKeys, uniquePrefix } from "../support/redis";
 const ORDER_COUNT = 10_000;
 const USER_IDS = Array.from({ length: 200 }, (_, i) => `U${3000 + i}`);
 const prefix = uniquePrefix("reconcile");
-let redis: Redis;
+let redis: RedisClient;
 const generate = createOrderGenerator({
   random: seededRandom(2026),
   userIds: USER_IDS,

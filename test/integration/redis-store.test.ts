@@ -1,10 +1,10 @@
-import type { Redis } from "ioredis";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { createRedisStore } from "../../lambdas/adapters/redis-store";
+import { createRedisStore, storeKeyPrefix } from "../../lambdas/adapters/redis-store";
 import type { AnalyticsEntry } from "../../lambdas/core/analytics-store";
-import { connectRedis, deleteKeys, uniquePrefix } from "../support/redis";
+import type { RedisClient } from "../../lambdas/shared/clients";
+import { connectRedis, deleteKeys, storeKeys, uniquePrefix } from "../support/redis";
 
-const redis: Redis = connectRedis();
+const redis: RedisClient = connectRedis();
 const prefix = uniquePrefix("store");
 const store = createRedisStore(redis, { prefix, markerTtlSeconds: 3600, logMaxLength: 1000, chunkSize: 3 });
 
@@ -183,7 +183,7 @@ describe("redis store", () => {
     const deleted = await store.clear();
 
     expect(deleted).toBeGreaterThan(10);
-    expect(await redis.keys(`${prefix}*`)).toEqual([]);
+    expect(await storeKeys(redis, prefix)).toEqual([]);
     expect(await neighbour.globalStats()).toMatchObject({ totalOrders: 1, revenueCents: 100 });
     await neighbour.clear();
   });
@@ -203,7 +203,7 @@ describe("redis store", () => {
     const small = createRedisStore(redis, { prefix, markerTtlSeconds: 60, logMaxLength: 10, chunkSize: 500 });
     await small.record(Array.from({ length: 1000 }, (_, i) => valid(`c${i}`, `ORDC${i}`, "U1000", 1)));
 
-    expect(await redis.xlen(`${prefix}logs`)).toBeLessThan(200);
+    expect(await redis.xlen(`${storeKeyPrefix(prefix)}logs`)).toBeLessThan(200);
     expect((await small.latestLogs(5)).map((log) => log.details.message_id)).toEqual([
       "c999",
       "c998",
@@ -215,7 +215,7 @@ describe("redis store", () => {
 
   it("sets a TTL on every exactly-once marker", async () => {
     await store.record(everyOutcome);
-    const markers = await redis.keys(`${prefix}seen:*`);
+    const markers = await storeKeys(redis, prefix, "seen:*");
     expect(markers.length).toBe(9); // 3 orders + duplicate message + 5 failed/malformed messages
     for (const marker of markers) {
       const ttl = await redis.ttl(marker);

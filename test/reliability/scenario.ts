@@ -8,7 +8,7 @@ import { startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { expectedFigures } from "../support/expected";
 import { orderMessage } from "../support/factories";
-import { connectRedis, deleteKeys, redisUrl } from "../support/redis";
+import { connectRedis, deleteKeys, redisMode, redisUrl } from "../support/redis";
 import { drainQueue } from "../support/sqs";
 
 /**
@@ -44,6 +44,7 @@ export async function runScenario(options: {
   const mode = await startLocalMode({
     port: 0,
     redisUrl: redisUrl(),
+    redisMode: redisMode(),
     // A short consumer timeout keeps the visibility timeout (6x) short, so crashed batches come back soon.
     context: { keyPrefix: "reliability:", consumerTimeoutSeconds: "2", logLevel: "ERROR" },
     outdir: join(PROJECT_ROOT, "cdk.out.test", "reliability"),

@@ -1,27 +1,52 @@
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
+import { Cluster } from "ioredis";
 import { inject } from "vitest";
+import { deleteKeysUnder, storeKeyPrefix } from "../../lambdas/adapters/redis-store";
+import { createRedisClient, type RedisClient, type RedisMode } from "../../lambdas/shared/clients";
 
-/** Integration tests own their data: a fresh key prefix per test file on the shared real Redis. */
+/**
+ * Integration tests own their data: a fresh key prefix per test file on the shared real Redis, a
+ * single server or a Redis Cluster (`npm run test:cluster`), as the global setup found or started.
+ */
 
 export function redisUrl(): string {
   return inject("redisUrl");
+}
+
+export function redisMode(): RedisMode {
+  return inject("redisMode");
 }
 
 export function uniquePrefix(name: string): string {
   return `test:${name}:${randomUUID().slice(0, 8)}:`;
 }
 
-export function connectRedis(url: string = redisUrl()): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 1 });
+export function connectRedis(url: string = redisUrl()): RedisClient {
+  return createRedisClient(url, { mode: redisMode(), idempotent: true });
 }
 
-/** Deletes every key under `prefix` (tests clean up after themselves even when a store is broken). */
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== "0");
+/** Every key of the store with this key prefix that matches `pattern` (SCAN on every master). */
+export async function storeKeys(redis: RedisClient, prefix: string, pattern = "*"): Promise<string[]> {
+  const nodes = redis instanceof Cluster ? redis.nodes("master") : [redis];
+  const keys: string[] = [];
+  for (const node of nodes) {
+    let cursor = "0";
+    do {
+      const [next, found] = await node.scan(
+        cursor,
+        "MATCH",
+        `${storeKeyPrefix(prefix)}${pattern}`,
+        "COUNT",
+        1000,
+      );
+      keys.push(...found);
+      cursor = next;
+    } while (cursor !== "0");
+  }
+  return keys;
+}
+
+/** Deletes every key of the store with this key prefix (tests clean up even when a store is broken). */
+export async function deleteKeys(redis: RedisClient, prefix: string): Promise<void> {
+  await deleteKeysUnder(redis, storeKeyPrefix(prefix));
 }

@@ -14,7 +14,7 @@ import { processBatch } from "../../lambdas/sqs/process-batch";
 import { apiCaller } from "./api";
 import { sqsRecord } from "./factories";
 import { silentLogger } from "./fakes";
-import { deleteKeys, redisUrl, uniquePrefix } from "./redis";
+import { deleteKeys, redisMode, redisUrl, uniquePrefix } from "./redis";
 import { startEmbeddedSqs } from "./sqs";
 
 /**
@@ -23,7 +23,7 @@ import { startEmbeddedSqs } from "./sqs";
  */
 export async function startTestApi(options: { name: string; adminToken?: string; bodyLimitBytes?: number }) {
   const prefix = uniquePrefix(options.name);
-  const redis = createRedisClient(redisUrl());
+  const redis = createRedisClient(redisUrl(), { mode: redisMode() });
   const sqs = await startEmbeddedSqs();
   const queueUrl = sqs.createQueue("orders");
   const dlqUrl = sqs.createQueue("orders-dlq");
@@ -50,7 +50,10 @@ export async function startTestApi(options: { name: string; adminToken?: string;
       }),
       http,
     ),
-    admin: createHttpFunction("admin", adminHandlers({ store }), { ...http, adminToken: options.adminToken }),
+    admin: createHttpFunction("admin", adminHandlers({ store }), {
+      ...http,
+      adminAuth: options.adminToken ? { token: options.adminToken } : "off",
+    }),
   };
   const consumerDeps = {
     store,

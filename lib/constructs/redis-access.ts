@@ -1,0 +1,116 @@
+import { Fn, Stack } from "aws-cdk-lib";
+import {
+  InterfaceVpcEndpointAwsService,
+  type IVpc,
+  Port,
+  SecurityGroup,
+  type SubnetSelection,
+  SubnetType,
+  Vpc,
+} from "aws-cdk-lib/aws-ec2";
+import { CfnServerlessCache } from "aws-cdk-lib/aws-elasticache";
+import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
+import { Construct } from "constructs";
+
+/**
+ * How the functions reach Redis, in one place:
+ * - `external`: a Redis the stack does not own, by URL (no password) or by a Secrets Manager
+ *   secret holding the URL with its password (read at cold start, never in the template);
+ * - `elasticache`: an ElastiCache Serverless cache for Valkey (TLS, always a cluster) in a VPC of
+ *   the stack's own: isolated subnets in two AZs, no NAT gateway, interface endpoints for the AWS
+ *   services the functions call, and security groups that let only the functions reach the cache.
+ * `network` is what a function that touches Redis is built with (its VPC placement); `connect`
+ * then gives it the environment and grants, so the two cannot drift.
+ */
+
+export type RedisAccessProps =
+  | { mode: "external"; url: string; secretName?: undefined }
+  | { mode: "external"; url?: undefined; secretName: string }
+  | { mode: "elasticache"; cacheName: string };
+
+export interface FunctionNetwork {
+  vpc: IVpc;
+  vpcSubnets: SubnetSelection;
+  securityGroups: SecurityGroup[];
+}
+
+/** Valkey on ElastiCache Serverless listens here (TLS). */
+const CACHE_PORT = 6379;
+
+export class RedisAccess extends Construct {
+  /** Set in `elasticache` mode: the VPC placement of every function that touches Redis. */
+  readonly network?: FunctionNetwork;
+  /** Set in `elasticache` mode. */
+  readonly cache?: CfnServerlessCache;
+  readonly vpc?: Vpc;
+  private readonly environment: Record<string, string>;
+  private readonly urlSecret?: ISecret;
+
+  constructor(scope: Construct, id: string, props: RedisAccessProps) {
+    super(scope, id);
+    if (props.mode === "external") {
+      if (props.secretName !== undefined) {
+        this.urlSecret = Secret.fromSecretNameV2(this, "UrlSecret", props.secretName);
+        this.environment = { REDIS_SECRET_ID: props.secretName, REDIS_MODE: "single" };
+      } else {
+        this.environment = { REDIS_URL: props.url, REDIS_MODE: "single" };
+      }
+      return;
+    }
+
+    this.vpc = new Vpc(this, "Vpc", {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: "isolated", subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+    });
+    const functions = new SecurityGroup(this, "FunctionsSecurityGroup", {
+      vpc: this.vpc,
+      description: "Functions that reach the cache",
+      allowAllOutbound: false,
+    });
+    const cacheGroup = new SecurityGroup(this, "CacheSecurityGroup", {
+      vpc: this.vpc,
+      description: "The cache: only the functions may connect",
+      allowAllOutbound: false,
+    });
+    const endpoints = new SecurityGroup(this, "EndpointsSecurityGroup", {
+      vpc: this.vpc,
+      description: "Interface endpoints of the AWS services the functions call",
+      allowAllOutbound: false,
+    });
+    functions.connections.allowTo(cacheGroup, Port.tcp(CACHE_PORT), "Functions to the cache (TLS)");
+    functions.connections.allowTo(endpoints, Port.tcp(443), "Functions to AWS service endpoints (HTTPS)");
+    // The functions call SQS (dead letters, queue depths) and Secrets Manager (admin token):
+    // with no NAT gateway, they reach them through these endpoints.
+    for (const [name, service] of [
+      ["Sqs", InterfaceVpcEndpointAwsService.SQS],
+      ["SecretsManager", InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
+    ] as const) {
+      this.vpc.addInterfaceEndpoint(name, { service, privateDnsEnabled: true, securityGroups: [endpoints] });
+    }
+
+    this.cache = new CfnServerlessCache(this, "Cache", {
+      serverlessCacheName: props.cacheName,
+      engine: "valkey",
+      description: `Analytics of ${Stack.of(this).stackName}`,
+      securityGroupIds: [cacheGroup.securityGroupId],
+      subnetIds: this.vpc.isolatedSubnets.map((subnet) => subnet.subnetId),
+    });
+    this.network = {
+      vpc: this.vpc,
+      vpcSubnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [functions],
+    };
+    this.environment = {
+      REDIS_URL: Fn.join("", ["rediss://", this.cache.attrEndpointAddress, ":", this.cache.attrEndpointPort]),
+      REDIS_MODE: "cluster",
+    };
+  }
+
+  /** Tells `fn` where Redis is (and lets it read the URL's secret); `fn` was built with `network`. */
+  connect(fn: LambdaFunction): void {
+    for (const [name, value] of Object.entries(this.environment)) fn.addEnvironment(name, value);
+    this.urlSecret?.grantRead(fn);
+  }
+}

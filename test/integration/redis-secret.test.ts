@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRedisStore } from "../../lambdas/adapters/redis-store";
+import { type RedisClient, redisFromEnv } from "../../lambdas/shared/clients";
+import { ConfigError, parseEnv, RedisEnvSchema } from "../../lambdas/shared/config";
+import { type LocalRedis, startRedisServer } from "../../local/redis-server";
+import { type LocalSecretsEndpoint, startSecretsEndpoint } from "../../local/secrets";
+import { uniquePrefix } from "../support/redis";
+
+/**
+ * A Redis with a password is reached only through Secrets Manager: the function's environment
+ * names the secret (REDIS_SECRET_ID, as the stack sets it), the URL with the password comes from
+ * GetSecretValue at cold start, over the real SDK (against local mode's Secrets Manager endpoint).
+ */
+
+const PASSWORD = "correct horse battery staple";
+let redis: LocalRedis;
+let secrets: LocalSecretsEndpoint;
+const clients: RedisClient[] = [];
+let secretValue = "";
+
+beforeAll(async () => {
+  redis = await startRedisServer({ password: PASSWORD });
+  secretValue = redis.url;
+  secrets = await startSecretsEndpoint(() => [
+    {
+      logicalId: "RedisUrl",
+      name: "orders/redis-url",
+      arn: "arn:local:orders/redis-url",
+      value: secretValue,
+    },
+  ]);
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+  });
+});
+
+afterAll(async () => {
+  for (const client of clients) client.disconnect();
+  await secrets?.stop();
+  await redis?.stop();
+});
+
+/** The environment as the stack gives it to a function (no URL, no password: the secret's name). */
+const envFor = (variables: Record<string, string>) => parseEnv(RedisEnvSchema, variables);
+
+async function connect(variables: Record<string, string>): Promise<RedisClient> {
+  const client = await redisFromEnv(envFor(variables));
+  client.on("error", () => {});
+  clients.push(client);
+  return client;
+}
+
+describe("a Redis password", () => {
+  it("reaches the function through the secret REDIS_SECRET_ID names, and works", async () => {
+    const client = await connect({ REDIS_SECRET_ID: "orders/redis-url" });
+    const store = createRedisStore(client, { prefix: uniquePrefix("secret") });
+    expect(await store.ping()).toBe(true);
+    expect(await store.globalStats()).toMatchObject({ totalOrders: 0 });
+  });
+
+  it("is needed: the same Redis without it refuses every command", async () => {
+    const { port } = new URL(redis.url);
+    const client = await connect({ REDIS_URL: `redis://127.0.0.1:${port}` });
+    await expect(client.ping()).rejects.toThrow(/NOAUTH/);
+  });
+
+  it("is never echoed when the secret holds something else than a Redis URL", async () => {
+    secretValue = `password=${PASSWORD}`;
+    try {
+      const failure = await redisFromEnv(envFor({ REDIS_SECRET_ID: "orders/redis-url" })).catch(
+        (error) => error,
+      );
+      expect(failure).toBeInstanceOf(ConfigError);
+      expect(String(failure.message)).toContain("orders/redis-url");
+      expect(String(failure.message)).not.toContain(PASSWORD);
+    } finally {
+      secretValue = redis.url;
+    }
+  });
+});

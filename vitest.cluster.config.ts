@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+import base from "./vitest.config";
+
+/**
+ * `npm run test:cluster`: the integration and end-to-end suites again, against a three-master Redis
+ * Cluster that the global setup starts from redis-server (ElastiCache Serverless is a cluster).
+ */
+process.env.TEST_REDIS_MODE = "cluster";
+
+export default defineConfig({
+  test: { ...base.test, include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts"] },
+});
