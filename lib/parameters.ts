@@ -62,6 +62,10 @@ export const OrdersParametersSchema = z
     throttlingRateLimit: z.coerce.number().min(1).default(200),
     throttlingBurstLimit: z.coerce.number().int().min(1).default(400),
     logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+    /** Subscribes this address to the alarms' SNS topic (AWS mails a confirmation link first). */
+    alarmEmail: z.email().optional(),
+    /** The OldestOrderAge alarm fires when an order has waited longer than this. */
+    oldestMessageAlarmSeconds: z.coerce.number().int().min(60).max(1_209_600).default(300),
     /**
      * An order whose value differs from its items' total: `reject` counts it failed (the original's
      * documented rule), `correct` counts it valid at the line total, as the original's code did.

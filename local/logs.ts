@@ -2,7 +2,8 @@ import { styleText } from "node:util";
 
 /**
  * Function logs for people: Powertools' JSON lines become one readable line each, with the
- * function's name, the level and the fields that matter; anything else is shown as it came.
+ * function's name, the level and the fields that matter; metric lines (Embedded Metric Format)
+ * become `METRIC name=value ...`; anything else is shown as it came.
  */
 
 /** Fields every Powertools line carries that say nothing about this line. */
@@ -33,14 +34,18 @@ export function formatLogLine(functionName: string, line: string, colour: boolea
     colour ? styleText(style, text) : text;
   const time = new Date().toISOString().slice(11, 23);
   let record: Record<string, unknown> | undefined;
+  let metrics: string | undefined;
   try {
     const parsed: unknown = JSON.parse(line);
     if (typeof parsed === "object" && parsed !== null && "message" in parsed)
       record = parsed as Record<string, unknown>;
+    else if (typeof parsed === "object" && parsed !== null && "_aws" in parsed)
+      metrics = metricFields(parsed as EmfLine);
   } catch {
     record = undefined;
   }
   const name = paint("cyan", functionName.padEnd(16));
+  if (metrics !== undefined) return `${paint("gray", time)} ${name} ${paint("magenta", "METRIC")} ${metrics}`;
   if (!record) return `${paint("gray", time)} ${name} ${line}`;
   const level = String(record.level ?? "INFO");
   const fields = Object.entries(record)
@@ -48,4 +53,21 @@ export function formatLogLine(functionName: string, line: string, colour: boolea
     .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
     .join(" ");
   return `${paint("gray", time)} ${name} ${paint(LEVEL_COLOURS[level] ?? "white", level.padEnd(5))} ${record.message}${fields ? ` ${paint("gray", fields)}` : ""}`;
+}
+
+type EmfLine = Record<string, unknown> & {
+  _aws: { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string; Unit?: string }[] }[] };
+};
+
+/** `OrdersValid=87 BatchDuration=12ms reason=...`: the metrics, then the dimensions other than service. */
+function metricFields(emf: EmfLine): string {
+  const [directive] = emf._aws.CloudWatchMetrics;
+  if (!directive) return "";
+  const values = directive.Metrics.map(
+    ({ Name, Unit }) => `${Name}=${emf[Name]}${Unit === "Milliseconds" ? "ms" : ""}`,
+  );
+  const dimensions = directive.Dimensions.flat()
+    .filter((dimension) => dimension !== "service")
+    .map((dimension) => `${dimension}=${emf[dimension]}`);
+  return [...values, ...dimensions].join(" ");
 }

@@ -10,6 +10,8 @@ export interface ProducerDeps {
   /** Sends messages to the order queue (batched, parallel, retried). */
   send: (messages: readonly OutgoingMessage[]) => Promise<SendResult>;
   generate: (options?: GenerateOptions) => GeneratedOrder;
+  /** Told how many orders each request queued and could not queue (published as metrics). */
+  onEnqueued?: (queued: number, notQueued: number) => void;
 }
 
 export function producerHandlers(deps: ProducerDeps): HandlersOf<"producer"> {
@@ -19,6 +21,7 @@ export function producerHandlers(deps: ProducerDeps): HandlersOf<"producer"> {
     const result = await deps.send(
       orders.map((order, index) => ({ id: String(index), body: JSON.stringify(order) })),
     );
+    deps.onEnqueued?.(orders.length - result.failed.length, result.failed.length);
     if (result.failed.length > 0) {
       const notQueued = result.failed.map((index) => orders[Number(index)]?.order_id ?? index);
       throw new ServiceUnavailableError(

@@ -4,18 +4,21 @@ import { createSqsClient } from "../shared/clients";
 import { ProducerEnvSchema, parseEnv } from "../shared/config";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
+import { createMetrics, publishEnqueueMetrics } from "../shared/metrics";
 import { producerHandlers } from "./producer-routes";
 
 /** Lambda entry for the routes that put orders on the queue (see routes.ts). */
 
 const env = parseEnv(ProducerEnvSchema, process.env);
 const sqs = createSqsClient();
+const metrics = createMetrics();
 
 export const handler = createHttpFunction(
   "producer",
   producerHandlers({
     send: (messages) => sendMessages(sqs, env.QUEUE_URL, messages),
     generate: createOrderGenerator(),
+    onEnqueued: (queued, notQueued) => publishEnqueueMetrics(metrics, queued, notQueued),
   }),
   { logger, bodyLimitBytes: env.BODY_LIMIT_BYTES },
 );

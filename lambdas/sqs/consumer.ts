@@ -6,6 +6,7 @@ import { sendMessages } from "../adapters/sqs-sender";
 import { createSqsClient, redisFromEnv } from "../shared/clients";
 import { ConsumerEnvSchema, parseEnv } from "../shared/config";
 import { logger } from "../shared/logger";
+import { createMetrics, publishBatchMetrics } from "../shared/metrics";
 import { processBatch } from "./process-batch";
 
 /** The SQS consumer Lambda: validates a batch of orders, records analytics, reports partial failures. */
@@ -13,6 +14,7 @@ import { processBatch } from "./process-batch";
 const env = parseEnv(ConsumerEnvSchema, process.env);
 const redis = await redisFromEnv(env);
 const sqs = createSqsClient();
+const metrics = createMetrics();
 const store = createRedisStore(redis, {
   prefix: env.KEY_PREFIX,
   markerTtlSeconds: env.MARKER_TTL_SECONDS,
@@ -27,5 +29,6 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
       sendToDlq: (messages) => sendMessages(sqs, env.DLQ_URL, messages),
       logger,
       valueMismatch: env.VALUE_MISMATCH,
+      report: (report) => publishBatchMetrics(metrics, report),
     }),
   );

@@ -5,6 +5,7 @@ import { fromCents } from "../core/money";
 import { classifyMessage, type MessageOutcome } from "../core/outcome";
 import type { ValueMismatchPolicy } from "../core/rules";
 import type { logger as sharedLogger } from "../shared/logger";
+import type { BatchReport } from "../shared/metrics";
 
 /**
  * The consumer's one decision point: every record of a batch gets exactly one outcome (valid,
@@ -19,6 +20,8 @@ export interface ConsumerDeps {
   logger: Pick<typeof sharedLogger, "debug" | "info" | "warn" | "error">;
   /** What a value mismatch means (default `reject`: a failed order). */
   valueMismatch?: ValueMismatchPolicy;
+  /** Told what each batch did (the consumer publishes it as metrics), failed batches included. */
+  report?: (report: BatchReport) => void;
 }
 
 /** Raised when no record of a batch could be processed, so that Lambda backs off and retries. */
@@ -39,6 +42,7 @@ export async function processBatch(
   records: readonly SQSRecord[],
   deps: ConsumerDeps,
 ): Promise<SQSBatchResponse> {
+  const started = performance.now();
   const outcomes: MessageOutcome[] = [];
   const recorded: Promise<RecordStatus[]>[] = [];
   for (let start = 0; start < records.length; start += RECORD_SLICE) {
@@ -87,6 +91,15 @@ export async function processBatch(
 
   const summary = countStatuses(statuses, outcomes);
   deps.logger.info("batch processed", { records: records.length, retry: retry.size, ...summary });
+  deps.report?.({
+    size: records.length,
+    valid: summary.valid,
+    failedByReason: failuresByReason(statuses, outcomes),
+    duplicates: summary.duplicate,
+    malformed: summary.malformed,
+    retried: retry.size,
+    durationMs: Math.round(performance.now() - started),
+  });
   if (records.length > 0 && retry.size === records.length) {
     throw new BatchFailedError(`none of the ${records.length} records could be processed`);
   }
@@ -150,6 +163,19 @@ function logOutcome(
     logger.warn("malformed message", { ...fields, details: outcome.details });
   else if (outcome.kind === "failed") logger.debug("failed order", { ...fields, reason: outcome.reason });
   else logger.debug("order recorded", fields);
+}
+
+/** Failed orders counted by this batch, by reason (malformed included), as the store counted them. */
+function failuresByReason(
+  statuses: readonly RecordStatus[],
+  outcomes: readonly MessageOutcome[],
+): Record<string, number> {
+  const byReason: Record<string, number> = {};
+  outcomes.forEach((outcome, index) => {
+    if (statuses[index] === "applied" && outcome.kind !== "valid")
+      byReason[outcome.reason] = (byReason[outcome.reason] ?? 0) + 1;
+  });
+  return byReason;
 }
 
 function countStatuses(statuses: readonly RecordStatus[], outcomes: readonly MessageOutcome[]) {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
 import { type ICommandHooks, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -29,6 +29,9 @@ export interface AppFunctionProps {
   network?: FunctionNetwork | undefined;
 }
 
+/** POWERTOOLS_SERVICE_NAME: the `service` of every log line and the dimension of every metric. */
+export const SERVICE_NAME = "orders-pipeline";
+
 /** ESM bundles need `require` for the CommonJS packages inside them (ioredis, ...). */
 const REQUIRE_SHIM =
   "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
@@ -51,7 +54,7 @@ export class AppFunction extends NodejsFunction {
       ...props.network,
       environment: {
         NODE_OPTIONS: "--enable-source-maps",
-        POWERTOOLS_SERVICE_NAME: "orders-pipeline",
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         ...props.environment,
       },
@@ -69,6 +72,18 @@ export class AppFunction extends NodejsFunction {
         commandHooks: props.commandHooks,
       },
     });
+    const managedPolicies = [
+      ["AWSLambdaBasicExecutionRole", "writing its own logs"],
+      ...(props.network
+        ? [["AWSLambdaVPCAccessExecutionRole", "managing its network interfaces in the VPC"]]
+        : []),
+    ];
+    for (const [policy, purpose] of managedPolicies) {
+      Validations.of(this.role ?? this).acknowledge({
+        id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`,
+        reason: `The AWS managed ${policy} grants only what Lambda needs for ${purpose}, and AWS keeps it current.`,
+      });
+    }
   }
 }
 

@@ -1,5 +1,7 @@
-import { Fn, Stack } from "aws-cdk-lib";
+import { Fn, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import {
+  FlowLogDestination,
+  FlowLogTrafficType,
   InterfaceVpcEndpointAwsService,
   type IVpc,
   Port,
@@ -10,6 +12,7 @@ import {
 } from "aws-cdk-lib/aws-ec2";
 import { CfnServerlessCache } from "aws-cdk-lib/aws-elasticache";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 
@@ -64,6 +67,16 @@ export class RedisAccess extends Construct {
       natGateways: 0,
       subnetConfiguration: [{ name: "isolated", subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
     });
+    // Rejected traffic only: what a security group refused is what someone investigating needs.
+    this.vpc.addFlowLog("RejectedTraffic", {
+      trafficType: FlowLogTrafficType.REJECT,
+      destination: FlowLogDestination.toCloudWatchLogs(
+        new LogGroup(this, "FlowLogs", {
+          retention: RetentionDays.TWO_WEEKS,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+      ),
+    });
     const functions = new SecurityGroup(this, "FunctionsSecurityGroup", {
       vpc: this.vpc,
       description: "Functions that reach the cache",
@@ -78,6 +91,11 @@ export class RedisAccess extends Construct {
       vpc: this.vpc,
       description: "Interface endpoints of the AWS services the functions call",
       allowAllOutbound: false,
+    });
+    Validations.of(endpoints).acknowledge({
+      id: "AwsSolutions-EC23",
+      reason:
+        "Its only ingress is HTTPS from the functions' security group (a reference the rule cannot evaluate); the CDK tests assert it and that nothing opens 0.0.0.0/0.",
     });
     functions.connections.allowTo(cacheGroup, Port.tcp(CACHE_PORT), "Functions to the cache (TLS)");
     functions.connections.allowTo(endpoints, Port.tcp(443), "Functions to AWS service endpoints (HTTPS)");

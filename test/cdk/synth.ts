@@ -1,5 +1,9 @@
-import { App } from "aws-cdk-lib";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, Validations } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
+import { AwsSolutionsChecks } from "cdk-nag";
 import { OrdersStack } from "../../lib/orders-stack";
 import { parametersFromContext } from "../../lib/parameters";
 import { type Template as LocalTemplate, readRoutes } from "../../local/template";
@@ -16,6 +20,50 @@ export function synthTemplate(context: Record<string, unknown> = {}): Template {
   const parameters = parametersFromContext((key) => context[key]);
   const stack = new OrdersStack(app, parameters.stackName, { parameters });
   return Template.fromStack(stack);
+}
+
+/**
+ * Synthesizes with cdk-nag's AWS Solutions rules as a validation plugin. Returns every finding not
+ * acknowledged in the stack's code, as `rule at construct path` lines (empty when clean).
+ */
+export function unacknowledgedNagFindings(
+  context: Record<string, unknown> = {},
+  addToStack: (stack: OrdersStack) => void = () => {},
+): string[] {
+  const outdir = mkdtempSync(join(tmpdir(), "orders-nag-"));
+  try {
+    const app = new App({
+      context: { ...context, "aws:cdk:bundling-stacks": [] },
+      analyticsReporting: false,
+      outdir,
+    });
+    const parameters = parametersFromContext((key) => context[key]);
+    addToStack(new OrdersStack(app, parameters.stackName, { parameters }));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    try {
+      app.synth();
+      return [];
+    } catch {
+      const report = JSON.parse(readFileSync(join(outdir, "validation-report.json"), "utf8")) as {
+        pluginReports: {
+          violations: {
+            ruleName: string;
+            severity: string;
+            violatingConstructs: { constructPath: string }[];
+          }[];
+        }[];
+      };
+      return report.pluginReports.flatMap((plugin) =>
+        plugin.violations.flatMap((violation) =>
+          violation.violatingConstructs.map(
+            (c) => `${violation.severity} ${violation.ruleName} at ${c.constructPath}`,
+          ),
+        ),
+      );
+    }
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
