@@ -4,12 +4,13 @@ import type { ICommandHooks } from "aws-cdk-lib/aws-lambda-nodejs";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import type { HttpFunctionName } from "../lambdas/http/routes";
-import { STATIC_ASSETS } from "../lambdas/http/static-assets";
+import { MODULE_ASSETS } from "../lambdas/http/static-assets";
 import { AppFunction, SERVICE_NAME } from "./constructs/app-function";
 import { HttpApi } from "./constructs/http-api";
 import { Monitoring } from "./constructs/monitoring";
 import { OrderQueue } from "./constructs/order-queue";
 import { RedisAccess } from "./constructs/redis-access";
+import { dashboardBuildCommands } from "./dashboard-build";
 import { DEFAULT_REDIS_URL, type OrdersParameters } from "./parameters";
 
 /** The orders pipeline: REST API -> producer -> SQS (+DLQ) -> consumer -> Redis <- stats. */
@@ -20,12 +21,15 @@ export interface OrdersStackProps extends StackProps {
 
 export const STAGE_NAME = "prod";
 
-/** The docs function serves its static assets itself (no CDN): they travel next to its bundle. */
+/**
+ * The docs function serves its static assets itself (no CDN): the dependencies' files travel next
+ * to its bundle, and the dashboard is built into `dashboard/` beside it.
+ */
 const copyStaticAssets: ICommandHooks = {
   beforeBundling: () => [],
   beforeInstall: () => [],
-  afterBundling: (inputDir, outputDir) =>
-    Object.values(STATIC_ASSETS).flatMap(({ module }) => {
+  afterBundling: (inputDir, outputDir) => [
+    ...MODULE_ASSETS.flatMap((module) => {
       const packageName = module.split("/")[0] as string;
       const target = `${outputDir}/node_modules/${dirname(module)}`;
       return [
@@ -34,6 +38,8 @@ const copyStaticAssets: ICommandHooks = {
         `cp "${inputDir}/node_modules/${packageName}/package.json" "${outputDir}/node_modules/${packageName}/"`,
       ];
     }),
+    ...dashboardBuildCommands(inputDir, `${outputDir}/dashboard`),
+  ],
 };
 
 export class OrdersStack extends Stack {

@@ -1,29 +1,38 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { type HandlersOf, HttpReply } from "../shared/http";
-import { dashboardPage } from "./dashboard-page";
 import { API_INFO, buildOpenApiDocument } from "./openapi";
 import { ROUTES, type RouteSpec } from "./routes";
-import { STATIC_ASSETS, type StaticAssetName } from "./static-assets";
+import { DASHBOARD_PAGE, STATIC_ASSETS, type StaticAssetName } from "./static-assets";
 
 /**
  * Service information, the OpenAPI document, Swagger UI and the dashboard. Their scripts and
  * stylesheets come from the project's own dependencies (static-assets.ts), never from a CDN.
  */
 
-const assetCache = new Map<StaticAssetName, string>();
-
-function readAsset(name: StaticAssetName): string {
-  let text = assetCache.get(name);
-  if (text === undefined) {
-    const require = createRequire(import.meta.url);
-    text = readFileSync(require.resolve(STATIC_ASSETS[name].module), "utf8");
-    assetCache.set(name, text);
-  }
-  return text;
+export interface DocsDeps {
+  /** Where the dashboard's built files are (the bundle's `dashboard/` directory on Lambda). */
+  dashboardDir: string;
 }
 
-export function docsHandlers(): HandlersOf<"docs"> {
+export function docsHandlers(deps: DocsDeps): HandlersOf<"docs"> {
+  const cache = new Map<string, string>();
+  /** A served file's text, read once per execution environment. */
+  const readOnce = (path: string) => {
+    let text = cache.get(path);
+    if (text === undefined) {
+      text = readFileSync(path, "utf8");
+      cache.set(path, text);
+    }
+    return text;
+  };
+  const require = createRequire(import.meta.url);
+  const assetPath = (name: StaticAssetName) => {
+    const asset = STATIC_ASSETS[name];
+    return "module" in asset ? require.resolve(asset.module) : join(deps.dashboardDir, asset.built);
+  };
+
   return {
     async getRoot() {
       return apiInfo();
@@ -42,14 +51,16 @@ export function docsHandlers(): HandlersOf<"docs"> {
     },
 
     async getStaticAsset({ params }) {
-      return new HttpReply(200, readAsset(params.asset), {
+      return new HttpReply(200, readOnce(assetPath(params.asset)), {
         "content-type": STATIC_ASSETS[params.asset].contentType,
         "cache-control": "public, max-age=86400",
       });
     },
 
     async getDashboard() {
-      return new HttpReply(200, dashboardPage(), { "content-type": "text/html; charset=utf-8" });
+      return new HttpReply(200, readOnce(join(deps.dashboardDir, DASHBOARD_PAGE)), {
+        "content-type": "text/html; charset=utf-8",
+      });
     },
   };
 }

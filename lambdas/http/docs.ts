@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { HttpEnvSchema, parseEnv } from "../shared/config";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
@@ -7,7 +8,10 @@ import { docsHandlers } from "./docs-routes";
 
 const env = parseEnv(HttpEnvSchema, process.env);
 
-export const handler = createHttpFunction("docs", docsHandlers(), {
+// The stack builds the dashboard into dashboard/ beside this bundle (lib/dashboard-build.ts).
+const dashboardDir = fileURLToPath(new URL("./dashboard/", import.meta.url));
+
+export const handler = createHttpFunction("docs", docsHandlers({ dashboardDir }), {
   logger,
   bodyLimitBytes: env.BODY_LIMIT_BYTES,
 });

@@ -1,7 +1,10 @@
 /**
- * Files the docs function serves from the project's own dependencies (never a CDN, so the docs
- * and the dashboard work offline, on LocalStack and on AWS). The stack copies each one next to
- * the function's bundle (lib/orders-stack.ts); the function resolves them like any module.
+ * Files the docs function serves under /static (never from a CDN, so the docs and the dashboard
+ * work offline, on LocalStack and on AWS):
+ * - `module`: from the project's own dependencies; the stack copies each one next to the
+ *   function's bundle (lib/orders-stack.ts) and the function resolves it like any module;
+ * - `built`: the dashboard's own files, built into the bundle's `dashboard/` directory
+ *   (lib/dashboard-build.ts).
  */
 export const STATIC_ASSETS = {
   "swagger-ui.css": { module: "swagger-ui-dist/swagger-ui.css", contentType: "text/css; charset=utf-8" },
@@ -14,8 +17,18 @@ export const STATIC_ASSETS = {
     module: "uplot/dist/uPlot.iife.min.js",
     contentType: "text/javascript; charset=utf-8",
   },
+  "dashboard.css": { built: "dashboard.css", contentType: "text/css; charset=utf-8" },
+  "dashboard.js": { built: "dashboard.js", contentType: "text/javascript; charset=utf-8" },
 } as const;
 
 export type StaticAssetName = keyof typeof STATIC_ASSETS;
 
 export const STATIC_ASSET_NAMES = Object.keys(STATIC_ASSETS) as [StaticAssetName, ...StaticAssetName[]];
+
+/** The dashboard's page, built beside its script and stylesheet; served at /dashboard. */
+export const DASHBOARD_PAGE = "index.html";
+
+/** The dependency files the stack copies next to the docs function's bundle. */
+export const MODULE_ASSETS = Object.values(STATIC_ASSETS).flatMap((asset) =>
+  "module" in asset ? [asset.module] : [],
+);

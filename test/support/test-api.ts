@@ -12,6 +12,7 @@ import { createRedisClient } from "../../lambdas/shared/clients";
 import { createHttpFunction } from "../../lambdas/shared/http";
 import { processBatch } from "../../lambdas/sqs/process-batch";
 import { apiCaller } from "./api";
+import { builtDashboard } from "./dashboard";
 import { sqsRecord } from "./factories";
 import { silentLogger } from "./fakes";
 import { deleteKeys, redisMode, redisUrl, uniquePrefix } from "./redis";
@@ -30,7 +31,7 @@ export async function startTestApi(options: { name: string; adminToken?: string;
   const store = createRedisStore(redis, { prefix });
   const http = { logger: silentLogger, bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024 };
   const handlers = {
-    docs: createHttpFunction("docs", docsHandlers(), http),
+    docs: createHttpFunction("docs", docsHandlers({ dashboardDir: builtDashboard() }), http),
     producer: createHttpFunction(
       "producer",
       producerHandlers({

@@ -1,0 +1,284 @@
+/// <reference lib="dom" />
+/**
+ * The dashboard's script (bundled by esbuild into static/dashboard.js, see lib/dashboard-build.ts):
+ * reads the public API every few seconds and shows the pipeline at a glance. Every request is
+ * relative to the page, so the dashboard works wherever the API is mounted (a stage, LocalStack's
+ * path-style URL). Its one dependency, uPlot, is loaded before it as a global.
+ */
+import type uPlotType from "uplot";
+
+declare const uPlot: typeof uPlotType;
+
+interface Answer<T> {
+  ok: boolean;
+  status: number;
+  body: T;
+}
+interface GlobalStats {
+  total_orders: number;
+  total_revenue: number;
+  failed_orders: number;
+  duplicates: number;
+  failed_by_reason: Record<string, number>;
+}
+interface Rankings {
+  total_spend_ranking: { user_id: string; total_spend: number }[];
+  total_order_count_ranking: { user_id: string; total_order_count: number }[];
+}
+interface QueueStats {
+  queue: { messages: number; in_flight: number };
+  dead_letter_queue: { messages: number; in_flight: number };
+}
+interface LogEntry {
+  timestamp: string;
+  status: string;
+  order_id?: string;
+  user_id?: string;
+  order_value?: number;
+  reason?: string;
+}
+interface MonthStats {
+  month: string;
+  total_orders: number;
+  total_revenue: number;
+}
+
+const REFRESH_MS = 3000;
+const money = new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const count = new Intl.NumberFormat("en");
+const compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 2 });
+let chart: uPlotType | undefined;
+
+async function get<T>(path: string): Promise<Answer<T>> {
+  const response = await fetch(`.${path}`, { headers: { accept: "application/json" } });
+  return { ok: response.ok, status: response.status, body: (await response.json()) as T };
+}
+
+function element<T extends HTMLElement = HTMLElement>(selector: string): T {
+  const found = document.querySelector<T>(selector);
+  if (!found) throw new Error(`the page has no ${selector}`);
+  return found;
+}
+
+function setText(selector: string, text: string): void {
+  const target = element(selector);
+  if (target.textContent !== text) target.textContent = text;
+}
+
+function cell(text: string, className?: string): HTMLTableCellElement {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function barCell(share: number, red = false): HTMLTableCellElement {
+  const td = document.createElement("td");
+  td.style.width = "40%";
+  const bar = document.createElement("div");
+  bar.className = red ? "bar red" : "bar";
+  bar.style.width = `${Math.max(1, Math.round(share * 100))}%`;
+  td.appendChild(bar);
+  return td;
+}
+
+function fillRows(id: string, rows: HTMLTableCellElement[][]): void {
+  const fragment = document.createDocumentFragment();
+  for (const cells of rows) {
+    const tr = document.createElement("tr");
+    for (const td of cells) tr.appendChild(td);
+    fragment.appendChild(tr);
+  }
+  if (rows.length === 0) {
+    const tr = document.createElement("tr");
+    tr.appendChild(cell("Nothing yet.", "empty"));
+    fragment.appendChild(tr);
+  }
+  element(`#${id}`).replaceChildren(fragment);
+}
+
+function renderGlobal(g: GlobalStats): void {
+  const handled = g.total_orders + g.failed_orders;
+  setText('[data-figure="orders"]', count.format(g.total_orders));
+  // Compact in the card (it has to fit a phone); the exact amount is its title.
+  setText('[data-figure="revenue"]', compact.format(g.total_revenue));
+  element('[data-figure="revenue"]').title = money.format(g.total_revenue);
+  setText('[data-figure="failed"]', count.format(g.failed_orders));
+  setText(
+    '[data-figure="failure-rate"]',
+    handled === 0 ? "-" : `${((100 * g.failed_orders) / handled).toFixed(1)}%`,
+  );
+  setText('[data-figure="duplicates"]', count.format(g.duplicates));
+  const reasons = Object.keys(g.failed_by_reason).sort(
+    (a, b) => (g.failed_by_reason[b] ?? 0) - (g.failed_by_reason[a] ?? 0),
+  );
+  const most = g.failed_by_reason[reasons[0] ?? ""] ?? 1;
+  fillRows(
+    "failures",
+    reasons.map((reason) => {
+      const n = g.failed_by_reason[reason] ?? 0;
+      return [cell(reason.replace(/_/g, " ")), barCell(n / most, true), cell(count.format(n), "num")];
+    }),
+  );
+}
+
+function renderRankings(r: Rankings): void {
+  const topSpend = r.total_spend_ranking[0]?.total_spend || 1;
+  fillRows(
+    "by-spend",
+    r.total_spend_ranking.map((u) => [
+      cell(u.user_id),
+      barCell(u.total_spend / topSpend),
+      cell(money.format(u.total_spend), "num"),
+    ]),
+  );
+  const topOrders = r.total_order_count_ranking[0]?.total_order_count || 1;
+  fillRows(
+    "by-orders",
+    r.total_order_count_ranking.map((u) => [
+      cell(u.user_id),
+      barCell(u.total_order_count / topOrders),
+      cell(count.format(u.total_order_count), "num"),
+    ]),
+  );
+}
+
+function renderQueues(q: QueueStats): void {
+  setText('[data-figure="queue"]', `${count.format(q.queue.messages)} (${count.format(q.queue.in_flight)})`);
+  setText('[data-figure="dlq"]', count.format(q.dead_letter_queue.messages));
+}
+
+function renderLogs(l: { logs: LogEntry[] }): void {
+  // The API answers oldest first (as the original did); the newest goes on top here.
+  fillRows(
+    "logs",
+    [...l.logs]
+      .reverse()
+      .map((entry) => [
+        cell(entry.timestamp.slice(11, 19)),
+        cell(entry.status, entry.status),
+        cell(entry.order_id || "-"),
+        cell(entry.user_id || "-"),
+        cell(typeof entry.order_value === "number" ? money.format(entry.order_value) : "-", "num"),
+        cell(entry.reason ? String(entry.reason).replace(/_/g, " ") : ""),
+      ]),
+  );
+}
+
+function renderMonths(months: MonthStats[]): void {
+  const target = element("#chart");
+  element("#chart-empty").style.display = months.length ? "none" : "block";
+  if (!months.length) return;
+  const labels = months.map((m) => m.month);
+  const data: uPlotType.AlignedData = [
+    labels.map((_, i) => i),
+    months.map((m) => m.total_revenue),
+    months.map((m) => m.total_orders),
+  ];
+  const width = Math.max(280, target.clientWidth);
+  if (chart?.series.length && chart.data[0].length === labels.length) {
+    chart.setData(data);
+    return;
+  }
+  chart?.destroy();
+  const upTo = (_u: uPlotType, _min: number, max: number): uPlotType.Range.MinMax => [
+    0,
+    Math.max(1, max) * 1.1,
+  ];
+  chart = new uPlot(
+    {
+      width,
+      height: 260,
+      scales: {
+        x: { time: false, range: [-0.5, labels.length - 0.5] },
+        revenue: { range: upTo },
+        orders: { range: upTo },
+      },
+      series: [
+        { label: "Month", value: (_u, i) => labels[i] ?? "" },
+        {
+          label: "Revenue",
+          scale: "revenue",
+          stroke: "#2563eb",
+          width: 2,
+          points: { size: 7 },
+          value: (_u, v) => (v == null ? "-" : money.format(v)),
+        },
+        {
+          label: "Orders",
+          scale: "orders",
+          stroke: "#15803d",
+          fill: "rgba(21,128,61,0.25)",
+          paths: uPlot.paths.bars?.({ size: [0.5, 60] }),
+          points: { show: false },
+        },
+      ],
+      axes: [
+        { splits: () => labels.map((_, i) => i), values: (_u, splits) => splits.map((i) => labels[i] ?? "") },
+        {
+          scale: "revenue",
+          size: 70,
+          values: (_u, splits) =>
+            splits.map((v) =>
+              v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(0)}k` : String(v),
+            ),
+        },
+        { scale: "orders", side: 1, grid: { show: false } },
+      ],
+    },
+    data,
+    target,
+  );
+}
+
+async function refresh(): Promise<void> {
+  try {
+    const [global, rankings, queues, logs, months, health] = await Promise.all([
+      get<GlobalStats>("/stats/global"),
+      get<Rankings>("/users?limit=8"),
+      get<QueueStats>("/stats/queues"),
+      get<{ logs: LogEntry[] }>("/consumer_logs?limit=12"),
+      get<{ months: string[] }>("/stats/months"),
+      get<unknown>("/health"),
+    ]);
+    if (global.ok) renderGlobal(global.body);
+    if (rankings.ok) renderRankings(rankings.body);
+    if (queues.ok) renderQueues(queues.body);
+    if (logs.ok) renderLogs(logs.body);
+    element("#health").className = health.ok ? "dot ok" : "dot bad";
+    setText("#updated", `${health.ok ? "healthy" : "degraded"} - updated ${new Date().toLocaleTimeString()}`);
+    const recent = months.ok ? months.body.months.slice(-12) : [];
+    const answers = await Promise.all(recent.map((m) => get<MonthStats>(`/stats/monthly/${m}?limit=1`)));
+    renderMonths(answers.filter((a) => a.ok).map((a) => a.body));
+  } catch {
+    element("#health").className = "dot bad";
+    setText("#updated", "API unreachable - retrying");
+  }
+}
+
+element<HTMLFormElement>("#produce").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const button = element<HTMLButtonElement>("#produce-button");
+  const orders = Number(element<HTMLInputElement>("#count").value);
+  const spreadDays = element<HTMLInputElement>("#spread").checked ? 90 : 0;
+  button.disabled = true;
+  try {
+    const response = await fetch("./produce", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ count: orders, spread_days: spreadDays }),
+    });
+    const body = (await response.json()) as { message?: string; error?: string };
+    setText("#produce-result", body.message || body.error || "");
+    await refresh();
+  } finally {
+    button.disabled = false;
+  }
+});
+
+window.addEventListener("resize", () => {
+  chart?.setSize({ width: Math.max(280, element("#chart").clientWidth), height: 260 });
+});
+
+void refresh();
+setInterval(refresh, REFRESH_MS);
