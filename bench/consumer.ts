@@ -33,6 +33,7 @@ const prefix = `bench:${randomUUID().slice(0, 8)}:`;
 Object.assign(process.env, {
   REDIS_URL: redis.url,
   KEY_PREFIX: prefix,
+  QUEUE_URL: sqs.createQueue("bench-orders"),
   DLQ_URL: sqs.createQueue("bench-dlq"),
   AWS_ENDPOINT_URL: sqs.endpoint,
   AWS_REGION: "us-east-1",
@@ -40,7 +41,12 @@ Object.assign(process.env, {
   AWS_SECRET_ACCESS_KEY: "test",
   // One INFO line per batch would flood this terminal; the work done is the same.
   POWERTOOLS_LOG_LEVEL: "WARN",
+  POWERTOOLS_SERVICE_NAME: "orders-pipeline",
 });
+// The metric lines are built and written as on Lambda (their cost is measured), then dropped here.
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
+  String(chunk).startsWith('{"_aws"') ? true : write(chunk, ...rest)) as typeof process.stdout.write;
 const { handler } = await import("../lambdas/sqs/consumer");
 const context = { functionName: "bench-consumer", awsRequestId: "bench" } as Context;
 const generate = createOrderGenerator();

@@ -8,7 +8,7 @@ import { MODULE_ASSETS } from "../lambdas/http/static-assets";
 import { AppFunction, SERVICE_NAME } from "./constructs/app-function";
 import { HttpApi } from "./constructs/http-api";
 import { Monitoring } from "./constructs/monitoring";
-import { OrderQueue } from "./constructs/order-queue";
+import { OrderQueue, VISIBILITY_TO_TIMEOUT_RATIO } from "./constructs/order-queue";
 import { RedisAccess } from "./constructs/redis-access";
 import { dashboardBuildCommands } from "./dashboard-build";
 import { DEFAULT_REDIS_URL, type OrdersParameters } from "./parameters";
@@ -20,6 +20,9 @@ export interface OrdersStackProps extends StackProps {
 }
 
 export const STAGE_NAME = "prod";
+
+/** The longest per-message backoff unless retryMaxSeconds says otherwise (or the visibility timeout is shorter). */
+const DEFAULT_RETRY_MAX_SECONDS = 60;
 
 /**
  * The docs function serves its static assets itself (no CDN): the dependencies' files travel next
@@ -76,6 +79,9 @@ export class OrdersStack extends Stack {
       batchSize: p.batchSize,
       batchingWindowSeconds: p.batchingWindowSeconds,
       maxConcurrency: p.maxConcurrency,
+      retryBaseSeconds: p.retryBaseSeconds,
+      retryMaxSeconds:
+        p.retryMaxSeconds ?? Math.min(DEFAULT_RETRY_MAX_SECONDS, p.consumerTimeoutSeconds * VISIBILITY_TO_TIMEOUT_RATIO),
     });
 
     const functions: Record<HttpFunctionName, AppFunction> = {
@@ -100,7 +106,8 @@ export class OrdersStack extends Stack {
       }),
       admin: new AppFunction(this, "AdminFunction", {
         entry: "lambdas/http/admin.ts",
-        description: "DELETE /clear_redis_db",
+        description: "DELETE /clear_redis_db, the dead letters",
+        timeout: Duration.seconds(29), // a redrive works until just before API Gateway's limit
         environment: { KEY_PREFIX: p.keyPrefix },
         network: redis.network,
         logLevel: p.logLevel,
@@ -115,6 +122,7 @@ export class OrdersStack extends Stack {
     }
     orders.allowSending(functions.producer);
     orders.allowDepthReads(functions.stats);
+    orders.allowDeadLetterAdmin(functions.admin);
 
     if (p.adminAuth === "off") {
       // Said in so many words: anyone may clear the data (a throwaway demo).

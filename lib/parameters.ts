@@ -48,6 +48,14 @@ export const OrdersParametersSchema = z
       .default(4 * 24 * 3600),
     maxReceiveCount: z.coerce.number().int().min(1).max(1000).default(5),
     /**
+     * Per-message backoff: a record the consumer could not record comes back after
+     * min(retryBaseSeconds x 2^(receives - 1) + jitter, retryMaxSeconds) instead of the whole
+     * visibility timeout. retryMaxSeconds may not exceed the visibility timeout (checked at synth).
+     */
+    retryBaseSeconds: z.coerce.number().int().min(1).max(3600).default(2),
+    /** Default: 60, or the visibility timeout when that is shorter. */
+  retryMaxSeconds: z.coerce.number().int().min(1).max(43_200).optional(),
+    /**
      * Name of an existing Secrets Manager secret holding the admin token. Without it the stack
      * generates one (output AdminTokenSecretArn). Either way `DELETE /clear_redis_db` needs
      * `Authorization: Bearer <token>`, and the token never appears in the template.

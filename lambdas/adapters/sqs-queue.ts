@@ -1,4 +1,8 @@
-import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  ChangeMessageVisibilityBatchCommand,
+  GetQueueAttributesCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 
 export interface QueueDepth {
   /** Waiting to be received (SQS's approximate count). */
@@ -19,4 +23,44 @@ export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<Queu
     messages: Number(Attributes.ApproximateNumberOfMessages ?? 0),
     inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
   };
+}
+
+export interface VisibilityChange {
+  /** Unique within one call: reported back when its change failed. */
+  id: string;
+  receiptHandle: string;
+  seconds: number;
+}
+
+/**
+ * Sets each message's visibility timeout, 10 per ChangeMessageVisibilityBatch call (SQS's limit),
+ * the calls in parallel. Returns the ids whose change failed (a failed call fails all of its ids).
+ */
+export async function changeVisibility(
+  sqs: SQSClient,
+  queueUrl: string,
+  changes: readonly VisibilityChange[],
+): Promise<string[]> {
+  const calls: VisibilityChange[][] = [];
+  for (let start = 0; start < changes.length; start += 10) calls.push(changes.slice(start, start + 10));
+  const failed = await Promise.all(
+    calls.map(async (entries) => {
+      try {
+        const { Failed = [] } = await sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: entries.map((e) => ({
+              Id: e.id,
+              ReceiptHandle: e.receiptHandle,
+              VisibilityTimeout: e.seconds,
+            })),
+          }),
+        );
+        return Failed.map((f) => f.Id ?? "");
+      } catch {
+        return entries.map((e) => e.id);
+      }
+    }),
+  );
+  return failed.flat();
 }

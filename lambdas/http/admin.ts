@@ -1,6 +1,7 @@
+import { deadLetterAccess } from "../adapters/dead-letters";
 import { createRedisStore } from "../adapters/redis-store";
 import { readSecretString } from "../adapters/secrets";
-import { createSecretsClient, redisFromEnv } from "../shared/clients";
+import { createSecretsClient, createSqsClient, redisFromEnv } from "../shared/clients";
 import { AdminEnvSchema, parseEnv } from "../shared/config";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
@@ -18,7 +19,20 @@ const adminToken =
     ? await readSecretString(createSecretsClient(), env.ADMIN_TOKEN_SECRET_ID)
     : undefined);
 
-export const handler = createHttpFunction("admin", adminHandlers({ store }), {
+/** A redrive stops in time to answer within API Gateway's 29 s (it says whether it finished). */
+const REDRIVE_BUDGET_MS = 20_000;
+const deadLetters = deadLetterAccess(
+  createSqsClient(),
+  {
+    queueUrl: env.QUEUE_URL,
+    queueArn: env.QUEUE_ARN,
+    deadLetterQueueUrl: env.DLQ_URL,
+    deadLetterQueueArn: env.DLQ_ARN,
+  },
+  REDRIVE_BUDGET_MS,
+);
+
+export const handler = createHttpFunction("admin", adminHandlers({ store, deadLetters }), {
   logger,
   bodyLimitBytes: env.BODY_LIMIT_BYTES,
   // No token and auth not explicitly off: createHttpFunction refuses to start.

@@ -144,6 +144,37 @@ export const ConsumerLogsResponse = z
   })
   .meta({ id: "ConsumerLogs" });
 
+export const DeadLettersResponse = z
+  .object({
+    approximate_total: z.int().meta({ description: "Dead letters in the queue (SQS's approximate count)" }),
+    dead_letters: z.array(
+      z.object({
+        message_id: z.string(),
+        source_message_id: z.string().meta({ description: "Its message id in the order queue" }),
+        reason: z.string().meta({
+          description:
+            "`malformed` (see details), or `max_receive_count`: delivered too often without being recorded",
+        }),
+        details: z.string(),
+        order_id: z.string().optional(),
+        receive_count: z.int().meta({ description: "Receives so far, this read included" }),
+        sent_at: z.string().meta({ description: "When it reached the dead-letter queue (ISO-8601)" }),
+        body: z.string().meta({ description: "The message body, cut at 2,000 characters" }),
+      }),
+    ),
+  })
+  .meta({ id: "DeadLetters" });
+
+export const RedriveResponse = z
+  .object({
+    moved: z.int().meta({ description: "Dead letters moved back to the order queue" }),
+    method: z.enum(["move-task", "copy"]).meta({
+      description: "`move-task`: SQS's StartMessageMoveTask; `copy`: receive, send, then delete",
+    }),
+    finished: z.boolean().meta({ description: "False when time ran out first: call again to move the rest" }),
+  })
+  .meta({ id: "Redrive" });
+
 export const ClearResponse = z
   .object({ message: z.string(), deleted_keys: z.int() })
   .meta({ id: "ClearResponse" });

@@ -54,7 +54,7 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
     });
   }
   const { hostname, port, username, password, protocol } = new URL(url);
-  return new Cluster([{ host: hostname, port: Number(port || 6379) }], {
+  const cluster = new Cluster([{ host: hostname, port: Number(port || 6379) }], {
     enableAutoPipelining: options.autoPipelining ?? false,
     clusterRetryStrategy: retryStrategy,
     ...(options.natMap ? { natMap: options.natMap } : {}),
@@ -67,6 +67,17 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
       ...(protocol === "rediss:" ? { tls: {} } : {}),
     },
   });
+  if (!options.idempotent) {
+    // The cluster client queues commands while it is not connected, however long that takes. Fail
+    // fast instead, like the single client, once it has connected or had its connect time: the
+    // consumer then reports the records and SQS brings them back after their backoff.
+    const failFast = () => {
+      cluster.options.enableOfflineQueue = false;
+    };
+    cluster.once("ready", failFast);
+    setTimeout(failFast, connection.connectTimeout).unref();
+  }
+  return cluster;
 }
 
 /**

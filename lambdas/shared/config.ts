@@ -38,7 +38,11 @@ export const RedisEnvSchema = z.object({
 export type RedisEnv = z.infer<typeof RedisEnvSchema>;
 
 export const ConsumerEnvSchema = RedisEnvSchema.extend({
+  /** The order queue: the consumer sets its retries' visibility there (per-message backoff). */
+  QUEUE_URL: queueUrl,
   DLQ_URL: queueUrl,
+  RETRY_BASE_SECONDS: positiveInt.default(2),
+  RETRY_MAX_SECONDS: positiveInt.default(60),
   MARKER_TTL_SECONDS: positiveInt.default(DEFAULT_MARKER_TTL_SECONDS),
   LOG_MAX_LENGTH: positiveInt.default(DEFAULT_LOG_MAX_LENGTH),
   VALUE_MISMATCH: z.enum(VALUE_MISMATCH_POLICIES).default("reject"),
@@ -57,8 +61,18 @@ export const StatsEnvSchema = RedisEnvSchema.extend({
   DLQ_URL: queueUrl,
 });
 
+/** arn:aws:sqs:region:account:name */
+const queueArn = z
+  .string()
+  .regex(/^arn:[\w-]+:sqs:[\w-]+:\d+:[\w-]+(?:\.fifo)?$/, "must be an SQS queue ARN");
+
 export const AdminEnvSchema = RedisEnvSchema.extend({
   ...HttpEnvSchema.shape,
+  /** The order queue and its dead-letter queue: reading and redriving dead letters. */
+  QUEUE_URL: queueUrl,
+  QUEUE_ARN: queueArn,
+  DLQ_URL: queueUrl,
+  DLQ_ARN: queueArn,
   /**
    * Where the admin token is: a Secrets Manager secret (what the stack sets), or the token itself
    * (tests, your own runs). With either, `DELETE /clear_redis_db` needs `Authorization: Bearer <token>`;

@@ -57,10 +57,11 @@ export function publishBatchMetrics(metrics: Metrics, report: BatchReport): void
   metrics.addMetric(METRIC.batchDuration, MetricUnit.Milliseconds, report.durationMs);
   metrics.publishStoredMetrics();
   for (const [reason, count] of Object.entries(report.failedByReason)) {
-    // A single metric is written as soon as it is added: one line per reason that occurred.
-    const single = metrics.singleMetric();
-    single.addDimension(REASON_DIMENSION, reason);
-    single.addMetric(METRIC.ordersFailedByReason, MetricUnit.Count, count);
+    // One line per reason that occurred (publishing clears the dimension again). The same instance
+    // each time: singleMetric() would build a new Metrics per line, a tenth of a small batch's time.
+    metrics.addDimension(REASON_DIMENSION, reason);
+    metrics.addMetric(METRIC.ordersFailedByReason, MetricUnit.Count, count);
+    metrics.publishStoredMetrics();
   }
 }
 

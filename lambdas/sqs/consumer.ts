@@ -8,6 +8,7 @@ import { ConsumerEnvSchema, parseEnv } from "../shared/config";
 import { logger } from "../shared/logger";
 import { createMetrics, publishBatchMetrics } from "../shared/metrics";
 import { processBatch } from "./process-batch";
+import { createRetryDelayer } from "./redelivery";
 
 /** The SQS consumer Lambda: validates a batch of orders, records analytics, reports partial failures. */
 
@@ -15,6 +16,10 @@ const env = parseEnv(ConsumerEnvSchema, process.env);
 const redis = await redisFromEnv(env);
 const sqs = createSqsClient();
 const metrics = createMetrics();
+const delayRetries = createRetryDelayer(sqs, env.QUEUE_URL, {
+  baseSeconds: env.RETRY_BASE_SECONDS,
+  maxSeconds: env.RETRY_MAX_SECONDS,
+});
 const store = createRedisStore(redis, {
   prefix: env.KEY_PREFIX,
   markerTtlSeconds: env.MARKER_TTL_SECONDS,
@@ -30,5 +35,6 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
       logger,
       valueMismatch: env.VALUE_MISMATCH,
       report: (report) => publishBatchMetrics(metrics, report),
+      delayRetries,
     }),
   );

@@ -22,6 +22,11 @@ export interface ConsumerDeps {
   valueMismatch?: ValueMismatchPolicy;
   /** Told what each batch did (the consumer publishes it as metrics), failed batches included. */
   report?: (report: BatchReport) => void;
+  /**
+   * Delays the redelivery of the records to be retried (per-message backoff). A failure here only
+   * means they come back after the queue's visibility timeout instead: nothing is lost.
+   */
+  delayRetries?: (records: readonly SQSRecord[]) => Promise<void>;
 }
 
 /** Raised when no record of a batch could be processed, so that Lambda backs off and retries. */
@@ -71,7 +76,7 @@ export async function processBatch(
         attributes: {
           reason: outcome.reason,
           details: outcome.details.join("; ").slice(0, MAX_DETAILS_LENGTH),
-          source_message_id: record.messageId,
+          source_message_id: sourceMessageId(record),
         },
       });
     }
@@ -100,6 +105,13 @@ export async function processBatch(
     retried: retry.size,
     durationMs: Math.round(performance.now() - started),
   });
+  if (retry.size > 0 && deps.delayRetries) {
+    await deps.delayRetries(records.filter((record) => retry.has(record.messageId))).catch((error: unknown) =>
+      deps.logger.warn("retry delays not set; the messages return after the visibility timeout", {
+        error: error as Error,
+      }),
+    );
+  }
   if (records.length > 0 && retry.size === records.length) {
     throw new BatchFailedError(`none of the ${records.length} records could be processed`);
   }
@@ -144,10 +156,17 @@ function toEntry(record: SQSRecord, outcome: MessageOutcome): AnalyticsEntry {
     case "malformed":
       return {
         kind: "malformed",
-        messageId,
+        // A redriven dead letter is a new message with the first one's id as an attribute: it
+        // must not count as a second malformed message.
+        messageId: sourceMessageId(record),
         log: JSON.stringify({ message_id: messageId, reason: outcome.reason, details: outcome.details }),
       };
   }
+}
+
+/** The id a message first had: kept in `source_message_id` when it went through the dead-letter queue. */
+function sourceMessageId(record: SQSRecord): string {
+  return record.messageAttributes?.source_message_id?.stringValue || record.messageId;
 }
 
 function logOutcome(

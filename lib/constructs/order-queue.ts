@@ -20,6 +20,9 @@ export interface ConsumerSettings {
   batchSize: number;
   batchingWindowSeconds: number;
   maxConcurrency: number;
+  /** Per-message backoff of the records the consumer reports for retry. */
+  retryBaseSeconds: number;
+  retryMaxSeconds: number;
 }
 
 /** AWS's guidance: visibility timeout at least six times the function timeout. */
@@ -63,6 +66,17 @@ export class OrderQueue extends Construct {
     fn.addEnvironment("DLQ_URL", this.deadLetterQueue.queueUrl);
   }
 
+  /** Lets `fn` read the dead letters and move them back (SQS's move task, or receive, send, delete). */
+  allowDeadLetterAdmin(fn: LambdaFunction): void {
+    this.deadLetterQueue.grantConsumeMessages(fn);
+    this.deadLetterQueue.grant(fn, "sqs:StartMessageMoveTask", "sqs:ListMessageMoveTasks");
+    this.queue.grantSendMessages(fn);
+    fn.addEnvironment("QUEUE_URL", this.queue.queueUrl);
+    fn.addEnvironment("QUEUE_ARN", this.queue.queueArn);
+    fn.addEnvironment("DLQ_URL", this.deadLetterQueue.queueUrl);
+    fn.addEnvironment("DLQ_ARN", this.deadLetterQueue.queueArn);
+  }
+
   /**
    * Makes `fn` the consumer: an event source mapping with partial batch responses, plus sending
    * dead letters (DLQ_URL) and markers that outlive the queue's retention (MARKER_TTL_SECONDS).
@@ -88,6 +102,10 @@ export class OrderQueue extends Construct {
     this.deadLetterQueue.grantSendMessages(fn);
     fn.addEnvironment("DLQ_URL", this.deadLetterQueue.queueUrl);
     fn.addEnvironment("MARKER_TTL_SECONDS", String(this.props.retention.toSeconds()));
+    // The mapping's grants include sqs:ChangeMessageVisibility, which the backoff uses.
+    fn.addEnvironment("QUEUE_URL", this.queue.queueUrl);
+    fn.addEnvironment("RETRY_BASE_SECONDS", String(settings.retryBaseSeconds));
+    fn.addEnvironment("RETRY_MAX_SECONDS", String(settings.retryMaxSeconds));
   }
 
   private queueRules(): string[] {
@@ -117,6 +135,16 @@ export function consumerRules(
     errors.push(`maxConcurrency ${settings.maxConcurrency} must be between 2 and 1000`);
   }
   const visibility = queueSizedFor.toSeconds() * VISIBILITY_TO_TIMEOUT_RATIO;
+  if (settings.retryBaseSeconds > settings.retryMaxSeconds) {
+    errors.push(
+      `retryBaseSeconds (${settings.retryBaseSeconds}) must not exceed retryMaxSeconds (${settings.retryMaxSeconds})`,
+    );
+  }
+  if (settings.retryMaxSeconds > visibility) {
+    errors.push(
+      `retryMaxSeconds (${settings.retryMaxSeconds} s) must not exceed the queue's visibility timeout (${visibility} s): a retry would wait longer than no backoff at all`,
+    );
+  }
   if (visibility < functionTimeout.toSeconds() * VISIBILITY_TO_TIMEOUT_RATIO) {
     errors.push(
       `the queue's visibility timeout (${visibility} s) must be at least ${VISIBILITY_TO_TIMEOUT_RATIO}x the consumer's timeout (${functionTimeout.toSeconds()} s)`,

@@ -2,6 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ROUTES } from "../../lambdas/http/routes";
@@ -126,6 +127,51 @@ describe("dashboard", () => {
   });
 
   it("raised no console error and no failed request", () => {
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("dead letters on the dashboard", () => {
+  it("lists them with their reason after asking for the admin token, and redrives them", async () => {
+    problems.length = 0; // this part's own problems only
+    const token = mode.secrets.find((secret) => secret.name === "AdminToken")?.value ?? "";
+    page.on("dialog", (dialog) => void dialog.accept(token));
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${mode.apiUrl}/dashboard`);
+    const queue = [...mode.queues.values()].find((q) => q.model.redrive);
+    if (!queue) throw new Error("no order queue");
+    const sqs = new SQSClient({
+      endpoint: mode.sqsEndpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      useQueueUrlAsEndpoint: false,
+    });
+    for (const body of ["not an order", '{"order_id": "ORD-BROWSER-DLQ"}']) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
+    }
+    sqs.destroy();
+    await page.waitForFunction(() => document.querySelector('[data-figure="dlq"]')?.textContent === "2");
+
+    await page.click("#dlq-show");
+    await page.waitForFunction(() => document.querySelectorAll("#dead-letters tr").length === 2);
+    const rows = await page.locator("#dead-letters tr").allTextContents();
+    expect(rows.every((row) => row.startsWith("malformed"))).toBe(true);
+    expect(rows.some((row) => row.includes("ORD-BROWSER-DLQ"))).toBe(true);
+    expect(await page.locator("#dlq-result").textContent()).toBe("2 in the dead-letter queue");
+
+    await page.click("#dlq-redrive");
+    await page.waitForFunction(() =>
+      document.querySelector("#dlq-result")?.textContent?.startsWith("moved 2"),
+    );
+    // Still malformed: the consumer sends them back, and the card shows them again.
+    await page.waitForFunction(
+      () => document.querySelector('[data-figure="dlq"]')?.textContent === "2",
+      null,
+      {
+        timeout: 60_000,
+      },
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-dead-letters.png"), fullPage: true });
     expect(problems).toEqual([]);
   });
 });

@@ -90,13 +90,32 @@ describe("the functions", () => {
     expect(grants).toHaveLength(2);
   });
 
-  it("grant stats only reading the queues' attributes, admin only reading its token, docs nothing", () => {
+  it("grant stats only reading the queues' attributes, admin its token and the dead letters, docs nothing", () => {
     expect(grantsOf(functionId("Every stats query"))).toEqual([
       { actions: ["sqs:GetQueueAttributes"], resources: [queueRef("Orders")] },
       { actions: ["sqs:GetQueueAttributes"], resources: [queueRef("DeadLetters")] },
     ]);
     const secretId = resourcesOf(template, "AWS::SecretsManager::Secret")[0]?.[0];
     expect(grantsOf(functionId("DELETE /clear_redis_db"))).toEqual([
+      // reading and moving the dead letters: consume them, start a move task, send to the order queue
+      {
+        actions: [
+          "sqs:ChangeMessageVisibility",
+          "sqs:DeleteMessage",
+          "sqs:GetQueueAttributes",
+          "sqs:GetQueueUrl",
+          "sqs:ReceiveMessage",
+        ],
+        resources: [queueRef("DeadLetters")],
+      },
+      {
+        actions: ["sqs:ListMessageMoveTasks", "sqs:StartMessageMoveTask"],
+        resources: [queueRef("DeadLetters")],
+      },
+      {
+        actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"],
+        resources: [queueRef("Orders")],
+      },
       {
         actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
         resources: [{ Ref: secretId }],
@@ -173,6 +192,29 @@ describe("synth refuses a stack that breaks AWS's rules", () => {
   it("names every invalid parameter", () => {
     expect(() => synthTemplate({ redisUrl: "localhost", maxConcurrency: "1" })).toThrow(
       /redisUrl[\s\S]*maxConcurrency/,
+    );
+  });
+});
+
+describe("per-message backoff", () => {
+  const consumerEnv = (context: Record<string, string>) =>
+    (
+      synthTemplate(context).toJSON().Resources[
+        functionIdOf(synthTemplate(context), "Validates order batches")
+      ].Properties.Environment as { Variables: Record<string, string> }
+    ).Variables;
+
+  it("gives the consumer its queue and the backoff's bounds, 60 s at most by default", () => {
+    expect(consumerEnv({})).toMatchObject({ RETRY_BASE_SECONDS: "2", RETRY_MAX_SECONDS: "60" });
+  });
+
+  it("keeps the default within a short visibility timeout, and refuses a maximum beyond it", () => {
+    expect(consumerEnv({ consumerTimeoutSeconds: "2" })).toMatchObject({ RETRY_MAX_SECONDS: "12" });
+    expect(() => synthTemplate({ consumerTimeoutSeconds: "2", retryMaxSeconds: "60" })).toThrow(
+      /retryMaxSeconds \(60 s\) must not exceed the queue's visibility timeout \(12 s\)/,
+    );
+    expect(() => synthTemplate({ retryBaseSeconds: "90", retryMaxSeconds: "60" })).toThrow(
+      /retryBaseSeconds \(90\) must not exceed retryMaxSeconds \(60\)/,
     );
   });
 });

@@ -20,6 +20,7 @@ beforeAll(async () => {
     REDIS_URL: redisUrl(),
     REDIS_MODE: redisMode(),
     KEY_PREFIX: prefix,
+    QUEUE_URL: sqs.createQueue("metrics-orders"),
     DLQ_URL: sqs.createQueue("metrics-dlq"),
     AWS_ENDPOINT_URL: sqs.endpoint,
     AWS_REGION: "us-east-1",

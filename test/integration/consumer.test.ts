@@ -1,10 +1,13 @@
+import { ReceiveMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createRedisStore } from "../../lambdas/adapters/redis-store";
 import { sendMessages } from "../../lambdas/adapters/sqs-sender";
 import { createOrderGenerator, type GeneratedOrder, seededRandom } from "../../lambdas/core/generator";
 import type { RedisClient } from "../../lambdas/shared/clients";
 import { BatchFailedError, type ConsumerDeps, processBatch } from "../../lambdas/sqs/process-batch";
+import { createRetryDelayer } from "../../lambdas/sqs/redelivery";
+import { toSqsRecord } from "../../local/event-source";
 import { expectedFigures } from "../support/expected";
 import { orderMessage, sqsRecord, sqsRecords } from "../support/factories";
 import { silentLogger } from "../support/fakes";
@@ -165,7 +168,7 @@ describe("consumer", () => {
       expect(failedIds.size).toBeGreaterThan(0);
       expect(failedIds.size).toBeLessThan(records.length);
       proxy.restore();
-      await proxied.ping().catch(() => proxied.ping());
+      await vi.waitFor(() => proxied.ping(), { timeout: 10_000, interval: 100 }); // reconnected
       const redelivered: SQSRecord[] = records.filter((r) => failedIds.has(r.messageId));
       const second = await processBatch(redelivered, proxiedDeps);
       expect(second.batchItemFailures).toEqual([]);
@@ -189,5 +192,88 @@ describe("consumer", () => {
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe("per-message backoff", () => {
+  /** Receives every visible message of a queue as the event source would hand it to the consumer. */
+  async function receiveRecords(queueUrl: string): Promise<SQSRecord[]> {
+    const { Messages = [] } = await sqs.client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ["All"],
+        WaitTimeSeconds: 0,
+      }),
+    );
+    return Messages.map((m) => toSqsRecord(m, "arn:aws:sqs:us-east-1:000000000000:backoff", "us-east-1"));
+  }
+
+  async function sendOrders(queueUrl: string, ids: string[]) {
+    await sqs.client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: ids.map((id) => ({ Id: id, MessageBody: JSON.stringify(orderMessage({ order_id: id })) })),
+      }),
+    );
+  }
+
+  it("brings records it could not store back after their backoff, not the queue's visibility timeout", async () => {
+    const queueUrl = sqs.createQueue("backoff", { VisibilityTimeout: "60" });
+    await sendOrders(queueUrl, ["ORD-B-1", "ORD-B-2", "ORD-B-3"]);
+    const records = await receiveRecords(queueUrl);
+    expect(records).toHaveLength(3);
+    const proxy = await proxiedRedis();
+    try {
+      proxy.cutNow();
+      const delayRetries = createRetryDelayer(sqs.client, queueUrl, { baseSeconds: 1, maxSeconds: 1 });
+
+      await expect(processBatch(records, { ...depsFor(proxy.client), delayRetries })).rejects.toBeInstanceOf(
+        BatchFailedError,
+      );
+
+      expect(await receiveRecords(queueUrl)).toEqual([]); // invisible for their 1 s backoff...
+      const again = await vi.waitFor(
+        async () => {
+          const back = await receiveRecords(queueUrl);
+          expect(back).toHaveLength(3); // ...then back, 59 s before the visibility timeout would end
+          return back;
+        },
+        { timeout: 5_000, interval: 250 },
+      );
+      expect(again.map((r) => r.attributes.ApproximateReceiveCount)).toEqual(["2", "2", "2"]);
+      expect((await processBatch(again, deps)).batchItemFailures).toEqual([]);
+      expect((await deps.store.globalStats()).totalOrders).toBe(3);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("loses nothing when the delays cannot be set: the records are still retried, and count once", async () => {
+    const queueUrl = sqs.createQueue("backoff-broken", { VisibilityTimeout: "2" });
+    await sendOrders(queueUrl, ["ORD-C-1", "ORD-C-2"]);
+    const records = await receiveRecords(queueUrl);
+    const proxy = await proxiedRedis();
+    try {
+      proxy.cutNow();
+      const brokenDelays = () => Promise.reject(new Error("ChangeMessageVisibilityBatch refused"));
+      await expect(
+        processBatch(records, { ...depsFor(proxy.client), delayRetries: brokenDelays }),
+      ).rejects.toBeInstanceOf(BatchFailedError);
+    } finally {
+      await proxy.close();
+    }
+    // Back after the queue's own visibility timeout, and counted exactly once.
+    const again = await vi.waitFor(
+      async () => {
+        const back = await receiveRecords(queueUrl);
+        expect(back).toHaveLength(2);
+        return back;
+      },
+      { timeout: 10_000, interval: 250 },
+    );
+    expect((await processBatch(again, deps)).batchItemFailures).toEqual([]);
+    expect((await processBatch(again, deps)).batchItemFailures).toEqual([]); // a redelivery changes nothing
+    expect((await deps.store.globalStats()).totalOrders).toBe(2);
   });
 });

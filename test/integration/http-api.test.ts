@@ -1,3 +1,4 @@
+import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { z } from "zod";
 import type { AnalyticsEntry } from "../../lambdas/core/analytics-store";
@@ -346,12 +347,9 @@ describe("DELETE /clear_redis_db", () => {
 
   it("refuses to start with no admin token, unless auth is explicitly off", () => {
     const options = { logger: silentLogger, bodyLimitBytes: 1024 };
-    expect(() => createHttpFunction("admin", adminHandlers({ store: api.store }), options)).toThrow(
-      ConfigError,
-    );
-    expect(() =>
-      createHttpFunction("admin", adminHandlers({ store: api.store }), { ...options, adminAuth: "off" }),
-    ).not.toThrow();
+    const handlers = adminHandlers({ store: api.store, deadLetters: api.deadLetters });
+    expect(() => createHttpFunction("admin", handlers, options)).toThrow(ConfigError);
+    expect(() => createHttpFunction("admin", handlers, { ...options, adminAuth: "off" })).not.toThrow();
   });
 
   it("needs the admin token: 401 without, 403 when wrong", async () => {
@@ -397,5 +395,56 @@ describe("GET /docs", () => {
     const response = await api.call("GET", "/openapi.json");
     expect(response.status).toBe(200);
     expect(response.json.servers).toEqual([{ url: ".", description: expect.any(String) }]);
+  });
+});
+
+describe("the dead letters: GET /dlq and POST /dlq/redrive", () => {
+  const admin = { headers: { Authorization: "Bearer s3cret-token" } };
+
+  it("need the admin token", async () => {
+    expectError(await api.call("GET", "/dlq"), 401, "authorization");
+    expectError(await api.call("POST", "/dlq/redrive"), 401, "authorization");
+  });
+
+  it("lists dead letters with their reason without removing them, moves them back, and counts them once", async () => {
+    const sent = await api.sqs.client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: api.queueUrl,
+        Entries: [
+          { Id: "a", MessageBody: "oops" },
+          { Id: "b", MessageBody: JSON.stringify({ order_id: "ORD-DLQ-1" }) },
+        ],
+      }),
+    );
+    const originalIds = (sent.Successful ?? []).map((s) => s.MessageId).sort();
+    await api.consumeAll();
+
+    const listed = await api.call("GET", "/dlq", { ...admin, query: { limit: "10" } });
+    expectSuccess(listed, ROUTES.getDeadLetters);
+    expect(listed.json.approximate_total).toBe(2);
+    const letters = listed.json.dead_letters as Record<string, unknown>[];
+    expect(letters.map((l) => l.source_message_id).sort()).toEqual(originalIds);
+    expect(letters.every((l) => l.reason === "malformed")).toBe(true);
+    expect(letters.find((l) => l.order_id === "ORD-DLQ-1")?.details).toContain("user_id");
+    expect(letters.find((l) => l.body === "oops")?.details).toBe("body: not valid JSON");
+    // Reading left them there
+    const again = await api.call("GET", "/dlq", admin);
+    expect(again.json.dead_letters).toHaveLength(2);
+
+    const redriven = await api.call("POST", "/dlq/redrive", admin);
+    expectSuccess(redriven, ROUTES.redriveDeadLetters);
+    expect(redriven.json).toEqual({ moved: 2, method: "copy", finished: true });
+    expect((await api.call("GET", "/stats/queues")).json).toMatchObject({
+      queue: { messages: 2 },
+      dead_letter_queue: { messages: 0 },
+    });
+
+    // Still malformed: back in the dead-letter queue with their reason, and counted once, not twice.
+    await api.consumeAll();
+    const back = await api.call("GET", "/dlq", admin);
+    expect(
+      (back.json.dead_letters as Record<string, unknown>[]).map((l) => l.source_message_id).sort(),
+    ).toEqual(originalIds);
+    expect((await api.call("GET", "/stats/global")).json.failed_by_reason).toEqual({ malformed: 2 });
   });
 });

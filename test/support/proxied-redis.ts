@@ -33,6 +33,7 @@ export async function proxiedRedis(): Promise<ProxiedRedis> {
         })
       : createRedisClient(`redis://127.0.0.1:${first.port}`);
   client.on("error", () => {});
+  await client.ping(); // connected first, as a warm Lambda environment is
   return {
     client,
     cutAfterBytes: (bytes, graceMs) => {

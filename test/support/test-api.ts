@@ -1,5 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
+import { deadLetterAccess } from "../../lambdas/adapters/dead-letters";
 import { createRedisStore } from "../../lambdas/adapters/redis-store";
 import { queueDepth } from "../../lambdas/adapters/sqs-queue";
 import { sendMessages } from "../../lambdas/adapters/sqs-sender";
@@ -11,9 +12,9 @@ import { statsHandlers } from "../../lambdas/http/stats-routes";
 import { createRedisClient } from "../../lambdas/shared/clients";
 import { createHttpFunction } from "../../lambdas/shared/http";
 import { processBatch } from "../../lambdas/sqs/process-batch";
+import { toSqsRecord } from "../../local/event-source";
 import { apiCaller } from "./api";
 import { builtDashboard } from "./dashboard";
-import { sqsRecord } from "./factories";
 import { silentLogger } from "./fakes";
 import { deleteKeys, redisMode, redisUrl, uniquePrefix } from "./redis";
 import { startEmbeddedSqs } from "./sqs";
@@ -30,6 +31,13 @@ export async function startTestApi(options: { name: string; adminToken?: string;
   const dlqUrl = sqs.createQueue("orders-dlq");
   const store = createRedisStore(redis, { prefix });
   const http = { logger: silentLogger, bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024 };
+  const queues = {
+    queueUrl,
+    queueArn: queueArnOf(queueUrl),
+    deadLetterQueueUrl: dlqUrl,
+    deadLetterQueueArn: queueArnOf(dlqUrl),
+  };
+  const deadLetters = deadLetterAccess(sqs.client, queues, 5_000);
   const handlers = {
     docs: createHttpFunction("docs", docsHandlers({ dashboardDir: builtDashboard() }), http),
     producer: createHttpFunction(
@@ -51,7 +59,7 @@ export async function startTestApi(options: { name: string; adminToken?: string;
       }),
       http,
     ),
-    admin: createHttpFunction("admin", adminHandlers({ store }), {
+    admin: createHttpFunction("admin", adminHandlers({ store, deadLetters }), {
       ...http,
       adminAuth: options.adminToken ? { token: options.adminToken } : "off",
     }),
@@ -66,10 +74,16 @@ export async function startTestApi(options: { name: string; adminToken?: string;
   async function drainQueue(handle: (records: SQSRecord[]) => Promise<void>): Promise<void> {
     for (;;) {
       const { Messages = [] } = await sqs.client.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+          MessageAttributeNames: ["All"],
+          MessageSystemAttributeNames: ["All"],
+        }),
       );
       if (Messages.length === 0) return;
-      await handle(Messages.map((m) => sqsRecord(m.Body ?? "", m.MessageId)));
+      await handle(Messages.map((m) => toSqsRecord(m, queues.queueArn, "us-east-1")));
       await sqs.client.send(
         new DeleteMessageBatchCommand({
           QueueUrl: queueUrl,
@@ -82,6 +96,7 @@ export async function startTestApi(options: { name: string; adminToken?: string;
   return {
     call: apiCaller(handlers),
     handlers,
+    deadLetters,
     store,
     redis,
     sqs,
@@ -113,6 +128,12 @@ export async function startTestApi(options: { name: string; adminToken?: string;
       await sqs.stop();
     },
   };
+}
+
+/** `.../000000000000/name` -> `arn:aws:sqs:us-east-1:000000000000:name` */
+function queueArnOf(queueUrl: string): string {
+  const [name, account] = queueUrl.split("/").reverse();
+  return `arn:aws:sqs:us-east-1:${account}:${name}`;
 }
 
 export type TestApi = Awaited<ReturnType<typeof startTestApi>>;

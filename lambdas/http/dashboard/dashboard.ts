@@ -37,6 +37,13 @@ interface LogEntry {
   order_value?: number;
   reason?: string;
 }
+interface DeadLetter {
+  reason: string;
+  order_id?: string;
+  sent_at: string;
+  receive_count: number;
+  details: string;
+}
 interface MonthStats {
   month: string;
   total_orders: number;
@@ -91,7 +98,9 @@ function fillRows(id: string, rows: HTMLTableCellElement[][]): void {
   }
   if (rows.length === 0) {
     const tr = document.createElement("tr");
-    tr.appendChild(cell("Nothing yet.", "empty"));
+    const empty = cell("Nothing yet.", "empty");
+    empty.colSpan = 99; // the whole row, whatever the table's columns
+    tr.appendChild(empty);
     fragment.appendChild(tr);
   }
   element(`#${id}`).replaceChildren(fragment);
@@ -274,6 +283,56 @@ element<HTMLFormElement>("#produce").addEventListener("submit", async (event) =>
   } finally {
     button.disabled = false;
   }
+});
+
+/** The admin token, asked for once per page load, kept in memory only. */
+let adminToken: string | undefined;
+
+async function asAdmin(path: string, method: "GET" | "POST"): Promise<Answer<Record<string, unknown>>> {
+  adminToken ??=
+    window.prompt("Admin token (npm start prints it; on AWS it is in Secrets Manager)") ?? undefined;
+  const response = await fetch(`.${path}`, {
+    method,
+    headers: { authorization: `Bearer ${adminToken ?? ""}` },
+  });
+  if (response.status === 401 || response.status === 403) adminToken = undefined; // ask again next time
+  return {
+    ok: response.ok,
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+  };
+}
+
+async function showDeadLetters(): Promise<void> {
+  const answer = await asAdmin("/dlq?limit=50", "GET");
+  if (!answer.ok) {
+    setText("#dlq-result", String(answer.body.error ?? `HTTP ${answer.status}`));
+    return;
+  }
+  const letters = answer.body.dead_letters as DeadLetter[];
+  setText("#dlq-result", `${count.format(Number(answer.body.approximate_total))} in the dead-letter queue`);
+  fillRows(
+    "dead-letters",
+    letters.map((letter) => [
+      cell(letter.reason.replace(/_/g, " "), "failed"),
+      cell(letter.order_id ?? "-"),
+      cell(new Date(letter.sent_at).toLocaleString()),
+      cell(String(letter.receive_count), "num"),
+      cell(letter.details),
+    ]),
+  );
+}
+
+element("#dlq-show").addEventListener("click", () => void showDeadLetters());
+element("#dlq-redrive").addEventListener("click", async () => {
+  const answer = await asAdmin("/dlq/redrive", "POST");
+  if (!answer.ok) {
+    setText("#dlq-result", String(answer.body.error ?? `HTTP ${answer.status}`));
+    return;
+  }
+  const more = answer.body.finished ? "" : " (more remain: redrive again)";
+  setText("#dlq-result", `moved ${count.format(Number(answer.body.moved))} back to the order queue${more}`);
+  fillRows("dead-letters", []);
 });
 
 window.addEventListener("resize", () => {
