@@ -81,7 +81,8 @@ export class OrdersStack extends Stack {
       maxConcurrency: p.maxConcurrency,
       retryBaseSeconds: p.retryBaseSeconds,
       retryMaxSeconds:
-        p.retryMaxSeconds ?? Math.min(DEFAULT_RETRY_MAX_SECONDS, p.consumerTimeoutSeconds * VISIBILITY_TO_TIMEOUT_RATIO),
+        p.retryMaxSeconds ??
+        Math.min(DEFAULT_RETRY_MAX_SECONDS, p.consumerTimeoutSeconds * VISIBILITY_TO_TIMEOUT_RATIO),
     });
 
     const functions: Record<HttpFunctionName, AppFunction> = {

@@ -54,7 +54,7 @@ export const OrdersParametersSchema = z
      */
     retryBaseSeconds: z.coerce.number().int().min(1).max(3600).default(2),
     /** Default: 60, or the visibility timeout when that is shorter. */
-  retryMaxSeconds: z.coerce.number().int().min(1).max(43_200).optional(),
+    retryMaxSeconds: z.coerce.number().int().min(1).max(43_200).optional(),
     /**
      * Name of an existing Secrets Manager secret holding the admin token. Without it the stack
      * generates one (output AdminTokenSecretArn). Either way `DELETE /clear_redis_db` needs

@@ -28,6 +28,7 @@ import { MONTH_STATS_LUA, RECORD_ENTRIES_LUA } from "./lua-scripts";
  *   rank:spend, rank:orders    zset  all-time rankings
  *   months                     set   months with data
  *   seen:order:<id>, seen:msg:<id>  string with TTL: exactly-once markers (see lua-scripts.ts)
+ * Every counter stays at most 2^53 - 1 (MAX_EXACT_TOTAL): an entry that would pass it is refused.
  *   logs                       stream, capped: consumer log entries
  */
 
@@ -48,7 +49,12 @@ export interface RedisStoreOptions {
 
 const DEFAULT_CHUNK_SIZE = 500;
 const USER_FIELDS = ["order_count", "spend_cents", "failed_order_count"] as const;
-const STATUS_BY_LETTER: Record<string, RecordStatus> = { A: "applied", D: "duplicate", R: "replayed" };
+const STATUS_BY_LETTER: Record<string, RecordStatus> = {
+  A: "applied",
+  D: "duplicate",
+  R: "replayed",
+  O: "out_of_range",
+};
 const KIND_LETTER = { valid: "v", failed: "f", malformed: "m" } as const;
 /** A valid order counted at its corrected value (see lua-scripts.ts). */
 const CORRECTED_LETTER = "c";
@@ -202,7 +208,7 @@ function toScriptRow(entry: AnalyticsEntry): (string | number)[] {
     return [kind, entry.messageId, entry.orderId, entry.userId, entry.month, entry.valueCents, entry.log];
   }
   if (entry.kind === "failed") {
-    return [kind, entry.messageId, "", entry.userId ?? "", entry.month, entry.reason, entry.log];
+    return [kind, entry.messageId, entry.orderId, entry.userId ?? "", entry.month, entry.reason, entry.log];
   }
   return [kind, entry.messageId, "", "", "", "", entry.log];
 }

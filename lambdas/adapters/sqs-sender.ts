@@ -21,6 +21,18 @@ export interface SendResult {
   lastError?: unknown;
 }
 
+/**
+ * JSON with every non-ASCII character as a \\u escape: the same value for any JSON reader, and a
+ * body every SQS implementation accepts (some refuse characters outside the BMP that real SQS
+ * takes, such as emoji).
+ */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 const MAX_ENTRIES_PER_CALL = 10;
 const MAX_BYTES_PER_CALL = 256 * 1024;
 const MAX_ATTEMPTS = 5;

@@ -22,6 +22,8 @@ export type AnalyticsEntry =
   | {
       kind: "failed";
       messageId: string;
+      /** Counted once per order id, like a valid order: a later message with it is a duplicate. */
+      orderId: string;
       reason: FailureReason;
       userId: string | undefined;
       month: string;
@@ -32,11 +34,16 @@ export type AnalyticsEntry =
 /**
  * What recording did with an entry:
  * - `applied`: counted now;
- * - `duplicate`: a valid order whose `order_id` another message already counted (counted as a duplicate);
+ * - `duplicate`: an order whose `order_id` another message already counted, valid or failed (counted as a duplicate);
  * - `replayed`: this very message was recorded before (a redelivery), nothing changed;
+ * - `out_of_range`: counting it would take a total past what the API can show exactly (2^53 - 1
+ *   cents or orders); refused whole, nothing changed;
  * - `unavailable`: the store could not be reached; nothing changed, the message must be retried.
  */
-export type RecordStatus = "applied" | "duplicate" | "replayed" | "unavailable";
+export type RecordStatus = "applied" | "duplicate" | "replayed" | "out_of_range" | "unavailable";
+
+/** The largest total the store keeps: every figure up to it is shown exactly (a JSON number is a double). */
+export const MAX_EXACT_TOTAL = Number.MAX_SAFE_INTEGER;
 
 export interface UserStats {
   orderCount: number;

@@ -1,5 +1,5 @@
 import { isCentAmount } from "./money";
-import { ISO_TIMESTAMP_PATTERN, ORDER_LIMITS, type OrderMessage } from "./order";
+import { ISO_TIMESTAMP_PATTERN, isSqsSafe, isWithinUtcYears, ORDER_LIMITS, type OrderMessage } from "./order";
 
 /**
  * The consumer's fast path: OrderMessageSchema's checks written out by hand. zod builds a result
@@ -16,6 +16,7 @@ export function isOrderMessage(value: unknown): value is OrderMessage {
     isStringUpTo(user_id, ORDER_LIMITS.idLength) &&
     typeof order_timestamp === "string" &&
     ISO_TIMESTAMP_PATTERN.test(order_timestamp) &&
+    isWithinUtcYears(order_timestamp) &&
     typeof order_value === "number" &&
     isCentAmount(order_value) &&
     isStringUpTo(shipping_address, ORDER_LIMITS.addressLength) &&
@@ -44,7 +45,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function isStringUpTo(value: unknown, maxLength: number): value is string {
-  return typeof value === "string" && value.length <= maxLength;
+  return typeof value === "string" && value.length <= maxLength && isSqsSafe(value);
 }
 
 function isIntegerIn(value: unknown, min: number, max: number): value is number {

@@ -23,24 +23,70 @@ export const ISO_TIMESTAMP_PATTERN: RegExp = z.core.regexes.datetime({
   precision: null,
 });
 
+/**
+ * Characters no SQS queue accepts in a message (it allows tab, LF, CR, U+0020-U+D7FF,
+ * U+E000-U+FFFD and U+10000-U+10FFFF): other control characters, U+FFFE, U+FFFF, and halves of a
+ * surrogate pair standing alone. An order holding one could never be queued, so it is refused.
+ */
+const NOT_SQS_SAFE =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** True when every character of `text` is one SQS accepts. */
+export function isSqsSafe(text: string): boolean {
+  return !NOT_SQS_SAFE.test(text);
+}
+
+/** The first character of `text` SQS refuses, as U+XXXX, for the error message. */
+function firstUnsafe(text: string): string {
+  const found = NOT_SQS_SAFE.exec(text)?.[0] ?? "";
+  return `U+${(found.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/** A text field of an order: bounded, and only characters every SQS accepts. */
+const text = (maxLength: number) =>
+  z
+    .string()
+    .max(maxLength)
+    .check((ctx) => {
+      if (!isSqsSafe(ctx.value)) {
+        ctx.issues.push({
+          code: "custom",
+          input: ctx.value,
+          message: `contains ${firstUnsafe(ctx.value)}, a character no SQS queue accepts`,
+        });
+      }
+    });
+
+/**
+ * True when the timestamp's UTC time falls in years 0000-9999: an offset can push a time at either
+ * end outside them (`9999-12-31T23:59:59-01:00` is in year 10000), where no month key exists.
+ */
+export function isWithinUtcYears(timestamp: string): boolean {
+  if (!/[+-]\d\d:\d\d$/.test(timestamp)) return true;
+  const year = new Date(timestamp).getUTCFullYear();
+  return year >= 0 && year <= 9999;
+}
+
 const amount = z
   .number()
   .refine(isCentAmount, { message: "must be an amount with at most two decimal places" });
 
 export const OrderItemSchema = z.object({
-  product_id: z.string().min(1).max(ORDER_LIMITS.idLength),
+  product_id: text(ORDER_LIMITS.idLength).min(1),
   quantity: z.number().int().min(1).max(ORDER_LIMITS.maxQuantity),
   price_per_unit: amount.refine((value) => value >= 0, { message: "must not be negative" }),
 });
 
 export const OrderMessageSchema = z.object({
-  order_id: z.string().max(ORDER_LIMITS.idLength),
-  user_id: z.string().max(ORDER_LIMITS.idLength),
-  order_timestamp: z.iso.datetime(TIMESTAMP_FORMAT),
+  order_id: text(ORDER_LIMITS.idLength),
+  user_id: text(ORDER_LIMITS.idLength),
+  order_timestamp: z.iso
+    .datetime(TIMESTAMP_FORMAT)
+    .refine(isWithinUtcYears, { message: "must fall within years 0000-9999 in UTC" }),
   order_value: amount,
   items: z.array(OrderItemSchema).max(ORDER_LIMITS.maxItems),
-  shipping_address: z.string().max(ORDER_LIMITS.addressLength),
-  payment_method: z.string().max(ORDER_LIMITS.paymentMethodLength),
+  shipping_address: text(ORDER_LIMITS.addressLength),
+  payment_method: text(ORDER_LIMITS.paymentMethodLength),
 });
 
 export type OrderItem = z.infer<typeof OrderItemSchema>;

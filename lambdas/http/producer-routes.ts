@@ -1,4 +1,4 @@
-import type { OutgoingMessage, SendResult } from "../adapters/sqs-sender";
+import { asciiJson, type OutgoingMessage, type SendResult } from "../adapters/sqs-sender";
 import type { GeneratedOrder, GenerateOptions } from "../core/generator";
 import type { OrderMessage } from "../core/order";
 import type { HandlersOf } from "../shared/http";
@@ -19,7 +19,7 @@ export function producerHandlers(deps: ProducerDeps): HandlersOf<"producer"> {
   async function enqueue(orders: readonly OrderMessage[]): Promise<string[]> {
     // The position is the id: order ids may repeat within one request (they count as duplicates).
     const result = await deps.send(
-      orders.map((order, index) => ({ id: String(index), body: JSON.stringify(order) })),
+      orders.map((order, index) => ({ id: String(index), body: asciiJson(order) })),
     );
     deps.onEnqueued?.(orders.length - result.failed.length, result.failed.length);
     if (result.failed.length > 0) {

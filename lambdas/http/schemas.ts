@@ -34,7 +34,11 @@ export const MonthParam = z
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: "must be a month as YYYY-MM (e.g. 2026-11)" })
   .meta({ description: "Month as YYYY-MM (UTC)", example: "2026-11" });
 
-export const Money = z.number().meta({ description: "Amount with at most two decimals", example: 1234.5 });
+export const Money = z.number().meta({
+  description:
+    "Amount with at most two decimals. Every total is exact up to 90071992547409.91 (2^53 - 1 cents, the most a JSON number holds exactly): an order that would take a total past it is not counted but dead-lettered with reason out_of_range.",
+  example: 1234.5,
+});
 
 const FailedByReason = z.partialRecord(z.enum([...FAILURE_REASONS, "malformed"]), z.int()).meta({
   description: "Failed orders by reason; only reasons that occurred",

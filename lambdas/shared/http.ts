@@ -91,14 +91,22 @@ export function createHttpFunction<F extends HttpFunctionName>(
   const jsonBodyParser = httpJsonBodyParser();
 
   const checkRequest: MiddlewareObj<HttpEvent, HttpResult> = {
-    before: (request) => {
+    before: async (request) => {
       const event = request.event;
       event.headers = lowerCaseHeaders(event.headers);
       const route = findRoute(event)?.route;
       if (!route?.body || !hasBody(event)) return;
       const size = Buffer.byteLength(event.body ?? "", event.isBase64Encoded ? "base64" : "utf8");
       if (size > options.bodyLimitBytes) throw new PayloadTooLargeError(options.bodyLimitBytes);
-      return jsonBodyParser.before?.(request);
+      await jsonBodyParser.before?.(request);
+      // `null`, `[]` or `5` parse, but no route takes them; an optional body is left out, not null.
+      const parsed: unknown = event.body;
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        const got = parsed === null ? "null" : Array.isArray(parsed) ? "an array" : typeof parsed;
+        throw new BadRequestError("request body must be a JSON object", [
+          `body: expected a JSON object, got ${got}`,
+        ]);
+      }
     },
   };
 
@@ -183,8 +191,9 @@ function checkAdminToken(headers: HttpEvent["headers"], adminAuth: AdminAuth | u
   const authorization = headers.authorization;
   if (!authorization)
     throw new UnauthorizedError("admin token required", ["authorization: expected Bearer <token>"]);
-  const [scheme, token] = authorization.split(" ", 2);
-  if (scheme?.toLowerCase() !== "bearer" || !token) {
+  // Exactly `Bearer <token>`: anything after the token is not ignored but refused.
+  const token = /^Bearer ([^\s]+)$/i.exec(authorization)?.[1];
+  if (!token) {
     throw new UnauthorizedError("admin token required", ["authorization: expected Bearer <token>"]);
   }
   // Hashing first gives equal lengths, so the comparison takes the same time for any token.

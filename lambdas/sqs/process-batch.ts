@@ -67,6 +67,18 @@ export async function processBatch(
     const outcome = outcomes[index] as MessageOutcome;
     if (status === "unavailable") {
       retry.add(record.messageId);
+    } else if (status === "out_of_range") {
+      // Not counted (nothing was written): kept in the DLQ, whatever the order was.
+      deadLetters.push({
+        id: record.messageId,
+        body: record.body,
+        attributes: {
+          reason: "out_of_range",
+          details:
+            "counting it would take a total past 2^53 - 1 (cents or orders), the most the API shows exactly",
+          source_message_id: sourceMessageId(record),
+        },
+      });
     } else if (outcome.kind === "malformed") {
       // Counted already; the DLQ keeps the body and its reason so nothing is lost. A redelivery
       // (status "replayed") sends it again: the previous send may be why it came back.
@@ -142,6 +154,7 @@ function toEntry(record: SQSRecord, outcome: MessageOutcome): AnalyticsEntry {
       return {
         kind: "failed",
         messageId,
+        orderId: outcome.order.order_id,
         reason: outcome.reason,
         userId: outcome.userId,
         month: outcome.month,
@@ -178,6 +191,8 @@ function logOutcome(
   const orderId = outcome.kind === "malformed" ? undefined : outcome.order.order_id;
   const fields = { messageId: record.messageId, order_id: orderId, outcome: outcome.kind, status };
   if (status === "unavailable") logger.warn("record not stored; will be redelivered", fields);
+  else if (status === "out_of_range")
+    logger.error("order refused: a total would leave the exact range", fields);
   else if (outcome.kind === "malformed")
     logger.warn("malformed message", { ...fields, details: outcome.details });
   else if (outcome.kind === "failed") logger.debug("failed order", { ...fields, reason: outcome.reason });
@@ -198,7 +213,15 @@ function failuresByReason(
 }
 
 function countStatuses(statuses: readonly RecordStatus[], outcomes: readonly MessageOutcome[]) {
-  const counts = { valid: 0, failed: 0, malformed: 0, duplicate: 0, replayed: 0, unavailable: 0 };
+  const counts = {
+    valid: 0,
+    failed: 0,
+    malformed: 0,
+    duplicate: 0,
+    replayed: 0,
+    out_of_range: 0,
+    unavailable: 0,
+  };
   statuses.forEach((status, index) => {
     if (status === "applied") counts[(outcomes[index] as MessageOutcome).kind]++;
     else counts[status]++;

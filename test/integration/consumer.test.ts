@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createRedisStore } from "../../lambdas/adapters/redis-store";
+import { createRedisStore, storeKeyPrefix } from "../../lambdas/adapters/redis-store";
 import { sendMessages } from "../../lambdas/adapters/sqs-sender";
 import { createOrderGenerator, type GeneratedOrder, seededRandom } from "../../lambdas/core/generator";
 import type { RedisClient } from "../../lambdas/shared/clients";
@@ -275,5 +275,20 @@ describe("per-message backoff", () => {
     expect((await processBatch(again, deps)).batchItemFailures).toEqual([]);
     expect((await processBatch(again, deps)).batchItemFailures).toEqual([]); // a redelivery changes nothing
     expect((await deps.store.globalStats()).totalOrders).toBe(2);
+  });
+});
+
+describe("an order the store cannot count exactly", () => {
+  it("is not counted, and goes to the DLQ with reason out_of_range", async () => {
+    await redis.hset(`${storeKeyPrefix(prefix)}user:U1003`, "spend_cents", String(Number.MAX_SAFE_INTEGER));
+    const records = sqsRecords(orderMessage({ order_id: "ORD-TOO-MUCH" }));
+
+    const response = await processBatch(records, deps);
+
+    expect(response.batchItemFailures).toEqual([]);
+    const [deadLetter] = await drainQueue(sqs.client, dlqUrl);
+    expect(deadLetter?.MessageAttributes?.reason?.StringValue).toBe("out_of_range");
+    expect(deadLetter?.Body).toContain("ORD-TOO-MUCH");
+    expect((await deps.store.globalStats()).totalOrders).toBe(0);
   });
 });

@@ -206,6 +206,7 @@ describe("stats routes", () => {
       {
         kind: "failed",
         messageId: "m-f",
+        orderId: "ORD-F",
         reason: "value_mismatch",
         userId: "U1001",
         month: "2026-11",
@@ -446,5 +447,94 @@ describe("the dead letters: GET /dlq and POST /dlq/redrive", () => {
       (back.json.dead_letters as Record<string, unknown>[]).map((l) => l.source_message_id).sort(),
     ).toEqual(originalIds);
     expect((await api.call("GET", "/stats/global")).json.failed_by_reason).toEqual({ malformed: 2 });
+  });
+});
+
+describe("input a hostile probe found mishandled", () => {
+  it("queues and counts orders with emoji in every text field; they reach the consumer unchanged", async () => {
+    const emoji = "😀 🚚";
+    const response = await api.call("POST", "/orders", {
+      body: {
+        orders: [
+          order({
+            order_id: "ORD-EMOJI-1",
+            shipping_address: `1 Rue ${emoji}`,
+            payment_method: `UPI ${emoji}`,
+            items: [{ product_id: `P${emoji}`, quantity: 3, price_per_unit: 411.5 }],
+          }),
+          order({ order_id: `ORD-${emoji}` }), // queued; the consumer judges the order id
+        ],
+      },
+    });
+    expect(response.status, response.text).toBe(202);
+    const messages = await api.receiveAll();
+    expect(messages.every((m) => /^[\x20-\x7e]*$/.test(m.body))).toBe(true); // sent as ASCII escapes
+    expect(JSON.parse(messages[0]?.body ?? "{}").shipping_address).toBe(`1 Rue ${emoji}`);
+    await api.call("POST", "/orders", {
+      body: { orders: [order({ order_id: "ORD-EMOJI-2", payment_method: emoji })] },
+    });
+    expect(await api.consumeAll()).toBe(1);
+    expect((await api.call("GET", "/stats/global")).json).toMatchObject({ total_orders: 1 });
+  });
+
+  it.each([
+    ["shipping_address", "\uFFFE", "U+FFFE"],
+    ["payment_method", "\uFFFF", "U+FFFF"],
+    ["user_id", "U1\u0001", "U+0001"],
+    ["order_id", "ORD\uD800", "U+D800"],
+  ])("refuses %s holding a character no SQS accepts, naming it", async (field, value, named) => {
+    const response = await api.call("POST", "/orders", { body: { orders: [order({ [field]: value })] } });
+    expectError(response, 400, `body.orders.0.${field}`);
+    expect(response.json.details.join()).toContain(named);
+    expect(await api.consumeAll()).toBe(0);
+  });
+
+  it.each([
+    ["/produce", "null", "got null"],
+    ["/orders", "null", "got null"],
+    ["/produce", "7", "got number"],
+  ])(
+    "refuses POST %s with the body %s: a body must be a JSON object, and nothing is queued",
+    async (path, body, got) => {
+      const response = await api.call("POST", path, {
+        body,
+        headers: { "content-type": "application/json" },
+      });
+      expectError(response, 400, got);
+      expect(response.json.error).toBe("request body must be a JSON object");
+      expect(await api.consumeAll()).toBe(0);
+    },
+  );
+
+  it.each(["9999-12-31T23:59:59-01:00", "0000-01-01T00:30:00+01:00"])(
+    "refuses the timestamp %s, whose UTC time is outside years 0000-9999",
+    async (timestamp) => {
+      const response = await api.call("POST", "/orders", {
+        body: { orders: [order({ order_timestamp: timestamp })] },
+      });
+      expectError(response, 400, "body.orders.0.order_timestamp");
+      expect(response.json.details.join()).toContain("years 0000-9999");
+    },
+  );
+
+  it("accepts the edges of that range", async () => {
+    for (const timestamp of ["9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z", "9999-12-31T23:30:00+01:00"]) {
+      expect(
+        (await api.call("POST", "/orders", { body: { orders: [order({ order_timestamp: timestamp })] } }))
+          .status,
+      ).toBe(202);
+    }
+    await api.consumeAll();
+  });
+
+  it("refuses an Authorization header with anything after the token", async () => {
+    const response = await api.call("DELETE", "/clear_redis_db", {
+      headers: { Authorization: "Bearer s3cret-token junk" },
+    });
+    expectError(response, 401, "authorization");
+    expect(
+      (await api.call("DELETE", "/clear_redis_db", { headers: { Authorization: "bearer s3cret-token" } }))
+        .status,
+    ).toBe(200);
   });
 });

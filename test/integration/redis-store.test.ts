@@ -34,6 +34,7 @@ const everyOutcome: AnalyticsEntry[] = [
   {
     kind: "failed",
     messageId: "m5",
+    orderId: "BAD5",
     reason: "invalid_order_id",
     userId: "U1001",
     month: "2026-11",
@@ -42,6 +43,7 @@ const everyOutcome: AnalyticsEntry[] = [
   {
     kind: "failed",
     messageId: "m6",
+    orderId: "ORD6",
     reason: "invalid_user_id",
     userId: undefined,
     month: "2026-11",
@@ -50,12 +52,21 @@ const everyOutcome: AnalyticsEntry[] = [
   {
     kind: "failed",
     messageId: "m7",
+    orderId: "ORD7",
     reason: "non_positive_value",
     userId: "U1002",
     month: "2026-10",
     log: "{}",
   },
-  { kind: "failed", messageId: "m8", reason: "value_mismatch", userId: "U1000", month: "2026-11", log: "{}" },
+  {
+    kind: "failed",
+    messageId: "m8",
+    orderId: "ORD8",
+    reason: "value_mismatch",
+    userId: "U1000",
+    month: "2026-11",
+    log: "{}",
+  },
   { kind: "malformed", messageId: "m9", log: '{"reason":"malformed"}' },
 ];
 
@@ -222,5 +233,78 @@ describe("redis store", () => {
       expect(ttl).toBeGreaterThan(3500);
       expect(ttl).toBeLessThanOrEqual(3600);
     }
+  });
+});
+
+describe("accounting that a hostile probe found wrong", () => {
+  const failed = (messageId: string, orderId: string, userId = "U1000"): AnalyticsEntry => ({
+    kind: "failed",
+    messageId,
+    orderId,
+    reason: "value_mismatch",
+    userId,
+    month: "2026-11",
+    log: "{}",
+  });
+  const key = (name: string) => `${storeKeyPrefix(prefix)}${name}`;
+
+  it("counts a rule-breaking order once however often it is sent; later sends are duplicates", async () => {
+    const statuses = await store.record([
+      failed("f1", "ORD-F"),
+      failed("f2", "ORD-F"),
+      failed("f3", "ORD-F"),
+    ]);
+
+    expect(statuses).toEqual(["applied", "duplicate", "duplicate"]);
+    expect(await store.globalStats()).toMatchObject({ failedOrders: 1, duplicates: 2 });
+    expect(await store.userStats("U1000")).toMatchObject({ failedOrderCount: 1 });
+    expect(await store.record([failed("f2", "ORD-F")])).toEqual(["replayed"]); // a redelivery
+  });
+
+  it("lets the first outcome of an order id stand: valid then failed counts the valid one only", async () => {
+    expect(await store.record([valid("v1", "ORD-X", "U1000", 500), failed("v2", "ORD-X")])).toEqual([
+      "applied",
+      "duplicate",
+    ]);
+    expect(await store.globalStats()).toMatchObject({ totalOrders: 1, failedOrders: 0, duplicates: 1 });
+  });
+
+  it("refuses an order whose count would overflow a counter, writing nothing for it", async () => {
+    await redis.hset(key("user:U1000"), "spend_cents", "9223372036854775000"); // near 2^63
+    const before = await store.globalStats();
+
+    const statuses = await store.record([
+      valid("o1", "ORD-BIG", "U1000", 1000),
+      valid("o2", "ORD-OK", "U1001", 7),
+    ]);
+
+    expect(statuses).toEqual(["out_of_range", "applied"]);
+    expect(await store.globalStats()).toMatchObject({
+      totalOrders: before.totalOrders + 1,
+      revenueCents: before.revenueCents + 7,
+    });
+    expect(await store.monthStats("2026-11", 10)).toMatchObject({ totalOrders: 1, revenueCents: 7 });
+    // No marker: the same message is refused again, not taken as already counted.
+    expect(await store.record([valid("o1", "ORD-BIG", "U1000", 1000)])).toEqual(["out_of_range"]);
+  });
+
+  it("keeps every total exact: refuses what would pass 2^53 - 1 cents instead of rounding", async () => {
+    await store.record([valid("e1", "ORD-E1", "U1000", Number.MAX_SAFE_INTEGER - 100)]);
+
+    expect(await store.record([valid("e2", "ORD-E2", "U1000", 100)])).toEqual(["applied"]); // exactly the bound
+    expect(await store.record([valid("e3", "ORD-E3", "U1000", 1)])).toEqual(["out_of_range"]);
+    expect((await store.userStats("U1000"))?.spendCents).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it("writes nothing at all when a key it would write has the wrong type, so a retry counts whole", async () => {
+    await redis.set(key("rank:spend"), "not a sorted set");
+
+    expect(await store.record([valid("w1", "ORD-W1", "U1000", 100)])).toEqual(["unavailable"]);
+    expect(await storeKeys(redis, prefix, "seen:*")).toEqual([]);
+    expect(await store.globalStats()).toMatchObject({ totalOrders: 0 });
+
+    await redis.del(key("rank:spend"));
+    expect(await store.record([valid("w1", "ORD-W1", "U1000", 100)])).toEqual(["applied"]);
+    expect(await store.userStats("U1000")).toMatchObject({ orderCount: 1, spendCents: 100 });
   });
 });
