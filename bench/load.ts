@@ -4,7 +4,7 @@
  * accepted order is still unaccounted for once the consumer has drained the queue.
  *
  *   npm run load -- --url http://127.0.0.1:3000 --count 10000 [--concurrency 8] [--via produce|orders]
- *                   [--batch 100] [--stall-seconds 30] [--spread-days 0]
+ *                   [--batch 100] [--stall-seconds 30] [--spread-days 0] [--api-key KEY]
  */
 import { parseArgs } from "node:util";
 import { createOrderGenerator } from "../lambdas/core/generator";
@@ -21,6 +21,8 @@ export interface LoadOptions {
   stallSeconds: number;
   /** Stamp orders over this many past days (0: now, as the original service did). */
   spreadDays?: number;
+  /** Sent as x-api-key, for a stack whose write routes need one (writeAuth=apiKey). */
+  apiKey?: string;
   onProgress?: (progress: LoadProgress) => void;
 }
 
@@ -68,7 +70,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       try {
         const response = await fetch(`${url}/${options.via}`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: {
+            "content-type": "application/json",
+            ...(options.apiKey ? { "x-api-key": options.apiKey } : {}),
+          },
           body: JSON.stringify(body),
         });
         const text = await response.text();
@@ -183,6 +188,7 @@ async function main(): Promise<void> {
       batch: { type: "string" },
       "stall-seconds": { type: "string", default: "30" },
       "spread-days": { type: "string", default: "0" },
+      "api-key": { type: "string" },
     },
   });
   if (!values.url) {
@@ -200,6 +206,7 @@ async function main(): Promise<void> {
     batch: Number(values.batch ?? (via === "orders" ? 100 : 500)),
     stallSeconds: Number(values["stall-seconds"]),
     spreadDays: Number(values["spread-days"]),
+    apiKey: values["api-key"],
     onProgress: progressPrinter(),
   });
   process.stderr.write("\n");

@@ -145,7 +145,18 @@ export class OrdersStack extends Stack {
       stageName: STAGE_NAME,
       throttlingRateLimit: p.throttlingRateLimit,
       throttlingBurstLimit: p.throttlingBurstLimit,
+      writeKeys:
+        p.writeAuth === "apiKey"
+          ? { quotaPerDay: p.apiKeyQuotaPerDay, rateLimit: p.apiKeyRateLimit, burstLimit: p.apiKeyBurstLimit }
+          : undefined,
     });
+    if (http.writeKey) {
+      new CfnOutput(this, "WriteApiKeyId", {
+        value: http.writeKey.keyId,
+        description:
+          "aws apigateway get-api-key --include-value --api-key <this> shows the x-api-key for POST /produce and /orders",
+      });
+    }
     const monitoring = new Monitoring(this, "Monitoring", {
       queue: orders.queue,
       deadLetterQueue: orders.deadLetterQueue,

@@ -66,6 +66,16 @@ export const OrdersParametersSchema = z
      * Anything else keeps them behind the token; a function with no token refuses to start.
      */
     adminAuth: z.enum(["token", "off"]).default("token"),
+    /**
+     * `apiKey` (the default on AWS): POST /produce and /orders need an API key (header x-api-key)
+     * under a usage plan; `open`: anyone may write (what the original's clients expect; local mode
+     * and deploy:local use it unless told otherwise).
+     */
+    writeAuth: z.enum(["apiKey", "open"]).default("apiKey"),
+    /** The usage plan of the write routes' API key: requests per day, per second and burst. */
+    apiKeyQuotaPerDay: z.coerce.number().int().min(1).default(100_000),
+    apiKeyRateLimit: z.coerce.number().min(1).default(50),
+    apiKeyBurstLimit: z.coerce.number().int().min(1).default(100),
     /** API Gateway stage throttling, requests per second and burst. */
     throttlingRateLimit: z.coerce.number().min(1).default(200),
     throttlingBurstLimit: z.coerce.number().int().min(1).default(400),

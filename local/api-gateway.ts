@@ -25,6 +25,10 @@ export interface ApiGatewayOptions {
    * mounted are tested this way.
    */
   pathPrefix?: string;
+  /** How long a request body may take to arrive (default 10 s). */
+  bodyTimeoutMs?: number;
+  /** The API keys a method marked `apiKeyRequired` accepts in `x-api-key`. */
+  apiKeys?: () => readonly string[];
 }
 
 export interface LocalApiGateway {
@@ -38,6 +42,18 @@ export interface LocalApiGateway {
 /** API Gateway's limits. */
 const INTEGRATION_TIMEOUT_MS = 29_000;
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** A request body must have arrived whole within this (a body that trickles in holds a socket). */
+const BODY_TIMEOUT_MS = 10_000;
+/** Methods whose requests carry no body here: one sent anyway is refused before it is read. */
+const BODILESS_METHODS = new Set(["GET", "HEAD", "DELETE", "OPTIONS"]);
+
+/**
+ * Thrown by `invoke` when the function is at its concurrency limit: the gateway answers 429, as
+ * API Gateway does for a throttled Lambda, and the function does no work for the request.
+ */
+export class ThrottledError extends Error {
+  override name = "ThrottledError";
+}
 
 interface CompiledRoute {
   route: RouteModel;
@@ -122,9 +138,35 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Local
         finish(403, jsonType, JSON.stringify({ message: "Missing Authentication Token" }));
         return;
       }
-      const body = await readBody(request);
-      if (body === undefined) {
-        finish(413, jsonType, JSON.stringify({ message: "Request Too Long" }));
+      if (
+        matched.route.apiKeyRequired &&
+        !options.apiKeys?.().includes(String(request.headers["x-api-key"] ?? ""))
+      ) {
+        finish(403, jsonType, JSON.stringify({ message: "Forbidden" })); // API Gateway's answer to a missing or wrong key
+        return;
+      }
+      if (
+        BODILESS_METHODS.has(method) &&
+        (Number(request.headers["content-length"] ?? 0) > 0 || request.headers["transfer-encoding"])
+      ) {
+        finish(
+          400,
+          { ...jsonType, connection: "close" },
+          JSON.stringify({ message: `${method} takes no request body` }),
+        );
+        return;
+      }
+      const body = await readBody(request, options.bodyTimeoutMs ?? BODY_TIMEOUT_MS);
+      if (body === "too long") {
+        finish(413, { ...jsonType, connection: "close" }, JSON.stringify({ message: "Request Too Long" }));
+        return;
+      }
+      if (body === "too slow") {
+        finish(
+          408,
+          { ...jsonType, connection: "close" },
+          JSON.stringify({ message: "Request body timed out" }),
+        );
         return;
       }
       const event = toProxyEvent(
@@ -151,9 +193,12 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Local
         return;
       }
       finish(proxy.status, proxy.headers, proxy.body);
-    } catch {
+    } catch (error) {
+      if (response.headersSent) return;
+      if (error instanceof ThrottledError)
+        finish(429, jsonType, JSON.stringify({ message: "Rate Exceeded." }));
       // The function threw or crashed: API Gateway shows nothing of it.
-      if (!response.headersSent) finish(502, jsonType, JSON.stringify({ message: "Internal server error" }));
+      else finish(502, jsonType, JSON.stringify({ message: "Internal server error" }));
     }
   });
   server.keepAliveTimeout = 65_000;
@@ -261,15 +306,30 @@ function toProxyResult(
   return { status: statusCode, headers: merged, body: isBase64Encoded ? Buffer.from(text, "base64") : text };
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The whole body; "too long" past API Gateway's 10 MB, "too slow" when it has not arrived in time.
+ * The rest of a refused body is not read: the answer closes the connection.
+ */
+function readBody(request: IncomingMessage, timeoutMs: number): Promise<Buffer | "too long" | "too slow"> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (result: Buffer | "too long" | "too slow") => {
+      clearTimeout(timer);
+      request.off("data", onData).off("end", onEnd).off("error", onError);
+      if (typeof result === "string") request.pause();
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) settle("too long");
+      else chunks.push(chunk);
+    };
+    const onEnd = () => settle(Buffer.concat(chunks));
+    const onError = () => settle("too slow");
+    const timer = setTimeout(() => settle("too slow"), timeoutMs);
+    request.on("data", onData).on("end", onEnd).on("error", onError);
+  });
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {

@@ -50,6 +50,11 @@ export class LocalFunction {
     this.name = options.model.name;
   }
 
+  /** Invocations started and not yet answered. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
   /** Starts the environment now (a cold start), instead of on the first invocation. */
   warm(): Promise<void> {
     this.ready ??= this.start();

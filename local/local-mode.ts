@@ -1,6 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { APIGatewayProxyEvent, SQSEvent } from "aws-lambda";
-import { type LocalApiGateway, startApiGateway } from "./api-gateway";
+import { type LocalApiGateway, startApiGateway, ThrottledError } from "./api-gateway";
 import { SqsPoller } from "./event-source";
 import { type Faults, NO_FAULTS } from "./faults";
 import { resolveEnvironment } from "./intrinsics";
@@ -62,6 +63,8 @@ export interface LocalMode {
   functions: Map<string, LocalFunction>;
   /** The template's secrets and the values local mode gave them. */
   secrets: LocalSecret[];
+  /** The value every API key of the template has here (API_KEY, else random), when it has keys. */
+  apiKey: string | undefined;
   /** Synthesizes again and swaps functions, routes and pollers; queues and Redis keep their data. */
   reload(): Promise<SynthResult>;
   stop(): Promise<void>;
@@ -73,8 +76,11 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   process.setSourceMapsEnabled(true); // stack traces from the bundles point at lambdas/*.ts
   const outdir = options.outdir ?? DEFAULT_OUTDIR;
   const log = options.onLog ?? (() => {});
+  // Writes open unless asked (what the original's clients expect); `-c writeAuth=apiKey` turns keys on.
+  const context = { writeAuth: "open", ...options.context };
+  const apiKeyValue = process.env.API_KEY || randomBytes(15).toString("base64url");
   const [synthResult, redisResult, sqsResult] = await Promise.allSettled([
-    synthesize({ outdir, context: options.context ?? {}, appModule: options.appModule }),
+    synthesize({ outdir, context, appModule: options.appModule }),
     ensureRedis(options.redisUrl, options.redisMode),
     startLocalSqs(options.sqsPort ?? 0),
   ]);
@@ -116,6 +122,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     invoke: (functionLogicalId, event) => invokeFunction(running.functions, functionLogicalId, event),
     onRequest: options.onRequest,
     pathPrefix: options.pathPrefix,
+    apiKeys: () => (running.model.apiKeys.length > 0 ? [apiKeyValue] : []),
   });
 
   const mode: LocalMode = {
@@ -138,8 +145,11 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     get secrets() {
       return currentSecrets;
     },
+    get apiKey() {
+      return running.model.apiKeys.length > 0 ? apiKeyValue : undefined;
+    },
     async reload() {
-      const next = await synthesize({ outdir, context: options.context ?? {}, appModule: options.appModule });
+      const next = await synthesize({ outdir, context, appModule: options.appModule });
       const previous = running;
       await stopRuntime(previous);
       running = await startRuntime(next, wiring);
@@ -304,6 +314,14 @@ async function stopRuntime(runtime: Runtime): Promise<void> {
   await Promise.all([...runtime.functions.values()].map((fn) => fn.stop()));
 }
 
+/**
+ * Requests one API function works on at once; past it the gateway answers 429 before any work is
+ * done, as Lambda throttles past a function's concurrency. One worker runs them all (its heap is
+ * the function's MemorySize), so this bounds what a burst can ask of it: 150 concurrent
+ * `POST /produce {"count": 1000}` used to drive it out of memory.
+ */
+export const API_FUNCTION_CONCURRENCY = 32;
+
 function invokeFunction(
   functions: Map<string, LocalFunction>,
   logicalId: string,
@@ -311,5 +329,8 @@ function invokeFunction(
 ): Promise<unknown> {
   const fn = functions.get(logicalId);
   if (!fn) return Promise.reject(new Error(`no function ${logicalId}`));
+  if (fn.inFlight >= API_FUNCTION_CONCURRENCY) {
+    return Promise.reject(new ThrottledError(`${fn.name} is at its concurrency limit`));
+  }
   return fn.invoke(event, event.requestContext.requestId);
 }

@@ -80,6 +80,9 @@ console.log(
     ...mode.secrets.map(
       (secret) => `  Secret  ${secret.name} = ${secret.value}  (${secretEnvName(secret.name)} to choose it)`,
     ),
+    mode.apiKey
+      ? `  ApiKey  x-api-key: ${mode.apiKey} for POST /produce and /orders  (API_KEY to choose it)`
+      : "",
     `  Redis   ${mode.redis.url}${mode.redis.mode === "cluster" ? " (a Redis Cluster)" : ""}${mode.redis.started ? " (started for this run; its data goes when it stops)" : ""}`,
     `  SQS     ${mode.sqsEndpoint} (${queues})`,
     `  Logs    function logs below, one line each${rawLogs ? "" : " (LOG_FORMAT=json for raw lines)"}`,

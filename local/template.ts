@@ -37,6 +37,8 @@ export interface RouteModel {
   /** e.g. `/users/{user_id}/stats` */
   path: string;
   functionLogicalId: string;
+  /** The method needs an API key (`x-api-key`) from a usage plan. */
+  apiKeyRequired?: boolean;
 }
 
 export interface MappingModel {
@@ -60,6 +62,8 @@ export interface StackModel {
   queues: QueueModel[];
   routes: RouteModel[];
   mappings: MappingModel[];
+  /** The API's keys (their values are generated at deploy; local mode makes its own). */
+  apiKeys: { logicalId: string; name: string }[];
 }
 
 /** AWS's defaults for what a template may leave out. */
@@ -132,8 +136,12 @@ export function readTemplate(template: Template, assemblyDir: string): StackMode
     logicalId,
     name: friendlyName(logicalId),
   }));
+  const apiKeys = ofType("AWS::ApiGateway::ApiKey").map(([logicalId]) => ({
+    logicalId,
+    name: friendlyName(logicalId),
+  }));
 
-  return { secrets, functions, queues, routes, mappings };
+  return { secrets, apiKeys, functions, queues, routes, mappings };
 }
 
 /** The REST API's Lambda proxy methods: method, resource path and the function they invoke. */
@@ -156,7 +164,12 @@ export function readRoutes(template: Template, functionIds: ReadonlySet<string>)
       const functionLogicalId = findReference(p.Integration?.Uri, functionIds);
       if (!functionLogicalId)
         throw new Error(`${logicalId}: its integration does not point at a Lambda function`);
-      return { method: String(p.HttpMethod), path: pathOf(p.ResourceId) || "/", functionLogicalId };
+      return {
+        method: String(p.HttpMethod),
+        path: pathOf(p.ResourceId) || "/",
+        functionLogicalId,
+        ...(p.ApiKeyRequired === true ? { apiKeyRequired: true } : {}),
+      };
     });
 }
 

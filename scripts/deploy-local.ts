@@ -105,8 +105,10 @@ if (process.argv.includes("--destroy")) {
   process.exit(0);
 }
 
-// Synthesize once; the checks read the template, and the deploy uses the same assembly.
-cdklocal("synth", "--quiet");
+// Synthesize once; the checks read the template, and the deploy uses the same assembly. Writes are
+// open on LocalStack, as the original's clients expect, unless --api-keys asks for keys.
+const writeAuth = process.argv.includes("--api-keys") ? "apiKey" : "open";
+cdklocal("synth", "--quiet", "-c", `writeAuth=${writeAuth}`);
 const { stackName, templateFile } = stackOf(readFileSync(join(ASSEMBLY_DIR, "manifest.json"), "utf8"));
 const template = JSON.parse(readFileSync(join(ASSEMBLY_DIR, templateFile), "utf8")) as Template;
 pullLambdaImages(template);

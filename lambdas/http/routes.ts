@@ -242,6 +242,14 @@ export const ROUTES = {
 export type Routes = typeof ROUTES;
 export type RouteId = keyof Routes;
 
+/**
+ * Routes that put orders on the queue: behind an API key and usage plan unless the stack's
+ * writeAuth=open (they cost money per call, and /produce makes a thousand orders a call).
+ */
+export function isWriteRoute(route: RouteSpec): boolean {
+  return route.tag === "orders";
+}
+
 /** The routes served by one function. */
 export function routesOf(fn: HttpFunctionName): [RouteId, RouteSpec][] {
   return (Object.entries(ROUTES) as [RouteId, RouteSpec][]).filter(([, route]) => route.function === fn);

@@ -54,6 +54,21 @@ describe("local mode follows the CDK app", () => {
     expect(poller?.stats.batches).toBeGreaterThanOrEqual(Math.ceil(100 / 7));
   }, 120_000);
 
+  it("checks x-api-key on the write routes when the stack turns keys on (-c writeAuth=apiKey)", async () => {
+    const keyed = await boot({ name: "keyed", context: { writeAuth: "apiKey" } });
+    const produce = (headers: Record<string, string>) =>
+      fetch(`${keyed.apiUrl}/produce`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ count: 3 }),
+      });
+    expect(keyed.apiKey).toEqual(expect.any(String));
+    expect((await produce({})).status).toBe(403);
+    expect((await produce({ "x-api-key": "wrong" })).status).toBe(403);
+    expect((await produce({ "x-api-key": keyed.apiKey as string })).status).toBe(200);
+    expect((await fetch(`${keyed.apiUrl}/stats/global`)).status).toBe(200); // reads stay open
+  }, 120_000);
+
   it("serves a route added to the CDK app, through the function it names", async () => {
     const plain = await boot({ name: "plain" });
     expect((await fetch(`${plain.apiUrl}/extra`)).status).toBe(403); // no such route: API Gateway's answer

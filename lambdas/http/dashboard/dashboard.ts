@@ -272,18 +272,31 @@ element<HTMLFormElement>("#produce").addEventListener("submit", async (event) =>
   const spreadDays = element<HTMLInputElement>("#spread").checked ? 90 : 0;
   button.disabled = true;
   try {
-    const response = await fetch("./produce", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ count: orders, spread_days: spreadDays }),
-    });
+    const produce = () =>
+      fetch("./produce", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(apiKey ? { "x-api-key": apiKey } : {}) },
+        body: JSON.stringify({ count: orders, spread_days: spreadDays }),
+      });
+    let response = await produce();
+    if (response.status === 403) {
+      // The stack protects writes with an API key (writeAuth=apiKey): ask for it once, and retry.
+      apiKey = window.prompt("API key for writes (npm start prints it when keys are on)") ?? undefined;
+      if (apiKey) response = await produce();
+    }
     const body = (await response.json()) as { message?: string; error?: string };
-    setText("#produce-result", body.message || body.error || "");
+    setText(
+      "#produce-result",
+      body.message || body.error || (response.status === 403 ? "API key needed" : ""),
+    );
     await refresh();
   } finally {
     button.disabled = false;
   }
 });
+
+/** The write routes' API key, asked for when a write is refused, kept in memory only. */
+let apiKey: string | undefined;
 
 /** The admin token, asked for once per page load, kept in memory only. */
 let adminToken: string | undefined;

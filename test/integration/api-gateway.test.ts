@@ -1,0 +1,82 @@
+import { request } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalApiGateway, startApiGateway, ThrottledError } from "../../local/api-gateway";
+
+/** Local mode's API Gateway over real HTTP: what it refuses before a function does any work. */
+
+let gateway: LocalApiGateway;
+let invocations = 0;
+
+beforeAll(async () => {
+  gateway = await startApiGateway({
+    port: 0,
+    host: "127.0.0.1",
+    routes: [
+      { method: "GET", path: "/read", functionLogicalId: "Reader" },
+      { method: "POST", path: "/write", functionLogicalId: "Writer" },
+      { method: "POST", path: "/busy", functionLogicalId: "Busy" },
+    ],
+    invoke: async (functionLogicalId) => {
+      if (functionLogicalId === "Busy") throw new ThrottledError("at its concurrency limit");
+      invocations++;
+      return { statusCode: 200, body: "{}" };
+    },
+    bodyTimeoutMs: 300,
+  });
+});
+afterAll(() => gateway.stop());
+
+/** Sends raw HTTP: `body` is written as given, possibly less than its content-length. */
+function send(method: string, path: string, headers: Record<string, string>, body?: string) {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(`${gateway.url}${path}`, { method, headers }, (res) => {
+      let text = "";
+      res.on("data", (chunk) => {
+        text += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on("error", reject);
+    if (body !== undefined)
+      req.write(body); // and never end: a body that trickles in
+    else req.end();
+  });
+}
+
+describe("local API Gateway", () => {
+  it("refuses a body on a GET before reading it, and invokes nothing", async () => {
+    const before = invocations;
+    const answer = await send("GET", "/read", { "content-length": "1000000" }, "x");
+    expect(answer).toEqual({ status: 400, text: JSON.stringify({ message: "GET takes no request body" }) });
+    expect(invocations).toBe(before);
+  });
+
+  it("cuts off a body that trickles in, with 408, and invokes nothing", async () => {
+    const before = invocations;
+    const answer = await send(
+      "POST",
+      "/write",
+      { "content-length": "100", "content-type": "application/json" },
+      '{"a":',
+    );
+    expect(answer.status).toBe(408);
+    expect(invocations).toBe(before);
+  });
+
+  it("refuses a body over API Gateway's 10 MB with 413, and invokes nothing", async () => {
+    const before = invocations;
+    const size = 10 * 1024 * 1024 + 1;
+    const answer = await send("POST", "/write", { "content-length": String(size) }, "x".repeat(size));
+    expect(answer.status).toBe(413);
+    expect(invocations).toBe(before);
+  });
+
+  it("answers 429 when the function is at its concurrency limit", async () => {
+    const answer = await send("POST", "/busy", {});
+    expect(answer).toEqual({ status: 429, text: JSON.stringify({ message: "Rate Exceeded." }) });
+  });
+
+  it("still serves an ordinary request", async () => {
+    expect((await send("GET", "/read", {})).status).toBe(200);
+  });
+});
