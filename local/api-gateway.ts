@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -266,8 +267,10 @@ function toProxyEvent(
     multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
     pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
     stageVariables: null,
-    body: body.length > 0 ? body.toString("utf8") : null,
-    isBase64Encoded: false,
+    // Bytes that are not UTF-8 travel as base64, as API Gateway sends binary bodies: the function
+    // can say so, instead of reading replacement characters.
+    body: body.length === 0 ? null : isUtf8(body) ? body.toString("utf8") : body.toString("base64"),
+    isBase64Encoded: body.length > 0 && !isUtf8(body),
     requestContext: {
       accountId: "000000000000",
       apiId: "local",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isCentAmount } from "./money";
+import { hasAtMostTwoDecimals, isWithinAmountRange, MAX_AMOUNT_CENTS } from "./money";
 
 /**
  * The order message: what the producer sends to the queue and what `POST /orders` accepts. Field
@@ -69,7 +69,12 @@ export function isWithinUtcYears(timestamp: string): boolean {
 
 const amount = z
   .number()
-  .refine(isCentAmount, { message: "must be an amount with at most two decimal places" });
+  // Two checks, so each says what is wrong; together they are isCentAmount (the fast path's check).
+  .refine(isWithinAmountRange, {
+    message: `must be at most ${(MAX_AMOUNT_CENTS / 100).toLocaleString("en")} (the largest amount accepted)`,
+    abort: true,
+  })
+  .refine(hasAtMostTwoDecimals, { message: "must be an amount with at most two decimal places" });
 
 export const OrderItemSchema = z.object({
   product_id: text(ORDER_LIMITS.idLength).min(1),

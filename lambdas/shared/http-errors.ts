@@ -51,10 +51,14 @@ export class PayloadTooLargeError extends HttpError {
 
 export class UnsupportedMediaTypeError extends HttpError {
   override name = "UnsupportedMediaTypeError";
-  constructor(contentType: string | undefined) {
-    super(415, "unsupported media type", [
-      `content-type: expected application/json, got ${contentType ?? "none"}`,
-    ]);
+  constructor(contentType: string | undefined, details?: string[]) {
+    super(
+      415,
+      "unsupported media type",
+      details ?? [
+        `content-type: expected application/json, got ${contentType ? `"${contentType}"` : "none"}`,
+      ],
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy, { type MiddlewareObj } from "@middy/core";
@@ -98,7 +99,18 @@ export function createHttpFunction<F extends HttpFunctionName>(
       if (!route?.body || !hasBody(event)) return;
       const size = Buffer.byteLength(event.body ?? "", event.isBase64Encoded ? "base64" : "utf8");
       if (size > options.bodyLimitBytes) throw new PayloadTooLargeError(options.bodyLimitBytes);
-      await jsonBodyParser.before?.(request);
+      checkEncoding(event);
+      const raw = event.body ?? "";
+      const depth = nestingDepth(raw, MAX_NESTING);
+      if (depth > MAX_NESTING)
+        throw new BadRequestError("request body nested too deep", [
+          `body: nested more than ${MAX_NESTING} levels deep`,
+        ]);
+      try {
+        await jsonBodyParser.before?.(request);
+      } catch (error) {
+        throw forbiddenKeyError(raw) ?? error;
+      }
       // `null`, `[]` or `5` parse, but no route takes them; an optional body is left out, not null.
       const parsed: unknown = event.body;
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
@@ -132,11 +144,81 @@ export function createHttpFunction<F extends HttpFunctionName>(
     });
 }
 
+/** Deeper than any order (an order's items are two levels down): a deeper body is refused unread. */
+const MAX_NESTING = 32;
+/** Keys the body parser refuses: they could reach object prototypes. */
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * Only identity-encoded bodies (API Gateway does not decompress); a base64 body (a binary media
+ * type, or bytes that are not UTF-8) must decode to UTF-8 text.
+ */
+function checkEncoding(event: HttpEvent): void {
+  const encoding = (event.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+  if (encoding !== "identity") {
+    throw new UnsupportedMediaTypeError(undefined, [
+      `content-encoding: only identity is accepted, got ${encoding}`,
+    ]);
+  }
+  if (!event.isBase64Encoded) return;
+  const bytes = Buffer.from(event.body ?? "", "base64");
+  if (!isUtf8(bytes)) throw new BadRequestError("request body is not UTF-8", ["body: not valid UTF-8 text"]);
+  event.body = bytes.toString("utf8");
+  event.isBase64Encoded = false;
+}
+
+/** How deep arrays and objects nest in JSON text, counted up to `limit` + 1 (strings skipped). */
+export function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 92)
+        i++; // backslash: skip the escaped character
+      else if (char === 34) inString = false;
+    } else if (char === 34) inString = true;
+    else if (char === 123 || char === 91) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    } else if (char === 125 || char === 93) depth--;
+  }
+  return deepest;
+}
+
+/** When the body parses but the body parser refused it, the key path it refused for. */
+function forbiddenKeyError(raw: string): BadRequestError | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return undefined; // really not JSON: the parser's own message says where
+  }
+  const path = forbiddenKeyPath(parsed, ["body"]);
+  return path
+    ? new BadRequestError("forbidden key in request body", [
+        `${path}: a key that could reach object prototypes (__proto__, constructor, prototype) is not accepted`,
+      ])
+    : undefined;
+}
+
+function forbiddenKeyPath(value: unknown, path: string[]): string | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return [...path, key].join(".");
+    const found = forbiddenKeyPath(child, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** The one error middleware: 4xx with their message and details, 5xx generic and logged. */
 function errorResponses(logger: HttpFunctionOptions["logger"]): MiddlewareObj<HttpEvent, HttpResult> {
   return {
     onError: (request) => {
-      const error = toHttpError(request.error);
+      const error = toHttpError(request.error, request.event?.headers?.["content-type"]);
       if (error) {
         request.response = jsonResult(error.statusCode, { error: error.message, details: error.details });
         return;
@@ -148,12 +230,12 @@ function errorResponses(logger: HttpFunctionOptions["logger"]): MiddlewareObj<Ht
 }
 
 /** Our errors as they are; middy's 4xx (415 content type, 422 malformed JSON) reworded; else undefined. */
-function toHttpError(error: unknown): HttpError | undefined {
+function toHttpError(error: unknown, contentType: string | undefined): HttpError | undefined {
   if (error instanceof HttpError)
     return error.statusCode < 500 || error.statusCode === 503 ? error : undefined;
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status !== "number" || status >= 500) return undefined;
-  if (status === 415) return new UnsupportedMediaTypeError(undefined);
+  if (status === 415) return new UnsupportedMediaTypeError(contentType);
   const cause = (error as { cause?: { message?: string } }).cause;
   if (status === 422)
     return new BadRequestError("malformed JSON body", [`body: ${cause?.message ?? "not valid JSON"}`]);

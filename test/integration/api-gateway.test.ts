@@ -6,6 +6,7 @@ import { type LocalApiGateway, startApiGateway, ThrottledError } from "../../loc
 
 let gateway: LocalApiGateway;
 let invocations = 0;
+let lastEvent: { body: string | null; isBase64Encoded: boolean } | undefined;
 
 beforeAll(async () => {
   gateway = await startApiGateway({
@@ -16,9 +17,10 @@ beforeAll(async () => {
       { method: "POST", path: "/write", functionLogicalId: "Writer" },
       { method: "POST", path: "/busy", functionLogicalId: "Busy" },
     ],
-    invoke: async (functionLogicalId) => {
+    invoke: async (functionLogicalId, event) => {
       if (functionLogicalId === "Busy") throw new ThrottledError("at its concurrency limit");
       invocations++;
+      lastEvent = event;
       return { statusCode: 200, body: "{}" };
     },
     bodyTimeoutMs: 300,
@@ -74,6 +76,25 @@ describe("local API Gateway", () => {
   it("answers 429 when the function is at its concurrency limit", async () => {
     const answer = await send("POST", "/busy", {});
     expect(answer).toEqual({ status: 429, text: JSON.stringify({ message: "Rate Exceeded." }) });
+  });
+
+  it("passes a body that is not UTF-8 as base64, as API Gateway passes binary, so the function can say so", async () => {
+    const req = request(`${gateway.url}/write`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+    });
+    const answered = new Promise<number>((resolve) =>
+      req.on("response", (res) => resolve(res.statusCode ?? 0)),
+    );
+    req.end(Buffer.from([0x7b, 0xff, 0x7d]));
+    expect(await answered).toBe(200);
+    expect(lastEvent).toMatchObject({
+      isBase64Encoded: true,
+      body: Buffer.from([0x7b, 0xff, 0x7d]).toString("base64"),
+    });
+    expect((await send("POST", "/write", { "content-type": "application/json" }, undefined)).status).toBe(
+      200,
+    );
   });
 
   it("still serves an ordinary request", async () => {

@@ -538,3 +538,55 @@ describe("input a hostile probe found mishandled", () => {
     ).toBe(200);
   });
 });
+
+describe("refusals that say what is wrong", () => {
+  const json = { "content-type": "application/json" };
+
+  it("names a body nested too deep, instead of the engine's stack overflow", async () => {
+    const deep = `{"orders": ${"[".repeat(5000)}${"]".repeat(5000)}}`;
+    const response = await api.call("POST", "/orders", { body: deep, headers: json });
+    expectError(response, 400, "nested more than 32 levels deep");
+  });
+
+  it("names a forbidden key with its path, instead of calling the body invalid JSON", async () => {
+    const top = await api.call("POST", "/orders", {
+      body: '{"orders": [], "__proto__": {"x": 1}}',
+      headers: json,
+    });
+    expectError(top, 400, "body.__proto__:");
+    const nested = await api.call("POST", "/orders", {
+      body: '{"orders": [{"constructor": {"prototype": 1}}]}',
+      headers: json,
+    });
+    expectError(nested, 400, "body.orders.0.constructor:");
+  });
+
+  it("names the content type actually sent", async () => {
+    const response = await api.call("POST", "/orders", {
+      body: "{}",
+      headers: { "content-type": "text/plain" },
+    });
+    expectError(response, 415, 'got "text/plain"');
+    expectError(await api.call("POST", "/orders", { body: "{}" }), 415, "got none");
+  });
+
+  it("refuses a Content-Encoding other than identity with 415", async () => {
+    const response = await api.call("POST", "/orders", {
+      body: '{"orders": []}',
+      headers: { ...json, "content-encoding": "gzip" },
+    });
+    expectError(response, 415, "content-encoding: only identity is accepted, got gzip");
+  });
+
+  it("says an amount is over the maximum, not that it has too many decimals", async () => {
+    const response = await api.call("POST", "/orders", { body: { orders: [order({ order_value: 1e11 })] } });
+    expectError(response, 400, "body.orders.0.order_value: must be at most 10,000,000,000");
+    expect(response.json.details.join()).not.toContain("decimal");
+  });
+
+  it("says a body that is not UTF-8 is not UTF-8", async () => {
+    const bytes = Buffer.from([0x7b, 0x22, 0x6f, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]);
+    const response = await api.call("POST", "/orders", { bytes, headers: json });
+    expectError(response, 400, "body: not valid UTF-8 text");
+  });
+});

@@ -84,6 +84,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
   /** An object is sent as JSON with content-type application/json; a string is sent as is. */
   body?: unknown;
+  /** Raw bytes, sent base64-encoded as API Gateway sends a binary body. */
+  bytes?: Buffer;
 }
 
 /** Matches a concrete path to a route of the table, as API Gateway does. */
@@ -131,7 +133,8 @@ export function apiCaller(handlers: Record<string, Handler>) {
         pathParameters: Object.keys(matched.params).length > 0 ? matched.params : null,
         query: options.query ?? null,
         headers,
-        body,
+        body: options.bytes ? options.bytes.toString("base64") : body,
+        isBase64Encoded: options.bytes !== undefined,
       }),
       lambdaContext(matched.route.function),
     );
