@@ -29,6 +29,7 @@ export const ISO_TIMESTAMP_PATTERN: RegExp = z.core.regexes.datetime({
  * surrogate pair standing alone. An order holding one could never be queued, so it is refused.
  */
 const NOT_SQS_SAFE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** True when every character of `text` is one SQS accepts. */
