@@ -35,7 +35,7 @@ local OUTCOME = { v = 'valid', c = 'valid', f = 'failed', m = 'malformed' }
 
 local hashes, zsets, months = {}, {}, {}
 local stored = {}
-local markers, logs, statuses = {}, {}, {}
+local markerKeys, markerValues, logOutcomes, logDetails, statuses = {}, {}, {}, {}, {}
 local claimedOrders, claimedMessages = {}, {}
 
 -- A counter as stored (read once per chunk); an unreadable one counts as out of range.
@@ -67,20 +67,15 @@ local function add(tables, key, field, delta)
   t[field] = (t[field] or 0) + delta
 end
 
--- True when every change keeps its counter within MAX_EXACT, counting what the chunk already adds.
-local function fits(changes)
-  for _, change in ipairs(changes) do
-    local key, field, delta = change[1], change[2], change[3]
-    if storedValue(key, field) + pending(hashes, key, field) + delta > MAX_EXACT then
-      return false
-    end
-  end
-  return true
+-- True when adding delta keeps the counter within MAX_EXACT, counting what the chunk already adds.
+local function within(key, field, delta)
+  return storedValue(key, field) + pending(hashes, key, field) + delta <= MAX_EXACT
 end
 
 local function firstOrder(orderId)
-  if claimedOrders[orderId] ~= nil then
-    return false, claimedOrders[orderId]
+  local claimedBy = claimedOrders[orderId]
+  if claimedBy ~= nil then
+    return false, claimedBy
   end
   local countedBy = redis.call('GET', prefix .. 'seen:order:' .. orderId)
   return not countedBy, countedBy
@@ -90,82 +85,97 @@ local function firstMessage(messageId)
   return not claimedMessages[messageId] and not redis.call('GET', prefix .. 'seen:msg:' .. messageId)
 end
 
--- Phase 1: decide, and check.
+-- Phase 1: decide and check, entry by entry, with no allocation per entry beyond its marker.
 for _, entry in ipairs(cjson.decode(ARGV[4])) do
   local kind, messageId, orderId, userId, month, value, log = unpack(entry)
   local status, outcome = 'R', OUTCOME[kind]
   local monthKey = prefix .. 'month:' .. month
-  local changes, zchanges, marker = {}, {}, nil
-  local function count(key, field, delta)
-    changes[#changes + 1] = { key, field, delta }
-  end
+  local userKey, monthUserKey = prefix .. 'user:' .. userId, monthKey .. ':user:' .. userId
 
   if orderId ~= '' then
     local first, countedBy = firstOrder(orderId)
-    if first then
-      status, marker = 'A', { 'order', orderId, messageId }
-      if kind == 'f' then
-        local reasonField = 'failed:' .. value
-        count(globalKey, 'failed_orders', 1)
-        count(globalKey, reasonField, 1)
-        count(monthKey, 'failed_orders', 1)
-        count(monthKey, reasonField, 1)
+    if first and kind == 'f' then
+      local reasonField = 'failed:' .. value
+      local fits = within(globalKey, 'failed_orders', 1) and within(globalKey, reasonField, 1)
+        and within(monthKey, 'failed_orders', 1) and within(monthKey, reasonField, 1)
+        and (userId == '' or (within(userKey, 'failed_order_count', 1)
+          and within(monthUserKey, 'failed_order_count', 1)))
+      if fits then
+        status = 'A'
+        add(hashes, globalKey, 'failed_orders', 1)
+        add(hashes, globalKey, reasonField, 1)
+        add(hashes, monthKey, 'failed_orders', 1)
+        add(hashes, monthKey, reasonField, 1)
         if userId ~= '' then
-          count(prefix .. 'user:' .. userId, 'failed_order_count', 1)
-          count(monthKey .. ':user:' .. userId, 'failed_order_count', 1)
+          add(hashes, userKey, 'failed_order_count', 1)
+          add(hashes, monthUserKey, 'failed_order_count', 1)
           -- listed among the month's users even with nothing spent
-          zchanges[#zchanges + 1] = { monthKey .. ':by_spend', userId, 0 }
+          add(zsets, monthKey .. ':by_spend', userId, 0)
         end
       else
-        local cents = tonumber(value)
-        local userKey, monthUserKey = prefix .. 'user:' .. userId, monthKey .. ':user:' .. userId
-        count(userKey, 'order_count', 1)
-        count(userKey, 'spend_cents', cents)
-        count(globalKey, 'total_orders', 1)
-        count(globalKey, 'revenue_cents', cents)
-        count(monthKey, 'total_orders', 1)
-        count(monthKey, 'revenue_cents', cents)
-        count(monthUserKey, 'order_count', 1)
-        count(monthUserKey, 'spend_cents', cents)
-        if kind == 'c' then
-          count(globalKey, 'corrected_orders', 1)
-          count(monthKey, 'corrected_orders', 1)
+        status = 'O'
+      end
+    elseif first then
+      local cents = tonumber(value)
+      local corrected = kind == 'c'
+      local fits = within(userKey, 'order_count', 1) and within(userKey, 'spend_cents', cents)
+        and within(globalKey, 'total_orders', 1) and within(globalKey, 'revenue_cents', cents)
+        and within(monthKey, 'total_orders', 1) and within(monthKey, 'revenue_cents', cents)
+        and within(monthUserKey, 'order_count', 1) and within(monthUserKey, 'spend_cents', cents)
+        and (not corrected or (within(globalKey, 'corrected_orders', 1)
+          and within(monthKey, 'corrected_orders', 1)))
+      if fits then
+        status = 'A'
+        add(hashes, userKey, 'order_count', 1)
+        add(hashes, userKey, 'spend_cents', cents)
+        add(hashes, globalKey, 'total_orders', 1)
+        add(hashes, globalKey, 'revenue_cents', cents)
+        add(hashes, monthKey, 'total_orders', 1)
+        add(hashes, monthKey, 'revenue_cents', cents)
+        add(hashes, monthUserKey, 'order_count', 1)
+        add(hashes, monthUserKey, 'spend_cents', cents)
+        if corrected then
+          add(hashes, globalKey, 'corrected_orders', 1)
+          add(hashes, monthKey, 'corrected_orders', 1)
         end
-        zchanges[#zchanges + 1] = { monthKey .. ':by_spend', userId, cents }
-        zchanges[#zchanges + 1] = { prefix .. 'rank:spend', userId, cents }
-        zchanges[#zchanges + 1] = { prefix .. 'rank:orders', userId, 1 }
+        add(zsets, monthKey .. ':by_spend', userId, cents)
+        add(zsets, prefix .. 'rank:spend', userId, cents)
+        add(zsets, prefix .. 'rank:orders', userId, 1)
+      else
+        status = 'O'
       end
     elseif countedBy ~= messageId and firstMessage(messageId) then
-      status, outcome, marker = 'D', 'duplicate', { 'msg', messageId }
-      count(globalKey, 'duplicates', 1)
-      count(monthKey, 'duplicates', 1)
+      if within(globalKey, 'duplicates', 1) and within(monthKey, 'duplicates', 1) then
+        status, outcome = 'D', 'duplicate'
+        add(hashes, globalKey, 'duplicates', 1)
+        add(hashes, monthKey, 'duplicates', 1)
+      else
+        status = 'O'
+      end
     end
-  elseif firstMessage(messageId) then
-    status, marker = 'A', { 'msg', messageId }
-    count(globalKey, 'failed_orders', 1)
-    count(globalKey, 'failed:malformed', 1)
-  end
-
-  if status ~= 'R' and not fits(changes) then
-    status, marker = 'O', nil
-  end
-  if marker then
-    if marker[1] == 'order' then
-      claimedOrders[marker[2]] = marker[3]
-    else
-      claimedMessages[marker[2]] = true
-    end
-    markers[#markers + 1] = marker
-    for _, change in ipairs(changes) do
-      add(hashes, change[1], change[2], change[3])
-    end
-    for _, change in ipairs(zchanges) do
-      add(zsets, change[1], change[2], change[3])
-    end
-    if month ~= '' and (status == 'A') then
+    if status == 'A' then
+      claimedOrders[orderId] = messageId
+      markerKeys[#markerKeys + 1] = 'seen:order:' .. orderId
+      markerValues[#markerValues + 1] = messageId
       months[month] = true
     end
-    logs[#logs + 1] = { outcome, log }
+  elseif firstMessage(messageId) then
+    if within(globalKey, 'failed_orders', 1) and within(globalKey, 'failed:malformed', 1) then
+      status = 'A'
+      add(hashes, globalKey, 'failed_orders', 1)
+      add(hashes, globalKey, 'failed:malformed', 1)
+    else
+      status = 'O'
+    end
+  end
+  if status == 'D' or (status == 'A' and orderId == '') then
+    claimedMessages[messageId] = true
+    markerKeys[#markerKeys + 1] = 'seen:msg:' .. messageId
+    markerValues[#markerValues + 1] = '1'
+  end
+  if status == 'A' or status == 'D' then
+    logOutcomes[#logOutcomes + 1] = outcome
+    logDetails[#logDetails + 1] = log
   end
   statuses[#statuses + 1] = status
 end
@@ -178,12 +188,8 @@ redis.call('SCARD', monthsKey)
 redis.call('XLEN', logsKey)
 
 -- Phase 2: write. Markers of other types cannot exist: they are read above with GET.
-for _, marker in ipairs(markers) do
-  if marker[1] == 'order' then
-    redis.call('SET', prefix .. 'seen:order:' .. marker[2], marker[3], 'EX', ttl)
-  else
-    redis.call('SET', prefix .. 'seen:msg:' .. marker[2], '1', 'EX', ttl)
-  end
+for i, key in ipairs(markerKeys) do
+  redis.call('SET', prefix .. key, markerValues[i], 'EX', ttl)
 end
 for key, fields in pairs(hashes) do
   for field, delta in pairs(fields) do
@@ -198,8 +204,8 @@ end
 for month in pairs(months) do
   redis.call('SADD', monthsKey, month)
 end
-for _, entry in ipairs(logs) do
-  redis.call('XADD', logsKey, '*', 'outcome', entry[1], 'details', entry[2])
+for i, outcome in ipairs(logOutcomes) do
+  redis.call('XADD', logsKey, '*', 'outcome', outcome, 'details', logDetails[i])
 end
 redis.call('XTRIM', logsKey, 'MAXLEN', '~', logMaxLen)
 return table.concat(statuses)
