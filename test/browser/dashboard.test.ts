@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ROUTES } from "../../lambdas/http/routes";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
-import { connectRedis, deleteKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
+import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 
 /**
  * The dashboard and the docs in headless Chromium against local mode: produce from the page, watch
@@ -60,9 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await mode?.stop();
-  const redis = connectRedis();
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
+  await deleteStoreKeys(prefix);
 });
 
 async function apiGlobal() {

@@ -6,7 +6,7 @@ import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { type ExpectedFigures, expectedFigures } from "../support/expected";
 import { judged } from "../support/oracle";
-import { connectRedis, deleteKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
+import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 import { drainQueue } from "../support/sqs";
 
 /** npm start's stack on free ports: orders over real HTTP, consumed by the real event source mapping. */
@@ -63,9 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await mode?.stop();
-  const redis = connectRedis();
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
+  await deleteStoreKeys(prefix);
 });
 
 describe("local mode, end to end", () => {

@@ -5,7 +5,7 @@ import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { TcpProxy } from "../../local/tcp-proxy";
 import { expectedFigures } from "../support/expected";
-import { connectRedis, deleteKeys, redisUrl, uniquePrefix } from "../support/redis";
+import { deleteStoreKeys, redisUrl, uniquePrefix } from "../support/redis";
 
 /**
  * Per-message backoff, end to end: Redis is cut for 5 seconds in the middle of a 2,000-order run.
@@ -49,9 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await mode?.stop();
   await proxy?.close();
-  const redis = connectRedis();
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
+  await deleteStoreKeys(prefix);
 });
 
 describe("a 5-second Redis outage during a 2,000-order run", () => {

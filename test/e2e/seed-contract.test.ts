@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { orderMessage } from "../support/factories";
-import { connectRedis, deleteKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
+import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 
 /**
  * The original service's own answers (test/fixtures/seed-responses, recorded by running its code,
@@ -168,9 +168,7 @@ afterAll(async () => {
   if (previousAdminToken === undefined) delete process.env.ADMIN_TOKEN;
   else process.env.ADMIN_TOKEN = previousAdminToken;
   await mode?.stop();
-  const redis = connectRedis();
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
+  await deleteStoreKeys(prefix);
 });
 
 describe("the original service's recorded answers, replayed against local mode", () => {

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
-import { connectRedis, deleteKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
+import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 
 /** Local mode runs what the template says: change the CDK app, not local mode, and it follows. */
 
@@ -24,9 +24,7 @@ async function boot(options: { context?: Record<string, string>; appModule?: str
 
 afterAll(async () => {
   await Promise.all(running.map((mode) => mode.stop()));
-  const redis = connectRedis();
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
+  await deleteStoreKeys(prefix);
 });
 
 describe("local mode follows the CDK app", () => {

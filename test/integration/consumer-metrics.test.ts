@@ -2,7 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { METRIC, METRICS_NAMESPACE } from "../../lambdas/shared/metrics";
 import { orderMessage, sqsRecord, sqsRecords } from "../support/factories";
-import { connectRedis, deleteKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
+import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 import { type EmbeddedSqs, startEmbeddedSqs } from "../support/sqs";
 
 /**
@@ -33,9 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const redis = connectRedis();
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
+  await deleteStoreKeys(prefix);
   await sqs?.stop();
 });
 

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { API_FUNCTION_CONCURRENCY, type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
-import { connectRedis, deleteKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
+import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 
 /**
  * A burst: 150 concurrent `POST /produce {"count": 1000}`. Local mode answers as Lambda and API
@@ -29,9 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await mode?.stop();
-  const redis = connectRedis();
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
+  await deleteStoreKeys(prefix);
 });
 
 describe("a burst of 150 concurrent POST /produce {count: 1000}", () => {

@@ -50,3 +50,13 @@ export async function storeKeys(redis: RedisClient, prefix: string, pattern = "*
 export async function deleteKeys(redis: RedisClient, prefix: string): Promise<void> {
   await deleteKeysUnder(redis, storeKeyPrefix(prefix));
 }
+
+/** Deletes a store's keys from a connection of its own (for `afterAll`, once everything else stopped). */
+export async function deleteStoreKeys(prefix: string): Promise<void> {
+  const redis = connectRedis();
+  try {
+    await deleteKeys(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
+}

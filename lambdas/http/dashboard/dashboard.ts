@@ -132,22 +132,27 @@ function renderGlobal(g: GlobalStats): void {
 }
 
 function renderRankings(r: Rankings): void {
-  const topSpend = r.total_spend_ranking[0]?.total_spend || 1;
-  fillRows(
+  fillRankingRows(
     "by-spend",
-    r.total_spend_ranking.map((u) => [
-      cell(u.user_id),
-      barCell(u.total_spend / topSpend),
-      cell(money.format(u.total_spend), "num"),
-    ]),
+    r.total_spend_ranking.map((u) => [u.user_id, u.total_spend]),
+    money,
   );
-  const topOrders = r.total_order_count_ranking[0]?.total_order_count || 1;
-  fillRows(
+  fillRankingRows(
     "by-orders",
-    r.total_order_count_ranking.map((u) => [
-      cell(u.user_id),
-      barCell(u.total_order_count / topOrders),
-      cell(count.format(u.total_order_count), "num"),
+    r.total_order_count_ranking.map((u) => [u.user_id, u.total_order_count]),
+    count,
+  );
+}
+
+/** A ranking's rows: the user, a bar relative to the first (the largest), the figure. */
+function fillRankingRows(id: string, ranking: [string, number][], format: Intl.NumberFormat): void {
+  const top = ranking[0]?.[1] || 1;
+  fillRows(
+    id,
+    ranking.map(([userId, figure]) => [
+      cell(userId),
+      barCell(figure / top),
+      cell(format.format(figure), "num"),
     ]),
   );
 }
