@@ -3,6 +3,8 @@
  * (esbuild for Lambda, tsx, vitest) bundles it with no loader configuration.
  */
 
+import { MAX_EXACT_TOTAL } from "../core/analytics-store";
+
 export const RECORD_ENTRIES_LUA = `
 -- Records a chunk of consumer outcomes atomically and exactly once.
 --
@@ -29,8 +31,8 @@ export const RECORD_ENTRIES_LUA = `
 
 local prefix, ttl, logMaxLen = ARGV[1], ARGV[2], ARGV[3]
 local globalKey, logsKey, monthsKey = prefix .. 'global', prefix .. 'logs', prefix .. 'months'
--- The largest whole number a double, and so a JSON reader, holds exactly.
-local MAX_EXACT = 9007199254740991
+-- The largest whole number a double, and so a JSON reader, holds exactly (MAX_EXACT_TOTAL).
+local MAX_EXACT = ${MAX_EXACT_TOTAL}
 local OUTCOME = { v = 'valid', c = 'valid', f = 'failed', m = 'malformed' }
 
 local hashes, zsets, months = {}, {}, {}

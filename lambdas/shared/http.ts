@@ -168,7 +168,7 @@ function checkEncoding(event: HttpEvent): void {
 }
 
 /** How deep arrays and objects nest in JSON text, counted up to `limit` + 1 (strings skipped). */
-export function nestingDepth(text: string, limit: number): number {
+function nestingDepth(text: string, limit: number): number {
   let depth = 0;
   let deepest = 0;
   let inString = false;
