@@ -65,3 +65,25 @@ function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   }
   return value;
 }
+
+/** `GET /stats/global` as it must answer for these figures (no duplicates, no corrections). */
+export function expectedGlobalStats(figures: ExpectedFigures) {
+  return {
+    total_orders: figures.totalOrders,
+    total_revenue: figures.revenueCents / 100,
+    failed_orders: figures.failedOrders,
+    duplicates: 0,
+    corrected_orders: 0,
+    failed_by_reason: figures.failedByReason,
+  };
+}
+
+/** `GET /users/{user_id}/stats` as it must answer for this user's figures. */
+export function expectedUserStats(userId: string, user: ExpectedUser) {
+  return {
+    user_id: userId,
+    order_count: user.orderCount,
+    total_spend: user.spendCents / 100,
+    failed_order_count: user.failedOrderCount,
+  };
+}
