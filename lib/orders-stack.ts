@@ -1,5 +1,14 @@
 import { dirname } from "node:path";
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from "aws-cdk-lib";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { ICommandHooks } from "aws-cdk-lib/aws-lambda-nodejs";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
@@ -8,6 +17,7 @@ import { MODULE_ASSETS } from "../lambdas/http/static-assets";
 import { AppFunction, SERVICE_NAME } from "./constructs/app-function";
 import { HttpApi } from "./constructs/http-api";
 import { Monitoring } from "./constructs/monitoring";
+import { OrderArchive } from "./constructs/order-archive";
 import { OrderQueue, VISIBILITY_TO_TIMEOUT_RATIO } from "./constructs/order-queue";
 import { RedisAccess } from "./constructs/redis-access";
 import { dashboardBuildCommands } from "./dashboard-build";
@@ -114,7 +124,21 @@ export class OrdersStack extends Stack {
         logLevel: p.logLevel,
       }),
     };
-    for (const fn of [consumer, functions.stats, functions.admin]) redis.connect(fn);
+    const archive = new OrderArchive(this, "OrderArchive", { retentionDays: p.archiveRetentionDays });
+    archive.allowArchiving(consumer);
+    archive.allowClearMarks(functions.admin);
+    const rebuild = this.rebuildFunction(p, redis);
+    archive.allowReading(rebuild);
+    functions.admin.addToRolePolicy(
+      new PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [rebuild.functionArn] }),
+    );
+    functions.admin.addEnvironment("REBUILD_FUNCTION_NAME", rebuild.functionName);
+    new CfnOutput(this, "ArchiveBucketName", {
+      value: archive.bucket.bucketName,
+      description: "Every settled order message, gzipped JSON Lines under archive/YYYY/MM/DD/HH/",
+    });
+
+    for (const fn of [consumer, functions.stats, functions.admin, rebuild]) redis.connect(fn);
     if (redis.cache) {
       new CfnOutput(this, "CacheEndpoint", {
         value: `${redis.cache.attrEndpointAddress}:${redis.cache.attrEndpointPort}`,
@@ -173,6 +197,38 @@ export class OrdersStack extends Stack {
     new CfnOutput(this, "DashboardName", { value: monitoring.dashboard.dashboardName });
     new CfnOutput(this, "QueueUrl", { value: orders.queue.queueUrl });
     new CfnOutput(this, "DeadLetterQueueUrl", { value: orders.deadLetterQueue.queueUrl });
+  }
+
+  /**
+   * The function that rebuilds the analytics from the archive. Named, so that it may invoke itself
+   * to go on (a grant on its own ARN by reference would be a circular dependency).
+   */
+  private rebuildFunction(p: OrdersParameters, redis: RedisAccess): AppFunction {
+    const functionName = `${this.stackName}-rebuild`.slice(0, 64);
+    const rebuild = new AppFunction(this, "RebuildFunction", {
+      entry: "lambdas/jobs/rebuild.ts",
+      description: "Rebuilds the analytics from the order archive (POST /admin/rebuild)",
+      functionName,
+      timeout: Duration.seconds(p.rebuildTimeoutSeconds),
+      memorySize: 1024,
+      environment: { KEY_PREFIX: p.keyPrefix, MARKER_TTL_SECONDS: String(p.queueRetentionSeconds) },
+      network: redis.network,
+      logLevel: p.logLevel,
+    });
+    rebuild.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["lambda:InvokeFunction"],
+        resources: [
+          this.formatArn({
+            service: "lambda",
+            resource: "function",
+            resourceName: functionName,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    return rebuild;
   }
 }
 

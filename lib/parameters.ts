@@ -89,6 +89,13 @@ export const OrdersParametersSchema = z
      * documented rule), `correct` counts it valid at the line total, as the original's code did.
      */
     valueMismatch: z.enum(VALUE_MISMATCH_POLICIES).default("reject"),
+    /** Days the order archive keeps a batch (0: for good). A rebuild restores only what it keeps. */
+    archiveRetentionDays: z.coerce.number().int().min(0).max(36_500).default(0),
+    /**
+     * The rebuild function's timeout: a rebuild longer than one invocation saves its place and
+     * invokes itself again.
+     */
+    rebuildTimeoutSeconds: z.coerce.number().int().min(10).max(900).default(900),
   })
   .superRefine((p, ctx) => {
     if (p.redisUrl && redisUrlPassword(p.redisUrl)) {

@@ -10,6 +10,7 @@ import { z } from "zod";
  *   FAULT_REDIS_LATENCY_MS=5          delay every packet between the functions and Redis
  *   FAULT_REDIS_DROP_EVERY_MS=2000    cut every function connection to Redis this often
  *   FAULT_SQS_SEND_FAILURE_RATE=0.1   fail this share of the functions' SendMessageBatch entries
+ *   FAULT_ARCHIVE_WRITE_FAILURE_RATE=0.2  refuse this share of the consumer's archive objects
  */
 
 const rate = z.coerce.number().min(0).max(1).default(0);
@@ -23,6 +24,7 @@ export const FaultsSchema = z.object({
   redisLatencyMs: ms,
   redisDropEveryMs: ms,
   sqsSendFailureRate: rate,
+  archiveWriteFailureRate: rate,
 });
 
 export type Faults = z.infer<typeof FaultsSchema>;
@@ -36,6 +38,7 @@ export function faultsFromEnv(env: Record<string, string | undefined>): Faults {
     redisLatencyMs: env.FAULT_REDIS_LATENCY_MS,
     redisDropEveryMs: env.FAULT_REDIS_DROP_EVERY_MS,
     sqsSendFailureRate: env.FAULT_SQS_SEND_FAILURE_RATE,
+    archiveWriteFailureRate: env.FAULT_ARCHIVE_WRITE_FAILURE_RATE,
   });
   if (!parsed.success) {
     throw new Error(

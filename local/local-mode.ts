@@ -2,9 +2,11 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { APIGatewayProxyEvent, SQSEvent } from "aws-lambda";
 import { type LocalApiGateway, startApiGateway, ThrottledError } from "./api-gateway";
+import { type AwsFaultProxy, startAwsFaultProxy } from "./aws-fault-proxy";
 import { SqsPoller } from "./event-source";
 import { type Faults, NO_FAULTS } from "./faults";
 import { resolveEnvironment } from "./intrinsics";
+import { type LocalLambdaApi, startLambdaApi } from "./lambda-api";
 import { LocalFunction } from "./lambda-runtime";
 import { ensureRedis, type LocalRedis } from "./redis-server";
 import { type LocalSecret, localSecrets, startSecretsEndpoint } from "./secrets";
@@ -16,7 +18,6 @@ import {
   type LocalSqs,
   startLocalSqs,
 } from "./sqs";
-import { type SqsFaultProxy, startSqsFaultProxy } from "./sqs-fault-proxy";
 import { PROJECT_ROOT, type SynthResult, synthesize } from "./synth";
 import { TcpProxy } from "./tcp-proxy";
 import { readTemplate, type StackModel } from "./template";
@@ -59,8 +60,12 @@ export interface LocalMode {
   synth: SynthResult;
   model: StackModel;
   queues: Map<string, LocalQueue>;
+  /** The template's buckets (the order archive) in the embedded server: name by logical id. */
+  buckets: Map<string, string>;
   pollers: SqsPoller[];
   functions: Map<string, LocalFunction>;
+  /** Lambda's Invoke API, for functions that start others (the rebuild). */
+  lambdaApi: LocalLambdaApi;
   /** The template's secrets and the values local mode gave them. */
   secrets: LocalSecret[];
   /** The value every API key of the template has here (API_KEY, else random), when it has keys. */
@@ -101,11 +106,17 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   const faults = await startFaults(options.faults ?? NO_FAULTS, redis, sqs.endpoint);
   let currentSecrets: LocalSecret[] = [];
   const secretsEndpoint = await startSecretsEndpoint(() => currentSecrets);
+  let running: Runtime | undefined;
+  const lambdaApi = await startLambdaApi(
+    (name) => [...(running?.functions.values() ?? [])].find((fn) => fn.name === name),
+    log,
+  );
   const wiring: Wiring = {
     sqs,
     redis: { url: faults.redisUrl, mode: redis.mode },
     sqsEndpoint: faults.sqsEndpoint,
     secretsEndpoint: secretsEndpoint.endpoint,
+    lambdaEndpoint: lambdaApi.endpoint,
     secrets: (model) => {
       currentSecrets = localSecrets(model.secrets, synth.stackName, process.env);
       return currentSecrets;
@@ -114,15 +125,16 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     log,
   };
 
-  let running = await startRuntime(synth, wiring);
+  let current = await startRuntime(synth, wiring);
+  running = current;
   const gateway: LocalApiGateway = await startApiGateway({
     port: options.port ?? 3000,
     host: options.host ?? "127.0.0.1",
-    routes: running.model.routes,
-    invoke: (functionLogicalId, event) => invokeFunction(running.functions, functionLogicalId, event),
+    routes: current.model.routes,
+    invoke: (functionLogicalId, event) => invokeFunction(current.functions, functionLogicalId, event),
     onRequest: options.onRequest,
     pathPrefix: options.pathPrefix,
-    apiKeys: () => (running.model.apiKeys.length > 0 ? [apiKeyValue] : []),
+    apiKeys: () => (current.model.apiKeys.length > 0 ? [apiKeyValue] : []),
   });
 
   const mode: LocalMode = {
@@ -131,35 +143,40 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     redis,
     synth,
     get model() {
-      return running.model;
+      return current.model;
     },
     get queues() {
-      return running.queues;
+      return current.queues;
+    },
+    get buckets() {
+      return current.buckets;
     },
     get pollers() {
-      return running.pollers;
+      return current.pollers;
     },
     get functions() {
-      return running.functions;
+      return current.functions;
     },
     get secrets() {
       return currentSecrets;
     },
     get apiKey() {
-      return running.model.apiKeys.length > 0 ? apiKeyValue : undefined;
+      return current.model.apiKeys.length > 0 ? apiKeyValue : undefined;
     },
+    lambdaApi,
     async reload() {
       const next = await synthesize({ outdir, context, appModule: options.appModule });
-      const previous = running;
-      await stopRuntime(previous);
-      running = await startRuntime(next, wiring);
-      gateway.setRoutes(running.model.routes);
+      await stopRuntime(current);
+      current = await startRuntime(next, wiring);
+      running = current;
+      gateway.setRoutes(current.model.routes);
       mode.synth = next;
       return next;
     },
     async stop() {
       await gateway.stop();
-      await stopRuntime(running);
+      await stopRuntime(current);
+      await lambdaApi.stop();
       await faults.stop();
       await secretsEndpoint.stop();
       await sqs.stop();
@@ -172,6 +189,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
 interface Runtime {
   model: StackModel;
   queues: Map<string, LocalQueue>;
+  buckets: Map<string, string>;
   functions: Map<string, LocalFunction>;
   pollers: SqsPoller[];
 }
@@ -182,6 +200,7 @@ interface Wiring {
   redis: { url: string; mode: LocalRedis["mode"] };
   sqsEndpoint: string;
   secretsEndpoint: string;
+  lambdaEndpoint: string;
   /** Gives the template's secrets their local values. */
   secrets: (model: StackModel) => LocalSecret[];
   faults: Faults;
@@ -209,11 +228,11 @@ async function startFaults(config: Faults, redis: LocalRedis, sqsEndpoint: strin
     });
   }
   let functionSqsEndpoint = sqsEndpoint;
-  let sqsProxy: SqsFaultProxy | undefined;
-  if (config.sqsSendFailureRate > 0) {
-    sqsProxy = await startSqsFaultProxy(sqsEndpoint, config.sqsSendFailureRate);
-    functionSqsEndpoint = sqsProxy.endpoint;
-    stops.push(() => (sqsProxy as SqsFaultProxy).stop());
+  let awsProxy: AwsFaultProxy | undefined;
+  if (config.sqsSendFailureRate > 0 || config.archiveWriteFailureRate > 0) {
+    awsProxy = await startAwsFaultProxy(sqsEndpoint, config);
+    functionSqsEndpoint = awsProxy.endpoint;
+    stops.push(() => (awsProxy as AwsFaultProxy).stop());
   }
   return {
     config,
@@ -229,6 +248,7 @@ async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime
   const { sqs, log } = wiring;
   const model = readTemplate(synth.template, synth.directory);
   const queues = sqs.ensureQueues(model.queues, synth.stackName);
+  const buckets = sqs.ensureBuckets(model.buckets, synth.stackName);
   const secrets = wiring.secrets(model);
   const resolver = {
     region: LOCAL_REGION,
@@ -237,14 +257,16 @@ async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime
       ...Object.fromEntries([...queues].map(([id, queue]) => [id, queue.url])),
       ...Object.fromEntries(secrets.map((secret) => [secret.logicalId, secret.arn])),
       ...Object.fromEntries(model.functions.map((fn) => [fn.logicalId, fn.name])),
+      ...Object.fromEntries(buckets),
     },
-    attributes: Object.fromEntries(
-      [...queues].flatMap(([id, queue]) => [
+    attributes: Object.fromEntries([
+      ...[...queues].flatMap(([id, queue]) => [
         [`${id}.Arn`, queue.arn],
         [`${id}.QueueName`, queue.name],
         [`${id}.QueueUrl`, queue.url],
       ]),
-    ),
+      ...[...buckets].map(([id, name]) => [`${id}.Arn`, `arn:aws:s3:::${name}`]),
+    ]),
   };
 
   const functions = new Map<string, LocalFunction>();
@@ -258,6 +280,7 @@ async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime
       // What LocalStack does too: the SDK inside the function reaches the local endpoint.
       AWS_ENDPOINT_URL: wiring.sqsEndpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: wiring.secretsEndpoint,
+      AWS_ENDPOINT_URL_LAMBDA: wiring.lambdaEndpoint,
       AWS_LAMBDA_FUNCTION_NAME: fn.name,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
       AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
@@ -292,7 +315,7 @@ async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime
     poller.start();
     return poller;
   });
-  return { model, queues, functions, pollers };
+  return { model, queues, buckets, functions, pollers };
 }
 
 /**

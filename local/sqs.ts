@@ -1,10 +1,11 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { type FauxqsServer, startFauxqs } from "fauxqs";
-import type { QueueModel } from "./template";
+import type { BucketModel, QueueModel } from "./template";
 
 /**
- * The template's queues in an embedded SQS-compatible server (fauxqs), with their visibility
- * timeouts, retention and redrive policies. Everything talks to it through the real AWS SDK.
+ * The template's queues and buckets in an embedded SQS- and S3-compatible server (fauxqs): queues
+ * with their visibility timeouts, retention and redrive policies, buckets empty at start (like
+ * the queues, they live as long as local mode). Everything talks to it through the real AWS SDK.
  */
 
 export const LOCAL_REGION = "us-east-1";
@@ -24,6 +25,8 @@ export interface LocalSqs {
   server: FauxqsServer;
   /** Creates the queues that do not exist yet (dead-letter queues first); returns all, by logical id. */
   ensureQueues(models: readonly QueueModel[], stackName: string): Map<string, LocalQueue>;
+  /** Creates the buckets that do not exist yet; returns every bucket's name, by logical id. */
+  ensureBuckets(models: readonly BucketModel[], stackName: string): Map<string, string>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +40,7 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
     useQueueUrlAsEndpoint: false,
   });
   const created = new Map<string, LocalQueue>();
+  const createdBuckets = new Set<string>();
 
   return {
     endpoint,
@@ -71,6 +75,22 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
       };
       for (const model of models) create(model);
       return new Map(models.map((model) => [model.logicalId, created.get(model.logicalId) as LocalQueue]));
+    },
+    ensureBuckets(models, stackName) {
+      return new Map(
+        models.map((model) => {
+          // S3's rules: 3-63 characters, lower case letters, digits and hyphens.
+          const name = `${stackName}-${model.name}`
+            .toLowerCase()
+            .replace(/[^a-z0-9-]/g, "-")
+            .slice(0, 63);
+          if (!createdBuckets.has(name)) {
+            server.createBucket(name);
+            createdBuckets.add(name);
+          }
+          return [model.logicalId, name];
+        }),
+      );
     },
     async stop() {
       client.destroy();

@@ -51,6 +51,12 @@ export interface MappingModel {
   enabled: boolean;
 }
 
+/** An S3 bucket of the template (the order archive): local mode serves it from the embedded server. */
+export interface BucketModel {
+  logicalId: string;
+  name: string;
+}
+
 export interface SecretModel {
   logicalId: string;
   name: string;
@@ -58,6 +64,7 @@ export interface SecretModel {
 
 export interface StackModel {
   secrets: SecretModel[];
+  buckets: BucketModel[];
   functions: FunctionModel[];
   queues: QueueModel[];
   routes: RouteModel[];
@@ -140,8 +147,12 @@ export function readTemplate(template: Template, assemblyDir: string): StackMode
     logicalId,
     name: friendlyName(logicalId),
   }));
+  const buckets = ofType("AWS::S3::Bucket").map(([logicalId]) => ({
+    logicalId,
+    name: friendlyName(logicalId),
+  }));
 
-  return { secrets, apiKeys, functions, queues, routes, mappings };
+  return { secrets, buckets, apiKeys, functions, queues, routes, mappings };
 }
 
 /** The REST API's Lambda proxy methods: method, resource path and the function they invoke. */

@@ -65,7 +65,125 @@ export function storeKeyPrefix(keyPrefix: string): string {
   return `{${keyPrefix}}`;
 }
 
+/**
+ * The analytics store of a key prefix, in whichever generation is active. A rebuild from the
+ * archive (jobs/rebuild.ts) writes a new generation under a prefix of its own and then switches
+ * the active one in one step: readers see the old figures or the new, never half of either.
+ * While one is being built, recording goes to both, so the new one misses nothing.
+ */
 export function createRedisStore(redis: RedisClient, options: RedisStoreOptions): AnalyticsStore {
+  const generations = generationReader(redis, options.prefix);
+  const stores = new Map<number, AnalyticsStore>();
+  const storeOf = (generation: number): AnalyticsStore => {
+    let store = stores.get(generation);
+    if (!store) {
+      store = createGenerationStore(redis, {
+        ...options,
+        prefix: generationPrefix(options.prefix, generation),
+      });
+      stores.set(generation, store);
+    }
+    return store;
+  };
+  const active = async () => storeOf((await generations.current()).active);
+
+  return {
+    async record(entries) {
+      let state: Generations;
+      try {
+        state = await generations.current();
+      } catch {
+        return entries.map((): RecordStatus => "unavailable");
+      }
+      const { active: activeGeneration, building } = state;
+      const [statuses, buildStatuses] = await Promise.all([
+        storeOf(activeGeneration).record(entries),
+        building === undefined ? undefined : storeOf(building).record(entries),
+      ]);
+      // An entry the generation being built did not take must come back, or the rebuild would miss it.
+      return buildStatuses
+        ? statuses.map((status, i) => (buildStatuses[i] === "unavailable" ? "unavailable" : status))
+        : statuses;
+    },
+    userStats: async (userId) => (await active()).userStats(userId),
+    globalStats: async () => (await active()).globalStats(),
+    monthStats: async (month, userLimit) => (await active()).monthStats(month, userLimit),
+    months: async () => (await active()).months(),
+    rankings: async (limit) => (await active()).rankings(limit),
+    latestLogs: async (limit) => (await active()).latestLogs(limit),
+    async clear() {
+      const state = await generations.current({ fresh: true });
+      if (state.building !== undefined) throw new RebuildRunningError();
+      return storeOf(state.active).clear();
+    },
+    async ping() {
+      return (await redis.ping()) === "PONG";
+    },
+  };
+}
+
+/** Clearing while a rebuild runs would leave the rebuild to switch in what was just cleared. */
+export class RebuildRunningError extends Error {
+  override name = "RebuildRunningError";
+  constructor() {
+    super("a rebuild from the archive is running: clear when it is done");
+  }
+}
+
+/** Which generation readers use, and which one a rebuild is building (if any). */
+export interface Generations {
+  active: number;
+  building: number | undefined;
+}
+
+/**
+ * How long a process trusts the generations it read. A rebuild waits longer than this before it
+ * lists the archive and before it deletes a generation it switched away from.
+ */
+export const GENERATION_CACHE_MS = 1_000;
+
+/** The key prefix of a generation: the first is the key prefix itself (`orders:`), then `orders:gen2:`... */
+export function generationPrefix(keyPrefix: string, generation: number): string {
+  return generation === 0 ? keyPrefix : `${keyPrefix}gen${generation}:`;
+}
+
+/** Deletes one generation's keys (a rebuilt one's predecessor, or a failed rebuild's). */
+export function deleteGeneration(redis: RedisClient, keyPrefix: string, generation: number): Promise<number> {
+  return deleteKeysUnder(redis, storeKeyPrefix(generationPrefix(keyPrefix, generation)));
+}
+
+/** The hash naming the active generation (and the one being built); outside every generation. */
+export function generationsKey(keyPrefix: string): string {
+  return `${keyPrefix}generations`;
+}
+
+export function generationReader(redis: RedisClient, keyPrefix: string) {
+  const key = generationsKey(keyPrefix);
+  let cached: { at: number; value: Promise<Generations> } | undefined;
+  const read = async (): Promise<Generations> => {
+    const [active, building] = await redis.hmget(key, "active", "building");
+    return {
+      active: Number(active ?? 0),
+      building: building === null || building === undefined ? undefined : Number(building),
+    };
+  };
+  return {
+    current(options: { fresh?: boolean } = {}): Promise<Generations> {
+      const now = Date.now();
+      if (options.fresh || !cached || now - cached.at > GENERATION_CACHE_MS) {
+        const value = read();
+        cached = { at: now, value };
+        value.catch(() => {
+          if (cached?.value === value) cached = undefined;
+        });
+      }
+      return cached.value;
+    },
+  };
+}
+
+/** The store of one generation's key prefix. */
+export function createGenerationStore(redis: RedisClient, options: RedisStoreOptions): AnalyticsStore {
   const prefix = storeKeyPrefix(options.prefix);
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const markerTtlSeconds = options.markerTtlSeconds ?? DEFAULT_MARKER_TTL_SECONDS;

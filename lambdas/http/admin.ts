@@ -1,7 +1,16 @@
 import { deadLetterAccess } from "../adapters/dead-letters";
-import { createRedisStore } from "../adapters/redis-store";
+import { invokeAsync } from "../adapters/lambda-invoker";
+import { rebuildState } from "../adapters/rebuild-state";
+import { createRedisStore, deleteGeneration } from "../adapters/redis-store";
+import { createS3Archive } from "../adapters/s3-archive";
 import { readSecretString } from "../adapters/secrets";
-import { createSecretsClient, createSqsClient, redisFromEnv } from "../shared/clients";
+import {
+  createLambdaClient,
+  createS3Client,
+  createSecretsClient,
+  createSqsClient,
+  redisFromEnv,
+} from "../shared/clients";
 import { AdminEnvSchema, parseEnv } from "../shared/config";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
@@ -32,7 +41,18 @@ const deadLetters = deadLetterAccess(
   REDRIVE_BUDGET_MS,
 );
 
-export const handler = createHttpFunction("admin", adminHandlers({ store, deadLetters }), {
+const lambda = createLambdaClient();
+const rebuild =
+  env.ARCHIVE_BUCKET && env.REBUILD_FUNCTION_NAME
+    ? {
+        state: rebuildState(redis, env.KEY_PREFIX),
+        archive: createS3Archive(createS3Client(), env.ARCHIVE_BUCKET),
+        deleteGeneration: (generation: number) => deleteGeneration(redis, env.KEY_PREFIX, generation),
+        invoke: (id: string) => invokeAsync(lambda, env.REBUILD_FUNCTION_NAME as string, { id }),
+      }
+    : undefined;
+
+export const handler = createHttpFunction("admin", adminHandlers({ store, deadLetters, rebuild }), {
   logger,
   bodyLimitBytes: env.BODY_LIMIT_BYTES,
   // No token and auth not explicitly off: createHttpFunction refuses to start.

@@ -15,6 +15,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: "Admin token missing",
   403: "Admin token not accepted",
   404: "Not found",
+  409: "Conflicts with a rebuild in progress: try again when it is done",
   413: "Request body too large",
   415: "Content type is not application/json",
   500: "Internal error (no details are given)",

@@ -179,6 +179,27 @@ export const RedriveResponse = z
   })
   .meta({ id: "Redrive" });
 
+export const RebuildResponse = z
+  .object({
+    status: z.enum(["idle", "running", "done", "failed"]).meta({
+      description: "`idle`: no rebuild since the data was last lost or cleared",
+    }),
+    id: z.string().optional(),
+    generation: z.int().optional().meta({ description: "The key generation being (or last) built" }),
+    started_at: z.string().optional(),
+    finished_at: z.string().optional(),
+    objects_read: z.int().meta({ description: "Archive objects replayed so far" }),
+    orders_read: z.int().meta({ description: "Archived messages replayed so far (redeliveries included)" }),
+    orders_per_second: z.number().meta({ description: "Messages replayed per second of work" }),
+    judged_differently: z.int().meta({
+      description:
+        "Archived messages the current rules judge otherwise than the consumer did (0 unless the rules changed)",
+    }),
+    invocations: z.int().meta({ description: "Invocations of the rebuild function so far" }),
+    error: z.string().optional(),
+  })
+  .meta({ id: "Rebuild" });
+
 export const ClearResponse = z
   .object({ message: z.string(), deleted_keys: z.int() })
   .meta({ id: "ClearResponse" });

@@ -1,3 +1,5 @@
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { Cluster, Redis } from "ioredis";
@@ -86,6 +88,20 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
  */
 export function createSqsClient(): SQSClient {
   return new SQSClient({ useQueueUrlAsEndpoint: false });
+}
+
+/**
+ * The S3 client. Against an emulator (AWS_ENDPOINT_URL set: local mode, LocalStack) bucket names
+ * go in the path, which needs no wildcard DNS; on AWS, virtual-hosted style as usual.
+ */
+export function createS3Client(): S3Client {
+  const emulated = Boolean(process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL);
+  return new S3Client({ forcePathStyle: emulated });
+}
+
+/** The Lambda client (asynchronous invocations of the rebuild). */
+export function createLambdaClient(): LambdaClient {
+  return new LambdaClient({});
 }
 
 /** Secrets Manager, read once per execution environment at cold start. */

@@ -16,16 +16,19 @@ const queueUrl = z.string().regex(/^https?:\/\/[^\s/]+\/\d+\/[\w-]+(?:\.fifo)?$/
 /** redis://host:port or rediss://host:port (TLS), with user and password when the server needs them. */
 export const RedisUrlSchema = z.url({ protocol: /^rediss?$/ });
 
+/** An optional name: unset and empty both mean "none". */
+const optionalName = z
+  .string()
+  .optional()
+  .transform((value) => value || undefined);
+
 export const RedisEnvSchema = z.object({
   REDIS_URL: RedisUrlSchema.default("redis://127.0.0.1:6379"),
   /**
    * A Secrets Manager secret holding the Redis URL (with its password), read at cold start
    * instead of REDIS_URL, so that no password sits in the template or the environment.
    */
-  REDIS_SECRET_ID: z
-    .string()
-    .optional()
-    .transform((id) => id || undefined),
+  REDIS_SECRET_ID: optionalName,
   /** `cluster` for a Redis Cluster (ElastiCache Serverless is one); `single` otherwise. */
   REDIS_MODE: z.enum(["single", "cluster"]).default("single"),
   KEY_PREFIX: z
@@ -46,6 +49,14 @@ export const ConsumerEnvSchema = RedisEnvSchema.extend({
   MARKER_TTL_SECONDS: positiveInt.default(DEFAULT_MARKER_TTL_SECONDS),
   LOG_MAX_LENGTH: positiveInt.default(DEFAULT_LOG_MAX_LENGTH),
   VALUE_MISMATCH: z.enum(VALUE_MISMATCH_POLICIES).default("reject"),
+  /** The order archive's bucket: every settled message is written there before Redis counts it. */
+  ARCHIVE_BUCKET: optionalName,
+});
+
+export const RebuildEnvSchema = RedisEnvSchema.extend({
+  ARCHIVE_BUCKET: z.string().min(1),
+  MARKER_TTL_SECONDS: positiveInt.default(DEFAULT_MARKER_TTL_SECONDS),
+  LOG_MAX_LENGTH: positiveInt.default(DEFAULT_LOG_MAX_LENGTH),
 });
 
 export const HttpEnvSchema = z.object({
@@ -80,14 +91,11 @@ export const AdminEnvSchema = RedisEnvSchema.extend({
    * anyone may clear the data.
    */
   ADMIN_AUTH: z.enum(["token", "off"]).default("token"),
-  ADMIN_TOKEN_SECRET_ID: z
-    .string()
-    .optional()
-    .transform((id) => id || undefined),
-  ADMIN_TOKEN: z
-    .string()
-    .optional()
-    .transform((token) => token || undefined),
+  ADMIN_TOKEN_SECRET_ID: optionalName,
+  ADMIN_TOKEN: optionalName,
+  /** The archive and the function that rebuilds the analytics from it (POST /admin/rebuild). */
+  ARCHIVE_BUCKET: optionalName,
+  REBUILD_FUNCTION_NAME: optionalName,
 });
 
 export class ConfigError extends Error {

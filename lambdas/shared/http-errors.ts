@@ -42,6 +42,14 @@ export class NotFoundError extends HttpError {
   }
 }
 
+/** The request conflicts with work in progress (e.g. a rebuild); it may succeed later. */
+export class ConflictError extends HttpError {
+  override name = "ConflictError";
+  constructor(message: string, details: string[] = []) {
+    super(409, message, details);
+  }
+}
+
 export class PayloadTooLargeError extends HttpError {
   override name = "PayloadTooLargeError";
   constructor(limitBytes: number) {

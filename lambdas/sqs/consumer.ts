@@ -2,8 +2,9 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createRedisStore } from "../adapters/redis-store";
+import { createS3Archive } from "../adapters/s3-archive";
 import { sendMessages } from "../adapters/sqs-sender";
-import { createSqsClient, redisFromEnv } from "../shared/clients";
+import { createS3Client, createSqsClient, redisFromEnv } from "../shared/clients";
 import { ConsumerEnvSchema, parseEnv } from "../shared/config";
 import { logger } from "../shared/logger";
 import { createMetrics, publishBatchMetrics } from "../shared/metrics";
@@ -20,6 +21,7 @@ const delayRetries = createRetryDelayer(sqs, env.QUEUE_URL, {
   baseSeconds: env.RETRY_BASE_SECONDS,
   maxSeconds: env.RETRY_MAX_SECONDS,
 });
+const archive = env.ARCHIVE_BUCKET ? createS3Archive(createS3Client(), env.ARCHIVE_BUCKET) : undefined;
 const store = createRedisStore(redis, {
   prefix: env.KEY_PREFIX,
   markerTtlSeconds: env.MARKER_TTL_SECONDS,
@@ -36,5 +38,6 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
       valueMismatch: env.VALUE_MISMATCH,
       report: (report) => publishBatchMetrics(metrics, report),
       delayRetries,
+      archive: archive?.write,
     }),
   );

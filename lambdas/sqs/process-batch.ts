@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import type { OutgoingMessage, SendResult } from "../adapters/sqs-sender";
+import { analyticsEntry } from "../core/analytics-entry";
 import type { AnalyticsEntry, AnalyticsStore, RecordStatus } from "../core/analytics-store";
-import { fromCents } from "../core/money";
+import type { ArchivedMessage } from "../core/archive";
 import { classifyMessage, type MessageOutcome } from "../core/outcome";
 import type { ValueMismatchPolicy } from "../core/rules";
 import type { logger as sharedLogger } from "../shared/logger";
@@ -27,6 +29,11 @@ export interface ConsumerDeps {
    * means they come back after the queue's visibility timeout instead: nothing is lost.
    */
   delayRetries?: (records: readonly SQSRecord[]) => Promise<void>;
+  /**
+   * Writes a slice's settled messages to the durable archive (one object each, `writer` unique
+   * to it), before Redis counts them. A slice whose write fails is retried, never acknowledged.
+   */
+  archive?: (messages: readonly ArchivedMessage[], writer: string) => Promise<unknown>;
 }
 
 /** Raised when no record of a batch could be processed, so that Lambda backs off and retries. */
@@ -48,23 +55,54 @@ export async function processBatch(
   deps: ConsumerDeps,
 ): Promise<SQSBatchResponse> {
   const started = performance.now();
-  const outcomes: MessageOutcome[] = [];
+  const policy = deps.valueMismatch ?? "reject";
+  const writer = randomUUID();
+  const settled: Settled[] = [];
   const recorded: Promise<RecordStatus[]>[] = [];
-  for (let start = 0; start < records.length; start += RECORD_SLICE) {
-    const slice = records.slice(start, start + RECORD_SLICE);
-    const sliceOutcomes = slice.map((record) => classifyMessage(record.body, deps.valueMismatch));
-    outcomes.push(...sliceOutcomes);
-    recorded.push(
-      deps.store.record(slice.map((record, i) => toEntry(record, sliceOutcomes[i] as MessageOutcome))),
+  let archiveFailures = 0;
+  let previousIssued: Promise<unknown> = Promise.resolve();
+  for (let start = 0, slice = 0; start < records.length; start += RECORD_SLICE, slice++) {
+    const sliceRecords = records.slice(start, start + RECORD_SLICE);
+    const sliceSettled = sliceRecords.map((record): Settled => {
+      const outcome = classifyMessage(record.body, policy);
+      return { record, outcome, status: "unavailable" };
+    });
+    settled.push(...sliceSettled);
+    // The archive has a slice before Redis counts it: whatever Redis holds can be rebuilt. A
+    // slice the archive did not take is not counted now; it comes back and is archived then.
+    const archived = deps.archive
+      ? deps
+          .archive(sliceSettled.map(toArchived(policy)), `${writer}-${String(slice).padStart(3, "0")}`)
+          .then(
+            () => true,
+            (error: unknown) => {
+              archiveFailures += sliceRecords.length;
+              deps.logger.error("archive write failed; the slice will be redelivered", {
+                records: sliceRecords.length,
+                error: error as Error,
+              });
+              return false;
+            },
+          )
+      : true;
+    // Slices reach Redis in batch order (so duplicates resolve as a rebuild from the archive
+    // resolves them), each as soon as it is archived; Redis counts one while Node judges the next.
+    const issued = Promise.all([archived, previousIssued]).then(([ok]) =>
+      ok
+        ? deps.store.record(sliceSettled.map(({ record, outcome }) => toEntry(record, outcome)))
+        : sliceRecords.map((): RecordStatus => "unavailable"),
     );
+    previousIssued = issued.catch(() => {});
+    recorded.push(issued);
   }
   const statuses = (await Promise.all(recorded)).flat();
+  settled.forEach((item, index) => {
+    item.status = statuses[index] as RecordStatus;
+  });
 
   const retry = new Set<string>();
   const deadLetters: OutgoingMessage[] = [];
-  records.forEach((record, index) => {
-    const status = statuses[index] as RecordStatus;
-    const outcome = outcomes[index] as MessageOutcome;
+  for (const { record, outcome, status } of settled) {
     if (status === "unavailable") {
       retry.add(record.messageId);
     } else if (status === "out_of_range") {
@@ -93,7 +131,7 @@ export async function processBatch(
       });
     }
     logOutcome(deps.logger, record, outcome, status);
-  });
+  }
 
   if (deadLetters.length > 0) {
     const result = await deps.sendToDlq(deadLetters);
@@ -106,12 +144,17 @@ export async function processBatch(
     }
   }
 
-  const summary = countStatuses(statuses, outcomes);
-  deps.logger.info("batch processed", { records: records.length, retry: retry.size, ...summary });
+  const summary = countStatuses(settled);
+  deps.logger.info("batch processed", {
+    records: records.length,
+    retry: retry.size,
+    ...summary,
+    ...(archiveFailures > 0 ? { not_archived: archiveFailures } : {}),
+  });
   deps.report?.({
     size: records.length,
     valid: summary.valid,
-    failedByReason: failuresByReason(statuses, outcomes),
+    failedByReason: failuresByReason(settled),
     duplicates: summary.duplicate,
     malformed: summary.malformed,
     retried: retry.size,
@@ -130,51 +173,30 @@ export async function processBatch(
   return { batchItemFailures: [...retry].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
+/** One record of the batch, what it is, and what the store did with it. */
+interface Settled {
+  record: SQSRecord;
+  outcome: MessageOutcome;
+  status: RecordStatus;
+}
+
 function toEntry(record: SQSRecord, outcome: MessageOutcome): AnalyticsEntry {
-  const messageId = record.messageId;
-  switch (outcome.kind) {
-    case "valid": {
-      const corrected = outcome.correctedFromCents !== undefined;
-      // The log keeps the value as stated; a corrected order also notes what it was counted at.
-      const correction = corrected ? { corrected: true, computed_value: fromCents(outcome.valueCents) } : {};
-      return {
-        kind: "valid",
-        messageId,
-        orderId: outcome.order.order_id,
-        userId: outcome.order.user_id,
-        month: outcome.month,
-        valueCents: outcome.valueCents,
-        corrected,
-        log: JSON.stringify({ message_id: messageId, ...outcome.order, ...correction }),
-      };
-    }
-    case "failed": {
-      const lineTotal =
-        outcome.lineTotalCents === undefined ? {} : { computed_value: fromCents(outcome.lineTotalCents) };
-      return {
-        kind: "failed",
-        messageId,
-        orderId: outcome.order.order_id,
-        reason: outcome.reason,
-        userId: outcome.userId,
-        month: outcome.month,
-        log: JSON.stringify({
-          message_id: messageId,
-          ...outcome.order,
-          reason: outcome.reason,
-          ...lineTotal,
-        }),
-      };
-    }
-    case "malformed":
-      return {
-        kind: "malformed",
-        // A redriven dead letter is a new message with the first one's id as an attribute: it
-        // must not count as a second malformed message.
-        messageId: sourceMessageId(record),
-        log: JSON.stringify({ message_id: messageId, reason: outcome.reason, details: outcome.details }),
-      };
-  }
+  return analyticsEntry(record.messageId, sourceMessageId(record), outcome);
+}
+
+function toArchived(policy: ValueMismatchPolicy) {
+  return ({ record, outcome }: Settled): ArchivedMessage => {
+    const sentMs = Number(record.attributes?.SentTimestamp);
+    return {
+      messageId: record.messageId,
+      sourceMessageId: sourceMessageId(record),
+      sentAt: Number.isFinite(sentMs) && sentMs > 0 ? new Date(sentMs).toISOString() : undefined,
+      outcome: outcome.kind,
+      reason: outcome.kind === "valid" ? undefined : outcome.reason,
+      valueMismatch: policy,
+      body: record.body,
+    };
+  };
 }
 
 /** The id a message first had: kept in `source_message_id` when it went through the dead-letter queue. */
@@ -200,19 +222,16 @@ function logOutcome(
 }
 
 /** Failed orders counted by this batch, by reason (malformed included), as the store counted them. */
-function failuresByReason(
-  statuses: readonly RecordStatus[],
-  outcomes: readonly MessageOutcome[],
-): Record<string, number> {
+function failuresByReason(settled: readonly Settled[]): Record<string, number> {
   const byReason: Record<string, number> = {};
-  outcomes.forEach((outcome, index) => {
-    if (statuses[index] === "applied" && outcome.kind !== "valid")
+  for (const { outcome, status } of settled) {
+    if (status === "applied" && outcome.kind !== "valid")
       byReason[outcome.reason] = (byReason[outcome.reason] ?? 0) + 1;
-  });
+  }
   return byReason;
 }
 
-function countStatuses(statuses: readonly RecordStatus[], outcomes: readonly MessageOutcome[]) {
+function countStatuses(settled: readonly Settled[]) {
   const counts = {
     valid: 0,
     failed: 0,
@@ -222,9 +241,9 @@ function countStatuses(statuses: readonly RecordStatus[], outcomes: readonly Mes
     out_of_range: 0,
     unavailable: 0,
   };
-  statuses.forEach((status, index) => {
-    if (status === "applied") counts[(outcomes[index] as MessageOutcome).kind]++;
+  for (const { outcome, status } of settled) {
+    if (status === "applied") counts[outcome.kind]++;
     else counts[status]++;
-  });
+  }
   return counts;
 }

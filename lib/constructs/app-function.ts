@@ -25,6 +25,8 @@ export interface AppFunctionProps {
   environment?: Record<string, string>;
   logLevel: string;
   commandHooks?: ICommandHooks;
+  /** A fixed physical name (only where the function must know its own ARN before deploy). */
+  functionName?: string;
   /** VPC placement (functions that reach a cache in the stack's VPC). */
   network?: FunctionNetwork | undefined;
 }
@@ -46,6 +48,7 @@ export class AppFunction extends NodejsFunction {
       entry: props.entry,
       handler: "handler",
       description: props.description,
+      ...(props.functionName ? { functionName: props.functionName } : {}),
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,

@@ -9,6 +9,7 @@ import {
   type SubnetSelection,
   SubnetType,
   Vpc,
+  VpcEndpointPrivateDnsOnlyForInboundResolverEndpoint,
 } from "aws-cdk-lib/aws-ec2";
 import { CfnServerlessCache } from "aws-cdk-lib/aws-elasticache";
 import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
@@ -99,13 +100,27 @@ export class RedisAccess extends Construct {
     });
     functions.connections.allowTo(cacheGroup, Port.tcp(CACHE_PORT), "Functions to the cache (TLS)");
     functions.connections.allowTo(endpoints, Port.tcp(443), "Functions to AWS service endpoints (HTTPS)");
-    // The functions call SQS (dead letters, queue depths) and Secrets Manager (admin token):
-    // with no NAT gateway, they reach them through these endpoints.
+    // The functions call SQS (dead letters, queue depths), Secrets Manager (admin token), S3 (the
+    // archive) and Lambda (starting a rebuild): with no NAT gateway, through these endpoints. S3's
+    // answers the S3 names for the whole VPC, with no gateway endpoint (whose prefix list would
+    // need an egress rule the stack cannot name offline).
     for (const [name, service] of [
       ["Sqs", InterfaceVpcEndpointAwsService.SQS],
       ["SecretsManager", InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
+      ["S3", InterfaceVpcEndpointAwsService.S3],
+      ["Lambda", InterfaceVpcEndpointAwsService.LAMBDA],
     ] as const) {
-      this.vpc.addInterfaceEndpoint(name, { service, privateDnsEnabled: true, securityGroups: [endpoints] });
+      this.vpc.addInterfaceEndpoint(name, {
+        service,
+        privateDnsEnabled: true,
+        securityGroups: [endpoints],
+        ...(service === InterfaceVpcEndpointAwsService.S3
+          ? {
+              privateDnsOnlyForInboundResolverEndpoint:
+                VpcEndpointPrivateDnsOnlyForInboundResolverEndpoint.ALL_RESOLVERS,
+            }
+          : {}),
+      });
     }
 
     this.cache = new CfnServerlessCache(this, "Cache", {

@@ -36,12 +36,18 @@ describe("redisMode=elasticache", () => {
     expect(new Set(zones).size).toBe(2);
   });
 
-  it("reaches SQS and Secrets Manager through interface endpoints, on HTTPS from the functions only", () => {
+  it("reaches SQS, Secrets Manager, S3 and Lambda through interface endpoints, on HTTPS from the functions only", () => {
     const endpoints = resourcesOf(template, "AWS::EC2::VPCEndpoint").map(([, e]) => e.Properties);
     expect(endpoints.map((e) => JSON.stringify(e.ServiceName)).sort()).toEqual([
+      expect.stringContaining(".lambda"),
+      expect.stringContaining(".s3"),
       expect.stringContaining("secretsmanager"),
       expect.stringContaining("sqs"),
     ]);
+    // No S3 gateway endpoint: the interface endpoint answers S3's names for the VPC's own clients too.
+    expect(endpoints.find((e) => JSON.stringify(e.ServiceName).includes(".s3"))?.DnsOptions).toEqual({
+      PrivateDnsOnlyForInboundResolverEndpoint: "AllResolvers",
+    });
     for (const endpoint of endpoints) {
       expect(endpoint).toMatchObject({ VpcEndpointType: "Interface", PrivateDnsEnabled: true });
       expect(endpoint.SecurityGroupIds).toEqual([{ "Fn::GetAtt": [endpointsGroup, "GroupId"] }]);

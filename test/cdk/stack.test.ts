@@ -7,6 +7,10 @@ const template = synthTemplate();
 const functions = resourcesOf(template, "AWS::Lambda::Function");
 const functionId = (entryDescription: string) => functionIdOf(template, entryDescription);
 const grantsOf = (logicalFunctionId: string) => grantsOfFunction(template, logicalFunctionId);
+const bucketId = resourcesOf(template, "AWS::S3::Bucket")[0]?.[0];
+const archiveObjects = (key: string) => ({
+  "Fn::Join": ["", [{ "Fn::GetAtt": [bucketId, "Arn"] }, `/${key}`]],
+});
 const queueRef = (name: "Orders" | "DeadLetters") => {
   const id = resourcesOf(template, "AWS::SQS::Queue").find(([logicalId]) => logicalId.includes(name))?.[0];
   return { "Fn::GetAtt": [id, "Arn"] };
@@ -47,14 +51,91 @@ describe("the API", () => {
   });
 });
 
+describe("the order archive", () => {
+  it("is a private, encrypted, TLS-only bucket kept when the stack goes, ageing into Standard-IA", () => {
+    template.resourceCountIs("AWS::S3::Bucket", 1);
+    template.hasResource("AWS::S3::Bucket", {
+      DeletionPolicy: "Retain",
+      Properties: {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LifecycleConfiguration: {
+          Rules: [
+            Match.objectLike({
+              Prefix: "archive/",
+              Status: "Enabled",
+              Transitions: [{ StorageClass: "STANDARD_IA", TransitionInDays: 30 }],
+            }),
+          ],
+        },
+      },
+    });
+    const policy = resourcesOf(template, "AWS::S3::BucketPolicy")[0]?.[1].Properties.PolicyDocument;
+    expect((policy as { Statement: unknown[] }).Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Effect: "Deny",
+          Action: "s3:*",
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        }),
+      ]),
+    );
+  });
+
+  it("expires objects after archiveRetentionDays, and skips Standard-IA when they would not stay a month", () => {
+    const rules = (days: number) =>
+      synthTemplate({ archiveRetentionDays: String(days) }).findResources("AWS::S3::Bucket");
+    const ruleOf = (days: number) =>
+      (Object.values(rules(days))[0] as { Properties: { LifecycleConfiguration: { Rules: unknown[] } } })
+        .Properties.LifecycleConfiguration.Rules[0];
+    expect(ruleOf(400)).toMatchObject({ ExpirationInDays: 400, Transitions: [{ TransitionInDays: 30 }] });
+    expect(ruleOf(45)).toMatchObject({ ExpirationInDays: 45 });
+    expect(ruleOf(45)).not.toHaveProperty("Transitions");
+  });
+
+  it("gives the rebuild function reading the archive, invoking itself, and its own timeout", () => {
+    const rebuild = functionId("Rebuilds the analytics");
+    const grants = grantsOf(rebuild);
+    expect(grants).toEqual(
+      expect.arrayContaining([
+        { actions: ["s3:GetObject"], resources: [archiveObjects("archive/*")] },
+        { actions: ["s3:ListBucket"], resources: [{ "Fn::GetAtt": [bucketId, "Arn"] }] },
+        {
+          actions: ["lambda:InvokeFunction"],
+          resources: [expect.objectContaining({ "Fn::Join": expect.anything() })],
+        },
+      ]),
+    );
+    expect(JSON.stringify(grants)).toContain(":function:OrdersPipeline-rebuild");
+    expect(grants.flatMap((grant) => grant.actions).filter((action) => action.startsWith("s3:"))).toEqual([
+      "s3:GetObject",
+      "s3:ListBucket",
+    ]);
+    const props = functions.find(([id]) => id === rebuild)?.[1].Properties;
+    expect(props).toMatchObject({ FunctionName: "OrdersPipeline-rebuild", Timeout: 900 });
+    expect((props?.Environment as { Variables: object } | undefined)?.Variables).toMatchObject({
+      ARCHIVE_BUCKET: { Ref: bucketId },
+    });
+    const short = synthTemplate({ rebuildTimeoutSeconds: "60" });
+    expect(JSON.stringify(short.findResources("AWS::Lambda::Function"))).toContain('"Timeout":60');
+  });
+});
+
 describe("the functions", () => {
   it("all run Node.js 24 from an explicit log group", () => {
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
     for (const [, fn] of functions) {
       expect(fn.Properties.Runtime).toBe("nodejs24.x");
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogGroup: { Ref: expect.any(String) } });
     }
-    template.resourceCountIs("AWS::Logs::LogGroup", 5);
+    template.resourceCountIs("AWS::Logs::LogGroup", 6);
     template.resourceCountIs("Custom::LogRetention", 0);
   });
 
@@ -67,7 +148,7 @@ describe("the functions", () => {
     ]);
   });
 
-  it("grant the consumer consuming the queue and sending to the DLQ, nothing more", () => {
+  it("grant the consumer consuming the queue, sending to the DLQ and writing the archive, nothing more", () => {
     const grants = grantsOf(functionId("Validates order batches"));
     expect(grants).toEqual(
       expect.arrayContaining([
@@ -85,42 +166,53 @@ describe("the functions", () => {
           actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"],
           resources: [queueRef("DeadLetters")],
         },
+        { actions: ["s3:PutObject"], resources: [archiveObjects("archive/*")] },
       ]),
     );
-    expect(grants).toHaveLength(2);
+    expect(grants).toHaveLength(3);
   });
 
-  it("grant stats only reading the queues' attributes, admin its token and the dead letters, docs nothing", () => {
+  it("grant stats only reading the queues' attributes, admin its token, the dead letters and starting a rebuild, docs nothing", () => {
     expect(grantsOf(functionId("Every stats query"))).toEqual([
       { actions: ["sqs:GetQueueAttributes"], resources: [queueRef("Orders")] },
       { actions: ["sqs:GetQueueAttributes"], resources: [queueRef("DeadLetters")] },
     ]);
     const secretId = resourcesOf(template, "AWS::SecretsManager::Secret")[0]?.[0];
-    expect(grantsOf(functionId("DELETE /clear_redis_db"))).toEqual([
-      // reading and moving the dead letters: consume them, start a move task, send to the order queue
-      {
-        actions: [
-          "sqs:ChangeMessageVisibility",
-          "sqs:DeleteMessage",
-          "sqs:GetQueueAttributes",
-          "sqs:GetQueueUrl",
-          "sqs:ReceiveMessage",
-        ],
-        resources: [queueRef("DeadLetters")],
-      },
-      {
-        actions: ["sqs:ListMessageMoveTasks", "sqs:StartMessageMoveTask"],
-        resources: [queueRef("DeadLetters")],
-      },
-      {
-        actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"],
-        resources: [queueRef("Orders")],
-      },
-      {
-        actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
-        resources: [{ Ref: secretId }],
-      },
-    ]);
+    const adminGrants = grantsOf(functionId("DELETE /clear_redis_db"));
+    expect(adminGrants).toHaveLength(6);
+    expect(adminGrants).toEqual(
+      expect.arrayContaining([
+        // reading and moving the dead letters: consume them, start a move task, send to the order queue
+        {
+          actions: [
+            "sqs:ChangeMessageVisibility",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:GetQueueUrl",
+            "sqs:ReceiveMessage",
+          ],
+          resources: [queueRef("DeadLetters")],
+        },
+        {
+          actions: ["sqs:ListMessageMoveTasks", "sqs:StartMessageMoveTask"],
+          resources: [queueRef("DeadLetters")],
+        },
+        {
+          actions: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"],
+          resources: [queueRef("Orders")],
+        },
+        {
+          actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+          resources: [{ Ref: secretId }],
+        },
+        // noting a clear in the archive, reading it when a rebuild starts, starting the rebuild
+        { actions: ["s3:GetObject", "s3:PutObject"], resources: [archiveObjects("markers/last-clear.json")] },
+        {
+          actions: ["lambda:InvokeFunction"],
+          resources: [{ "Fn::GetAtt": [functionId("Rebuilds the analytics"), "Arn"] }],
+        },
+      ]),
+    );
     expect(grantsOf(functionId("GET /api"))).toEqual([]);
   });
 

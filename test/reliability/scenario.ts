@@ -3,7 +3,7 @@ import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@
 import { expect } from "vitest";
 import { createOrderGenerator, type GeneratedOrder, seededRandom } from "../../lambdas/core/generator";
 import type { OrderMessage } from "../../lambdas/core/order";
-import type { Faults } from "../../local/faults";
+import { type Faults, NO_FAULTS } from "../../local/faults";
 import { startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { expectedFigures, expectedGlobalStats, expectedUserStats } from "../support/expected";
@@ -48,14 +48,7 @@ export async function runScenario(options: {
     // A short consumer timeout keeps the visibility timeout (6x) short, so crashed batches come back soon.
     context: { keyPrefix: "reliability:", consumerTimeoutSeconds: "2", logLevel: "ERROR" },
     outdir: join(PROJECT_ROOT, "cdk.out.test", "reliability"),
-    faults: {
-      duplicateDelivery: false,
-      crashConsumerRate: 0,
-      redisLatencyMs: 0,
-      redisDropEveryMs: 0,
-      sqsSendFailureRate: 0,
-      ...options.faults,
-    },
+    faults: { ...NO_FAULTS, ...options.faults },
   });
   const sqs = new SQSClient({
     endpoint: mode.sqsEndpoint,

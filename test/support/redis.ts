@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Cluster } from "ioredis";
 import { inject } from "vitest";
-import { deleteKeysUnder, storeKeyPrefix } from "../../lambdas/adapters/redis-store";
+import { deleteKeysUnder, generationsKey, storeKeyPrefix } from "../../lambdas/adapters/redis-store";
 import { createRedisClient, type RedisClient, type RedisMode } from "../../lambdas/shared/clients";
 
 /**
@@ -47,8 +47,12 @@ export async function storeKeys(redis: RedisClient, prefix: string, pattern = "*
 }
 
 /** Deletes every key of the store with this key prefix (tests clean up even when a store is broken). */
+/** Deletes a store's keys: every generation, the generation pointer and a rebuild's state. */
 export async function deleteKeys(redis: RedisClient, prefix: string): Promise<void> {
   await deleteKeysUnder(redis, storeKeyPrefix(prefix));
+  await deleteKeysUnder(redis, `{${prefix}gen`);
+  await deleteKeysUnder(redis, generationsKey(prefix));
+  await deleteKeysUnder(redis, `${prefix}rebuild`);
 }
 
 /** Deletes a store's keys from a connection of its own (for `afterAll`, once everything else stopped). */

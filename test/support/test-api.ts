@@ -1,7 +1,15 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import { deadLetterAccess } from "../../lambdas/adapters/dead-letters";
-import { createRedisStore } from "../../lambdas/adapters/redis-store";
+import { rebuildState } from "../../lambdas/adapters/rebuild-state";
+import {
+  createGenerationStore,
+  createRedisStore,
+  deleteGeneration,
+  GENERATION_CACHE_MS,
+  generationPrefix,
+} from "../../lambdas/adapters/redis-store";
+import { createS3Archive } from "../../lambdas/adapters/s3-archive";
 import { queueDepth } from "../../lambdas/adapters/sqs-queue";
 import { sendMessages } from "../../lambdas/adapters/sqs-sender";
 import { createOrderGenerator } from "../../lambdas/core/generator";
@@ -9,6 +17,7 @@ import { adminHandlers } from "../../lambdas/http/admin-routes";
 import { docsHandlers } from "../../lambdas/http/docs-routes";
 import { producerHandlers } from "../../lambdas/http/producer-routes";
 import { statsHandlers } from "../../lambdas/http/stats-routes";
+import { type RunResult, runRebuild } from "../../lambdas/jobs/rebuild-job";
 import { createRedisClient } from "../../lambdas/shared/clients";
 import { createHttpFunction } from "../../lambdas/shared/http";
 import { processBatch } from "../../lambdas/sqs/process-batch";
@@ -17,11 +26,12 @@ import { apiCaller } from "./api";
 import { builtDashboard } from "./dashboard";
 import { silentLogger } from "./fakes";
 import { deleteKeys, redisMode, redisUrl, uniquePrefix } from "./redis";
-import { startEmbeddedSqs } from "./sqs";
+import { localS3Client, startEmbeddedSqs } from "./sqs";
 
 /**
  * The API's four functions wired to real parts: the real Redis under a fresh prefix and the
- * embedded SQS server, with a `consumeAll` that drains the queue through the real consumer.
+ * embedded SQS and S3 server (queues and the order archive), with a `consumeAll` that drains the
+ * queue through the real consumer, and rebuilds run in this process as the rebuild function would.
  */
 export async function startTestApi(options: { name: string; adminToken?: string; bodyLimitBytes?: number }) {
   const prefix = uniquePrefix(options.name);
@@ -38,6 +48,34 @@ export async function startTestApi(options: { name: string; adminToken?: string;
     deadLetterQueueArn: queueArnOf(dlqUrl),
   };
   const deadLetters = deadLetterAccess(sqs.client, queues, 5_000);
+  const archiveBucket = sqs.server.createBucket(
+    `archive-${prefix.replaceAll(":", "-").toLowerCase()}`.slice(0, 63),
+  ).bucketName;
+  const archive = createS3Archive(localS3Client(sqs.endpoint), archiveBucket);
+  const state = rebuildState(redis, prefix);
+  const rebuildRuns: Promise<RunResult>[] = [];
+  const runDeps = {
+    state,
+    archive,
+    storeOf: (generation: number) =>
+      createGenerationStore(redis, { prefix: generationPrefix(prefix, generation) }),
+    deleteGeneration: (generation: number) => deleteGeneration(redis, prefix, generation),
+    continueLater: async (id: string) => invokeRebuild(id),
+    remainingMs: () => 60_000,
+    logger: silentLogger,
+  };
+  /** What the asynchronous invocation of the rebuild function does, in this process. */
+  const invokeRebuild = async (id: string) => {
+    rebuildRuns.push(runRebuild(id, runDeps));
+  };
+  const rebuild = {
+    state,
+    archive,
+    deleteGeneration: runDeps.deleteGeneration,
+    invoke: invokeRebuild,
+    // Longer than the store's cached generations: what the production delay guarantees.
+    listDelayMs: GENERATION_CACHE_MS + 100,
+  };
   const handlers = {
     docs: createHttpFunction("docs", docsHandlers({ dashboardDir: builtDashboard() }), http),
     producer: createHttpFunction(
@@ -59,7 +97,7 @@ export async function startTestApi(options: { name: string; adminToken?: string;
       }),
       http,
     ),
-    admin: createHttpFunction("admin", adminHandlers({ store, deadLetters }), {
+    admin: createHttpFunction("admin", adminHandlers({ store, deadLetters, rebuild }), {
       ...http,
       adminAuth: options.adminToken ? { token: options.adminToken } : "off",
     }),
@@ -68,6 +106,7 @@ export async function startTestApi(options: { name: string; adminToken?: string;
     store,
     sendToDlq: (messages: Parameters<typeof sendMessages>[2]) => sendMessages(sqs.client, dlqUrl, messages),
     logger: silentLogger,
+    archive: archive.write,
   };
 
   /** Receives the queue batch by batch, hands each to `handle`, and deletes it once handled. */
@@ -103,6 +142,14 @@ export async function startTestApi(options: { name: string; adminToken?: string;
     queueUrl,
     dlqUrl,
     prefix,
+    archive,
+    /** Waits for every rebuild started so far (and its continuations) to end. */
+    async rebuildsSettled(): Promise<RunResult[]> {
+      const results: RunResult[] = [];
+      while (results.length < rebuildRuns.length)
+        results.push(await (rebuildRuns[results.length] as Promise<RunResult>));
+      return results;
+    },
     /** Receives everything on the queue and runs it through the consumer; returns how many. */
     async consumeAll(): Promise<number> {
       let consumed = 0;

@@ -2,15 +2,24 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from "node:net";
 
 /**
- * An HTTP proxy between the functions and the embedded SQS server that makes SendMessageBatch
- * fail a share of its entries, the way SQS reports a partially failed batch (the entry is in
- * `Failed`, nothing was enqueued for it). Everything else passes through untouched.
+ * An HTTP proxy between the functions and the embedded SQS and S3 server that fails a share of
+ * their writes: SendMessageBatch entries, the way SQS reports a partially failed batch (the entry
+ * is in `Failed`, nothing was enqueued for it), and archive objects, the way S3 refuses a PUT
+ * (503 SlowDown, for every attempt the SDK makes at that object, so the write fails as a whole).
+ * Everything else passes through untouched.
  */
 
-export interface SqsFaultProxy {
+export interface AwsFaultRates {
+  sqsSendFailureRate: number;
+  archiveWriteFailureRate: number;
+}
+
+export interface AwsFaultProxy {
   endpoint: string;
-  /** Entries failed so far. */
+  /** SendMessageBatch entries failed so far. */
   failedEntries: number;
+  /** Archive objects whose writes were refused so far. */
+  failedArchiveWrites: number;
   stop(): Promise<void>;
 }
 
@@ -22,22 +31,48 @@ interface BatchResponse {
   Failed?: { Id: string; SenderFault: boolean; Code: string; Message: string }[];
 }
 
-export async function startSqsFaultProxy(
+/** S3 path-style keys of archive objects: `/<bucket>/archive/...`. */
+const ARCHIVE_PUT = /^\/[^/]+\/archive\//;
+
+export async function startAwsFaultProxy(
   target: string,
-  failureRate: number,
+  rates: AwsFaultRates,
   random = Math.random,
-): Promise<SqsFaultProxy> {
+): Promise<AwsFaultProxy> {
   const targetUrl = new URL(target);
-  const proxy: SqsFaultProxy = { endpoint: "", failedEntries: 0, stop: async () => {} };
+  const proxy: AwsFaultProxy = {
+    endpoint: "",
+    failedEntries: 0,
+    failedArchiveWrites: 0,
+    stop: async () => {},
+  };
+  /** Archive keys already judged: a refused object is refused on every retry. */
+  const archiveVerdicts = new Map<string, boolean>();
 
   const server: Server = createServer(async (req, res) => {
     const body = await readAll(req);
     let forwardBody = body;
     let injected: string[] = [];
-    if (req.headers["x-amz-target"] === "AmazonSQS.SendMessageBatch") {
+    const path = req.url?.split("?")[0] ?? "";
+    if (req.method === "PUT" && ARCHIVE_PUT.test(path) && rates.archiveWriteFailureRate > 0) {
+      let refuse = archiveVerdicts.get(path);
+      if (refuse === undefined) {
+        refuse = random() < rates.archiveWriteFailureRate;
+        archiveVerdicts.set(path, refuse);
+        if (refuse) proxy.failedArchiveWrites++;
+      }
+      if (refuse) {
+        res.writeHead(503, { "content-type": "application/xml" });
+        res.end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>injected by FAULT_ARCHIVE_WRITE_FAILURE_RATE</Message></Error>',
+        );
+        return;
+      }
+    }
+    if (req.headers["x-amz-target"] === "AmazonSQS.SendMessageBatch" && rates.sqsSendFailureRate > 0) {
       const batch = JSON.parse(body.toString("utf8")) as BatchRequest;
       const entries = batch.Entries ?? [];
-      injected = entries.filter(() => random() < failureRate).map((entry) => entry.Id);
+      injected = entries.filter(() => random() < rates.sqsSendFailureRate).map((entry) => entry.Id);
       if (injected.length === entries.length && entries.length > 0) {
         proxy.failedEntries += injected.length;
         respond(res, 200, { Successful: [], Failed: injected.map(failure) });

@@ -1,0 +1,113 @@
+import type { RedisClient } from "../shared/clients";
+import { type Generations, generationReader, generationsKey } from "./redis-store";
+
+/**
+ * A rebuild's state in Redis, outside every generation's keys: its progress (what
+ * `GET /admin/rebuild` shows), the switch of the active generation, and a lease so that one
+ * invocation at a time works on it (Lambda may retry an asynchronous invocation that timed out).
+ */
+
+export type RebuildStatus = "running" | "done" | "failed";
+
+export interface RebuildProgress {
+  id: string;
+  status: RebuildStatus;
+  /** The generation being built (see redis-store.ts). */
+  generation: number;
+  /** The generation readers used before (deleted once the new one is switched in). */
+  previousGeneration: number;
+  startedAt: number;
+  /** The rebuild lists the archive only after this (ms): see jobs/rebuild-job.ts. */
+  listAfter: number;
+  /** The archive key it started after (the latest clear), then the last key it read. */
+  cursor: string;
+  objectsRead: number;
+  ordersRead: number;
+  /** Time spent reading and recording, ms (orders/s = ordersRead / this). */
+  workingMs: number;
+  invocations: number;
+  /** Archived messages that the current rules judge differently than the consumer did. */
+  judgedDifferently: number;
+  /** Last time an invocation saved progress (ms): a running rebuild silent for long is stale. */
+  updatedAt: number;
+  finishedAt?: number;
+  error?: string;
+}
+
+const NUMBER_FIELDS = [
+  "generation",
+  "previousGeneration",
+  "startedAt",
+  "listAfter",
+  "objectsRead",
+  "ordersRead",
+  "workingMs",
+  "invocations",
+  "judgedDifferently",
+  "updatedAt",
+  "finishedAt",
+] as const;
+
+export function rebuildState(redis: RedisClient, keyPrefix: string) {
+  const progressKey = `${keyPrefix}rebuild`;
+  // One lease per rebuild: a finished rebuild still deleting its old keys does not hold up the next.
+  const leaseKey = (id: string) => `${keyPrefix}rebuild:lease:${id}`;
+  const pointerKey = generationsKey(keyPrefix);
+  const generations = generationReader(redis, keyPrefix);
+
+  return {
+    generations: (): Promise<Generations> => generations.current({ fresh: true }),
+
+    async progress(): Promise<RebuildProgress | undefined> {
+      const hash = await redis.hgetall(progressKey);
+      if (!hash.id) return undefined;
+      const progress: Record<string, unknown> = { ...hash };
+      for (const field of NUMBER_FIELDS) {
+        if (hash[field] !== undefined) progress[field] = Number(hash[field]);
+      }
+      return progress as unknown as RebuildProgress;
+    },
+
+    /** Records a new rebuild and starts recording into its generation alongside the active one. */
+    async begin(progress: RebuildProgress): Promise<void> {
+      await redis.del(progressKey);
+      await redis.hset(progressKey, toHash(progress));
+      await redis.hset(pointerKey, "building", progress.generation);
+    },
+
+    async save(changes: Partial<RebuildProgress>): Promise<void> {
+      await redis.hset(progressKey, toHash({ ...changes, updatedAt: Date.now() }));
+    },
+
+    /** Readers and the consumer move to `generation` (within GENERATION_CACHE_MS of now). */
+    async switchTo(generation: number): Promise<void> {
+      // One key, one command list run atomically: no reader ever sees "building" without its active.
+      await redis.multi().hset(pointerKey, "active", generation).hdel(pointerKey, "building").exec();
+    },
+
+    /** Stops recording into a generation being built (a failed rebuild). */
+    async abandon(generation: number): Promise<void> {
+      const current = await generations.current({ fresh: true });
+      if (current.building === generation) await redis.hdel(pointerKey, "building");
+    },
+
+    /** True when this invocation may work on rebuild `id` (until `ms` from now). */
+    async takeLease(id: string, holder: string, ms: number): Promise<boolean> {
+      return (await redis.set(leaseKey(id), holder, "PX", ms, "NX")) === "OK";
+    },
+
+    async releaseLease(id: string, holder: string): Promise<void> {
+      if ((await redis.get(leaseKey(id))) === holder) await redis.del(leaseKey(id));
+    },
+  };
+}
+
+export type RebuildState = ReturnType<typeof rebuildState>;
+
+function toHash(values: Partial<RebuildProgress>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values)
+      .filter(([, value]) => value !== undefined)
+      .map(([field, value]) => [field, String(value)]),
+  );
+}

@@ -1,0 +1,107 @@
+import type { MessageOutcome } from "./outcome";
+import type { ValueMismatchPolicy } from "./rules";
+
+/**
+ * The order archive's format: the durable record of every message the consumer settled, from
+ * which the analytics can always be rebuilt (see adapters/s3-archive.ts and jobs/rebuild.ts).
+ *
+ * One gzipped JSON Lines object per slice of a batch, under a key that sorts by the time it was
+ * written: `archive/YYYY/MM/DD/HH/<YYYYMMDDTHHMMSSmmmZ>-<writer>.jsonl.gz`. Each line:
+ *
+ *   {"message_id", "source_message_id", "sent_at", "archived_at", "outcome", "reason"?,
+ *    "value_mismatch", "body": <the body as received>}
+ *
+ * A body that is a JSON object on one line is kept as it is (no escaping: the cheap path, and
+ * `jq .body` reads it); any other body is kept as a string in `body_text`. `body`, when present,
+ * is the last field, so that a reader takes its exact text back (see `parseArchiveLine`).
+ */
+
+export const ARCHIVE_ROOT = "archive/";
+
+/** Where the latest clear is noted: a rebuild replays only what was archived after it. */
+export const LAST_CLEAR_KEY = "markers/last-clear.json";
+
+/** One settled message as archived. */
+export interface ArchivedMessage {
+  messageId: string;
+  /** The id the message first had (kept in `source_message_id` through the dead-letter queue). */
+  sourceMessageId: string;
+  /** When SQS received it (ISO 8601), when known. */
+  sentAt: string | undefined;
+  outcome: MessageOutcome["kind"];
+  reason: string | undefined;
+  /** The policy the outcome was judged under: the rebuild judges the body the same way. */
+  valueMismatch: ValueMismatchPolicy;
+  body: string;
+}
+
+export interface ArchiveLineHeader {
+  message_id: string;
+  source_message_id: string;
+  sent_at?: string;
+  archived_at: string;
+  outcome: MessageOutcome["kind"];
+  reason?: string;
+  value_mismatch: ValueMismatchPolicy;
+  body_text?: string;
+}
+
+const BODY_FIELD = ',"body":';
+const LINE_BREAK = /[\r\n]/;
+
+/** The JSON Lines text of a slice of settled messages (no trailing newline). */
+export function archiveLines(messages: readonly ArchivedMessage[], archivedAt: string): string {
+  const lines: string[] = new Array(messages.length);
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i] as ArchivedMessage;
+    const header: ArchiveLineHeader = {
+      message_id: message.messageId,
+      source_message_id: message.sourceMessageId,
+      ...(message.sentAt ? { sent_at: message.sentAt } : {}),
+      archived_at: archivedAt,
+      outcome: message.outcome,
+      ...(message.reason ? { reason: message.reason } : {}),
+      value_mismatch: message.valueMismatch,
+    };
+    // Valid and failed outcomes parsed as a JSON object: one that spans no lines embeds as it is.
+    const embeddable = message.outcome !== "malformed" && !LINE_BREAK.test(message.body);
+    if (embeddable) {
+      const headerText = JSON.stringify(header);
+      lines[i] = `${headerText.slice(0, -1)}${BODY_FIELD}${message.body}}`;
+    } else {
+      lines[i] = JSON.stringify({ ...header, body_text: message.body });
+    }
+  }
+  return lines.join("\n");
+}
+
+/** One line back: its header and the body exactly as it was received. */
+export function parseArchiveLine(line: string): { header: ArchiveLineHeader; body: string } {
+  const bodyAt = line.indexOf(BODY_FIELD);
+  if (bodyAt >= 0) {
+    // Header values are JSON strings, whose quotes are escaped: the first `,"body":` is the field.
+    const header = JSON.parse(`${line.slice(0, bodyAt)}}`) as ArchiveLineHeader;
+    return { header, body: line.slice(bodyAt + BODY_FIELD.length, -1) };
+  }
+  const header = JSON.parse(line) as ArchiveLineHeader;
+  if (typeof header.body_text !== "string") throw new Error("archive line without a body");
+  return { header, body: header.body_text };
+}
+
+/**
+ * The key of an archive object written at `at` by `writer` (unique per object: e.g. the
+ * invocation's request id and the slice). Keys sort by time, so a listing reads them in order.
+ */
+export function archiveKey(at: Date, writer: string): string {
+  return `${archiveKeyTimePrefix(at)}-${writer}.jsonl.gz`;
+}
+
+/** Every key written at or after `at` sorts after this. */
+export function archiveKeyTimePrefix(at: Date): string {
+  const iso = at.toISOString(); // 2026-11-25T12:14:43.123Z
+  const [date = "", time = ""] = iso.split("T");
+  const [year, month, day] = date.split("-");
+  const hour = time.slice(0, 2);
+  const stamp = `${date.replaceAll("-", "")}T${time.replaceAll(":", "").replace(".", "")}`;
+  return `${ARCHIVE_ROOT}${year}/${month}/${day}/${hour}/${stamp}`;
+}

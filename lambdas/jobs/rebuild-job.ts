@@ -1,0 +1,207 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { RebuildProgress, RebuildState } from "../adapters/rebuild-state";
+import { GENERATION_CACHE_MS } from "../adapters/redis-store";
+import type { OrderArchive } from "../adapters/s3-archive";
+import { analyticsEntry } from "../core/analytics-entry";
+import type { AnalyticsEntry, AnalyticsStore } from "../core/analytics-store";
+import { parseArchiveLine } from "../core/archive";
+import { classifyMessage } from "../core/outcome";
+import type { logger as sharedLogger } from "../shared/logger";
+
+/**
+ * Rebuilding the analytics from the archive, into a new generation of keys (redis-store.ts):
+ *
+ * 1. `startRebuild` (POST /admin/rebuild) notes the rebuild and its generation; from then on the
+ *    consumer records into the new generation too, so whatever it counts after that is there.
+ * 2. `runRebuild` (the rebuild function, invoked asynchronously) waits until every consumer has
+ *    seen that (LIST_DELAY_MS), then replays the archive from the latest clear, in key (time)
+ *    order, through the same judging and the same record script as the live path: redelivered
+ *    messages archived twice count once, as they did live. When it runs short of time it saves
+ *    its place and invokes itself again.
+ * 3. At the end of the archive it switches readers to the new generation in one step, then deletes
+ *    the old one once no process can still be reading it.
+ */
+
+/** Longer than any process trusts its cached generations, with room for clock differences. */
+export const LIST_DELAY_MS = 5 * GENERATION_CACHE_MS;
+/** A running rebuild that saved no progress for this long is taken to have died (Lambda's limit is 15 min). */
+export const STALE_AFTER_MS = 16 * 60_000;
+/** Archive keys listed per call. */
+const LIST_PAGE = 100;
+/** Attempts at one object's recording before the rebuild gives up (Redis unreachable meanwhile). */
+const RECORD_ATTEMPTS = 5;
+
+export interface StartRebuildDeps {
+  state: RebuildState;
+  archive: Pick<OrderArchive, "startAfter">;
+  deleteGeneration: (generation: number) => Promise<number>;
+  /** Invokes the rebuild function asynchronously with `{ id }`. */
+  invoke: (id: string) => Promise<void>;
+  /** How long the rebuild waits before it lists the archive (default LIST_DELAY_MS). */
+  listDelayMs?: number;
+}
+
+export type StartResult =
+  | { started: true; progress: RebuildProgress }
+  | { started: false; progress: RebuildProgress };
+
+export async function startRebuild(deps: StartRebuildDeps, now = Date.now()): Promise<StartResult> {
+  const existing = await deps.state.progress();
+  if (existing?.status === "running") {
+    if (now - existing.updatedAt < STALE_AFTER_MS) return { started: false, progress: existing };
+    await deps.state.abandon(existing.generation);
+  }
+  const generations = await deps.state.generations();
+  const generation = Math.max(generations.active, generations.building ?? 0, existing?.generation ?? 0) + 1;
+  await deps.deleteGeneration(generation); // anything an earlier, abandoned attempt left there
+  const progress: RebuildProgress = {
+    id: randomUUID(),
+    status: "running",
+    generation,
+    previousGeneration: generations.active,
+    startedAt: now,
+    listAfter: now + (deps.listDelayMs ?? LIST_DELAY_MS),
+    cursor: await deps.archive.startAfter(),
+    objectsRead: 0,
+    ordersRead: 0,
+    workingMs: 0,
+    invocations: 0,
+    judgedDifferently: 0,
+    updatedAt: now,
+  };
+  await deps.state.begin(progress);
+  try {
+    await deps.invoke(progress.id);
+  } catch (error) {
+    await deps.state.abandon(generation);
+    await deps.state.save({
+      status: "failed",
+      error: "the rebuild function could not be invoked",
+      finishedAt: Date.now(),
+    });
+    throw error;
+  }
+  return { started: true, progress };
+}
+
+export interface RunRebuildDeps {
+  state: RebuildState;
+  archive: Pick<OrderArchive, "list" | "read">;
+  /** The store of one generation (not the generation-switching one). */
+  storeOf: (generation: number) => Pick<AnalyticsStore, "record">;
+  deleteGeneration: (generation: number) => Promise<number>;
+  /** Invokes the rebuild function again, asynchronously, to go on where this one stopped. */
+  continueLater: (id: string) => Promise<void>;
+  remainingMs: () => number;
+  logger: Pick<typeof sharedLogger, "info" | "warn" | "error">;
+}
+
+export type RunResult = "done" | "continued" | "failed" | "not-running" | "busy";
+
+export async function runRebuild(id: string, deps: RunRebuildDeps): Promise<RunResult> {
+  const progress = await deps.state.progress();
+  if (!progress || progress.id !== id || progress.status !== "running") return "not-running";
+  const budgetMs = deps.remainingMs();
+  // Stop with time to spare: saving and invoking the next one must finish inside this invocation.
+  const reserveMs = Math.min(60_000, budgetMs / 4);
+  const holder = randomUUID();
+  if (!(await deps.state.takeLease(id, holder, budgetMs + 10_000))) return "busy";
+  const place = { ...progress, invocations: progress.invocations + 1 };
+  const timeLeft = () => deps.remainingMs() > reserveMs;
+  try {
+    await deps.state.save({ invocations: place.invocations });
+    const wait = place.listAfter - Date.now();
+    if (wait > 0) await sleep(Math.min(wait, Math.max(0, deps.remainingMs() - reserveMs)));
+    if (Date.now() < place.listAfter) return await continueLater(id, deps, holder);
+
+    const store = deps.storeOf(place.generation);
+    let keys = await deps.archive.list(place.cursor, LIST_PAGE);
+    while (keys.length > 0) {
+      // The next object downloads while this one is recorded.
+      let next = deps.archive.read(keys[0] as string);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as string;
+        const started = performance.now();
+        const lines = await next;
+        if (i + 1 < keys.length) next = deps.archive.read(keys[i + 1] as string);
+        const { entries, judgedDifferently } = entriesOf(lines);
+        await recordAll(store, entries);
+        place.cursor = key;
+        place.objectsRead++;
+        place.ordersRead += entries.length;
+        place.judgedDifferently += judgedDifferently;
+        place.workingMs += Math.round(performance.now() - started);
+        await deps.state.save(progressFields(place));
+        if (!timeLeft()) {
+          next.catch(() => {}); // read ahead for nothing: the next invocation reads it again
+          return await continueLater(id, deps, holder);
+        }
+      }
+      keys = await deps.archive.list(place.cursor, LIST_PAGE);
+    }
+
+    await deps.state.switchTo(place.generation);
+    await deps.state.save({ ...progressFields(place), status: "done", finishedAt: Date.now() });
+    deps.logger.info("rebuild done", { ...progressFields(place), generation: place.generation });
+    // Processes may read the old generation until their cached pointer expires.
+    await sleep(2 * GENERATION_CACHE_MS);
+    const deleted = await deps.deleteGeneration(place.previousGeneration);
+    deps.logger.info("previous generation deleted", { generation: place.previousGeneration, keys: deleted });
+    return "done";
+  } catch (error) {
+    deps.logger.error("rebuild failed", { error: error as Error, generation: place.generation });
+    await deps.state.abandon(place.generation);
+    await deps.state.save({
+      ...progressFields(place),
+      status: "failed",
+      error: error instanceof Error ? error.message : String(error),
+      finishedAt: Date.now(),
+    });
+    await deps.deleteGeneration(place.generation);
+    return "failed";
+  } finally {
+    await deps.state.releaseLease(id, holder);
+  }
+}
+
+async function continueLater(id: string, deps: RunRebuildDeps, holder: string): Promise<RunResult> {
+  await deps.state.releaseLease(id, holder);
+  await deps.continueLater(id);
+  return "continued";
+}
+
+function progressFields(place: RebuildProgress): Partial<RebuildProgress> {
+  const { cursor, objectsRead, ordersRead, workingMs, judgedDifferently } = place;
+  return { cursor, objectsRead, ordersRead, workingMs, judgedDifferently };
+}
+
+/** An archived object's messages, judged again exactly as the consumer judges them. */
+export function entriesOf(lines: readonly string[]): {
+  entries: AnalyticsEntry[];
+  judgedDifferently: number;
+} {
+  const entries: AnalyticsEntry[] = [];
+  let judgedDifferently = 0;
+  for (const line of lines) {
+    if (line.length === 0) continue;
+    const { header, body } = parseArchiveLine(line);
+    const outcome = classifyMessage(body, header.value_mismatch);
+    const reason = outcome.kind === "valid" ? undefined : outcome.reason;
+    if (outcome.kind !== header.outcome || reason !== header.reason) judgedDifferently++;
+    entries.push(analyticsEntry(header.message_id, header.source_message_id, outcome));
+  }
+  return { entries, judgedDifferently };
+}
+
+/** Records an object's entries; entries Redis did not take are sent again (they are exactly-once). */
+async function recordAll(store: Pick<AnalyticsStore, "record">, entries: AnalyticsEntry[]): Promise<void> {
+  let pending = entries;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const statuses = await store.record(pending);
+    pending = pending.filter((_, i) => statuses[i] === "unavailable");
+    if (pending.length > 0 && attempt >= RECORD_ATTEMPTS)
+      throw new Error(`Redis did not take ${pending.length} entries after ${attempt} attempts`);
+    if (pending.length > 0) await sleep(200 * attempt);
+  }
+}

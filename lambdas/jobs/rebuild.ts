@@ -1,0 +1,36 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import { invokeAsync } from "../adapters/lambda-invoker";
+import { rebuildState } from "../adapters/rebuild-state";
+import { createGenerationStore, deleteGeneration, generationPrefix } from "../adapters/redis-store";
+import { createS3Archive } from "../adapters/s3-archive";
+import { createLambdaClient, createS3Client, redisFromEnv } from "../shared/clients";
+import { parseEnv, RebuildEnvSchema } from "../shared/config";
+import { logger } from "../shared/logger";
+import { runRebuild } from "./rebuild-job";
+
+/** The rebuild function: invoked asynchronously by POST /admin/rebuild, and by itself to go on. */
+
+const env = parseEnv(RebuildEnvSchema, process.env);
+const redis = await redisFromEnv(env);
+const archive = createS3Archive(createS3Client(), env.ARCHIVE_BUCKET);
+const lambda = createLambdaClient();
+const storeOptions = { markerTtlSeconds: env.MARKER_TTL_SECONDS, logMaxLength: env.LOG_MAX_LENGTH };
+
+export const handler = middy<{ id: string }, string>()
+  .use(injectLambdaContext(logger))
+  .handler((event, context) =>
+    runRebuild(event.id, {
+      state: rebuildState(redis, env.KEY_PREFIX),
+      archive,
+      storeOf: (generation) =>
+        createGenerationStore(redis, {
+          ...storeOptions,
+          prefix: generationPrefix(env.KEY_PREFIX, generation),
+        }),
+      deleteGeneration: (generation) => deleteGeneration(redis, env.KEY_PREFIX, generation),
+      continueLater: (id) => invokeAsync(lambda, context.functionName, { id }),
+      remainingMs: () => context.getRemainingTimeInMillis(),
+      logger,
+    }),
+  );

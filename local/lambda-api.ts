@@ -1,0 +1,108 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { LocalFunction } from "./lambda-runtime";
+
+/**
+ * Lambda's Invoke API for the functions themselves (AWS_ENDPOINT_URL_LAMBDA points here), so that
+ * a function that starts another through the real SDK works as on AWS: `Event` invocations are
+ * queued and answered 202 at once, then retried twice on failure, as Lambda retries asynchronous
+ * invocations; `RequestResponse` answers with the function's result.
+ */
+
+export interface LocalLambdaApi {
+  endpoint: string;
+  /** Resolves when every queued asynchronous invocation has finished (tests, shutdown). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Waits before the two retries of a failed asynchronous invocation (Lambda waits 1, then 2 minutes). */
+const ASYNC_RETRY_DELAYS_MS = [1_000, 2_000];
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+export async function startLambdaApi(
+  findFunction: (name: string) => LocalFunction | undefined,
+  log: (source: string, line: string, stream: "stdout" | "stderr") => void,
+): Promise<LocalLambdaApi> {
+  const running = new Set<Promise<void>>();
+
+  const runAsync = async (fn: LocalFunction, event: unknown) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await fn.invoke(event);
+        return;
+      } catch (error) {
+        const delay = ASYNC_RETRY_DELAYS_MS[attempt];
+        const what = `asynchronous invocation failed (${(error as Error).message})`;
+        if (delay === undefined) {
+          log(fn.name, `${what}; no retries left, the event is dropped`, "stderr");
+          return;
+        }
+        log(fn.name, `${what}; retrying in ${delay / 1000} s`, "stderr");
+        await sleep(delay);
+      }
+    }
+  };
+
+  const server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      response.writeHead(status, { "content-type": "application/json", ...headers });
+      response.end(body === undefined ? "" : JSON.stringify(body));
+    };
+    const match = INVOKE_PATH.exec(new URL(request.url ?? "/", "http://local").pathname);
+    if (request.method !== "POST" || !match) {
+      reply(400, { Type: "User", message: "local mode serves Invoke only" });
+      return;
+    }
+    // A name, or an ARN ending in `:function:<name>` (optionally `:<qualifier>`).
+    const requested = decodeURIComponent(match[1] as string);
+    const name = requested.includes(":function:")
+      ? (requested.split(":function:")[1]?.split(":")[0] ?? "")
+      : requested;
+    const fn = findFunction(name);
+    if (!fn) {
+      reply(
+        404,
+        { Type: "User", message: `Function not found: ${requested}` },
+        {
+          "x-amzn-errortype": "ResourceNotFoundException",
+        },
+      );
+      return;
+    }
+    const text = Buffer.concat(chunks).toString("utf8");
+    const event = text.length > 0 ? JSON.parse(text) : {};
+    if (request.headers["x-amz-invocation-type"] === "Event") {
+      const run = runAsync(fn, event).finally(() => running.delete(run));
+      running.add(run);
+      reply(202, undefined);
+      return;
+    }
+    try {
+      reply(200, (await fn.invoke(event)) ?? null);
+    } catch (error) {
+      reply(
+        200,
+        { errorType: (error as Error).name, errorMessage: (error as Error).message },
+        {
+          "x-amz-function-error": "Unhandled",
+        },
+      );
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async idle() {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
