@@ -3,7 +3,10 @@
  * SQS events of seed-like orders against the real Redis, and prints per batch size the median
  * orders/s, peak RSS, and the rate of bare JSON.parse over the same bodies as the ceiling.
  *
- *   npm run bench:consumer [-- --sizes 10,100,1000,10000 --orders 30000 --json out.json]
+ * With `--archive`, every slice is first written to the order archive (an S3 bucket in the same
+ * embedded server), as the deployed consumer does.
+ *
+ *   npm run bench:consumer [-- --sizes 10,100,1000,10000 --orders 30000 --archive --json out.json]
  */
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
@@ -15,26 +18,28 @@ import { createOrderGenerator } from "../lambdas/core/generator";
 import { createRedisClient } from "../lambdas/shared/clients";
 import { ensureRedis } from "../local/redis-server";
 import { sqsRecord } from "../test/support/factories";
-import { startEmbeddedSqs } from "../test/support/sqs";
+import { startAwsServerProcess } from "./aws-server";
 
 const { values: args } = parseArgs({
   options: {
     sizes: { type: "string", default: "10,100,1000,10000" },
     orders: { type: "string", default: "30000" }, // orders per batch size (at least 3 batches)
     json: { type: "string" },
+    archive: { type: "boolean", default: false },
   },
 });
 const sizes = args.sizes.split(",").map(Number);
 const ordersPerSize = Number(args.orders);
 
 const redis = await ensureRedis(process.env.REDIS_URL);
-const sqs = await startEmbeddedSqs();
+// SQS and S3 answer from another process, as they do for a deployed function.
+const sqs = await startAwsServerProcess();
 const prefix = `bench:${randomUUID().slice(0, 8)}:`;
 Object.assign(process.env, {
   REDIS_URL: redis.url,
   KEY_PREFIX: prefix,
-  QUEUE_URL: sqs.createQueue("bench-orders"),
-  DLQ_URL: sqs.createQueue("bench-dlq"),
+  QUEUE_URL: await sqs.createQueue("bench-orders"),
+  DLQ_URL: await sqs.createQueue("bench-dlq"),
   AWS_ENDPOINT_URL: sqs.endpoint,
   AWS_REGION: "us-east-1",
   AWS_ACCESS_KEY_ID: "test",
@@ -42,6 +47,7 @@ Object.assign(process.env, {
   // One INFO line per batch would flood this terminal; the work done is the same.
   POWERTOOLS_LOG_LEVEL: "WARN",
   POWERTOOLS_SERVICE_NAME: "orders-pipeline",
+  ARCHIVE_BUCKET: args.archive ? await sqs.createBucket("bench-archive") : "",
 });
 // The metric lines are built and written as on Lambda (their cost is measured), then dropped here.
 const write = process.stdout.write.bind(process.stdout);
@@ -52,6 +58,7 @@ const context = { functionName: "bench-consumer", awsRequestId: "bench" } as Con
 const generate = createOrderGenerator();
 
 interface Row {
+  archive: boolean;
   batchSize: number;
   batches: number;
   ordersPerSecond: number;
@@ -89,6 +96,7 @@ async function measure(batchSize: number): Promise<Row> {
   const ordersPerSecond = median(rates);
   const jsonParseCeiling = median(parseRates);
   return {
+    archive: args.archive,
     batchSize,
     batches,
     ordersPerSecond: Math.round(ordersPerSecond),
@@ -103,7 +111,10 @@ function eventOf(size: number): SQSEvent {
 }
 
 console.log(`consumer benchmark: Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}`);
-console.log(`Redis ${redis.url}${redis.started ? " (started for this run)" : ""}, key prefix ${prefix}\n`);
+console.log(`Redis ${redis.url}${redis.started ? " (started for this run)" : ""}, key prefix ${prefix}`);
+console.log(
+  `order archive ${args.archive ? "on (S3: the embedded server, in a process of its own)" : "off"}\n`,
+);
 const rows: Row[] = [];
 for (const size of sizes) {
   const row = await measure(size);
@@ -119,6 +130,6 @@ if (args.json) writeFileSync(args.json, `${JSON.stringify(rows, null, 2)}\n`);
 const cleaner = createRedisClient(redis.url);
 await createRedisStore(cleaner, { prefix }).clear();
 cleaner.disconnect();
-await sqs.stop();
+sqs.stop();
 await redis.stop();
 process.exit(0); // the handler's module-scope Redis client would keep the process alive

@@ -44,34 +44,46 @@ const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
 }, 100);
 
-// 1. The consumer alone, in its own process so nothing else shares its heap.
-log(`1/3 consumer alone (batch sizes ${plan.consumerSizes}, ${plan.consumerOrders} orders each)`);
-const consumerJson = join(resultsDir, ".consumer.json");
-await run(
-  process.execPath,
-  [
-    "--import",
-    "tsx",
-    "bench/consumer.ts",
-    "--sizes",
-    plan.consumerSizes,
-    "--orders",
-    String(plan.consumerOrders),
-    "--json",
-    consumerJson,
-  ],
-  { cwd: PROJECT_ROOT, maxBuffer: 10 * 1024 * 1024 },
+// 1. The consumer alone, in its own process so nothing else shares its heap: without the order
+// archive, then with it (what the deployed consumer does).
+log(
+  `1/3 consumer alone (batch sizes ${plan.consumerSizes}, ${plan.consumerOrders} orders each), archive off then on`,
 );
-const consumer = JSON.parse(readFileSync(consumerJson, "utf8")) as {
+interface ConsumerRow {
+  archive: boolean;
   batchSize: number;
   ordersPerSecond: number;
   jsonParseCeiling: number;
   ratioToCeiling: number;
   peakRssMiB: number;
-}[];
-rmSync(consumerJson);
-for (const row of consumer)
-  log(`    batch ${row.batchSize}: ${row.ordersPerSecond} orders/s (${row.ratioToCeiling}x JSON.parse)`);
+}
+const consumer: ConsumerRow[] = [];
+for (const archive of [false, true]) {
+  const consumerJson = join(resultsDir, ".consumer.json");
+  await run(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "bench/consumer.ts",
+      "--sizes",
+      plan.consumerSizes,
+      "--orders",
+      String(plan.consumerOrders),
+      "--json",
+      consumerJson,
+      ...(archive ? ["--archive"] : []),
+    ],
+    { cwd: PROJECT_ROOT, maxBuffer: 10 * 1024 * 1024 },
+  );
+  const rows = JSON.parse(readFileSync(consumerJson, "utf8")) as ConsumerRow[];
+  rmSync(consumerJson);
+  for (const row of rows)
+    log(
+      `    archive ${archive ? "on " : "off"} batch ${row.batchSize}: ${row.ordersPerSecond} orders/s (${row.ratioToCeiling}x JSON.parse)`,
+    );
+  consumer.push(...rows);
+}
 
 // 2. End to end through local mode.
 const prefix = `bench:${randomUUID().slice(0, 8)}:`;
@@ -106,6 +118,13 @@ const ceiling = await measureSqsCeiling({
 });
 log(
   `    ${endToEnd.consumedPerSecond} orders/s end to end (${endToEnd.unaccounted} unaccounted); SQS server alone ${ceiling.messagesPerSecond} messages/s`,
+);
+
+// The figures of that run, rebuilt from its order archive (every message of it, redeliveries too).
+const adminToken = mode.secrets.find((secret) => secret.name === "AdminToken")?.value ?? "";
+const rebuild = await rebuildFromArchive(mode.apiUrl, adminToken);
+log(
+  `    rebuild from the archive: ${rebuild.ordersRead} messages in ${rebuild.objectsRead} objects, ${rebuild.ordersPerSecond} orders/s (${rebuild.wallSeconds} s wall, listing delay included)`,
 );
 
 // 3. The read API on realistic data: every user has orders in every month.
@@ -176,6 +195,7 @@ const results = {
     sqsCeilingMessagesPerSecond: ceiling.messagesPerSecond,
     ratioToCeiling: round(endToEnd.consumedPerSecond / ceiling.messagesPerSecond),
   },
+  rebuild,
   reads,
   peakRssMiB: Math.round(peakRss / 2 ** 20),
 };
@@ -202,6 +222,36 @@ async function createCeilingQueue(): Promise<string> {
   return QueueUrl ?? "";
 }
 
+/** POST /admin/rebuild and wait for it; the rebuild's own report of speed. */
+async function rebuildFromArchive(apiUrl: string, token: string) {
+  const started = performance.now();
+  const start = await fetch(`${apiUrl}/admin/rebuild`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (start.status !== 202)
+    throw new Error(`POST /admin/rebuild answered ${start.status}: ${await start.text()}`);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const report = (await (await fetch(`${apiUrl}/admin/rebuild`)).json()) as {
+      status: string;
+      objects_read: number;
+      orders_read: number;
+      orders_per_second: number;
+      error?: string;
+    };
+    if (report.status === "failed") throw new Error(`the rebuild failed: ${report.error}`);
+    if (report.status === "done") {
+      return {
+        objectsRead: report.objects_read,
+        ordersRead: report.orders_read,
+        ordersPerSecond: report.orders_per_second,
+        wallSeconds: round((performance.now() - started) / 1000),
+      };
+    }
+  }
+}
+
 function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
@@ -210,11 +260,11 @@ function renderMarkdown(r: typeof results): string {
   const lines = [
     `Benchmark ${r.quick ? "(quick) " : ""}of ${r.date.slice(0, 10)} on ${r.machine}`,
     "",
-    "| consumer alone: batch size | orders/s | JSON.parse ceiling/s | ratio | peak RSS MiB |",
-    "| ---: | ---: | ---: | ---: | ---: |",
+    "| consumer alone: batch size | archive | orders/s | JSON.parse ceiling/s | ratio | peak RSS MiB |",
+    "| ---: | --- | ---: | ---: | ---: | ---: |",
     ...r.consumer.map(
       (c) =>
-        `| ${c.batchSize} | ${c.ordersPerSecond} | ${c.jsonParseCeiling} | ${c.ratioToCeiling} | ${c.peakRssMiB} |`,
+        `| ${c.batchSize} | ${c.archive ? "on" : "off"} | ${c.ordersPerSecond} | ${c.jsonParseCeiling} | ${c.ratioToCeiling} | ${c.peakRssMiB} |`,
     ),
     "",
     "| end to end (local mode) | figure |",
@@ -226,6 +276,8 @@ function renderMarkdown(r: typeof results): string {
     `| time to drain | ${r.endToEnd.drainSeconds} s |`,
     `| POST /produce (500 orders) latency p50 / p95 / p99 | ${r.endToEnd.latencyMs.p50} / ${r.endToEnd.latencyMs.p95} / ${r.endToEnd.latencyMs.p99} ms |`,
     `| unaccounted orders | ${r.endToEnd.unaccounted} |`,
+    `| rebuild from the archive: messages (objects) | ${r.rebuild.ordersRead} (${r.rebuild.objectsRead}) |`,
+    `| rebuild orders/s (wall time, 5 s listing delay included) | ${r.rebuild.ordersPerSecond} (${r.rebuild.wallSeconds} s) |`,
     "",
     "| read API, 32 connections | req/s | p50 ms | p99 ms | p99 target ms |",
     "| --- | ---: | ---: | ---: | ---: |",

@@ -83,7 +83,10 @@ console.log(
     mode.apiKey
       ? `  ApiKey  x-api-key: ${mode.apiKey} for POST /produce and /orders  (API_KEY to choose it)`
       : "",
-    `  Redis   ${mode.redis.url}${mode.redis.mode === "cluster" ? " (a Redis Cluster)" : ""}${mode.redis.started ? " (started for this run; its data goes when it stops)" : ""}`,
+    `  Redis   ${mode.redis.url}${mode.redis.mode === "cluster" ? " (a Redis Cluster)" : ""}${mode.redis.started ? " (started for this run, in memory only: its data goes when it stops)" : ""}`,
+    mode.buckets.size > 0
+      ? `  Archive ${[...mode.buckets.values()].join(", ")} in the embedded S3 (in memory: it lasts as long as local mode; POST /admin/rebuild replays it)`
+      : "",
     `  SQS     ${mode.sqsEndpoint} (${queues})`,
     `  Logs    function logs below, one line each${rawLogs ? "" : " (LOG_FORMAT=json for raw lines)"}`,
     values.watch ? "  Watch   bin/, lib/ and lambdas/: changes re-synthesize and reload" : "",

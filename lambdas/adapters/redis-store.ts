@@ -89,11 +89,15 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
 
   return {
     async record(entries) {
-      let state: Generations;
-      try {
-        state = await generations.current();
-      } catch {
-        return entries.map((): RecordStatus => "unavailable");
+      // Known already (the usual case): the script goes out now, not a tick later, so a caller
+      // that records slice after slice has Redis working while it prepares the next.
+      let state = generations.known();
+      if (!state) {
+        try {
+          state = await generations.current();
+        } catch {
+          return entries.map((): RecordStatus => "unavailable");
+        }
       }
       const { active: activeGeneration, building } = state;
       const [statuses, buildStatuses] = await Promise.all([
@@ -160,14 +164,22 @@ export function generationsKey(keyPrefix: string): string {
 export function generationReader(redis: RedisClient, keyPrefix: string) {
   const key = generationsKey(keyPrefix);
   let cached: { at: number; value: Promise<Generations> } | undefined;
+  let settled: { at: number; value: Generations } | undefined;
   const read = async (): Promise<Generations> => {
+    const at = Date.now();
     const [active, building] = await redis.hmget(key, "active", "building");
-    return {
+    const value = {
       active: Number(active ?? 0),
       building: building === null || building === undefined ? undefined : Number(building),
     };
+    settled = { at, value };
+    return value;
   };
   return {
+    /** The generations, when read within GENERATION_CACHE_MS; else undefined (call `current`). */
+    known(): Generations | undefined {
+      return settled && Date.now() - settled.at <= GENERATION_CACHE_MS ? settled.value : undefined;
+    },
     current(options: { fresh?: boolean } = {}): Promise<Generations> {
       const now = Date.now();
       if (options.fresh || !cached || now - cached.at > GENERATION_CACHE_MS) {

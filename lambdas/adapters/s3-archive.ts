@@ -95,7 +95,7 @@ export function createS3Archive(s3: S3Client, bucket: string): OrderArchive {
       const text = isGzip(bytes)
         ? (await gunzipAsync(bytes)).toString("utf8")
         : Buffer.from(bytes).toString("utf8");
-      return text.length === 0 ? [] : text.split("\n");
+      return text.split("\n").filter((line) => line.length > 0);
     },
   };
 }

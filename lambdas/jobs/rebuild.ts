@@ -12,7 +12,8 @@ import { runRebuild } from "./rebuild-job";
 /** The rebuild function: invoked asynchronously by POST /admin/rebuild, and by itself to go on. */
 
 const env = parseEnv(RebuildEnvSchema, process.env);
-const redis = await redisFromEnv(env);
+// Everything the rebuild sends may be sent again: its records are exactly-once by their markers.
+const redis = await redisFromEnv(env, { idempotent: true });
 const archive = createS3Archive(createS3Client(), env.ARCHIVE_BUCKET);
 const lambda = createLambdaClient();
 const storeOptions = { markerTtlSeconds: env.MARKER_TTL_SECONDS, logMaxLength: env.LOG_MAX_LENGTH };

@@ -68,29 +68,31 @@ export async function processBatch(
       return { record, outcome, status: "unavailable" };
     });
     settled.push(...sliceSettled);
+    const entries = () => sliceSettled.map(({ record, outcome }) => toEntry(record, outcome));
+    if (!deps.archive) {
+      // Sent now: Redis counts this slice while Node judges the next.
+      recorded.push(deps.store.record(entries()));
+      continue;
+    }
     // The archive has a slice before Redis counts it: whatever Redis holds can be rebuilt. A
     // slice the archive did not take is not counted now; it comes back and is archived then.
-    const archived = deps.archive
-      ? deps
-          .archive(sliceSettled.map(toArchived(policy)), `${writer}-${String(slice).padStart(3, "0")}`)
-          .then(
-            () => true,
-            (error: unknown) => {
-              archiveFailures += sliceRecords.length;
-              deps.logger.error("archive write failed; the slice will be redelivered", {
-                records: sliceRecords.length,
-                error: error as Error,
-              });
-              return false;
-            },
-          )
-      : true;
+    const archived = deps
+      .archive(sliceSettled.map(toArchived(policy)), `${writer}-${String(slice).padStart(3, "0")}`)
+      .then(
+        () => true,
+        (error: unknown) => {
+          archiveFailures += sliceRecords.length;
+          deps.logger.error("archive write failed; the slice will be redelivered", {
+            records: sliceRecords.length,
+            error: error as Error,
+          });
+          return false;
+        },
+      );
     // Slices reach Redis in batch order (so duplicates resolve as a rebuild from the archive
-    // resolves them), each as soon as it is archived; Redis counts one while Node judges the next.
+    // resolves them), each as soon as it is archived: Redis counts one while the next is written.
     const issued = Promise.all([archived, previousIssued]).then(([ok]) =>
-      ok
-        ? deps.store.record(sliceSettled.map(({ record, outcome }) => toEntry(record, outcome)))
-        : sliceRecords.map((): RecordStatus => "unavailable"),
+      ok ? deps.store.record(entries()) : sliceRecords.map((): RecordStatus => "unavailable"),
     );
     previousIssued = issued.catch(() => {});
     recorded.push(issued);

@@ -7,6 +7,7 @@ import { NO_FAULTS } from "../../local/faults";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { type LocalRedis, startRedisServer } from "../../local/redis-server";
 import { PROJECT_ROOT } from "../../local/synth";
+import { rebuildThroughApi } from "../support/rebuild";
 import { localS3Client } from "../support/sqs";
 
 /**
@@ -51,22 +52,7 @@ async function allFigures(): Promise<Json> {
   };
 }
 
-async function rebuild(): Promise<Json> {
-  const started = await fetch(`${mode.apiUrl}/admin/rebuild`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${adminToken}` },
-  });
-  expect(started.status).toBe(202);
-  expect(await started.json()).toMatchObject({ status: "running" });
-  return vi.waitFor(
-    async () => {
-      const progress = await getJson("/admin/rebuild");
-      expect(progress.status).toBe("done");
-      return progress;
-    },
-    { timeout: 120_000, interval: 250 },
-  );
-}
+const rebuild = () => rebuildThroughApi(mode.apiUrl, adminToken);
 
 beforeAll(async () => {
   redis = await startRedisServer();

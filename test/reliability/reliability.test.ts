@@ -7,7 +7,8 @@ import { runScenario, type ScenarioReport } from "./scenario";
 /**
  * The promise: under faults and hostile input the service keeps answering, loses no order and
  * counts none twice. Each fault gets 20,000 orders (the generator's mix) plus malformed bodies,
- * and every figure is checked against what was sent. RELIABILITY_ORDERS changes the count.
+ * and every figure is checked against what was sent, then again after the figures are deleted
+ * and rebuilt from the order archive. RELIABILITY_ORDERS changes the count.
  */
 
 const ORDERS = Number(process.env.RELIABILITY_ORDERS ?? 20_000);
@@ -29,6 +30,7 @@ describe("no order lost, none counted twice", () => {
     ["consumer crashes mid-batch", { crashConsumerRate: 0.05 }],
     ["Redis slow and its connections cut", { redisLatencyMs: 2, redisDropEveryMs: 1000 }],
     ["SendMessageBatch fails entries", { sqsSendFailureRate: 0.1 }],
+    ["archive writes fail", { archiveWriteFailureRate: 0.05 }],
   ] as const)("%s", async (name, faults) => {
     reports.push(await runScenario({ name, faults, orders: ORDERS, malformedEvery: 50 }));
   });

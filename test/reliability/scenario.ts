@@ -8,6 +8,7 @@ import { startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { expectedFigures, expectedGlobalStats, expectedUserStats } from "../support/expected";
 import { orderMessage } from "../support/factories";
+import { rebuildThroughApi } from "../support/rebuild";
 import { connectRedis, deleteKeys, redisMode, redisUrl } from "../support/redis";
 import { drainQueue } from "../support/sqs";
 
@@ -25,6 +26,9 @@ export interface ScenarioReport {
   readerRequests: number;
   reader5xx: number;
   drainSeconds: number;
+  /** Messages the rebuild read back from the archive (redeliveries archived twice included). */
+  archivedMessages: number;
+  rebuildOrdersPerSecond: number;
 }
 
 const ORDERS_PER_REQUEST = 100;
@@ -95,6 +99,14 @@ export async function runScenario(options: {
     for (const letter of deadLetters) expect(letter.MessageAttributes?.reason?.StringValue).toBe("malformed");
     expect(await inFlight(sqs, queue.url)).toBe(0);
     expect(readerResult.failures).toEqual([]);
+
+    // The archive is exact too: with this store's keys gone, a rebuild brings every figure back.
+    say("deleting the figures and rebuilding them from the archive");
+    await deleteKeys(cleaner, "reliability:");
+    const adminToken = mode.secrets.find((secret) => secret.name === "AdminToken")?.value ?? "";
+    const rebuilt = await rebuildThroughApi(mode.apiUrl, adminToken);
+    expect(rebuilt.judged_differently).toBe(0);
+    await assertFigures(mode.apiUrl, orders, malformed.length);
     return {
       fault: options.name,
       orders: orders.length,
@@ -103,6 +115,8 @@ export async function runScenario(options: {
       readerRequests: readerResult.requests,
       reader5xx: readerResult.failures.length,
       drainSeconds: Math.round(drainSeconds * 10) / 10,
+      archivedMessages: rebuilt.orders_read,
+      rebuildOrdersPerSecond: rebuilt.orders_per_second,
     };
   } finally {
     sqs.destroy();

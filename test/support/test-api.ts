@@ -48,9 +48,12 @@ export async function startTestApi(options: { name: string; adminToken?: string;
     deadLetterQueueArn: queueArnOf(dlqUrl),
   };
   const deadLetters = deadLetterAccess(sqs.client, queues, 5_000);
-  const archiveBucket = sqs.server.createBucket(
-    `archive-${prefix.replaceAll(":", "-").toLowerCase()}`.slice(0, 63),
-  ).bucketName;
+  // S3 names: lower case letters, digits and inner hyphens.
+  const bucketName = `archive-${prefix}`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/-$/, "");
+  const archiveBucket = sqs.server.createBucket(bucketName.slice(0, 63)).bucketName;
   const archive = createS3Archive(localS3Client(sqs.endpoint), archiveBucket);
   const state = rebuildState(redis, prefix);
   const rebuildRuns: Promise<RunResult>[] = [];
@@ -150,6 +153,12 @@ export async function startTestApi(options: { name: string; adminToken?: string;
         results.push(await (rebuildRuns[results.length] as Promise<RunResult>));
       return results;
     },
+    /** Runs these records through the consumer as one batch; fails on any reported failure. */
+    async consume(records: SQSRecord[]): Promise<void> {
+      const { batchItemFailures } = await processBatch(records, consumerDeps);
+      if (batchItemFailures.length > 0)
+        throw new Error(`consumer reported ${batchItemFailures.length} failures`);
+    },
     /** Receives everything on the queue and runs it through the consumer; returns how many. */
     async consumeAll(): Promise<number> {
       let consumed = 0;
@@ -170,6 +179,7 @@ export async function startTestApi(options: { name: string; adminToken?: string;
       return received;
     },
     async close() {
+      await Promise.allSettled(rebuildRuns);
       await deleteKeys(redis, prefix);
       redis.disconnect();
       await sqs.stop();

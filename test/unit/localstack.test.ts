@@ -194,6 +194,13 @@ describe("docker-compose.yml", () => {
     expect(localstack.depends_on.redis.condition).toBe("service_healthy");
   });
 
+  it("keeps Redis's data in an append-only file on a named volume", () => {
+    const redis = compose.services.redis;
+    expect(redis.command.join(" ")).toContain("--appendonly yes");
+    expect(redis.volumes).toEqual(["redis-data:/data"]);
+    expect(compose.volumes).toHaveProperty("redis-data");
+  });
+
   it("uses only keys docker compose accepts", () => {
     const serviceKeys = new Set([
       "container_name",
@@ -208,7 +215,7 @@ describe("docker-compose.yml", () => {
       "healthcheck",
       "profiles",
     ]);
-    expect(Object.keys(compose).sort()).toEqual(["name", "networks", "services"]);
+    expect(Object.keys(compose).sort()).toEqual(["name", "networks", "services", "volumes"]);
     for (const service of Object.values(compose.services) as Record<string, unknown>[]) {
       for (const key of Object.keys(service)) expect(serviceKeys).toContain(key);
     }

@@ -245,16 +245,46 @@ function renderMonths(months: MonthStats[]): void {
   );
 }
 
+interface RebuildProgress {
+  status: "idle" | "running" | "done" | "failed";
+  objects_read: number;
+  orders_read: number;
+  orders_per_second: number;
+  finished_at?: string;
+  error?: string;
+}
+
+/** A running rebuild from the archive, and for ten minutes after, how it ended. */
+function renderRebuild(progress: RebuildProgress): void {
+  const banner = element("#rebuild");
+  const ended = progress.finished_at ? Date.now() - Date.parse(progress.finished_at) : 0;
+  if (progress.status === "idle" || (progress.status !== "running" && ended > 10 * 60_000)) {
+    banner.hidden = true;
+    return;
+  }
+  const read = `${progress.objects_read.toLocaleString()} archive objects, ${progress.orders_read.toLocaleString()} orders read (${progress.orders_per_second.toLocaleString()} orders/s)`;
+  banner.className = `banner ${progress.status}`;
+  banner.textContent =
+    progress.status === "running"
+      ? `Rebuilding the figures from the order archive: ${read}. The figures below switch over when it is done.`
+      : progress.status === "done"
+        ? `Figures rebuilt from the order archive: ${read}.`
+        : `Rebuild from the archive failed: ${progress.error ?? "unknown error"}.`;
+  banner.hidden = false;
+}
+
 async function refresh(): Promise<void> {
   try {
-    const [global, rankings, queues, logs, months, health] = await Promise.all([
+    const [global, rankings, queues, logs, months, health, rebuild] = await Promise.all([
       get<GlobalStats>("/stats/global"),
       get<Rankings>("/users?limit=8"),
       get<QueueStats>("/stats/queues"),
       get<{ logs: LogEntry[] }>("/consumer_logs?limit=12"),
       get<{ months: string[] }>("/stats/months"),
       get<unknown>("/health"),
+      get<RebuildProgress>("/admin/rebuild"),
     ]);
+    if (rebuild.ok) renderRebuild(rebuild.body);
     if (global.ok) renderGlobal(global.body);
     if (rankings.ok) renderRankings(rankings.body);
     if (queues.ok) renderQueues(queues.body);

@@ -1,0 +1,53 @@
+import { fork } from "node:child_process";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs } from "../local/sqs";
+
+/**
+ * The embedded SQS and S3 server (fauxqs) in a process of its own, as SQS and S3 are elsewhere
+ * for a deployed function: a benchmark of a function then does not pay the server's CPU too.
+ * Run as a script, it starts the server and reports its port to the parent.
+ */
+
+export interface AwsServerProcess {
+  endpoint: string;
+  createQueue(name: string): Promise<string>;
+  createBucket(name: string): Promise<string>;
+  stop(): void;
+}
+
+export async function startAwsServerProcess(): Promise<AwsServerProcess> {
+  const child = fork(new URL(import.meta.url).pathname, ["--serve"], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once("message", (message) => resolve((message as { port: number }).port));
+    child.once("exit", (code) => reject(new Error(`the server process exited (${code})`)));
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const config = { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const sqs = new SQSClient({ ...config, useQueueUrlAsEndpoint: false });
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  return {
+    endpoint,
+    async createQueue(name) {
+      return (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl ?? "";
+    },
+    async createBucket(name) {
+      await s3.send(new CreateBucketCommand({ Bucket: name }));
+      return name;
+    },
+    stop() {
+      sqs.destroy();
+      s3.destroy();
+      child.kill();
+    },
+  };
+}
+
+if (process.argv.includes("--serve")) {
+  const server = await startLocalSqs();
+  process.send?.({ port: Number(new URL(server.endpoint).port) });
+  process.on("disconnect", () => process.exit(0));
+}

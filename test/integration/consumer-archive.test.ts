@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRedisStore } from "../../lambdas/adapters/redis-store";
+import { createS3Archive } from "../../lambdas/adapters/s3-archive";
+import { sendMessages } from "../../lambdas/adapters/sqs-sender";
+import { parseArchiveLine } from "../../lambdas/core/archive";
+import type { RedisClient } from "../../lambdas/shared/clients";
+import {
+  BatchFailedError,
+  type ConsumerDeps,
+  processBatch,
+  RECORD_SLICE,
+} from "../../lambdas/sqs/process-batch";
+import { type AwsFaultProxy, startAwsFaultProxy } from "../../local/aws-fault-proxy";
+import { orderMessage, sqsRecord, sqsRecords } from "../support/factories";
+import { silentLogger } from "../support/fakes";
+import { connectRedis, deleteKeys, uniquePrefix } from "../support/redis";
+import { type EmbeddedSqs, localS3Client, startEmbeddedSqs } from "../support/sqs";
+
+/**
+ * The consumer and the order archive, over the real SDK and HTTP: every settled message is in
+ * the archive before Redis counts it, and a slice the archive refused is not counted at all; its
+ * records are reported for redelivery and count once when they come back.
+ */
+
+const prefix = uniquePrefix("consumer-archive");
+const bucket = "consumer-archive-test";
+let redis: RedisClient;
+let sqs: EmbeddedSqs;
+let refusing: AwsFaultProxy;
+let dlqUrl: string;
+
+beforeAll(async () => {
+  redis = connectRedis();
+  sqs = await startEmbeddedSqs();
+  sqs.server.createBucket(bucket);
+  dlqUrl = sqs.createQueue("archive-dlq");
+  refusing = await startAwsFaultProxy(sqs.endpoint, { sqsSendFailureRate: 0, archiveWriteFailureRate: 1 });
+});
+afterAll(async () => {
+  await deleteKeys(redis, prefix);
+  redis.disconnect();
+  await refusing.stop();
+  await sqs.stop();
+});
+
+function depsWith(endpoint: string): ConsumerDeps {
+  const archive = createS3Archive(localS3Client(endpoint), bucket);
+  return {
+    store: createRedisStore(redis, { prefix, markerTtlSeconds: 3600 }),
+    sendToDlq: (messages) => sendMessages(sqs.client, dlqUrl, messages),
+    logger: silentLogger,
+    archive: archive.write,
+  };
+}
+
+async function archivedLines() {
+  const archive = createS3Archive(localS3Client(sqs.endpoint), bucket);
+  const keys = await archive.list("archive/");
+  return (await Promise.all(keys.map((key) => archive.read(key)))).flat().map(parseArchiveLine);
+}
+
+describe("the consumer with the order archive", () => {
+  it("archives every settled message with its outcome and exact body, one object per slice", async () => {
+    const bodies = [
+      JSON.stringify(orderMessage({ order_id: "ORD-ARCHIVED-1" })),
+      JSON.stringify(orderMessage({ order_id: "ORD-ARCHIVED-2", user_id: "nobody" })),
+      "not json",
+    ];
+    const records = [
+      ...sqsRecords(...bodies),
+      ...Array.from({ length: RECORD_SLICE }, (_, i) =>
+        sqsRecord(JSON.stringify(orderMessage({ order_id: `ORD-ARCHIVED-S${i}` }))),
+      ),
+    ];
+    const before = (await archivedLines()).length;
+    expect((await processBatch(records, depsWith(sqs.endpoint))).batchItemFailures).toEqual([]);
+    const lines = (await archivedLines()).slice(before);
+    expect(lines.map((line) => line.header.message_id).sort()).toEqual(
+      records.map((r) => r.messageId).sort(),
+    );
+    const byId = new Map(lines.map((line) => [line.header.message_id, line]));
+    expect(byId.get(records[0]?.messageId as string)).toMatchObject({
+      header: { outcome: "valid" },
+      body: bodies[0],
+    });
+    expect(byId.get(records[1]?.messageId as string)).toMatchObject({
+      header: { outcome: "failed", reason: "invalid_user_id" },
+      body: bodies[1],
+    });
+    expect(byId.get(records[2]?.messageId as string)).toMatchObject({
+      header: { outcome: "malformed", reason: "malformed" },
+      body: "not json",
+    });
+    const keys = await createS3Archive(localS3Client(sqs.endpoint), bucket).list("archive/");
+    expect(keys.length).toBeGreaterThanOrEqual(2); // 203 records: two slices, two objects
+  });
+
+  it("counts nothing the archive refused, reports it all for redelivery, and counts it once when it returns", async () => {
+    const records = sqsRecords(
+      orderMessage({ order_id: "ORD-REFUSED-1" }),
+      orderMessage({ order_id: "ORD-REFUSED-2" }),
+    );
+    const store = depsWith(sqs.endpoint).store;
+    const totalBefore = (await store.globalStats()).totalOrders;
+    await expect(processBatch(records, depsWith(refusing.endpoint))).rejects.toBeInstanceOf(BatchFailedError);
+    expect(refusing.failedArchiveWrites).toBeGreaterThan(0);
+    expect((await store.globalStats()).totalOrders).toBe(totalBefore);
+    expect((await archivedLines()).some((line) => line.header.message_id === records[0]?.messageId)).toBe(
+      false,
+    );
+
+    // Redelivered (same message ids) with the archive back: archived and counted once.
+    expect((await processBatch(records, depsWith(sqs.endpoint))).batchItemFailures).toEqual([]);
+    expect((await processBatch(records, depsWith(sqs.endpoint))).batchItemFailures).toEqual([]);
+    expect((await store.globalStats()).totalOrders).toBe(totalBefore + 2);
+    const archivedIds = (await archivedLines()).map((line) => line.header.message_id);
+    for (const record of records) expect(archivedIds).toContain(record.messageId);
+  });
+});

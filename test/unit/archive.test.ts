@@ -1,0 +1,127 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  type ArchivedMessage,
+  archiveKey,
+  archiveKeyTimePrefix,
+  archiveLines,
+  parseArchiveLine,
+} from "../../lambdas/core/archive";
+import { createOrderGenerator, seededRandom } from "../../lambdas/core/generator";
+import { entriesOf } from "../../lambdas/jobs/rebuild-job";
+
+const message = (overrides: Partial<ArchivedMessage> = {}): ArchivedMessage => ({
+  messageId: "m-1",
+  sourceMessageId: "m-1",
+  sentAt: "2026-11-25T12:00:00.000Z",
+  outcome: "valid",
+  reason: undefined,
+  valueMismatch: "reject",
+  body: '{"order_id":"ORD1"}',
+  ...overrides,
+});
+
+describe("archive lines", () => {
+  it("keep a one-line JSON body as it is, as the last field, and give its exact text back", () => {
+    const body = '{ "order_id" : "ORD1", "order_value": 10.50 }';
+    const [line = ""] = archiveLines([message({ body })], "2026-11-25T12:00:01.000Z")
+      .toString()
+      .split("\n");
+    expect(line.endsWith(`,"body":${body}}`)).toBe(true);
+    expect(JSON.parse(line).body).toEqual({ order_id: "ORD1", order_value: 10.5 }); // jq reads it
+    expect(parseArchiveLine(line)).toEqual({
+      header: {
+        message_id: "m-1",
+        source_message_id: "m-1",
+        sent_at: "2026-11-25T12:00:00.000Z",
+        archived_at: "2026-11-25T12:00:01.000Z",
+        outcome: "valid",
+        value_mismatch: "reject",
+      },
+      body,
+    });
+  });
+
+  it("keep malformed and multi-line bodies as strings, one line each", () => {
+    const bodies = ["not json {", '{"a":\n1}', '{"x":"\\",\\"body\\":"}'];
+    const text = archiveLines(
+      [
+        message({ outcome: "malformed", reason: "malformed", body: bodies[0] as string }),
+        message({ outcome: "failed", reason: "invalid_user_id", body: bodies[1] as string }),
+        message({ outcome: "malformed", reason: "malformed", body: bodies[2] as string }),
+      ],
+      "2026-11-25T12:00:01.000Z",
+    );
+    const lines = text.toString().split("\n");
+    expect(lines.pop()).toBe(""); // newline-terminated
+    expect(lines).toHaveLength(3);
+    expect(lines.map((line) => parseArchiveLine(line).body)).toEqual(bodies);
+    expect(parseArchiveLine(lines[1] as string).header).toMatchObject({
+      outcome: "failed",
+      reason: "invalid_user_id",
+    });
+  });
+
+  it("round-trip any body and any header text", () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.boolean(), (body, id, parsed) => {
+        const outcome = parsed ? "valid" : "malformed";
+        // Only bodies that parsed as a JSON object are judged valid or failed.
+        const realBody = parsed ? JSON.stringify({ text: body }) : body;
+        const text = archiveLines([message({ messageId: id, body: realBody, outcome })], "t").toString();
+        expect(text.endsWith("\n")).toBe(true);
+        const line = text.slice(0, -1);
+        expect(line.includes("\n")).toBe(false);
+        const back = parseArchiveLine(line);
+        expect(back.body).toBe(realBody);
+        expect(back.header.message_id).toBe(id);
+      }),
+    );
+  });
+});
+
+describe("archive keys", () => {
+  it("sort by the time they were written, under an hourly folder", () => {
+    const at = new Date("2026-11-25T09:05:07.042Z");
+    expect(archiveKey(at, "w1-000")).toBe("archive/2026/11/25/09/20261125T090507042Z-w1-000.jsonl.gz");
+    const times = ["2026-01-02T00:00:00.000Z", "2026-01-01T23:59:59.999Z", "2025-12-31T10:00:00.000Z"];
+    const keys = times.map((t) => archiveKey(new Date(t), "w"));
+    expect([...keys].sort()).toEqual([keys[2], keys[1], keys[0]]);
+    // Everything written at or after a time sorts after its prefix (a clear's marker).
+    expect(archiveKey(at, "a") > archiveKeyTimePrefix(at)).toBe(true);
+    expect(archiveKey(new Date(at.getTime() - 1), "z") < archiveKeyTimePrefix(at)).toBe(true);
+  });
+});
+
+describe("a rebuild's judging of archived lines", () => {
+  it("gives the entries the consumer recorded, and counts lines the rules now judge otherwise", () => {
+    const generate = createOrderGenerator({ random: seededRandom(7) });
+    const orders = Array.from({ length: 50 }, generate);
+    const messages = orders.map((g, i) =>
+      message({
+        messageId: `m-${i}`,
+        sourceMessageId: `m-${i}`,
+        outcome: g.brokenRule ? "failed" : "valid",
+        reason: g.brokenRule,
+        body: JSON.stringify(g.order),
+      }),
+    );
+    const lines = archiveLines(messages, "t").toString().split("\n");
+    const { entries, judgedDifferently } = entriesOf(lines);
+    expect(judgedDifferently).toBe(0);
+    expect(entries.map((e) => e.kind)).toEqual(orders.map((g) => (g.brokenRule ? "failed" : "valid")));
+    expect(entries.map((e) => e.messageId)).toEqual(messages.map((m) => m.messageId));
+
+    const relabelled = archiveLines(
+      [
+        message({
+          outcome: "failed",
+          reason: "invalid_user_id",
+          body: JSON.stringify(orders.find((g) => !g.brokenRule)?.order),
+        }),
+      ],
+      "t",
+    );
+    expect(entriesOf([relabelled.toString().trim()]).judgedDifferently).toBe(1);
+  });
+});
