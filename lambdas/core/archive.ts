@@ -5,8 +5,8 @@ import type { ValueMismatchPolicy } from "./rules";
  * The order archive's format: the durable record of every message the consumer settled, from
  * which the analytics can always be rebuilt (see adapters/s3-archive.ts and jobs/rebuild.ts).
  *
- * One gzipped JSON Lines object per slice of a batch, under a key that sorts by the time it was
- * written: `archive/YYYY/MM/DD/HH/<YYYYMMDDTHHMMSSmmmZ>-<writer>.jsonl.gz`. Each line:
+ * One gzipped JSON Lines object per batch, under a key that sorts by the time it was written:
+ * `archive/YYYY/MM/DD/HH/<YYYYMMDDTHHMMSSmmmZ>-<writer>.jsonl.gz`. Each line:
  *
  *   {"message_id", "source_message_id", "sent_at", "archived_at", "outcome", "reason"?,
  *    "value_mismatch", "body": <the body as received>}
@@ -33,6 +33,19 @@ export interface ArchivedMessage {
   /** The policy the outcome was judged under: the rebuild judges the body the same way. */
   valueMismatch: ValueMismatchPolicy;
   body: string;
+}
+
+/**
+ * Where the consumer archives a batch: `open` starts one object, `add` gives it a slice (it is
+ * compressed while the next slice is judged), `close` stores it and resolves once it is durable.
+ */
+export interface ArchiveSink {
+  open(writer: string): ArchiveObject;
+}
+
+export interface ArchiveObject {
+  add(messages: readonly ArchivedMessage[]): void;
+  close(): Promise<unknown>;
 }
 
 export interface ArchiveLineHeader {

@@ -38,6 +38,6 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
       valueMismatch: env.VALUE_MISMATCH,
       report: (report) => publishBatchMetrics(metrics, report),
       delayRetries,
-      archive: archive?.write,
+      archive,
     }),
   );

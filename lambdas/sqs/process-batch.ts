@@ -3,7 +3,7 @@ import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import type { OutgoingMessage, SendResult } from "../adapters/sqs-sender";
 import { analyticsEntry } from "../core/analytics-entry";
 import type { AnalyticsEntry, AnalyticsStore, RecordStatus } from "../core/analytics-store";
-import type { ArchivedMessage } from "../core/archive";
+import type { ArchivedMessage, ArchiveSink } from "../core/archive";
 import { classifyMessage, type MessageOutcome } from "../core/outcome";
 import type { ValueMismatchPolicy } from "../core/rules";
 import type { logger as sharedLogger } from "../shared/logger";
@@ -30,10 +30,10 @@ export interface ConsumerDeps {
    */
   delayRetries?: (records: readonly SQSRecord[]) => Promise<void>;
   /**
-   * Writes a slice's settled messages to the durable archive (one object each, `writer` unique
-   * to it), before Redis counts them. A slice whose write fails is retried, never acknowledged.
+   * The durable archive: every batch's settled messages are written there (one object) before
+   * Redis counts them. A batch whose write fails is retried whole, never acknowledged.
    */
-  archive?: (messages: readonly ArchivedMessage[], writer: string) => Promise<unknown>;
+  archive?: ArchiveSink;
 }
 
 /** Raised when no record of a batch could be processed, so that Lambda backs off and retries. */
@@ -42,8 +42,8 @@ export class BatchFailedError extends Error {
 }
 
 /**
- * Records are classified and handed to the store a slice at a time: Redis runs one slice's script
- * while Node classifies the next, which keeps both cores busy on large batches.
+ * Records are classified a slice at a time, and each slice goes on at once: to the store (Redis
+ * runs one slice's script while Node classifies the next) or, with an archive, to its compressor.
  */
 export const RECORD_SLICE = 200;
 
@@ -56,50 +56,37 @@ export async function processBatch(
 ): Promise<SQSBatchResponse> {
   const started = performance.now();
   const policy = deps.valueMismatch ?? "reject";
-  const writer = randomUUID();
+  // The archive has the batch before Redis counts any of it: whatever Redis holds can be rebuilt.
+  const archived = deps.archive?.open(randomUUID());
   const settled: Settled[] = [];
   const recorded: Promise<RecordStatus[]>[] = [];
-  let archiveFailures = 0;
-  let previousIssued: Promise<unknown> = Promise.resolve();
-  for (let start = 0, slice = 0; start < records.length; start += RECORD_SLICE, slice++) {
-    const sliceRecords = records.slice(start, start + RECORD_SLICE);
-    const sliceSettled = sliceRecords.map((record): Settled => {
+  for (let start = 0; start < records.length; start += RECORD_SLICE) {
+    const slice = records.slice(start, start + RECORD_SLICE).map((record): Settled => {
       const outcome = classifyMessage(record.body, policy);
       return { record, outcome, status: "unavailable" };
     });
-    settled.push(...sliceSettled);
-    const entries = () => sliceSettled.map(({ record, outcome }) => toEntry(record, outcome));
-    if (!deps.archive) {
-      // Sent now: Redis counts this slice while Node judges the next.
-      recorded.push(deps.store.record(entries()));
-      continue;
+    settled.push(...slice);
+    // Without an archive a slice goes to Redis now, counted while Node judges the next; with one,
+    // it is compressed meanwhile instead.
+    if (archived) archived.add(slice.map(toArchived(policy)));
+    else recorded.push(deps.store.record(slice.map(toEntry)));
+  }
+  let notArchived = false;
+  if (archived) {
+    try {
+      await archived.close();
+      for (let start = 0; start < settled.length; start += RECORD_SLICE) {
+        recorded.push(deps.store.record(settled.slice(start, start + RECORD_SLICE).map(toEntry)));
+      }
+    } catch (error) {
+      // Nothing is counted: every record comes back, and is archived then.
+      notArchived = true;
+      deps.logger.error("archive write failed; the batch will be redelivered", { error: error as Error });
     }
-    // The archive has a slice before Redis counts it: whatever Redis holds can be rebuilt. A
-    // slice the archive did not take is not counted now; it comes back and is archived then.
-    const archived = deps
-      .archive(sliceSettled.map(toArchived(policy)), `${writer}-${String(slice).padStart(3, "0")}`)
-      .then(
-        () => true,
-        (error: unknown) => {
-          archiveFailures += sliceRecords.length;
-          deps.logger.error("archive write failed; the slice will be redelivered", {
-            records: sliceRecords.length,
-            error: error as Error,
-          });
-          return false;
-        },
-      );
-    // Slices reach Redis in batch order (so duplicates resolve as a rebuild from the archive
-    // resolves them), each as soon as it is archived: Redis counts one while the next is written.
-    const issued = Promise.all([archived, previousIssued]).then(([ok]) =>
-      ok ? deps.store.record(entries()) : sliceRecords.map((): RecordStatus => "unavailable"),
-    );
-    previousIssued = issued.catch(() => {});
-    recorded.push(issued);
   }
   const statuses = (await Promise.all(recorded)).flat();
   settled.forEach((item, index) => {
-    item.status = statuses[index] as RecordStatus;
+    item.status = statuses[index] ?? "unavailable";
   });
 
   const retry = new Set<string>();
@@ -151,7 +138,7 @@ export async function processBatch(
     records: records.length,
     retry: retry.size,
     ...summary,
-    ...(archiveFailures > 0 ? { not_archived: archiveFailures } : {}),
+    ...(notArchived ? { not_archived: records.length } : {}),
   });
   deps.report?.({
     size: records.length,
@@ -182,7 +169,7 @@ interface Settled {
   status: RecordStatus;
 }
 
-function toEntry(record: SQSRecord, outcome: MessageOutcome): AnalyticsEntry {
+function toEntry({ record, outcome }: Settled): AnalyticsEntry {
   return analyticsEntry(record.messageId, sourceMessageId(record), outcome);
 }
 

@@ -109,7 +109,7 @@ export async function startTestApi(options: { name: string; adminToken?: string;
     store,
     sendToDlq: (messages: Parameters<typeof sendMessages>[2]) => sendMessages(sqs.client, dlqUrl, messages),
     logger: silentLogger,
-    archive: archive.write,
+    archive,
   };
 
   /** Receives the queue batch by batch, hands each to `handle`, and deletes it once handled. */
