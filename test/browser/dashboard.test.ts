@@ -174,6 +174,33 @@ describe("dead letters on the dashboard", () => {
   });
 });
 
+describe("a rebuild on the dashboard", () => {
+  it("shows the rebuild while it runs, then how it ended", async () => {
+    problems.length = 0;
+    await page.goto(`${mode.apiUrl}/dashboard`);
+    expect(await page.locator("#rebuild").isHidden()).toBe(true);
+    const token = mode.secrets.find((secret) => secret.name === "AdminToken")?.value ?? "";
+    const started = await fetch(`${mode.apiUrl}/admin/rebuild`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(started.status).toBe(202);
+    // The rebuild waits a few seconds before it reads the archive: the page sees it running.
+    await page.waitForFunction(() =>
+      document.querySelector("#rebuild")?.textContent?.startsWith("Rebuilding the figures"),
+    );
+    await page.waitForFunction(
+      () =>
+        document.querySelector("#rebuild")?.textContent?.startsWith("Figures rebuilt from the order archive"),
+      null,
+      { timeout: 60_000 },
+    );
+    expect(await page.locator("#rebuild").textContent()).toMatch(/[1-9][\d,]* orders read/);
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-rebuild.png") });
+    expect(problems).toEqual([]);
+  });
+});
+
 describe("docs", () => {
   it("renders every operation and runs one from Swagger UI against the API it is served by", async () => {
     problems.length = 0; // this page's own problems only
