@@ -126,13 +126,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
 }
 
 /**
- * How many orders of a failed request did not reach the queue: a 503 names how many could not be
- * queued (the others were); any other failure queued none.
+ * How many orders of a failed request did not reach the queue: a 503 lists them in `not_queued`
+ * (the others were queued); any other failure queued none.
  */
 function notQueued(status: number, body: string, size: number): number {
   if (status !== 503) return size;
-  const match = /^(\d+) of \d+ orders could not be queued/.exec(JSON.parse(body).error ?? "");
-  return match ? Number(match[1]) : size;
+  const listed = (JSON.parse(body) as { not_queued?: string[] }).not_queued;
+  return listed ? listed.length : size;
 }
 
 /** Orders the consumer has dealt with, one way or another: counted, failed or duplicate. */

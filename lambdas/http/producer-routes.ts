@@ -27,6 +27,7 @@ export function producerHandlers(deps: ProducerDeps): HandlersOf<"producer"> {
       throw new ServiceUnavailableError(
         `${notQueued.length} of ${orders.length} orders could not be queued; the others were. Retrying all is safe: each order_id is counted once.`,
         notQueued.slice(0, 100).map((orderId) => `order ${orderId}: not queued`),
+        { not_queued: notQueued },
       );
     }
     return orders.map((_, index) => result.sent.get(String(index)) ?? "");

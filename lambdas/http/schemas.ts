@@ -51,6 +51,10 @@ export const ErrorResponse = z
     details: z
       .array(z.string())
       .meta({ description: "Each problem, naming its field", example: ["query.limit: Too big"] }),
+    not_queued: z.array(z.string()).optional().meta({
+      description:
+        "POST /produce and /orders, 503: the order ids that did not reach the queue (the others did); sending them again is safe",
+    }),
   })
   .meta({ id: "Error" });
 

@@ -9,6 +9,8 @@ export class HttpError extends Error {
     readonly statusCode: number,
     message: string,
     readonly details: string[] = [],
+    /** Machine-readable fields added to the body (each declared in the Error schema). */
+    readonly data: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -73,7 +75,7 @@ export class UnsupportedMediaTypeError extends HttpError {
 /** A dependency (the queue, Redis) could not do its part; the client may retry. */
 export class ServiceUnavailableError extends HttpError {
   override name = "ServiceUnavailableError";
-  constructor(message: string, details: string[] = []) {
-    super(503, message, details);
+  constructor(message: string, details: string[] = [], data: Record<string, unknown> = {}) {
+    super(503, message, details, data);
   }
 }

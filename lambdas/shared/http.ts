@@ -220,7 +220,11 @@ function errorResponses(logger: HttpFunctionOptions["logger"]): MiddlewareObj<Ht
     onError: (request) => {
       const error = toHttpError(request.error, request.event?.headers?.["content-type"]);
       if (error) {
-        request.response = jsonResult(error.statusCode, { error: error.message, details: error.details });
+        request.response = jsonResult(error.statusCode, {
+          error: error.message,
+          details: error.details,
+          ...error.data,
+        });
         return;
       }
       logger.error("request failed", { error: request.error as Error });

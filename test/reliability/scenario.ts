@@ -177,12 +177,10 @@ async function sendThroughApi(apiUrl: string, orders: readonly OrderMessage[]) {
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ orders: batch }),
         });
-        const body = (await response.json()) as { details?: string[] };
+        const body = (await response.json()) as { not_queued?: string[] };
         if (response.status === 202) break;
         expect(response.status).toBe(503);
-        const notQueued = new Set(
-          (body.details ?? []).map((d) => d.replace(/^order (\S+): not queued$/, "$1")),
-        );
+        const notQueued = new Set(body.not_queued);
         batch = batch.filter((order) => notQueued.has(order.order_id));
       }
     }

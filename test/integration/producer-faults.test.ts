@@ -1,0 +1,61 @@
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sendMessages } from "../../lambdas/adapters/sqs-sender";
+import { createOrderGenerator } from "../../lambdas/core/generator";
+import { producerHandlers } from "../../lambdas/http/producer-routes";
+import { createHttpFunction } from "../../lambdas/shared/http";
+import { type AwsFaultProxy, startAwsFaultProxy } from "../../local/aws-fault-proxy";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/sqs";
+import { apiCaller } from "../support/api";
+import { orderMessage } from "../support/factories";
+import { silentLogger } from "../support/fakes";
+import { drainQueue, type EmbeddedSqs, startEmbeddedSqs } from "../support/sqs";
+
+/**
+ * A queue that refuses what it is sent, over the real SDK and HTTP: the 503 lists the order ids
+ * that did not reach the queue as data (`not_queued`), so a client resends exactly those.
+ */
+
+let sqs: EmbeddedSqs;
+let refusing: AwsFaultProxy;
+let refusingClient: SQSClient;
+let call: ReturnType<typeof apiCaller>;
+let queueUrl: string;
+
+beforeAll(async () => {
+  sqs = await startEmbeddedSqs();
+  queueUrl = sqs.createQueue("producer-faults");
+  refusing = await startAwsFaultProxy(sqs.endpoint, { sqsSendFailureRate: 1, archiveWriteFailureRate: 0 });
+  refusingClient = new SQSClient({
+    endpoint: refusing.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    useQueueUrlAsEndpoint: false,
+  });
+  const producer = createHttpFunction(
+    "producer",
+    producerHandlers({
+      send: (messages) => sendMessages(refusingClient, queueUrl, messages),
+      generate: createOrderGenerator(),
+    }),
+    { logger: silentLogger, bodyLimitBytes: 1024 * 1024 },
+  );
+  call = apiCaller({ producer });
+});
+afterAll(async () => {
+  refusingClient.destroy();
+  await refusing.stop();
+  await sqs.stop();
+});
+
+describe("POST /orders when the queue refuses them", () => {
+  it("answers 503 with the order ids not queued as a list", async () => {
+    const orders = ["ORD-NQ-1", "ORD-NQ-2", "ORD-NQ-3"].map((order_id) => orderMessage({ order_id }));
+    const response = await call("POST", "/orders", { body: { orders } });
+    expect(response.status).toBe(503);
+    expect(response.json.not_queued).toEqual(["ORD-NQ-1", "ORD-NQ-2", "ORD-NQ-3"]);
+    expect(response.json.error).toMatch(/^3 of 3 orders could not be queued/);
+    expect(refusing.failedEntries).toBeGreaterThanOrEqual(3);
+    expect(await drainQueue(sqs.client, queueUrl)).toEqual([]);
+  }, 60_000);
+});
