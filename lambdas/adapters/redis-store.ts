@@ -113,6 +113,7 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
     globalStats: async () => (await active()).globalStats(),
     monthStats: async (month, userLimit) => (await active()).monthStats(month, userLimit),
     months: async () => (await active()).months(),
+    monthTotals: async (months) => (await active()).monthTotals(months),
     rankings: async (limit) => (await active()).rankings(limit),
     latestLogs: async (limit) => (await active()).latestLogs(limit),
     async clear() {
@@ -255,6 +256,12 @@ export function createGenerationStore(redis: RedisClient, options: RedisStoreOpt
 
     async months() {
       return (await redis.smembers(key("months"))).sort();
+    },
+
+    async monthTotals(months) {
+      // Sent together: one round trip with auto-pipelining, one slot on a cluster.
+      const hashes = await Promise.all(months.map((month) => redis.hgetall(key(`month:${month}`))));
+      return hashes.map(toTotals);
     },
 
     async rankings(limit) {

@@ -90,6 +90,8 @@ export interface AnalyticsStore {
   globalStats(): Promise<TotalsStats>;
   monthStats(month: string, userLimit: number): Promise<MonthStats | undefined>;
   months(): Promise<string[]>;
+  /** The totals of each of these months, in the same order (zeros for a month without data). */
+  monthTotals(months: readonly string[]): Promise<TotalsStats[]>;
   rankings(limit: number): Promise<Rankings>;
   latestLogs(limit: number): Promise<ConsumerLogEntry[]>;
   /** Deletes every key of this store's prefix, and only those; returns how many. */

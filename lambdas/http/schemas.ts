@@ -251,6 +251,14 @@ export const MonthlyStatsResponse = z
 
 export const MonthsResponse = z.object({ months: z.array(z.string()) }).meta({ id: "Months" });
 
+export const MonthTotalsResponse = z
+  .object({
+    months: z
+      .array(z.object({ month: z.string(), ...totals }))
+      .meta({ description: "The latest months with data, oldest first" }),
+  })
+  .meta({ id: "MonthTotals" });
+
 export const HealthResponse = z
   .object({
     status: z.enum(["ok", "degraded"]),

@@ -1,5 +1,5 @@
 import type { QueueDepth } from "../adapters/sqs-queue";
-import type { AnalyticsStore } from "../core/analytics-store";
+import type { AnalyticsStore, TotalsStats } from "../core/analytics-store";
 import { type HandlersOf, HttpReply } from "../shared/http";
 import { NotFoundError, ServiceUnavailableError } from "../shared/http-errors";
 import { logView, monthView, rankingsView, totalsView, userStatsView } from "./views";
@@ -46,6 +46,12 @@ export function statsHandlers(deps: StatsDeps): HandlersOf<"stats"> {
 
     async getMonths() {
       return { months: await store.months() };
+    },
+
+    async getMonthTotals({ query }) {
+      const months = (await store.months()).slice(-query.limit);
+      const totals = await store.monthTotals(months);
+      return { months: months.map((month, i) => ({ month, ...totalsView(totals[i] as TotalsStats) })) };
     },
 
     async getQueueStats() {

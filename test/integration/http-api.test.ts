@@ -281,6 +281,18 @@ describe("stats routes", () => {
     expect(response.json).toEqual({ months: ["2026-10", "2026-11"] });
   });
 
+  it("GET /stats/monthly answers every month's totals in one call, the latest `limit`, oldest first", async () => {
+    const response = await api.call("GET", "/stats/monthly");
+    expectSuccess(response, ROUTES.getMonthTotals);
+    const november = await api.call("GET", "/stats/monthly/2026-11");
+    const { user_count: _count, user_stats: _users, ...novemberTotals } = november.json;
+    expect(response.json.months.map((m: { month: string }) => m.month)).toEqual(["2026-10", "2026-11"]);
+    expect(response.json.months[1]).toEqual(novemberTotals);
+    const latest = await api.call("GET", "/stats/monthly", { query: { limit: "1" } });
+    expect(latest.json.months.map((m: { month: string }) => m.month)).toEqual(["2026-11"]);
+    expectError(await api.call("GET", "/stats/monthly", { query: { limit: "0" } }), 400, "query.limit");
+  });
+
   it("GET /consumer_logs returns the latest entries oldest first, in the original's wording, bounded by limit", async () => {
     const response = await api.call("GET", "/consumer_logs", { query: { limit: "2" } });
     expectSuccess(response, ROUTES.getConsumerLogs);

@@ -280,7 +280,7 @@ async function refresh(): Promise<void> {
       get<Rankings>("/users?limit=8"),
       get<QueueStats>("/stats/queues"),
       get<{ logs: LogEntry[] }>("/consumer_logs?limit=12"),
-      get<{ months: string[] }>("/stats/months"),
+      get<{ months: MonthStats[] }>("/stats/monthly?limit=12"),
       get<unknown>("/health"),
       get<RebuildProgress>("/admin/rebuild"),
     ]);
@@ -291,9 +291,7 @@ async function refresh(): Promise<void> {
     if (logs.ok) renderLogs(logs.body);
     element("#health").className = health.ok ? "dot ok" : "dot bad";
     setText("#updated", `${health.ok ? "healthy" : "degraded"} - updated ${new Date().toLocaleTimeString()}`);
-    const recent = months.ok ? months.body.months.slice(-12) : [];
-    const answers = await Promise.all(recent.map((m) => get<MonthStats>(`/stats/monthly/${m}?limit=1`)));
-    renderMonths(answers.filter((a) => a.ok).map((a) => a.body));
+    if (months.ok) renderMonths(months.body.months);
   } catch {
     element("#health").className = "dot bad";
     setText("#updated", "API unreachable - retrying");
