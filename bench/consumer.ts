@@ -16,9 +16,10 @@ import type { Context, SQSEvent } from "aws-lambda";
 import { createRedisStore } from "../lambdas/adapters/redis-store";
 import { createOrderGenerator } from "../lambdas/core/generator";
 import { createRedisClient } from "../lambdas/shared/clients";
+import { syntheticSqsRecord as sqsRecord } from "../local/event-source";
 import { ensureRedis } from "../local/redis-server";
-import { sqsRecord } from "../test/support/factories";
 import { startAwsServerProcess } from "./aws-server";
+import { median } from "./statistics";
 
 const { values: args } = parseArgs({
   options: {
@@ -66,11 +67,6 @@ interface Row {
   ratioToCeiling: number;
   peakRssMiB: number;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-};
 
 async function measure(batchSize: number): Promise<Row> {
   const batches = Math.max(3, Math.ceil(ordersPerSize / batchSize));

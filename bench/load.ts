@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { createOrderGenerator } from "../lambdas/core/generator";
+import { percentile } from "./statistics";
 
 export interface LoadOptions {
   /** Base URL of the API, e.g. http://127.0.0.1:3000 or a LocalStack/AWS invoke URL. */
@@ -145,13 +146,6 @@ async function consumedSoFar(url: string): Promise<number> {
     duplicates: number;
   };
   return stats.total_orders + stats.failed_orders + stats.duplicates;
-}
-
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return round(sorted[Math.max(0, index)] ?? 0);
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;

@@ -16,8 +16,8 @@ import { createRedisStore } from "../lambdas/adapters/redis-store";
 import { createOrderGenerator } from "../lambdas/core/generator";
 import { createRedisClient } from "../lambdas/shared/clients";
 import { processBatch } from "../lambdas/sqs/process-batch";
+import { syntheticSqsRecord as sqsRecord } from "../local/event-source";
 import { startRedisServer } from "../local/redis-server";
-import { sqsRecord } from "../test/support/factories";
 
 const { values: args } = parseArgs({
   options: {

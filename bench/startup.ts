@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../local/redis-server";
 import { PROJECT_ROOT } from "../local/synth";
+import { median } from "./statistics";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "3" } } });
 const runs = Number(values.runs);
@@ -45,8 +46,6 @@ function stop(child: ChildProcess): Promise<void> {
     process.kill(-(child.pid as number), "SIGINT");
   });
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 const results: Record<string, number[]> = { cold: [], warm: [] };
 for (let run = 0; run < runs; run++) {

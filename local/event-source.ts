@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -202,6 +203,32 @@ export class SqsPoller {
       }),
     );
   }
+}
+
+let syntheticReceipts = 0;
+
+/**
+ * An SQS record with this body, as the event source mapping delivers a message received just
+ * now (benchmarks and tests build events with it); the same messageId models a redelivery.
+ */
+export function syntheticSqsRecord(body: string, messageId: string = randomUUID()): SQSRecord {
+  syntheticReceipts++;
+  return {
+    messageId,
+    receiptHandle: `receipt-${syntheticReceipts}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: "1",
+      SentTimestamp: String(Date.now()),
+      SenderId: "AIDAEXAMPLE",
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:orders",
+    awsRegion: "us-east-1",
+  };
 }
 
 /** A received SQS message as the event source mapping hands it to the function. */

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OrderMessage } from "../../lambdas/core/order";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
@@ -36,16 +36,6 @@ async function api(method: string, path: string, body?: unknown) {
   };
 }
 
-async function waitFor<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result !== undefined) return result;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 beforeAll(async () => {
   mode = await startLocalMode({
     port: 0,
@@ -60,10 +50,14 @@ beforeAll(async () => {
     produced.push(...response.json.orders);
   }
   expected = expectedFigures(judged(produced));
-  await waitFor(async () => {
-    const { json } = await api("GET", "/stats/global");
-    return json.total_orders + json.failed_orders === produced.length ? json : undefined;
-  }, "the consumer to count every produced order");
+  // The consumer counts every produced order.
+  await vi.waitFor(
+    async () => {
+      const { json } = await api("GET", "/stats/global");
+      expect(json.total_orders + json.failed_orders).toBe(produced.length);
+    },
+    { timeout: 60_000, interval: 250 },
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -130,10 +124,14 @@ describe("local mode, end to end", () => {
       useQueueUrlAsEndpoint: false,
     });
     await client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: "{not json" }));
-    const deadLetters = await waitFor(async () => {
-      const messages = await drainQueue(client, dlq.url);
-      return messages.length > 0 ? messages : undefined;
-    }, "the malformed message in the DLQ");
+    const deadLetters: Awaited<ReturnType<typeof drainQueue>> = [];
+    await vi.waitFor(
+      async () => {
+        deadLetters.push(...(await drainQueue(client, dlq.url)));
+        expect(deadLetters.length).toBeGreaterThan(0);
+      },
+      { timeout: 60_000, interval: 250 },
+    );
     expect(deadLetters[0]?.Body).toBe("{not json");
     expect(deadLetters[0]?.MessageAttributes?.reason?.StringValue).toBe("malformed");
     client.destroy();

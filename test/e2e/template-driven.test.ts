@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
@@ -43,11 +43,7 @@ describe("local mode follows the CDK app", () => {
     });
     expect(response.status).toBe(200);
     const poller = mode.pollers[0];
-    const deadline = Date.now() + 60_000;
-    while ((poller?.stats.deleted ?? 0) < 100 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 200));
-
-    expect(poller?.stats.deleted).toBe(100);
+    await vi.waitFor(() => expect(poller?.stats.deleted).toBe(100), { timeout: 60_000, interval: 200 });
     expect(poller?.stats.largestBatch).toBe(7);
     expect(poller?.stats.batches).toBeGreaterThanOrEqual(Math.ceil(100 / 7));
   }, 120_000);

@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SqsPoller } from "../../local/event-source";
 import { type LocalSqs, startLocalSqs } from "../../local/sqs";
 import type { MappingModel, QueueModel } from "../../local/template";
@@ -66,21 +66,22 @@ async function runScenario(respond: Respond, options: { maxReceiveCount?: number
     },
   });
   poller.start();
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const { Attributes = {} } = await sqs.client.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queue.url,
-        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-      }),
-    );
-    if (
-      Attributes.ApproximateNumberOfMessages === "0" &&
-      Attributes.ApproximateNumberOfMessagesNotVisible === "0"
-    )
-      break;
-  }
+  // Until every message is settled (deleted or dead-lettered); failing, not falling through, at 20 s.
+  await vi.waitFor(
+    async () => {
+      const { Attributes = {} } = await sqs.client.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queue.url,
+          AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        }),
+      );
+      expect([
+        Attributes.ApproximateNumberOfMessages,
+        Attributes.ApproximateNumberOfMessagesNotVisible,
+      ]).toEqual(["0", "0"]);
+    },
+    { timeout: 20_000, interval: 200 },
+  );
   await poller.stop();
   const deadLetters = (await drainQueue(sqs.client, dlq.url)).map((m) => m.Body).sort();
   return { deliveries: Object.fromEntries([...deliveries].sort()), deadLetters, stats: poller.stats };
