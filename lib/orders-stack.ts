@@ -174,6 +174,12 @@ export class OrdersStack extends Stack {
           ? { quotaPerDay: p.apiKeyQuotaPerDay, rateLimit: p.apiKeyRateLimit, burstLimit: p.apiKeyBurstLimit }
           : undefined,
     });
+    new CfnOutput(this, "ApiId", { value: http.api.restApiId, description: "REST API id" });
+    new CfnOutput(this, "ApiUrl", { value: http.api.url, description: "Invoke URL on AWS" });
+    new CfnOutput(this, "LocalApiUrl", {
+      value: http.localStackUrl,
+      description: "Invoke URL on LocalStack",
+    });
     if (http.writeKey) {
       new CfnOutput(this, "WriteApiKeyId", {
         value: http.writeKey.keyId,

@@ -1,4 +1,4 @@
-import { CfnOutput, Fn, Validations } from "aws-cdk-lib";
+import { Fn, Validations } from "aws-cdk-lib";
 import { EndpointType, type IApiKey, LambdaIntegration, Period, RestApi } from "aws-cdk-lib/aws-apigateway";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
@@ -22,6 +22,8 @@ export class HttpApi extends Construct {
   readonly api: RestApi;
   /** The write routes' API key, when they need one. */
   readonly writeKey?: IApiKey;
+  /** The stage's invoke URL on LocalStack (path style: no DNS needed). */
+  readonly localStackUrl: string;
 
   constructor(scope: Construct, id: string, props: HttpApiProps) {
     super(scope, id);
@@ -93,16 +95,10 @@ export class HttpApi extends Construct {
       reason:
         "No WAF web ACL by default (from $5 a month plus per-request charges); stage throttling limits request rates. Attach one where the API faces hostile traffic.",
     });
-
-    new CfnOutput(scope, "ApiId", { value: this.api.restApiId, description: "REST API id" });
-    new CfnOutput(scope, "ApiUrl", { value: this.api.url, description: "Invoke URL on AWS" });
-    new CfnOutput(scope, "LocalApiUrl", {
-      value: Fn.join("", [
-        "http://localhost:4566/_aws/execute-api/",
-        this.api.restApiId,
-        `/${props.stageName}/`,
-      ]),
-      description: "Invoke URL on LocalStack",
-    });
+    this.localStackUrl = Fn.join("", [
+      "http://localhost:4566/_aws/execute-api/",
+      this.api.restApiId,
+      `/${props.stageName}/`,
+    ]);
   }
 }
