@@ -4,8 +4,8 @@ import { RebuildRunningError } from "../adapters/redis-store";
 import type { OrderArchive } from "../adapters/s3-archive";
 import type { AnalyticsStore } from "../core/analytics-store";
 import { type StartRebuildDeps, startRebuild } from "../jobs/rebuild-job";
-import type { HandlersOf } from "../shared/http";
 import { ConflictError, ServiceUnavailableError } from "../shared/http-errors";
+import type { HandlersOf } from "./routes";
 
 /**
  * Maintenance (the admin token is checked before any of this runs): clearing, the dead letters,

@@ -15,6 +15,7 @@ import { AdminEnvSchema, parseEnv } from "../shared/config";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
 import { adminHandlers } from "./admin-routes";
+import { ROUTES } from "./routes";
 
 /** Lambda entry for the admin routes (see routes.ts). */
 
@@ -52,7 +53,7 @@ const rebuild =
       }
     : undefined;
 
-export const handler = createHttpFunction("admin", adminHandlers({ store, deadLetters, rebuild }), {
+export const handler = createHttpFunction(ROUTES, "admin", adminHandlers({ store, deadLetters, rebuild }), {
   logger,
   bodyLimitBytes: env.BODY_LIMIT_BYTES,
   // No token and auth not explicitly off: createHttpFunction refuses to start.

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { type HandlersOf, HttpReply } from "../shared/http";
+import { HttpReply } from "../shared/routing";
 import { API_INFO, buildOpenApiDocument } from "./openapi";
+import type { HandlersOf } from "./routes";
 import { ROUTES, type RouteSpec } from "./routes";
 import { DASHBOARD_PAGE, STATIC_ASSETS, type StaticAssetName } from "./static-assets";
 

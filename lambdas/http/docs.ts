@@ -3,6 +3,7 @@ import { HttpEnvSchema, parseEnv } from "../shared/config";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
 import { docsHandlers } from "./docs-routes";
+import { ROUTES } from "./routes";
 
 /** Lambda entry for service information, the OpenAPI document and Swagger UI (see routes.ts). */
 
@@ -11,7 +12,7 @@ const env = parseEnv(HttpEnvSchema, process.env);
 // The stack builds the dashboard into dashboard/ beside this bundle (lib/dashboard-build.ts).
 const dashboardDir = fileURLToPath(new URL("./dashboard/", import.meta.url));
 
-export const handler = createHttpFunction("docs", docsHandlers({ dashboardDir }), {
+export const handler = createHttpFunction(ROUTES, "docs", docsHandlers({ dashboardDir }), {
   logger,
   bodyLimitBytes: env.BODY_LIMIT_BYTES,
 });

@@ -1,8 +1,8 @@
 import { asciiJson, type OutgoingMessage, type SendResult } from "../adapters/sqs-sender";
 import type { GeneratedOrder, GenerateOptions } from "../core/generator";
 import type { OrderMessage } from "../core/order";
-import type { HandlersOf } from "../shared/http";
 import { ServiceUnavailableError } from "../shared/http-errors";
+import type { HandlersOf } from "./routes";
 
 /** The write side of the API: generated orders (`/produce`) and submitted ones (`/orders`). */
 

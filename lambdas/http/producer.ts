@@ -6,6 +6,7 @@ import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
 import { createMetrics, publishEnqueueMetrics } from "../shared/metrics";
 import { producerHandlers } from "./producer-routes";
+import { ROUTES } from "./routes";
 
 /** Lambda entry for the routes that put orders on the queue (see routes.ts). */
 
@@ -14,6 +15,7 @@ const sqs = createSqsClient();
 const metrics = createMetrics();
 
 export const handler = createHttpFunction(
+  ROUTES,
   "producer",
   producerHandlers({
     send: (messages) => sendMessages(sqs, env.QUEUE_URL, messages),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RouteSpec as BaseRouteSpec, HandlersFor } from "../shared/routing";
 import {
   ApiInfoResponse,
   ClearResponse,
@@ -36,27 +37,10 @@ import { STATIC_ASSET_NAMES } from "./static-assets";
 export const HTTP_FUNCTIONS = ["docs", "producer", "stats", "admin"] as const;
 export type HttpFunctionName = (typeof HTTP_FUNCTIONS)[number];
 
-export interface RouteSpec {
-  method: "GET" | "POST" | "DELETE";
-  /** API Gateway resource path: `{name}` marks a path parameter. */
-  path: string;
+/** A route of this app: served by one of its functions, under one of its tags. */
+export interface RouteSpec extends BaseRouteSpec {
   function: HttpFunctionName;
-  summary: string;
   tag: "orders" | "stats" | "admin" | "meta";
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  /** JSON request body; `optional` routes accept no body at all (their defaults apply). */
-  body?: { schema: z.ZodType; optional?: boolean };
-  success: { status: number; schema: z.ZodType; contentType?: string };
-  /** Statuses this route answers with besides success and the generic 4xx/5xx. */
-  errors?: readonly number[];
-  /** Needs `Authorization: Bearer <admin token>` when an admin token is configured. */
-  admin?: boolean;
-  /**
-   * Its name in `GET /api`'s `endpoints` object: the original service's key where it had the
-   * route; by default the path without its leading slash. `null` leaves the route out.
-   */
-  infoKey?: string | null;
 }
 
 export const ROUTES = {
@@ -273,6 +257,9 @@ export const ROUTES = {
 
 export type Routes = typeof ROUTES;
 export type RouteId = keyof Routes;
+
+/** The handlers one function must provide: exactly its routes of the table. */
+export type HandlersOf<F extends HttpFunctionName> = HandlersFor<Routes, F>;
 
 /**
  * Routes that put orders on the queue: behind an API key and usage plan unless the stack's

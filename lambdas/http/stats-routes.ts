@@ -1,7 +1,8 @@
 import type { QueueDepth } from "../adapters/sqs-queue";
 import type { AnalyticsStore, TotalsStats } from "../core/analytics-store";
-import { type HandlersOf, HttpReply } from "../shared/http";
 import { NotFoundError, ServiceUnavailableError } from "../shared/http-errors";
+import { HttpReply } from "../shared/routing";
+import type { HandlersOf } from "./routes";
 import { logView, monthView, rankingsView, totalsView, userStatsView } from "./views";
 
 /** The read side of the API: every stats query, the consumer log and health. */

@@ -4,6 +4,7 @@ import { createSqsClient, redisFromEnv } from "../shared/clients";
 import { parseEnv, StatsEnvSchema } from "../shared/config";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
+import { ROUTES } from "./routes";
 import { statsHandlers } from "./stats-routes";
 
 /** Lambda entry for the stats routes (see routes.ts). */
@@ -14,6 +15,7 @@ const sqs = createSqsClient();
 const store = createRedisStore(redis, { prefix: env.KEY_PREFIX });
 
 export const handler = createHttpFunction(
+  ROUTES,
   "stats",
   statsHandlers({
     store,

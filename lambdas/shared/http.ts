@@ -6,7 +6,6 @@ import httpJsonBodyParser from "@middy/http-json-body-parser";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { z } from "zod";
 import { describeIssues } from "../core/outcome";
-import { type HttpFunctionName, type RouteId, type RouteSpec, type Routes, routesOf } from "../http/routes";
 import { ConfigError } from "./config";
 import {
   BadRequestError,
@@ -18,43 +17,14 @@ import {
   UnsupportedMediaTypeError,
 } from "./http-errors";
 import type { logger as sharedLogger } from "./logger";
+import { type HandlersFor, HttpReply, type RouteSpec, type RouteTable, routesServedBy } from "./routing";
 
 /**
  * The HTTP side of every API function: one middy chain (errors, logger context, request checks,
- * JSON body) in front of a dispatch on the route table. Handlers receive validated, typed input
+ * JSON body) in front of a dispatch on the route table it is given (see routing.ts). Handlers receive validated, typed input
  * and return the success body; everything they throw goes through the one error middleware,
  * which exposes 4xx and hides 5xx.
  */
-
-type Output<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
-type BodyOf<R extends RouteSpec> = R["body"] extends { schema: infer S } ? Output<S> : undefined;
-
-export interface RouteRequest<R extends RouteSpec> {
-  params: Output<R["params"]>;
-  query: Output<R["query"]>;
-  body: BodyOf<R>;
-  /** Request headers with lower-case names. */
-  headers: Record<string, string>;
-  event: APIGatewayProxyEvent;
-}
-
-/** A response other than the route's success body as JSON: another status, HTML, a script. */
-export class HttpReply {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {}
-}
-
-export type RouteHandler<R extends RouteSpec> = (
-  request: RouteRequest<R>,
-) => Promise<z.input<R["success"]["schema"]> | HttpReply>;
-
-/** The handlers one function must provide: exactly its routes of the table. */
-export type HandlersOf<F extends HttpFunctionName> = {
-  [K in RouteId as Routes[K]["function"] extends F ? K : never]: RouteHandler<Routes[K]>;
-};
 
 export interface HttpFunctionOptions {
   logger: typeof sharedLogger;
@@ -75,15 +45,17 @@ type HttpResult = APIGatewayProxyResult;
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
 
 /** Builds the Lambda handler of one API function. */
-export function createHttpFunction<F extends HttpFunctionName>(
+export function createHttpFunction<T extends RouteTable, F extends string>(
+  routes: T,
   fn: F,
-  handlers: HandlersOf<F>,
+  handlers: HandlersFor<T, F>,
   options: HttpFunctionOptions,
 ) {
-  const table = new Map<string, { id: RouteId; route: RouteSpec }>();
-  for (const [id, route] of routesOf(fn)) table.set(`${route.method} ${route.path}`, { id, route });
+  const served = routesServedBy(routes, fn);
+  const table = new Map<string, { id: string; route: RouteSpec }>();
+  for (const [id, route] of served) table.set(`${route.method} ${route.path}`, { id, route });
   const { adminAuth } = options;
-  if (adminAuth === undefined && routesOf(fn).some(([, route]) => route.admin)) {
+  if (adminAuth === undefined && served.some(([, route]) => route.admin)) {
     throw new ConfigError(
       `the ${fn} function serves admin routes but has no admin token: set ADMIN_TOKEN_SECRET_ID or ADMIN_TOKEN, or ADMIN_AUTH=off to open them to anyone`,
     );
@@ -138,7 +110,8 @@ export function createHttpFunction<F extends HttpFunctionName>(
         headers: event.headers as Record<string, string>,
         event,
       };
-      const handler = (handlers as Record<RouteId, (request: unknown) => Promise<unknown>>)[id];
+      const handler = (handlers as Record<string, (request: unknown) => Promise<unknown>>)[id];
+      if (!handler) throw new NotFoundError(`no handler for ${event.httpMethod} ${event.resource}`);
       const result = await handler(request);
       return result instanceof HttpReply ? toResult(result) : jsonResult(route.success.status, result);
     });
@@ -311,3 +284,5 @@ function toResult(reply: HttpReply): HttpResult {
     body: JSON.stringify(reply.body),
   };
 }
+
+export { HttpReply };

@@ -361,8 +361,10 @@ describe("DELETE /clear_redis_db", () => {
   it("refuses to start with no admin token, unless auth is explicitly off", () => {
     const options = { logger: silentLogger, bodyLimitBytes: 1024 };
     const handlers = adminHandlers({ store: api.store, deadLetters: api.deadLetters });
-    expect(() => createHttpFunction("admin", handlers, options)).toThrow(ConfigError);
-    expect(() => createHttpFunction("admin", handlers, { ...options, adminAuth: "off" })).not.toThrow();
+    expect(() => createHttpFunction(ROUTES, "admin", handlers, options)).toThrow(ConfigError);
+    expect(() =>
+      createHttpFunction(ROUTES, "admin", handlers, { ...options, adminAuth: "off" }),
+    ).not.toThrow();
   });
 
   it("needs the admin token: 401 without, 403 when wrong", async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisStore } from "../../lambdas/adapters/redis-store";
+import { ROUTES } from "../../lambdas/http/routes";
 import { statsHandlers } from "../../lambdas/http/stats-routes";
 import { createRedisClient } from "../../lambdas/shared/clients";
 import { createHttpFunction } from "../../lambdas/shared/http";
@@ -16,6 +17,7 @@ beforeAll(async () => {
   redis.on("error", () => {});
   const store = createRedisStore(redis, { prefix: "faults:" });
   const stats = createHttpFunction(
+    ROUTES,
     "stats",
     statsHandlers({
       store,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sendMessages } from "../../lambdas/adapters/sqs-sender";
 import { createOrderGenerator } from "../../lambdas/core/generator";
 import { producerHandlers } from "../../lambdas/http/producer-routes";
+import { ROUTES } from "../../lambdas/http/routes";
 import { createHttpFunction } from "../../lambdas/shared/http";
 import { type AwsFaultProxy, startAwsFaultProxy } from "../../local/aws-fault-proxy";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/sqs";
@@ -33,6 +34,7 @@ beforeAll(async () => {
     useQueueUrlAsEndpoint: false,
   });
   const producer = createHttpFunction(
+    ROUTES,
     "producer",
     producerHandlers({
       send: (messages) => sendMessages(refusingClient, queueUrl, messages),

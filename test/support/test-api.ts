@@ -16,6 +16,7 @@ import { createOrderGenerator } from "../../lambdas/core/generator";
 import { adminHandlers } from "../../lambdas/http/admin-routes";
 import { docsHandlers } from "../../lambdas/http/docs-routes";
 import { producerHandlers } from "../../lambdas/http/producer-routes";
+import { ROUTES } from "../../lambdas/http/routes";
 import { statsHandlers } from "../../lambdas/http/stats-routes";
 import { type RunResult, runRebuild } from "../../lambdas/jobs/rebuild-job";
 import { createRedisClient } from "../../lambdas/shared/clients";
@@ -80,8 +81,9 @@ export async function startTestApi(options: { name: string; adminToken?: string;
     listDelayMs: GENERATION_CACHE_MS + 100,
   };
   const handlers = {
-    docs: createHttpFunction("docs", docsHandlers({ dashboardDir: builtDashboard() }), http),
+    docs: createHttpFunction(ROUTES, "docs", docsHandlers({ dashboardDir: builtDashboard() }), http),
     producer: createHttpFunction(
+      ROUTES,
       "producer",
       producerHandlers({
         send: (messages) => sendMessages(sqs.client, queueUrl, messages),
@@ -90,6 +92,7 @@ export async function startTestApi(options: { name: string; adminToken?: string;
       http,
     ),
     stats: createHttpFunction(
+      ROUTES,
       "stats",
       statsHandlers({
         store,
@@ -100,7 +103,7 @@ export async function startTestApi(options: { name: string; adminToken?: string;
       }),
       http,
     ),
-    admin: createHttpFunction("admin", adminHandlers({ store, deadLetters, rebuild }), {
+    admin: createHttpFunction(ROUTES, "admin", adminHandlers({ store, deadLetters, rebuild }), {
       ...http,
       adminAuth: options.adminToken ? { token: options.adminToken } : "off",
     }),
