@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { describeIssues } from "../lambdas/core/issues";
 import { VALUE_MISMATCH_POLICIES } from "../lambdas/core/rules";
 
 /**
@@ -138,7 +139,7 @@ export function parametersFromContext(get: (key: string) => unknown): OrdersPara
   const raw = Object.fromEntries(Object.keys(OrdersParametersSchema.shape).map((key) => [key, get(key)]));
   const parsed = OrdersParametersSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  -c ${issue.path.join(".")}: ${issue.message}`);
+    const problems = describeIssues(parsed.error.issues).map((problem) => `  -c ${problem}`);
     throw new Error(`invalid stack parameters:\n${problems.join("\n")}`);
   }
   return parsed.data;

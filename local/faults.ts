@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { describeIssues } from "../lambdas/core/issues";
 
 /**
  * The fault switchboard: faults local mode can inject so that you can see your change keep its
@@ -41,9 +42,7 @@ export function faultsFromEnv(env: Record<string, string | undefined>): Faults {
     archiveWriteFailureRate: env.FAULT_ARCHIVE_WRITE_FAILURE_RATE,
   });
   if (!parsed.success) {
-    throw new Error(
-      `invalid FAULT_* settings: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
+    throw new Error(`invalid FAULT_* settings: ${describeIssues(parsed.error.issues).join("; ")}`);
   }
   return parsed.data;
 }

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { describeIssues } from "./issues";
 import { requireCents } from "./money";
 import { type OrderMessage, OrderMessageSchema, utcMonthOf } from "./order";
 import { isOrderMessage } from "./order-check";
@@ -41,9 +41,6 @@ export type MessageOutcome =
       lineTotalCents?: number;
     }
   | { kind: "malformed"; reason: "malformed"; details: string[] };
-
-/** Most problems listed for one malformed message: enough to fix it, bounded for the logs. */
-const MAX_DETAILS = 10;
 
 /** Classifies one raw message body as valid, failed (with its reason) or malformed. */
 export function classifyMessage(body: string, valueMismatch: ValueMismatchPolicy = "reject"): MessageOutcome {
@@ -90,17 +87,6 @@ export function classifyOrder(json: unknown, valueMismatch: ValueMismatchPolicy 
     };
   }
   return { kind: "failed", reason, order: summary, month, valueCents, userId, lineTotalCents };
-}
-
-/**
- * Turns zod issues into `path: message` lines, the format of every 4xx detail and DLQ reason.
- * `location` (e.g. `query`) is put in front of the path when given.
- */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], location?: string): string[] {
-  return issues.slice(0, MAX_DETAILS).map((issue) => {
-    const segments = [...(location ? [location] : []), ...issue.path.map(String)];
-    return `${segments.length > 0 ? segments.join(".") : "body"}: ${issue.message}`;
-  });
 }
 
 function malformed(details: string[]): MessageOutcome {

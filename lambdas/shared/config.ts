@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_LOG_MAX_LENGTH, DEFAULT_MARKER_TTL_SECONDS } from "../adapters/redis-store";
+import { describeIssues } from "../core/issues";
 import { VALUE_MISMATCH_POLICIES } from "../core/rules";
 
 /**
@@ -109,6 +110,5 @@ export function parseEnv<Schema extends z.ZodType>(
 ): z.infer<Schema> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-  throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  throw new ConfigError(`invalid configuration: ${describeIssues(result.error.issues).join("; ")}`);
 }

@@ -5,7 +5,7 @@ import middy, { type MiddlewareObj } from "@middy/core";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import type { z } from "zod";
-import { describeIssues } from "../core/outcome";
+import { describeIssues } from "../core/issues";
 import { ConfigError } from "./config";
 import {
   BadRequestError,
