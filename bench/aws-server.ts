@@ -1,7 +1,7 @@
 import { fork } from "node:child_process";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startLocalSqs } from "../local/sqs";
+import { CreateBucketCommand } from "@aws-sdk/client-s3";
+import { CreateQueueCommand } from "@aws-sdk/client-sqs";
+import { localS3Client, localSqsClient, startLocalSqs } from "../local/sqs";
 
 /**
  * The embedded SQS and S3 server (fauxqs) in a process of its own, as SQS and S3 are elsewhere
@@ -26,9 +26,8 @@ export async function startAwsServerProcess(): Promise<AwsServerProcess> {
     child.once("exit", (code) => reject(new Error(`the server process exited (${code})`)));
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  const config = { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  const sqs = new SQSClient({ ...config, useQueueUrlAsEndpoint: false });
-  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  const sqs = localSqsClient(endpoint);
+  const s3 = localS3Client(endpoint);
   return {
     endpoint,
     async createQueue(name) {

@@ -13,11 +13,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
+import { CreateQueueCommand } from "@aws-sdk/client-sqs";
 import { createRedisStore } from "../lambdas/adapters/redis-store";
 import type { AnalyticsEntry } from "../lambdas/core/analytics-store";
 import { createOrderGenerator, seededRandom } from "../lambdas/core/generator";
 import { createRedisClient } from "../lambdas/shared/clients";
 import { startLocalMode } from "../local/local-mode";
+import { localSqsClient } from "../local/sqs";
 import { PROJECT_ROOT } from "../local/synth";
 import { progressPrinter, runLoad } from "./load";
 import { measureSqsCeiling } from "./sqs-ceiling";
@@ -107,12 +109,7 @@ const generate = createOrderGenerator({ random: seededRandom(7) });
 const bodies = Array.from({ length: plan.ceilingMessages }, () => JSON.stringify(generate().order));
 const ceilingQueue = mode.queues.size > 0 ? await createCeilingQueue() : "";
 const ceiling = await measureSqsCeiling({
-  sqs: new (await import("@aws-sdk/client-sqs")).SQSClient({
-    endpoint: mode.sqsEndpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    useQueueUrlAsEndpoint: false,
-  }),
+  sqs: localSqsClient(mode.sqsEndpoint),
   queueUrl: ceilingQueue,
   bodies,
 });
@@ -208,13 +205,7 @@ log(`written to bench/results/${name}.json and .md`);
 process.exit(endToEnd.unaccounted === 0 ? 0 : 1);
 
 async function createCeilingQueue(): Promise<string> {
-  const { CreateQueueCommand, SQSClient } = await import("@aws-sdk/client-sqs");
-  const client = new SQSClient({
-    endpoint: mode.sqsEndpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    useQueueUrlAsEndpoint: false,
-  });
+  const client = localSqsClient(mode.sqsEndpoint);
   const { QueueUrl } = await client.send(
     new CreateQueueCommand({ QueueName: `ceiling-${randomUUID().slice(0, 8)}` }),
   );

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEvent } from "aws-lambda";
+import { LOCAL_ACCOUNT_ID } from "./sqs";
 import type { RouteModel } from "./template";
 
 /**
@@ -272,7 +273,7 @@ function toProxyEvent(
     body: body.length === 0 ? null : isUtf8(body) ? body.toString("utf8") : body.toString("base64"),
     isBase64Encoded: body.length > 0 && !isUtf8(body),
     requestContext: {
-      accountId: "000000000000",
+      accountId: LOCAL_ACCOUNT_ID,
       apiId: "local",
       authorizer: null,
       domainName: request.headers.host,

@@ -6,7 +6,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
-import type { LocalQueue } from "./sqs";
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalQueue } from "./sqs";
 import type { MappingModel } from "./template";
 
 /**
@@ -226,8 +226,8 @@ export function syntheticSqsRecord(body: string, messageId: string = randomUUID(
     messageAttributes: {},
     md5OfBody: "",
     eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:orders",
-    awsRegion: "us-east-1",
+    eventSourceARN: `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:orders`,
+    awsRegion: LOCAL_REGION,
   };
 }
 
@@ -241,7 +241,7 @@ export function toSqsRecord(message: Message, queueArn: string, region: string):
     attributes: {
       ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? "1",
       SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? "000000000000",
+      SenderId: attributes.SenderId ?? LOCAL_ACCOUNT_ID,
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
     },
     messageAttributes: Object.fromEntries(

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "./sqs";
 
 /**
  * The template's Secrets Manager secrets, served locally: the functions read them through the
@@ -33,7 +34,7 @@ export function localSecrets(
   return resources.map(({ logicalId, name }) => ({
     logicalId,
     name,
-    arn: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${stackName}-${name}`,
+    arn: `arn:aws:secretsmanager:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:secret:${stackName}-${name}`,
     value: env[secretEnvName(name)] || randomBytes(18).toString("base64url"),
   }));
 }

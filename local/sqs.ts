@@ -1,3 +1,4 @@
+import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { type FauxqsServer, startFauxqs } from "fauxqs";
 import type { BucketModel, QueueModel } from "./template";
@@ -11,6 +12,29 @@ import type { BucketModel, QueueModel } from "./template";
 export const LOCAL_REGION = "us-east-1";
 export const LOCAL_ACCOUNT_ID = "000000000000";
 export const LOCAL_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
+
+/**
+ * An SQS client for the embedded server. `useQueueUrlAsEndpoint: false` keeps every call on the
+ * endpoint, whatever host a queue URL names.
+ */
+export function localSqsClient(endpoint: string): SQSClient {
+  return new SQSClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    useQueueUrlAsEndpoint: false,
+  });
+}
+
+/** An S3 client for the embedded server's buckets (path style: no wildcard DNS needed). */
+export function localS3Client(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+  });
+}
 
 export interface LocalQueue {
   model: QueueModel;
@@ -33,12 +57,7 @@ export interface LocalSqs {
 export async function startLocalSqs(port = 0): Promise<LocalSqs> {
   const server = await startFauxqs({ port, host: "127.0.0.1", logger: false, defaultRegion: LOCAL_REGION });
   const endpoint = `http://127.0.0.1:${server.port}`;
-  const client = new SQSClient({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    useQueueUrlAsEndpoint: false,
-  });
+  const client = localSqsClient(endpoint);
   const created = new Map<string, LocalQueue>();
   const createdBuckets = new Set<string>();
 

@@ -2,11 +2,12 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ROUTES } from "../../lambdas/http/routes";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
+import { localSqsClient } from "../../local/sqs";
 import { PROJECT_ROOT } from "../../local/synth";
 import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 
@@ -138,12 +139,7 @@ describe("dead letters on the dashboard", () => {
     await page.goto(`${mode.apiUrl}/dashboard`);
     const queue = [...mode.queues.values()].find((q) => q.model.redrive);
     if (!queue) throw new Error("no order queue");
-    const sqs = new SQSClient({
-      endpoint: mode.sqsEndpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      useQueueUrlAsEndpoint: false,
-    });
+    const sqs = localSqsClient(mode.sqsEndpoint);
     for (const body of ["not an order", '{"order_id": "ORD-BROWSER-DLQ"}']) {
       await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
     }

@@ -3,6 +3,7 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OrderMessage } from "../../lambdas/core/order";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
+import { localSqsClient } from "../../local/sqs";
 import { PROJECT_ROOT } from "../../local/synth";
 import {
   type ExpectedFigures,
@@ -116,13 +117,7 @@ describe("local mode, end to end", () => {
     const queue = [...mode.queues.values()].find((q) => q.model.redrive);
     const dlq = [...mode.queues.values()].find((q) => !q.model.redrive);
     if (!queue || !dlq) throw new Error("queues missing");
-    const { SQSClient } = await import("@aws-sdk/client-sqs");
-    const client = new SQSClient({
-      endpoint: mode.sqsEndpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      useQueueUrlAsEndpoint: false,
-    });
+    const client = localSqsClient(mode.sqsEndpoint);
     await client.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: "{not json" }));
     const deadLetters: Awaited<ReturnType<typeof drainQueue>> = [];
     await vi.waitFor(

@@ -1,4 +1,4 @@
-import { SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sendMessages } from "../../lambdas/adapters/sqs-sender";
 import { createOrderGenerator } from "../../lambdas/core/generator";
@@ -6,7 +6,7 @@ import { producerHandlers } from "../../lambdas/http/producer-routes";
 import { ROUTES } from "../../lambdas/http/routes";
 import { createHttpFunction } from "../../lambdas/shared/http";
 import { type AwsFaultProxy, startAwsFaultProxy } from "../../local/aws-fault-proxy";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/sqs";
+import { localSqsClient } from "../../local/sqs";
 import { apiCaller } from "../support/api";
 import { orderMessage } from "../support/factories";
 import { silentLogger } from "../support/fakes";
@@ -27,12 +27,7 @@ beforeAll(async () => {
   sqs = await startEmbeddedSqs();
   queueUrl = sqs.createQueue("producer-faults");
   refusing = await startAwsFaultProxy(sqs.endpoint, { sqsSendFailureRate: 1, archiveWriteFailureRate: 0 });
-  refusingClient = new SQSClient({
-    endpoint: refusing.endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    useQueueUrlAsEndpoint: false,
-  });
+  refusingClient = localSqsClient(refusing.endpoint);
   const producer = createHttpFunction(
     ROUTES,
     "producer",

@@ -1,10 +1,11 @@
 import { join } from "node:path";
-import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { expect } from "vitest";
 import { createOrderGenerator, type GeneratedOrder, seededRandom } from "../../lambdas/core/generator";
 import type { OrderMessage } from "../../lambdas/core/order";
 import { type Faults, NO_FAULTS } from "../../local/faults";
 import { startLocalMode } from "../../local/local-mode";
+import { localSqsClient } from "../../local/sqs";
 import { PROJECT_ROOT } from "../../local/synth";
 import { expectedFigures, expectedGlobalStats, expectedUserStats } from "../support/expected";
 import { orderMessage } from "../support/factories";
@@ -54,12 +55,7 @@ export async function runScenario(options: {
     outdir: join(PROJECT_ROOT, "cdk.out.test", "reliability"),
     faults: { ...NO_FAULTS, ...options.faults },
   });
-  const sqs = new SQSClient({
-    endpoint: mode.sqsEndpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    useQueueUrlAsEndpoint: false,
-  });
+  const sqs = localSqsClient(mode.sqsEndpoint);
   try {
     const queue = [...mode.queues.values()].find((q) => q.model.redrive);
     const dlq = [...mode.queues.values()].find((q) => !q.model.redrive);

@@ -1,11 +1,10 @@
-import { S3Client } from "@aws-sdk/client-s3";
 import {
   DeleteMessageBatchCommand,
   type Message,
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS, LOCAL_REGION, type LocalSqs, startLocalSqs } from "../../local/sqs";
+import { type LocalSqs, startLocalSqs } from "../../local/sqs";
 
 /** The embedded SQS server (local mode's, on a free port), reached through the real AWS SDK over HTTP. */
 
@@ -18,15 +17,7 @@ export async function startEmbeddedSqs(): Promise<EmbeddedSqs> {
   return { ...sqs, createQueue: (name, attributes) => sqs.server.createQueue(name, { attributes }).queueUrl };
 }
 
-/** An S3 client for the embedded server's buckets (path style: no wildcard DNS needed). */
-export function localS3Client(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    forcePathStyle: true,
-  });
-}
+export { localS3Client } from "../../local/sqs";
 
 /** Receives (and deletes) every message currently in a queue. */
 export async function drainQueue(client: SQSClient, queueUrl: string): Promise<Message[]> {
