@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { ROUTES, type RouteSpec } from "../../lambdas/http/routes";
+import { ROUTES, type RouteId, type RouteSpec } from "../../lambdas/http/routes";
+import { compileRoutes, matchRequest } from "../../local/api-gateway";
 
 /** Fixture factories for API Gateway REST proxy events, and a caller that routes like API Gateway. */
 
@@ -88,27 +89,23 @@ export interface CallOptions {
   bytes?: Buffer;
 }
 
-/** Matches a concrete path to a route of the table, as API Gateway does. */
+/** The route table as local mode's API Gateway sees it (the route's id in place of a function). */
+const compiledRoutes = compileRoutes(
+  Object.entries(ROUTES).map(([id, route]) => ({
+    method: route.method,
+    path: route.path,
+    functionLogicalId: id,
+  })),
+);
+
+/** Matches a concrete path to a route of the table with local mode's own matcher, as API Gateway does. */
 export function matchRoute(
   method: string,
   path: string,
 ): { route: RouteSpec; params: Record<string, string> } | undefined {
-  for (const route of Object.values(ROUTES) as RouteSpec[]) {
-    if (route.method !== method) continue;
-    const names: string[] = [];
-    const pattern = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
-      names.push(name);
-      return "([^/]+)";
-    });
-    const match = new RegExp(`^${pattern}$`).exec(path);
-    if (match) {
-      return {
-        route,
-        params: Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? "")])),
-      };
-    }
-  }
-  return undefined;
+  const found = matchRequest(compiledRoutes, method, path);
+  if (!found) return undefined;
+  return { route: ROUTES[found.route.functionLogicalId as RouteId], params: found.pathParameters };
 }
 
 /** Calls the function behind `method path` with a real proxy event, as API Gateway would. */
