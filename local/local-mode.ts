@@ -290,7 +290,15 @@ async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime
     } as Record<string, string>;
     functions.set(fn.logicalId, new LocalFunction({ model: fn, environment, onLog: log }));
   }
-  await Promise.all([...functions.values()].map((fn) => fn.warm().catch(() => {})));
+  // Functions behind a route or an event source start now, so the first request meets a warm
+  // environment; the others (the rebuild, invoked rarely) start on their first invocation.
+  const served = new Set([
+    ...model.routes.map((route) => route.functionLogicalId),
+    ...model.mappings.map((mapping) => mapping.functionLogicalId),
+  ]);
+  await Promise.all(
+    [...functions].filter(([id]) => served.has(id)).map(([, fn]) => fn.warm().catch(() => {})),
+  );
 
   const pollers = model.mappings.map((mapping) => {
     const queue = queues.get(mapping.queueLogicalId);
