@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { rebuildState } from "../../lambdas/adapters/rebuild-state";
-import {
-  createGenerationStore,
-  deleteGeneration,
-  generationPrefix,
-} from "../../lambdas/adapters/redis-store";
 import { createOrderGenerator, seededRandom } from "../../lambdas/core/generator";
 import { runRebuild, startRebuild } from "../../lambdas/jobs/rebuild-job";
 import { orderMessage, sqsRecord } from "../support/factories";
-import { silentLogger } from "../support/fakes";
 import { deleteKeys } from "../support/redis";
 import { startTestApi, type TestApi } from "../support/test-api";
 
@@ -128,27 +121,16 @@ describe("a rebuild longer than one invocation", () => {
   it("saves its place, invokes itself again, and ends exact", async () => {
     const before = await produceAndConsume(40, 5);
     await deleteKeys(api.redis, api.prefix);
-    // Started through the route; the runs below stand for the rebuild function with little time.
-    const state = rebuildState(api.redis, api.prefix);
-    const started = await startRebuild({
-      state,
-      archive: api.archive,
-      deleteGeneration: (g) => deleteGeneration(api.redis, api.prefix, g),
-      invoke: async () => {},
-      listDelayMs: 0,
-    });
+    // Started without an invocation; the runs below stand for the rebuild function with little time.
+    const started = await startRebuild({ ...api.rebuild, invoke: async () => {}, listDelayMs: 0 });
     const invocations: string[] = [];
     for (let run = 0; run < 20; run++) {
       // Each invocation's clock runs out after one object (its reserve is a quarter of its budget).
       let calls = 0;
       const result = await runRebuild(started.progress.id, {
-        state,
-        archive: api.archive,
-        storeOf: (g) => createGenerationStore(api.redis, { prefix: generationPrefix(api.prefix, g) }),
-        deleteGeneration: (g) => deleteGeneration(api.redis, api.prefix, g),
+        ...api.runDeps,
         continueLater: async () => {},
         remainingMs: () => (calls++ === 0 ? 40_000 : 1_000),
-        logger: silentLogger,
       });
       invocations.push(result);
       if (result === "done") break;

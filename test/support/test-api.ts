@@ -149,6 +149,9 @@ export async function startTestApi(options: { name: string; adminToken?: string;
     dlqUrl,
     prefix,
     archive,
+    /** What the rebuild function is wired to here (start and run steps, for tests that drive them). */
+    rebuild,
+    runDeps,
     /** Waits for every rebuild started so far (and its continuations) to end. */
     async rebuildsSettled(): Promise<RunResult[]> {
       const results: RunResult[] = [];
