@@ -3,8 +3,9 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import { LOCAL_ACCOUNT_ID } from "./sqs";
-import type { RouteModel } from "./template";
+import { ThrottledError } from "./lambda-runtime.ts";
+import { LOCAL_ACCOUNT_ID } from "./sqs.ts";
+import type { RouteModel } from "./template.ts";
 
 /**
  * API Gateway (REST, Lambda proxy integrations) for local mode: an HTTP server that serves the
@@ -48,14 +49,6 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const BODY_TIMEOUT_MS = 10_000;
 /** Methods whose requests carry no body here: one sent anyway is refused before it is read. */
 const BODILESS_METHODS = new Set(["GET", "HEAD", "DELETE", "OPTIONS"]);
-
-/**
- * Thrown by `invoke` when the function is at its concurrency limit: the gateway answers 429, as
- * API Gateway does for a throttled Lambda, and the function does no work for the request.
- */
-export class ThrottledError extends Error {
-  override name = "ThrottledError";
-}
 
 interface CompiledRoute {
   route: RouteModel;

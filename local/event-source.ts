@@ -6,8 +6,8 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalQueue } from "./sqs";
-import type { MappingModel } from "./template";
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalQueue } from "./sqs.ts";
+import type { MappingModel } from "./template.ts";
 
 /**
  * An SQS event source mapping, run the way Lambda runs one: up to MaximumConcurrency pollers,
@@ -81,7 +81,11 @@ export class SqsPoller {
   private readonly abort = new AbortController();
   private loops: Promise<void>[] = [];
 
-  constructor(private readonly options: SqsPollerOptions) {}
+  private readonly options: SqsPollerOptions;
+
+  constructor(options: SqsPollerOptions) {
+    this.options = options;
+  }
 
   start(): void {
     if (!this.options.mapping.enabled) return;

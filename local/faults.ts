@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { describeIssues } from "../lambdas/core/issues";
+import { describeIssues } from "../lambdas/core/issues.ts";
 
 /**
  * The fault switchboard: faults local mode can inject so that you can see your change keep its

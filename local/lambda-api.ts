@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { LocalFunction } from "./lambda-runtime";
+import type { LocalFunction } from "./lambda-runtime.ts";
 
 /**
  * Lambda's Invoke API for the functions themselves (AWS_ENDPOINT_URL_LAMBDA points here), so that

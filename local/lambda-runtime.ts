@@ -1,12 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { Worker } from "node:worker_threads";
-import type { FunctionModel } from "./template";
+import type { FunctionModel } from "./template.ts";
 
 /**
- * A function of the stack, run like Lambda runs it: its bundled asset in its own worker thread
- * (its own module scope and environment variables), an invocation timeout, and a fresh
- * environment after a timeout or crash. Invocations may overlap, as on a Lambda with several
- * warm environments; the handlers keep no per-invocation state at module scope.
+ * A function of the stack, run like Lambda runs it: a pool of execution environments, each a
+ * worker thread with its own module scope and environment variables, each running one invocation
+ * at a time. An environment starts when an invocation finds none free (a cold start, with its
+ * init duration), up to the function's concurrency, and is reaped after it has sat idle. Its heap
+ * is bounded by the function's MemorySize; an invocation that runs out of memory or time ends its
+ * environment only, with Lambda's errors. Every invocation ends with a REPORT record.
+ *
+ * Where local mode differs: past its concurrency Lambda throttles at once, while here up to
+ * `maxWaiting` invocations wait for a free environment first (so a laptop can run a load test
+ * with a few environments); and Max Memory Used counts the environment's own heap and buffers,
+ * not a whole process as Lambda's does.
  */
 
 export interface InvocationError {
@@ -17,11 +24,13 @@ export interface InvocationError {
 
 export class FunctionError extends Error {
   override name = "FunctionError";
-  constructor(
-    readonly functionName: string,
-    readonly detail: InvocationError,
-  ) {
+  readonly functionName: string;
+  readonly detail: InvocationError;
+
+  constructor(functionName: string, detail: InvocationError) {
     super(`${functionName} failed: ${detail.errorType}: ${detail.errorMessage}`);
+    this.functionName = functionName;
+    this.detail = detail;
   }
 }
 
@@ -29,166 +38,361 @@ export class FunctionTimeoutError extends Error {
   override name = "FunctionTimeoutError";
 }
 
+/** The function is at its concurrency and enough invocations already wait: API Gateway answers 429. */
+export class ThrottledError extends Error {
+  override name = "ThrottledError";
+}
+
+/** Lambda's REPORT line, as the fields of its JSON log format's `platform.report` record. */
+export interface InvocationReport {
+  requestId: string;
+  status: "success" | "error" | "timeout";
+  errorType?: string;
+  metrics: {
+    durationMs: number;
+    billedDurationMs: number;
+    memorySizeMB: number;
+    maxMemoryUsedMB: number;
+    /** Only on an environment's first invocation. */
+    initDurationMs?: number;
+  };
+}
+
 export interface LocalFunctionOptions {
   model: FunctionModel;
   environment: Record<string, string>;
-  /** Receives the worker's stdout and stderr, one line at a time. */
+  /** Receives the environments' stdout and stderr, one line at a time. */
   onLog: (functionName: string, line: string, stream: "stdout" | "stderr") => void;
+  /** Receives one report per invocation (REPORT); local mode prints them with the logs. */
+  onReport?: (functionName: string, report: InvocationReport) => void;
+  /** Environments at most (Lambda's concurrency). */
+  concurrency: number;
+  /** Invocations that may wait for a busy environment before more are throttled. */
+  maxWaiting?: number;
+  /** How long an invocation may wait for an environment before it is throttled instead. */
+  maxWaitMs?: number;
+  /** An environment unused this long is ended. */
+  idleMs?: number;
 }
 
-type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
+export interface InvokeOptions {
+  requestId?: string;
+  /** Fault injection: the environment running this invocation crashes this many ms into it. */
+  crashAfterMs?: number;
+}
+
+/** Invocations that may wait for an environment, per function, unless told otherwise. */
+export const DEFAULT_MAX_WAITING = 64;
+/**
+ * How long one may wait, unless told otherwise: well inside API Gateway's 29 s integration
+ * timeout, so a request either runs with time to spare or is refused (429) having done nothing.
+ */
+export const DEFAULT_MAX_WAIT_MS = 10_000;
+/** How long an unused environment lives (Lambda keeps them for minutes; a laptop wants memory back). */
+export const DEFAULT_IDLE_MS = 60_000;
+/**
+ * The young generation of each environment's heap. V8 would size it from the heap limit (128 MB
+ * for a 512 MB function) and fill it during init; 8 MB keeps an environment at a few tens of MB
+ * for a few more minor collections. The old generation gets the rest of MemorySize.
+ */
+const YOUNG_GENERATION_MB = 8;
 
 export class LocalFunction {
   readonly name: string;
-  private worker: Worker | undefined;
-  private ready: Promise<void> | undefined;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 0;
+  private readonly environments = new Set<ExecutionEnvironment>();
+  /** Free environments, the most recently used last (used first, so the others can be reaped). */
+  private readonly free: ExecutionEnvironment[] = [];
+  private readonly waiting: Waiter[] = [];
+  private readonly reaper: NodeJS.Timeout;
   private stopped = false;
+  private readonly options: LocalFunctionOptions;
 
-  constructor(private readonly options: LocalFunctionOptions) {
+  constructor(options: LocalFunctionOptions) {
+    this.options = options;
     this.name = options.model.name;
+    const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+    this.reaper = setInterval(() => this.reapIdle(idleMs), Math.min(idleMs, 5_000));
+    this.reaper.unref();
   }
 
-  /** Invocations started and not yet answered. */
+  /** Environments alive (busy, free or starting). */
+  get environmentCount(): number {
+    return this.environments.size;
+  }
+
+  /** Invocations running or waiting for an environment. */
   get inFlight(): number {
-    return this.pending.size;
+    return this.environments.size - this.free.length + this.waiting.length;
   }
 
-  /** Starts the environment now (a cold start), instead of on the first invocation. */
-  warm(): Promise<void> {
-    this.ready ??= this.start();
-    return this.ready;
-  }
-
-  async invoke(event: unknown, requestId: string = randomUUID()): Promise<unknown> {
+  async invoke(event: unknown, options: InvokeOptions = {}): Promise<unknown> {
     if (this.stopped) throw new Error(`${this.name} is stopped`);
-    await this.warm();
-    const worker = this.worker as Worker;
-    const id = this.nextId++;
-    const timeoutMs = this.options.model.timeoutSeconds * 1000;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(
-          new FunctionTimeoutError(`${this.name} timed out after ${this.options.model.timeoutSeconds} s`),
-        );
-        // Like Lambda: a timed-out environment is not reused.
-        this.restart();
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      worker.postMessage({ id, event, requestId, deadline: Date.now() + timeoutMs });
-    });
-  }
-
-  /** Kills the environment now, as a crash would: invocations in flight fail. */
-  crash(): void {
-    void this.terminate(
-      new FunctionError(this.name, {
-        errorType: "Runtime.ExitError",
-        errorMessage: "environment crashed (injected)",
-        trace: [],
-      }),
-    );
+    const environment = await this.acquire();
+    const requestId = options.requestId ?? randomUUID();
+    try {
+      return await environment.invoke(event, requestId, options.crashAfterMs);
+    } finally {
+      this.release(environment);
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.terminate(new Error(`${this.name} stopped`));
+    clearInterval(this.reaper);
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(`${this.name} is stopped`));
+    await Promise.all([...this.environments].map((environment) => environment.end()));
+    this.environments.clear();
+    this.free.length = 0;
   }
 
-  private start(): Promise<void> {
-    const { model, environment, onLog } = this.options;
-    const worker = new Worker(new URL("./lambda-worker.mjs", import.meta.url), {
+  private acquire(): Promise<ExecutionEnvironment> {
+    let reused = this.free.pop();
+    while (reused && !reused.usable) {
+      this.environments.delete(reused); // ended while free (an uncaught error in the background)
+      reused = this.free.pop();
+    }
+    if (reused) return Promise.resolve(reused);
+    if (this.environments.size < this.options.concurrency) return Promise.resolve(this.startEnvironment());
+    const throttled = () =>
+      new ThrottledError(`${this.name} is at its concurrency (${this.options.concurrency})`);
+    if (this.waiting.length >= (this.options.maxWaiting ?? DEFAULT_MAX_WAITING))
+      return Promise.reject(throttled());
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve: (environment) => {
+          clearTimeout(waiter.timer);
+          resolve(environment);
+        },
+        reject: (error) => {
+          clearTimeout(waiter.timer);
+          reject(error);
+        },
+        timer: setTimeout(() => {
+          this.waiting.splice(this.waiting.indexOf(waiter), 1);
+          reject(throttled());
+        }, this.options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS),
+      };
+      this.waiting.push(waiter);
+    });
+  }
+
+  private release(environment: ExecutionEnvironment): void {
+    if (!environment.usable) {
+      // Ended by a timeout, a crash or running out of memory: its slot goes to a new environment.
+      this.environments.delete(environment);
+      const next = this.waiting.shift();
+      if (next && !this.stopped) next.resolve(this.startEnvironment());
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) next.resolve(environment);
+    else this.free.push(environment);
+  }
+
+  private startEnvironment(): ExecutionEnvironment {
+    const environment = new ExecutionEnvironment(this.options);
+    this.environments.add(environment);
+    return environment;
+  }
+
+  private reapIdle(idleMs: number): void {
+    const cutoff = performance.now() - idleMs;
+    for (const environment of this.free.filter((candidate) => candidate.lastUsed < cutoff)) {
+      this.free.splice(this.free.indexOf(environment), 1);
+      this.environments.delete(environment);
+      void environment.end();
+    }
+  }
+}
+
+interface Waiter {
+  resolve: (environment: ExecutionEnvironment) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+type Outcome =
+  | { kind: "result"; value: unknown }
+  | { kind: "error"; error: Error; errorType: string; status: "error" | "timeout" };
+
+/** One worker thread: init once, then one invocation at a time until it is ended. */
+class ExecutionEnvironment {
+  lastUsed = performance.now();
+  private readonly worker: Worker;
+  private readonly ready: Promise<void>;
+  private initDurationMs: number | undefined;
+  private initReported = false;
+  private maxMemoryUsedMb = 0;
+  private ended = false;
+  /** Settles the invocation running now, from a message, a crash or the timer. */
+  private settle: ((outcome: Outcome) => void) | undefined;
+  private death: InvocationError | undefined;
+  private readonly options: LocalFunctionOptions;
+
+  constructor(options: LocalFunctionOptions) {
+    this.options = options;
+    const { model, environment, onLog } = options;
+    const startedAt = performance.now();
+    this.worker = new Worker(new URL("./lambda-worker.mjs", import.meta.url), {
       workerData: {
         entryFile: model.entryFile,
         handlerExport: model.handlerExport,
         functionName: model.name,
         memoryMb: model.memoryMb,
         logGroupName: `/aws/lambda/${model.name}`,
+        logStreamName: `local/${randomUUID()}`,
       },
       env: environment,
       stdout: true,
       stderr: true,
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(model.memoryMb, 128) },
+      resourceLimits: {
+        maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+        maxOldGenerationSizeMb: Math.max(model.memoryMb - YOUNG_GENERATION_MB, 64),
+      },
     });
-    this.worker = worker;
-    pipeLines(worker.stdout, (line) => onLog(model.name, line, "stdout"));
-    pipeLines(worker.stderr, (line) => onLog(model.name, line, "stderr"));
-    return new Promise((resolve, reject) => {
-      worker.on(
-        "message",
-        (message: { ready?: true; id?: number; result?: unknown; error?: InvocationError }) => {
-          if (message.ready) {
-            resolve();
-            return;
-          }
-          const pending = this.pending.get(message.id as number);
-          if (!pending) return; // timed out already
-          this.pending.delete(message.id as number);
-          clearTimeout(pending.timer);
-          if (message.error) pending.reject(new FunctionError(model.name, message.error));
-          else pending.resolve(message.result);
-        },
-      );
-      worker.on("error", (error) => {
-        // Init errors (a bad bundle, invalid configuration) and crashes end up here.
-        onLog(model.name, `environment crashed: ${error.stack ?? error.message}`, "stderr");
-        reject(error);
-        this.failAll(
-          new FunctionError(model.name, {
-            errorType: "Runtime.ExitError",
-            errorMessage: error.message,
-            trace: [],
-          }),
-        );
-        this.worker = undefined;
-        this.ready = undefined;
-      });
-      worker.on("exit", () => {
-        // An environment that ends before it is ready (killed during its cold start) must not
-        // leave invocations waiting for it forever.
-        reject(new Error(`${model.name}: environment exited before it was ready`));
-        if (this.worker === worker) {
-          this.worker = undefined;
-          this.ready = undefined;
+    pipeLines(this.worker.stdout, (line) => onLog(model.name, line, "stdout"));
+    pipeLines(this.worker.stderr, (line) => onLog(model.name, line, "stderr"));
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.on("message", (message: WorkerMessage) => {
+        if (message.memoryUsedMb) this.maxMemoryUsedMb = Math.max(this.maxMemoryUsedMb, message.memoryUsedMb);
+        if (message.ready) {
+          this.initDurationMs = performance.now() - startedAt;
+          resolve();
+        } else if (message.initError) {
+          this.initDurationMs = performance.now() - startedAt;
+          this.death = message.initError;
+          reject(new FunctionError(model.name, message.initError));
+          void this.end();
+        } else if (message.error) {
+          this.settle?.({
+            kind: "error",
+            error: new FunctionError(model.name, message.error),
+            errorType: message.error.errorType,
+            status: "error",
+          });
+        } else {
+          this.settle?.({ kind: "result", value: message.result });
         }
-        this.failAll(
-          new FunctionError(model.name, {
-            errorType: "Runtime.ExitError",
-            errorMessage: "exited",
-            trace: [],
-          }),
-        );
+      });
+      this.worker.on("error", (error: Error & { code?: string }) => {
+        // Out of memory, or an exception no handler caught: the environment is gone.
+        const outOfMemory = error.code === "ERR_WORKER_OUT_OF_MEMORY";
+        this.death = outOfMemory
+          ? {
+              errorType: "Runtime.OutOfMemory",
+              errorMessage: `Runtime exited with error: out of memory (MemorySize ${model.memoryMb} MB)`,
+              trace: [],
+            }
+          : { errorType: "Runtime.ExitError", errorMessage: error.message, trace: [] };
+        onLog(model.name, `environment ended: ${this.death.errorType}: ${error.message}`, "stderr");
+      });
+      this.worker.on("exit", () => {
+        this.ended = true;
+        const death = this.deathOrExit();
+        reject(new FunctionError(model.name, death));
+        this.settle?.({
+          kind: "error",
+          error: new FunctionError(model.name, death),
+          errorType: death.errorType,
+          status: "error",
+        });
       });
     });
+    this.ready.catch(() => {}); // reported through the invocation that awaits it
   }
 
-  private restart(): void {
-    void this.terminate(
-      new FunctionError(this.name, {
-        errorType: "Runtime.ExitError",
-        errorMessage: "environment reset",
-        trace: [],
-      }),
-    );
+  /** False once it has ended: it takes no more invocations. */
+  get usable(): boolean {
+    return !this.ended;
   }
 
-  private async terminate(reason: Error): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    this.ready = undefined;
-    this.failAll(reason);
-    if (worker) await worker.terminate();
-  }
-
-  private failAll(reason: Error): void {
-    for (const [id, pending] of this.pending) {
-      clearTimeout(pending.timer);
-      pending.reject(reason);
-      this.pending.delete(id);
+  async invoke(event: unknown, requestId: string, crashAfterMs?: number): Promise<unknown> {
+    const { model, onLog, onReport } = this.options;
+    const timeoutMs = model.timeoutSeconds * 1000;
+    let started = performance.now();
+    let outcome: Outcome;
+    try {
+      await this.ready;
+      started = performance.now(); // Lambda's Duration leaves out the init phase
+      if (this.ended) throw new FunctionError(model.name, this.deathOrExit());
+      outcome = await new Promise<Outcome>((resolve) => {
+        const timer = setTimeout(() => {
+          const message = `Task timed out after ${model.timeoutSeconds.toFixed(2)} seconds`;
+          onLog(model.name, `${new Date().toISOString()} ${requestId} ${message}`, "stdout");
+          this.settle?.({
+            kind: "error",
+            error: new FunctionTimeoutError(message),
+            errorType: "Sandbox.Timedout",
+            status: "timeout",
+          });
+          void this.end(); // like Lambda: a timed-out environment is not reused
+        }, timeoutMs);
+        const crash =
+          crashAfterMs === undefined
+            ? undefined
+            : setTimeout(() => {
+                this.death = {
+                  errorType: "Runtime.ExitError",
+                  errorMessage: "environment crashed (injected)",
+                  trace: [],
+                };
+                void this.end();
+              }, crashAfterMs);
+        this.settle = (settled) => {
+          clearTimeout(timer);
+          clearTimeout(crash);
+          this.settle = undefined;
+          resolve(settled);
+        };
+        this.worker.postMessage({ event, requestId, deadline: Date.now() + timeoutMs });
+      });
+    } catch (initError) {
+      outcome = {
+        kind: "error",
+        error: initError as Error,
+        errorType: (initError as FunctionError).detail?.errorType ?? "Runtime.Unknown",
+        status: "error",
+      };
     }
+    this.lastUsed = performance.now();
+    const durationMs = this.lastUsed - started;
+    onReport?.(model.name, {
+      requestId,
+      status: outcome.kind === "result" ? "success" : outcome.status,
+      ...(outcome.kind === "error" ? { errorType: outcome.errorType } : {}),
+      metrics: {
+        durationMs: round2(durationMs),
+        billedDurationMs: Math.max(1, Math.ceil(durationMs)),
+        memorySizeMB: model.memoryMb,
+        maxMemoryUsedMB: this.maxMemoryUsedMb,
+        ...(this.initReported ? {} : { initDurationMs: round2(this.initDurationMs ?? 0) }),
+      },
+    });
+    this.initReported = true;
+    if (outcome.kind === "error") throw outcome.error;
+    return outcome.value;
   }
+
+  private deathOrExit(): InvocationError {
+    return this.death ?? { errorType: "Runtime.ExitError", errorMessage: "exited", trace: [] };
+  }
+
+  async end(): Promise<void> {
+    this.ended = true;
+    await this.worker.terminate();
+  }
+}
+
+interface WorkerMessage {
+  ready?: true;
+  initError?: InvocationError;
+  result?: unknown;
+  error?: InvocationError;
+  memoryUsedMb?: number;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
 }
 
 function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {

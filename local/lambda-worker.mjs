@@ -1,45 +1,77 @@
 // One Lambda execution environment: a worker thread that imports a function's bundle once (its
-// module scope runs like a cold start) and invokes its handler for each message from local mode.
+// module scope runs like a cold start's init phase) and then runs one invocation at a time, as
+// local mode sends them. After each it says how much memory the environment holds, for REPORT.
 
+import { readlinkSync } from "node:fs";
+import { setPriority } from "node:os";
 import { pathToFileURL } from "node:url";
+import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 
-const { entryFile, handlerExport, functionName, memoryMb, logGroupName } = workerData;
+const { entryFile, handlerExport, functionName, memoryMb, logGroupName, logStreamName } = workerData;
+const ENVIRONMENT_NICENESS = 10;
 
-const module = await import(pathToFileURL(entryFile).href);
-const handler = module[handlerExport];
-if (typeof handler !== "function") {
-  throw new Error(`${entryFile} has no exported function ${handlerExport}`);
+/** The environment's memory: its V8 heap, as committed, and what it holds outside the heap. */
+function memoryUsedMb() {
+  const heap = getHeapStatistics();
+  return Math.ceil((heap.total_physical_size + heap.external_memory + heap.malloced_memory) / 2 ** 20);
 }
 
-parentPort.on("message", async ({ id, event, requestId, deadline }) => {
-  const context = {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:000000000000:function:${functionName}`,
-    memoryLimitInMB: String(memoryMb),
-    awsRequestId: requestId,
-    logGroupName,
-    logStreamName: "local",
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
+function describe(error) {
+  return {
+    errorType: error?.name ?? "Error",
+    errorMessage: error?.message ?? String(error),
+    trace: String(error?.stack ?? "").split("\n"),
   };
-  try {
-    const result = await handler(event, context);
-    parentPort.postMessage({ id, result });
-  } catch (error) {
-    parentPort.postMessage({
-      id,
-      error: {
-        errorType: error?.name ?? "Error",
-        errorMessage: error?.message ?? String(error),
-        trace: String(error?.stack ?? "").split("\n"),
-      },
+}
+
+// On AWS a function never shares a CPU with API Gateway, SQS or its event source; here they all
+// share this machine, and a busy environment would slow the emulated services that feed it. So
+// environments run at a lower priority than local mode's main thread (Linux: a thread's own
+// niceness; elsewhere they keep the process's).
+try {
+  setPriority(Number(readlinkSync("/proc/thread-self").split("/").pop()), ENVIRONMENT_NICENESS);
+} catch {
+  // not Linux
+}
+
+let handler;
+try {
+  const module = await import(pathToFileURL(entryFile).href);
+  handler = module[handlerExport];
+  if (typeof handler !== "function") {
+    throw Object.assign(new Error(`${entryFile} has no exported function ${handlerExport}`), {
+      name: "Runtime.HandlerNotFound",
     });
   }
-});
+} catch (error) {
+  // Lambda fails the invocation that met the failed init and tries init again on the next one.
+  parentPort.postMessage({ initError: describe(error) });
+  handler = undefined;
+}
 
-parentPort.postMessage({ ready: true });
+if (handler) {
+  parentPort.on("message", async ({ event, requestId, deadline }) => {
+    const context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName,
+      functionVersion: "$LATEST",
+      invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:000000000000:function:${functionName}`,
+      memoryLimitInMB: String(memoryMb),
+      awsRequestId: requestId,
+      logGroupName,
+      logStreamName,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: () => {},
+      fail: () => {},
+      succeed: () => {},
+    };
+    try {
+      const result = await handler(event, context);
+      parentPort.postMessage({ result, memoryUsedMb: memoryUsedMb() });
+    } catch (error) {
+      parentPort.postMessage({ error: describe(error), memoryUsedMb: memoryUsedMb() });
+    }
+  });
+  parentPort.postMessage({ ready: true, memoryUsedMb: memoryUsedMb() });
+}

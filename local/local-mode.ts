@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { APIGatewayProxyEvent, SQSEvent } from "aws-lambda";
-import { type LocalApiGateway, startApiGateway, ThrottledError } from "./api-gateway";
-import { type AwsFaultProxy, startAwsFaultProxy } from "./aws-fault-proxy";
-import { SqsPoller } from "./event-source";
-import { type Faults, NO_FAULTS } from "./faults";
-import { resolveEnvironment } from "./intrinsics";
-import { type LocalLambdaApi, startLambdaApi } from "./lambda-api";
-import { LocalFunction } from "./lambda-runtime";
-import { ensureRedis, type LocalRedis } from "./redis-server";
-import { type LocalSecret, localSecrets, startSecretsEndpoint } from "./secrets";
+import { type LocalApiGateway, startApiGateway } from "./api-gateway.ts";
+import { type AwsFaultProxy, startAwsFaultProxy } from "./aws-fault-proxy.ts";
+import { DEFAULT_POLLERS, SqsPoller } from "./event-source.ts";
+import { type Faults, NO_FAULTS } from "./faults.ts";
+import { resolveEnvironment } from "./intrinsics.ts";
+import { type LocalLambdaApi, startLambdaApi } from "./lambda-api.ts";
+import { type InvocationReport, LocalFunction } from "./lambda-runtime.ts";
+import { ensureRedis, type LocalRedis } from "./redis-server.ts";
+import { type LocalSecret, localSecrets, startSecretsEndpoint } from "./secrets.ts";
 import {
   LOCAL_ACCOUNT_ID,
   LOCAL_CREDENTIALS,
@@ -17,10 +17,10 @@ import {
   type LocalQueue,
   type LocalSqs,
   startLocalSqs,
-} from "./sqs";
-import { PROJECT_ROOT, type SynthResult, synthesize } from "./synth";
-import { TcpProxy } from "./tcp-proxy";
-import { readTemplate, type StackModel } from "./template";
+} from "./sqs.ts";
+import { PROJECT_ROOT, type SynthResult, synthesize } from "./synth.ts";
+import { TcpProxy } from "./tcp-proxy.ts";
+import { type FunctionModel, readTemplate, type StackModel } from "./template.ts";
 
 /**
  * Local mode: synthesizes the CDK app and runs what it describes on this machine, with no Docker
@@ -51,6 +51,10 @@ export interface LocalModeOptions {
   faults?: Faults;
   /** Serve the API under this path, like LocalStack's `/_aws/execute-api/<id>/<stage>` (see api-gateway.ts). */
   pathPrefix?: string;
+  /** Execution environments per function behind the API (default API_FUNCTION_CONCURRENCY). */
+  functionConcurrency?: number;
+  /** An execution environment unused this long is ended (default: lambda-runtime's). */
+  idleSeconds?: number;
 }
 
 export interface LocalMode {
@@ -123,6 +127,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     },
     faults: faults.config,
     log,
+    functionConcurrency: options.functionConcurrency ?? API_FUNCTION_CONCURRENCY,
+    idleMs: options.idleSeconds === undefined ? undefined : options.idleSeconds * 1000,
   };
 
   let current = await startRuntime(synth, wiring);
@@ -205,6 +211,8 @@ interface Wiring {
   secrets: (model: StackModel) => LocalSecret[];
   faults: Faults;
   log: NonNullable<LocalModeOptions["onLog"]>;
+  functionConcurrency: number;
+  idleMs: number | undefined;
 }
 
 /** Starts the proxies the faults need; returns the addresses the functions should use. */
@@ -288,17 +296,18 @@ async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime
       TZ: "UTC",
       PATH: process.env.PATH ?? "",
     } as Record<string, string>;
-    functions.set(fn.logicalId, new LocalFunction({ model: fn, environment, onLog: log }));
+    functions.set(
+      fn.logicalId,
+      new LocalFunction({
+        model: fn,
+        environment,
+        onLog: log,
+        onReport: (name, report) => log(name, reportLine(report), "stdout"),
+        concurrency: concurrencyOf(fn, model, wiring.functionConcurrency),
+        idleMs: wiring.idleMs,
+      }),
+    );
   }
-  // Functions behind a route or an event source start now, so the first request meets a warm
-  // environment; the others (the rebuild, invoked rarely) start on their first invocation.
-  const served = new Set([
-    ...model.routes.map((route) => route.functionLogicalId),
-    ...model.mappings.map((mapping) => mapping.functionLogicalId),
-  ]);
-  await Promise.all(
-    [...functions].filter(([id]) => served.has(id)).map(([, fn]) => fn.warm().catch(() => {})),
-  );
 
   const pollers = model.mappings.map((mapping) => {
     const queue = queues.get(mapping.queueLogicalId);
@@ -310,13 +319,11 @@ async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime
       queue,
       mapping,
       region: LOCAL_REGION,
-      invoke: (event: SQSEvent) => {
-        const invocation = fn.invoke(event);
-        if (Math.random() < wiring.faults.crashConsumerRate) {
-          setTimeout(() => fn.crash(), Math.random() * 10); // somewhere in the middle of the batch
-        }
-        return invocation;
-      },
+      invoke: (event: SQSEvent) =>
+        fn.invoke(event, {
+          // Somewhere in the middle of the batch.
+          crashAfterMs: Math.random() < wiring.faults.crashConsumerRate ? Math.random() * 10 : undefined,
+        }),
       deliverTwice: wiring.faults.duplicateDelivery,
       onBatchProblem: (message) => log(`${fn.name} <- ${queue.model.name}`, message, "stderr"),
     });
@@ -346,12 +353,28 @@ async function stopRuntime(runtime: Runtime): Promise<void> {
 }
 
 /**
- * Requests one API function works on at once; past it the gateway answers 429 before any work is
- * done, as Lambda throttles past a function's concurrency. One worker runs them all (its heap is
- * the function's MemorySize), so this bounds what a burst can ask of it: 150 concurrent
- * `POST /produce {"count": 1000}` used to drive it out of memory.
+ * Execution environments of each function behind the API, unless `functionConcurrency` says
+ * otherwise. Lambda would start one per concurrent request; here each costs some tens of MB, and
+ * requests past them wait (up to lambda-runtime's DEFAULT_MAX_WAITING, then 429).
  */
-export const API_FUNCTION_CONCURRENCY = 32;
+export const API_FUNCTION_CONCURRENCY = 2;
+
+/**
+ * A function's concurrency, as Lambda would bound it: its reserved concurrency if the template
+ * sets one, else its event sources' maximum concurrency (the consumer), else the API's.
+ */
+function concurrencyOf(fn: FunctionModel, model: StackModel, apiConcurrency: number): number {
+  if (fn.reservedConcurrency !== undefined) return Math.max(1, fn.reservedConcurrency);
+  const mappings = model.mappings.filter((mapping) => mapping.functionLogicalId === fn.logicalId);
+  if (mappings.length > 0)
+    return mappings.reduce((sum, mapping) => sum + (mapping.maxConcurrency ?? DEFAULT_POLLERS), 0);
+  return apiConcurrency;
+}
+
+/** A REPORT as Lambda's JSON log format writes it; logs.ts prints it as Lambda's text line. */
+function reportLine(report: InvocationReport): string {
+  return JSON.stringify({ time: new Date().toISOString(), type: "platform.report", record: report });
+}
 
 function invokeFunction(
   functions: Map<string, LocalFunction>,
@@ -360,8 +383,5 @@ function invokeFunction(
 ): Promise<unknown> {
   const fn = functions.get(logicalId);
   if (!fn) return Promise.reject(new Error(`no function ${logicalId}`));
-  if (fn.inFlight >= API_FUNCTION_CONCURRENCY) {
-    return Promise.reject(new ThrottledError(`${fn.name} is at its concurrency limit`));
-  }
-  return fn.invoke(event, event.requestContext.requestId);
+  return fn.invoke(event, { requestId: event.requestContext.requestId });
 }

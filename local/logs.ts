@@ -1,9 +1,11 @@
 import { styleText } from "node:util";
+import type { InvocationReport } from "./lambda-runtime.ts";
 
 /**
  * Function logs for people: Powertools' JSON lines become one readable line each, with the
  * function's name, the level and the fields that matter; metric lines (Embedded Metric Format)
- * become `METRIC name=value ...`; anything else is shown as it came.
+ * become `METRIC name=value ...`; invocation reports (`platform.report`) become Lambda's REPORT
+ * line; anything else is shown as it came.
  */
 
 /** Fields every Powertools line carries that say nothing about this line. */
@@ -35,16 +37,20 @@ export function formatLogLine(functionName: string, line: string, colour: boolea
   const time = new Date().toISOString().slice(11, 23);
   let record: Record<string, unknown> | undefined;
   let metrics: string | undefined;
+  let report: string | undefined;
   try {
     const parsed: unknown = JSON.parse(line);
     if (typeof parsed === "object" && parsed !== null && "message" in parsed)
       record = parsed as Record<string, unknown>;
     else if (typeof parsed === "object" && parsed !== null && "_aws" in parsed)
       metrics = metricFields(parsed as EmfLine);
+    else if ((parsed as { type?: unknown } | null)?.type === "platform.report")
+      report = reportText((parsed as { record: InvocationReport }).record);
   } catch {
     record = undefined;
   }
   const name = paint("cyan", functionName.padEnd(16));
+  if (report !== undefined) return `${paint("gray", time)} ${name} ${paint("gray", report)}`;
   if (metrics !== undefined) return `${paint("gray", time)} ${name} ${paint("magenta", "METRIC")} ${metrics}`;
   if (!record) return `${paint("gray", time)} ${name} ${line}`;
   const level = String(record.level ?? "INFO");
@@ -70,4 +76,20 @@ function metricFields(emf: EmfLine): string {
     .filter((dimension) => dimension !== "service")
     .map((dimension) => `${dimension}=${emf[dimension]}`);
   return [...values, ...dimensions].join(" ");
+}
+
+/** Lambda's text REPORT line: `REPORT RequestId: ...\tDuration: 2.75 ms\tBilled Duration: 3 ms...`. */
+export function reportText({ requestId, status, errorType, metrics }: InvocationReport): string {
+  return [
+    `REPORT RequestId: ${requestId}`,
+    `Duration: ${metrics.durationMs.toFixed(2)} ms`,
+    `Billed Duration: ${metrics.billedDurationMs} ms`,
+    `Memory Size: ${metrics.memorySizeMB} MB`,
+    `Max Memory Used: ${metrics.maxMemoryUsedMB} MB`,
+    ...(metrics.initDurationMs === undefined
+      ? []
+      : [`Init Duration: ${metrics.initDurationMs.toFixed(2)} ms`]),
+    ...(status === "success" ? [] : [`Status: ${status}`]),
+    ...(errorType ? [`Error Type: ${errorType}`] : []),
+  ].join("\t");
 }

@@ -6,6 +6,7 @@
  *   --watch                  reload when bin/, lib/ or lambdas/ change
  *   --access-log             print every API request
  *   --path-prefix P          serve the API under P, e.g. /_aws/execute-api/local/prod (LocalStack's URL shape)
+ *   --function-concurrency N execution environments per API function (default 2; see local-mode.ts)
  * Environment: REDIS_URL (tried first), REDIS_MODE=cluster (REDIS_URL is a Redis Cluster node, or
  * a three-master cluster is started), LOG_FORMAT=json for raw function log lines, and the
  * FAULT_* switches of local/faults.ts (off by default) to inject faults.
@@ -13,12 +14,12 @@
 import { readdirSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
 import { parseArgs, styleText } from "node:util";
-import { describeFaults, faultsFromEnv } from "./faults";
-import { startLocalMode } from "./local-mode";
-import { formatLogLine } from "./logs";
-import { RedisUnavailableError } from "./redis-server";
-import { secretEnvName } from "./secrets";
-import { PROJECT_ROOT } from "./synth";
+import { describeFaults, faultsFromEnv } from "./faults.ts";
+import { startLocalMode } from "./local-mode.ts";
+import { formatLogLine } from "./logs.ts";
+import { RedisUnavailableError } from "./redis-server.ts";
+import { secretEnvName } from "./secrets.ts";
+import { PROJECT_ROOT } from "./synth.ts";
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     watch: { type: "boolean", default: false },
     "access-log": { type: "boolean", default: false },
     "path-prefix": { type: "string" },
+    "function-concurrency": { type: "string" },
   },
 });
 
@@ -48,6 +50,15 @@ try {
   const redisMode = process.env.REDIS_MODE ?? "single";
   if (redisMode !== "single" && redisMode !== "cluster")
     throw new Error(`REDIS_MODE must be single or cluster, not ${redisMode}`);
+  const functionConcurrency =
+    values["function-concurrency"] === undefined ? undefined : Number(values["function-concurrency"]);
+  if (
+    functionConcurrency !== undefined &&
+    !(Number.isInteger(functionConcurrency) && functionConcurrency >= 1)
+  )
+    throw new Error(
+      `--function-concurrency must be a whole number of at least 1, not ${values["function-concurrency"]}`,
+    );
   mode = await startLocalMode({
     faults,
     port: Number(values.port),
@@ -55,6 +66,7 @@ try {
     redisMode,
     context,
     pathPrefix: values["path-prefix"],
+    functionConcurrency,
     onLog: (source, line) => console.log(rawLogs ? `${source} ${line}` : formatLogLine(source, line, colour)),
     onRequest: values["access-log"]
       ? ({ method, path, status, ms }) => console.log(`${method} ${path} ${status} ${ms} ms`)
@@ -85,10 +97,10 @@ console.log(
       : "",
     `  Redis   ${mode.redis.url}${mode.redis.mode === "cluster" ? " (a Redis Cluster)" : ""}${mode.redis.started ? " (started for this run, in memory only: its data goes when it stops)" : ""}`,
     mode.buckets.size > 0
-      ? `  Archive ${[...mode.buckets.values()].join(", ")} in the embedded S3 (in memory: it lasts as long as local mode; POST /admin/rebuild replays it)`
+      ? `  Archive ${[...mode.buckets.values()].join(", ")} in the embedded S3 (in a temporary directory: it lasts as long as local mode; POST /admin/rebuild replays it)`
       : "",
     `  SQS     ${mode.sqsEndpoint} (${queues})`,
-    `  Logs    function logs below, one line each${rawLogs ? "" : " (LOG_FORMAT=json for raw lines)"}`,
+    `  Logs    function logs below, one line each, and a REPORT line per invocation${rawLogs ? "" : " (LOG_FORMAT=json for raw lines)"}`,
     values.watch ? "  Watch   bin/, lib/ and lambdas/: changes re-synthesize and reload" : "",
     describeFaults(faults).length > 0 ? `  Faults  ${describeFaults(faults).join(", ")}` : "",
     "Ctrl-C stops everything.",

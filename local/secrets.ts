@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "./sqs";
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "./sqs.ts";
 
 /**
  * The template's Secrets Manager secrets, served locally: the functions read them through the

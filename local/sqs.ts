@@ -1,12 +1,15 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { type FauxqsServer, startFauxqs } from "fauxqs";
-import type { BucketModel, QueueModel } from "./template";
+import type { BucketModel, QueueModel } from "./template.ts";
 
 /**
  * The template's queues and buckets in an embedded SQS- and S3-compatible server (fauxqs): queues
  * with their visibility timeouts, retention and redrive policies, buckets empty at start (like
- * the queues, they live as long as local mode). Everything talks to it through the real AWS SDK.
+ * the queues, they live as long as local mode; their objects in a temporary directory). Everything talks to it through the real AWS SDK.
  */
 
 export const LOCAL_REGION = "us-east-1";
@@ -55,7 +58,16 @@ export interface LocalSqs {
 }
 
 export async function startLocalSqs(port = 0): Promise<LocalSqs> {
-  const server = await startFauxqs({ port, host: "127.0.0.1", logger: false, defaultRegion: LOCAL_REGION });
+  // Objects live in files, not in the heap: the archive grows with every order, and local mode's
+  // memory should not. The directory goes when local mode stops, like the queues' messages.
+  const objectsDir = await mkdtemp(join(tmpdir(), "orders-pipeline-s3-"));
+  const server = await startFauxqs({
+    port,
+    host: "127.0.0.1",
+    logger: false,
+    defaultRegion: LOCAL_REGION,
+    s3StorageDir: objectsDir,
+  });
   const endpoint = `http://127.0.0.1:${server.port}`;
   const client = localSqsClient(endpoint);
   const created = new Map<string, LocalQueue>();
@@ -114,6 +126,7 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
     async stop() {
       client.destroy();
       await server.stop();
+      await rm(objectsDir, { recursive: true, force: true });
     },
   };
 }

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { Template } from "./template";
+import type { Template } from "./template.ts";
 
 /**
  * Synthesizes the CDK app for local mode, in a child process: the CDK app is loaded fresh every

@@ -13,10 +13,13 @@ export class TcpProxy {
   /** Added before every chunk forwarded in either direction (order is kept). */
   latencyMs = 0;
 
-  private constructor(
-    private readonly server: Server,
-    readonly port: number,
-  ) {}
+  private readonly server: Server;
+  readonly port: number;
+
+  private constructor(server: Server, port: number) {
+    this.server = server;
+    this.port = port;
+  }
 
   static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
     let proxy: TcpProxy | undefined;

@@ -22,6 +22,8 @@ export interface FunctionModel {
   environment: Record<string, unknown>;
   timeoutSeconds: number;
   memoryMb: number;
+  /** ReservedConcurrentExecutions: the most environments it may have. */
+  reservedConcurrency: number | undefined;
 }
 
 export interface QueueModel {
@@ -99,6 +101,8 @@ export function readTemplate(template: Template, assemblyDir: string): StackMode
         environment: p.Environment?.Variables ?? {},
         timeoutSeconds: Number(p.Timeout ?? DEFAULTS.timeoutSeconds),
         memoryMb: Number(p.MemorySize ?? DEFAULTS.memoryMb),
+        reservedConcurrency:
+          p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
       } satisfies FunctionModel;
     },
   );

@@ -5,14 +5,21 @@
  */
 export class HttpError extends Error {
   override name = "HttpError";
+  readonly statusCode: number;
+  readonly details: string[];
+  /** Machine-readable fields added to the body (each declared in the Error schema). */
+  readonly data: Record<string, unknown>;
+
   constructor(
-    readonly statusCode: number,
+    statusCode: number,
     message: string,
-    readonly details: string[] = [],
-    /** Machine-readable fields added to the body (each declared in the Error schema). */
-    readonly data: Record<string, unknown> = {},
+    details: string[] = [],
+    data: Record<string, unknown> = {},
   ) {
     super(message);
+    this.statusCode = statusCode;
+    this.details = details;
+    this.data = data;
   }
 }
 

@@ -46,11 +46,15 @@ export interface RouteRequest<R extends RouteSpec> {
 
 /** A response other than the route's success body as JSON: another status, HTML, a script. */
 export class HttpReply {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {}
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, body: unknown, headers: Record<string, string> = {}) {
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+  }
 }
 
 export type RouteHandler<R extends RouteSpec> = (

@@ -21,6 +21,7 @@ const prefix = uniquePrefix("e2e");
 let mode: LocalMode;
 let expected: ExpectedFigures;
 const produced: OrderMessage[] = [];
+const functionLines: { source: string; line: string }[] = [];
 
 async function api(method: string, path: string, body?: unknown) {
   const response = await fetch(`${mode.apiUrl}${path}`, {
@@ -44,6 +45,7 @@ beforeAll(async () => {
     redisMode: redisMode(),
     context: { keyPrefix: prefix },
     outdir: join(PROJECT_ROOT, "cdk.out.test", "e2e"),
+    onLog: (source, line) => functionLines.push({ source, line }),
   });
   for (const count of [200, 100]) {
     const response = await api("POST", "/produce", { count, full_orders: true, spread_days: 60 });
@@ -130,5 +132,29 @@ describe("local mode, end to end", () => {
     expect(deadLetters[0]?.Body).toBe("{not json");
     expect(deadLetters[0]?.MessageAttributes?.reason?.StringValue).toBe("malformed");
     client.destroy();
+  });
+
+  it("ends every invocation with a REPORT in Lambda's JSON log format, under the API request's id", async () => {
+    const response = await api("GET", "/stats/global");
+    const requestId = response.headers.get("x-amzn-requestid");
+    const reports = () =>
+      functionLines
+        .filter(({ line }) => line.includes('"platform.report"'))
+        .map(({ source, line }) => ({ source, ...JSON.parse(line) }));
+    await vi.waitFor(() => expect(reports().map((r) => r.record.requestId)).toContain(requestId));
+    const report = reports().find((r) => r.record.requestId === requestId);
+    expect(report).toMatchObject({
+      source: "StatsFunction",
+      type: "platform.report",
+      record: { status: "success", metrics: { memorySizeMB: 512 } },
+    });
+    expect(report.record.metrics.durationMs).toBeGreaterThan(0);
+    expect(report.record.metrics.billedDurationMs).toBeGreaterThanOrEqual(1);
+    expect(report.record.metrics.maxMemoryUsedMB).toBeGreaterThan(0);
+    // The consumer's invocations, started by the event source, report too; each environment's
+    // first one with its init duration.
+    const consumer = reports().filter((r) => r.source === "Consumer");
+    expect(consumer.length).toBeGreaterThan(0);
+    expect(consumer.some((r) => r.record.metrics.initDurationMs > 0)).toBe(true);
   });
 });

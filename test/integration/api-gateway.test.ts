@@ -1,6 +1,7 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalApiGateway, startApiGateway, ThrottledError } from "../../local/api-gateway";
+import { type LocalApiGateway, startApiGateway } from "../../local/api-gateway";
+import { ThrottledError } from "../../local/lambda-runtime";
 
 /** Local mode's API Gateway over real HTTP: what it refuses before a function does any work. */
 

@@ -1,7 +1,9 @@
+import { fileURLToPath } from "node:url";
 import { GetQueueAttributesCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SqsPoller } from "../../local/event-source";
+import { LocalFunction } from "../../local/lambda-runtime";
 import { type LocalSqs, startLocalSqs } from "../../local/sqs";
 import type { MappingModel, QueueModel } from "../../local/template";
 import { drainQueue } from "../support/sqs";
@@ -123,6 +125,36 @@ describe("local SQS event source mapping", () => {
     const result = await runScenario(onFirst(first));
     expect(result.deliveries).toEqual({ a: 2, b: 2, c: 2, d: 2 });
     expect(result.stats.failedBatches).toBe(1);
+  });
+
+  it("redelivers the whole batch after the function times out", async () => {
+    const fn = new LocalFunction({
+      model: {
+        logicalId: "Probe",
+        name: "Probe",
+        entryFile: fileURLToPath(new URL("../fixtures/functions/probe.mjs", import.meta.url)),
+        handlerExport: "handler",
+        environment: {},
+        timeoutSeconds: 1,
+        memoryMb: 128,
+        reservedConcurrency: undefined,
+      },
+      environment: {},
+      onLog: () => {},
+      concurrency: 1,
+    });
+    try {
+      // The first delivery sleeps past the timeout; later ones answer at once.
+      const result = await runScenario((_event, delivery) =>
+        fn
+          .invoke({ action: "sleep", ms: delivery === 1 ? 5_000 : 0 })
+          .then(() => ({ batchItemFailures: [] })),
+      );
+      expect(result.deliveries).toEqual({ a: 2, b: 2, c: 2, d: 2 });
+      expect(result.stats.failedBatches).toBe(1);
+    } finally {
+      await fn.stop();
+    }
   });
 
   it("lets SQS dead-letter messages that keep failing, after maxReceiveCount receives", async () => {

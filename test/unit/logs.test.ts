@@ -37,4 +37,17 @@ describe("formatLogLine", () => {
   it("shows anything else as it came", () => {
     expect(formatLogLine("Docs", "plain text", false)).toMatch(/ Docs +plain text$/);
   });
+
+  it("shows a platform.report record as Lambda's text REPORT line, status and error type when not a success", () => {
+    const record = {
+      requestId: "r-1",
+      status: "timeout",
+      errorType: "Sandbox.Timedout",
+      metrics: { durationMs: 3000.5, billedDurationMs: 3001, memorySizeMB: 512, maxMemoryUsedMB: 61 },
+    };
+    const line = JSON.stringify({ time: "2026-11-25T00:00:00.000Z", type: "platform.report", record });
+    expect(formatLogLine("Consumer", line, false)).toMatch(
+      / Consumer +REPORT RequestId: r-1\tDuration: 3000\.50 ms\tBilled Duration: 3001 ms\tMemory Size: 512 MB\tMax Memory Used: 61 MB\tStatus: timeout\tError Type: Sandbox\.Timedout$/,
+    );
+  });
 });

@@ -1,0 +1,104 @@
+/**
+ * Local mode as a user runs it: `npm start` in a child process group, and the resident memory of
+ * every process in that group (npm, node with its environments' threads, a redis-server if it
+ * started one) as `ps` reports it.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { promisify } from "node:util";
+import { PROJECT_ROOT } from "../local/synth";
+
+const run = promisify(execFile);
+
+export interface LocalModeProcess {
+  url: string;
+  /** Resident memory of every process local mode consists of, summed, in MiB. */
+  residentMiB(): Promise<number>;
+  /** Each process's command and resident MiB, for the report. */
+  processes(): Promise<{ command: string; residentMiB: number }[]>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalModeProcess(options: {
+  args?: string[];
+  env?: Record<string, string>;
+  readyTimeoutMs?: number;
+}): Promise<LocalModeProcess> {
+  const port = await freePort();
+  const child = spawn("npm", ["start", "--", "--port", String(port), ...(options.args ?? [])], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true, // its own process group, so stop() ends all of it
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 180_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}):\n${stderr}`);
+    if (Date.now() > deadline) {
+      stopGroup(child);
+      throw new Error(`npm start did not answer within the time allowed:\n${stderr}`);
+    }
+    const ok = await fetch(`${url}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const processes = async () => {
+    const { stdout } = await run("ps", ["-eo", "pid=,ppid=,rss=,args="]);
+    const rows = stdout
+      .trim()
+      .split("\n")
+      .map((line) => {
+        const [pid, ppid, rss, ...args] = line.trim().split(/\s+/);
+        return { pid: Number(pid), ppid: Number(ppid), rssKiB: Number(rss), command: args.join(" ") };
+      });
+    const inGroup = new Set([child.pid]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const row of rows)
+        if (inGroup.has(row.ppid) && !inGroup.has(row.pid)) {
+          inGroup.add(row.pid);
+          grew = true;
+        }
+    }
+    return rows
+      .filter((row) => inGroup.has(row.pid))
+      .map((row) => ({ command: row.command.slice(0, 80), residentMiB: Math.round(row.rssKiB / 1024) }));
+  };
+  return {
+    url,
+    processes,
+    residentMiB: async () => (await processes()).reduce((sum, row) => sum + row.residentMiB, 0),
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      stopGroup(child);
+      await exited;
+    },
+  };
+}
+
+function stopGroup(child: ChildProcess): void {
+  try {
+    process.kill(-(child.pid as number), "SIGTERM");
+  } catch {
+    // already gone
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
