@@ -1,6 +1,3 @@
-import { z } from "zod";
-import { describeIssues } from "../lambdas/core/issues.ts";
-
 /**
  * The fault switchboard: faults local mode can inject so that you can see your change keep its
  * guarantees (no order lost, none counted twice) under redelivery, crashes and flaky
@@ -14,37 +11,51 @@ import { describeIssues } from "../lambdas/core/issues.ts";
  *   FAULT_ARCHIVE_WRITE_FAILURE_RATE=0.2  refuse this share of the consumer's archive objects
  */
 
-const rate = z.coerce.number().min(0).max(1).default(0);
-const ms = z.coerce.number().int().min(0).default(0);
+export interface Faults {
+  duplicateDelivery: boolean;
+  crashConsumerRate: number;
+  redisLatencyMs: number;
+  redisDropEveryMs: number;
+  sqsSendFailureRate: number;
+  archiveWriteFailureRate: number;
+}
 
-export const FaultsSchema = z.object({
-  duplicateDelivery: z
-    .union([z.boolean(), z.enum(["0", "1", "true", "false", ""]).transform((v) => v === "1" || v === "true")])
-    .default(false),
-  crashConsumerRate: rate,
-  redisLatencyMs: ms,
-  redisDropEveryMs: ms,
-  sqsSendFailureRate: rate,
-  archiveWriteFailureRate: rate,
-});
+export const NO_FAULTS: Faults = {
+  duplicateDelivery: false,
+  crashConsumerRate: 0,
+  redisLatencyMs: 0,
+  redisDropEveryMs: 0,
+  sqsSendFailureRate: 0,
+  archiveWriteFailureRate: 0,
+};
 
-export type Faults = z.infer<typeof FaultsSchema>;
-
-export const NO_FAULTS: Faults = FaultsSchema.parse({});
-
+// Parsed by hand rather than with zod: six numbers do not need it, and local mode's main process
+// stays lighter without it (zod is the functions' business).
 export function faultsFromEnv(env: Record<string, string | undefined>): Faults {
-  const parsed = FaultsSchema.safeParse({
-    duplicateDelivery: env.FAULT_DUPLICATE_DELIVERY,
-    crashConsumerRate: env.FAULT_CRASH_CONSUMER,
-    redisLatencyMs: env.FAULT_REDIS_LATENCY_MS,
-    redisDropEveryMs: env.FAULT_REDIS_DROP_EVERY_MS,
-    sqsSendFailureRate: env.FAULT_SQS_SEND_FAILURE_RATE,
-    archiveWriteFailureRate: env.FAULT_ARCHIVE_WRITE_FAILURE_RATE,
-  });
-  if (!parsed.success) {
-    throw new Error(`invalid FAULT_* settings: ${describeIssues(parsed.error.issues).join("; ")}`);
-  }
-  return parsed.data;
+  const problems: string[] = [];
+  const number = (name: string, check: (value: number) => boolean, expected: string): number => {
+    const text = env[name];
+    if (text === undefined || text === "") return 0;
+    const value = Number(text);
+    if (check(value)) return value;
+    problems.push(`${name}: expected ${expected}, not ${JSON.stringify(text)}`);
+    return 0;
+  };
+  const rate = (name: string) => number(name, (v) => v >= 0 && v <= 1, "a number from 0 to 1");
+  const ms = (name: string) => number(name, (v) => Number.isInteger(v) && v >= 0, "a whole number of ms");
+  const flag = env.FAULT_DUPLICATE_DELIVERY ?? "";
+  if (!["", "0", "1", "true", "false"].includes(flag))
+    problems.push(`FAULT_DUPLICATE_DELIVERY: expected 0, 1, true or false, not ${JSON.stringify(flag)}`);
+  const faults: Faults = {
+    duplicateDelivery: flag === "1" || flag === "true",
+    crashConsumerRate: rate("FAULT_CRASH_CONSUMER"),
+    redisLatencyMs: ms("FAULT_REDIS_LATENCY_MS"),
+    redisDropEveryMs: ms("FAULT_REDIS_DROP_EVERY_MS"),
+    sqsSendFailureRate: rate("FAULT_SQS_SEND_FAILURE_RATE"),
+    archiveWriteFailureRate: rate("FAULT_ARCHIVE_WRITE_FAILURE_RATE"),
+  };
+  if (problems.length > 0) throw new Error(`invalid FAULT_* settings: ${problems.join("; ")}`);
+  return faults;
 }
 
 /** The faults that are on, as `name=value` for the start-up banner. */

@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { type FauxqsServer, startFauxqs } from "fauxqs";
 import type { BucketModel, QueueModel } from "./template.ts";
@@ -26,16 +25,6 @@ export function localSqsClient(endpoint: string): SQSClient {
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
     useQueueUrlAsEndpoint: false,
-  });
-}
-
-/** An S3 client for the embedded server's buckets (path style: no wildcard DNS needed). */
-export function localS3Client(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    forcePathStyle: true,
   });
 }
 

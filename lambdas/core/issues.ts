@@ -2,7 +2,7 @@ import type { z } from "zod";
 
 /**
  * The one wording of zod's problems, wherever they are reported: a 400's `details`, a dead
- * letter's reason, an invalid environment, stack parameter or fault setting. Each line is
+ * letter's reason, an invalid environment or stack parameter. Each line is
  * `path: message`, the path after `location` when given (e.g. `query.limit: Too big`).
  */
 

@@ -17,7 +17,7 @@ export async function startEmbeddedSqs(): Promise<EmbeddedSqs> {
   return { ...sqs, createQueue: (name, attributes) => sqs.server.createQueue(name, { attributes }).queueUrl };
 }
 
-export { localS3Client } from "../../local/sqs";
+export { localS3Client } from "../../local/s3";
 
 /** Receives (and deletes) every message currently in a queue. */
 export async function drainQueue(client: SQSClient, queueUrl: string): Promise<Message[]> {
