@@ -137,7 +137,8 @@ function notQueued(status: number, body: string, size: number): number {
 }
 
 /** Orders the consumer has dealt with, one way or another: counted, failed or duplicate. */
-async function consumedSoFar(url: string): Promise<number> {
+/** Orders the consumer has settled so far: valid, failed and duplicates. */
+export async function consumedSoFar(url: string): Promise<number> {
   const response = await fetch(`${url}/stats/global`);
   if (!response.ok) throw new Error(`GET /stats/global answered ${response.status}`);
   const stats = (await response.json()) as {

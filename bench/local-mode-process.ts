@@ -4,8 +4,9 @@
  * started one) as `ps` reports it.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { createServer } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
+import { freePort } from "../local/redis-server";
 import { PROJECT_ROOT } from "../local/synth";
 
 const run = promisify(execFile);
@@ -23,10 +24,12 @@ export async function startLocalModeProcess(options: {
   args?: string[];
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** Another checkout to run, e.g. the previous commit's worktree for a side-by-side run. */
+  projectRoot?: string;
 }): Promise<LocalModeProcess> {
   const port = await freePort();
   const child = spawn("npm", ["start", "--", "--port", String(port), ...(options.args ?? [])], {
-    cwd: PROJECT_ROOT,
+    cwd: options.projectRoot ?? PROJECT_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "ignore", "pipe"],
     detached: true, // its own process group, so stop() ends all of it
@@ -48,7 +51,7 @@ export async function startLocalModeProcess(options: {
       () => false,
     );
     if (ok) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
   const processes = async () => {
     const { stdout } = await run("ps", ["-eo", "pid=,ppid=,rss=,args="]);
@@ -90,15 +93,4 @@ function stopGroup(child: ChildProcess): void {
   } catch {
     // already gone
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }

@@ -4,24 +4,28 @@
  *   2. end to end: orders through local mode's HTTP API, queue and consumer until all are counted,
  *      next to the embedded SQS server's own ceiling (send + receive + delete, no consumer work);
  *   3. the read API under load (autocannon, 32 connections) on 10,000 users over 12 months;
- *   4. peak memory of the local mode process.
+ *   4. local mode's memory: every process of `npm start` summed, idle after a few requests and
+ *      at its peak during step 2 (targets: issue #16).
+ * Steps 2 to 4 run against `npm start` in a child process, as a user runs local mode.
  * Writes bench/results/latest.json and bench/results/latest.md. `--quick` finishes in under a minute.
  */
 import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs, promisify } from "node:util";
 import { CreateQueueCommand } from "@aws-sdk/client-sqs";
 import { createRedisStore } from "../lambdas/adapters/redis-store";
 import type { AnalyticsEntry } from "../lambdas/core/analytics-store";
 import { createOrderGenerator, seededRandom } from "../lambdas/core/generator";
 import { createRedisClient } from "../lambdas/shared/clients";
-import { startLocalMode } from "../local/local-mode";
-import { localSqsClient } from "../local/sqs";
+import { ensureRedis } from "../local/redis-server";
+import { startLocalSqs } from "../local/sqs";
 import { PROJECT_ROOT } from "../local/synth";
-import { progressPrinter, runLoad } from "./load";
+import { consumedSoFar, progressPrinter, runLoad } from "./load";
+import { startLocalModeProcess } from "./local-mode-process";
 import { measureSqsCeiling } from "./sqs-ceiling";
 
 const run = promisify(execFile);
@@ -40,11 +44,8 @@ const resultsDir = join(PROJECT_ROOT, "bench", "results");
 mkdirSync(resultsDir, { recursive: true });
 const log = (line: string) => console.log(line);
 
-// Peak memory of this process, which is local mode: API, SQS server, pollers and every function's worker.
-let peakRss = 0;
-const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage.rss());
-}, 100);
+/** Issue #16's targets for local mode's resident memory, every process summed. */
+const FOOTPRINT_TARGETS_MIB = { idle: 350, peak: 800 };
 
 // 1. The consumer alone, in its own process so nothing else shares its heap: without the order
 // archive, then with it (what the deployed consumer does).
@@ -87,16 +88,25 @@ for (const archive of [false, true]) {
   consumer.push(...rows);
 }
 
-// 2. End to end through local mode.
+// 2. End to end through local mode, run as `npm start`; first its footprint after a few requests.
 const prefix = `bench:${randomUUID().slice(0, 8)}:`;
-const mode = await startLocalMode({
-  port: 0,
-  redisUrl: process.env.REDIS_URL,
-  context: { keyPrefix: prefix, logLevel: "WARN" },
+const redis = await ensureRedis(process.env.REDIS_URL);
+const adminToken = randomBytes(12).toString("base64url");
+const mode = await startLocalModeProcess({
+  args: ["-c", `keyPrefix=${prefix}`, "-c", "logLevel=WARN"],
+  env: { REDIS_URL: redis.url, ADMIN_TOKEN: adminToken },
 });
-log(`2/3 end to end: ${plan.endToEndOrders} orders via POST /produce on ${mode.apiUrl}`);
+const idle = await idleFootprint(mode.url);
+log(
+  `    local mode idle after a few requests: ${idle.residentMiB} MiB over ${idle.processes.length} processes`,
+);
+log(`2/3 end to end: ${plan.endToEndOrders} orders via POST /produce on ${mode.url}`);
+let peakMiB = 0;
+const sampler = setInterval(async () => {
+  peakMiB = Math.max(peakMiB, await mode.residentMiB());
+}, 250);
 const endToEnd = await runLoad({
-  url: mode.apiUrl,
+  url: mode.url,
   count: plan.endToEndOrders,
   concurrency: 8,
   via: "produce",
@@ -104,22 +114,18 @@ const endToEnd = await runLoad({
   stallSeconds: 30,
   onProgress: progressPrinter(),
 });
+clearInterval(sampler);
 process.stderr.write("\n");
+log(`    local mode peak during the run: ${peakMiB} MiB`);
 const generate = createOrderGenerator({ random: seededRandom(7) });
 const bodies = Array.from({ length: plan.ceilingMessages }, () => JSON.stringify(generate().order));
-const ceilingQueue = mode.queues.size > 0 ? await createCeilingQueue() : "";
-const ceiling = await measureSqsCeiling({
-  sqs: localSqsClient(mode.sqsEndpoint),
-  queueUrl: ceilingQueue,
-  bodies,
-});
+const ceiling = await measureEmbeddedSqsCeiling(bodies);
 log(
   `    ${endToEnd.consumedPerSecond} orders/s end to end (${endToEnd.unaccounted} unaccounted); SQS server alone ${ceiling.messagesPerSecond} messages/s`,
 );
 
 // The figures of that run, rebuilt from its order archive (every message of it, redeliveries too).
-const adminToken = mode.secrets.find((secret) => secret.name === "AdminToken")?.value ?? "";
-const rebuild = await rebuildFromArchive(mode.apiUrl, adminToken);
+const rebuild = await rebuildFromArchive(mode.url, adminToken);
 log(
   `    rebuild from the archive: ${rebuild.ordersRead} messages in ${rebuild.objectsRead} objects, ${rebuild.ordersPerSecond} orders/s (${rebuild.wallSeconds} s wall, listing delay included)`,
 );
@@ -128,8 +134,8 @@ log(
 log(
   `3/3 read API: ${plan.readUsers} users over ${plan.readMonths} months, 32 connections, ${plan.readSeconds} s per route`,
 );
-const redis = createRedisClient(mode.redis.url);
-const store = createRedisStore(redis, { prefix });
+const redisClient = createRedisClient(redis.url);
+const store = createRedisStore(redisClient, { prefix });
 await store.clear();
 const months = Array.from({ length: plan.readMonths }, (_, i) => `2026-${String(i + 1).padStart(2, "0")}`);
 const random = seededRandom(11);
@@ -155,7 +161,7 @@ const reads = [];
 for (const route of readRoutes) {
   const { stdout } = await run(
     join(PROJECT_ROOT, "node_modules", ".bin", "autocannon"),
-    ["--json", "-c", "32", "-d", String(plan.readSeconds), `${mode.apiUrl}${route.path}`],
+    ["--json", "-c", "32", "-d", String(plan.readSeconds), `${mode.url}${route.path}`],
     { maxBuffer: 50 * 1024 * 1024 },
   );
   const result = JSON.parse(stdout) as {
@@ -177,9 +183,9 @@ for (const route of readRoutes) {
   );
 }
 await store.clear();
-redis.disconnect();
+redisClient.disconnect();
 await mode.stop();
-clearInterval(sampler);
+await redis.stop();
 
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const results = {
@@ -194,7 +200,12 @@ const results = {
   },
   rebuild,
   reads,
-  peakRssMiB: Math.round(peakRss / 2 ** 20),
+  footprint: {
+    idleMiB: idle.residentMiB,
+    idleProcesses: idle.processes,
+    peakMiB,
+    targetsMiB: FOOTPRINT_TARGETS_MIB,
+  },
 };
 const name = quick ? "latest-quick" : "latest";
 writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
@@ -204,13 +215,32 @@ log(`\n${markdown}`);
 log(`written to bench/results/${name}.json and .md`);
 process.exit(endToEnd.unaccounted === 0 ? 0 : 1);
 
-async function createCeilingQueue(): Promise<string> {
-  const client = localSqsClient(mode.sqsEndpoint);
-  const { QueueUrl } = await client.send(
-    new CreateQueueCommand({ QueueName: `ceiling-${randomUUID().slice(0, 8)}` }),
-  );
-  client.destroy();
-  return QueueUrl ?? "";
+/** The embedded SQS server local mode runs, alone in this process: send, receive, delete. */
+async function measureEmbeddedSqsCeiling(bodies: string[]) {
+  const sqs = await startLocalSqs(0);
+  try {
+    const { QueueUrl = "" } = await sqs.client.send(new CreateQueueCommand({ QueueName: "ceiling" }));
+    return await measureSqsCeiling({ sqs: sqs.client, queueUrl: QueueUrl, bodies });
+  } finally {
+    await sqs.stop();
+  }
+}
+
+/**
+ * What a user's first minute asks of local mode (the start-up banner's examples), then ten
+ * seconds of rest: the resident memory of every process of `npm start`, summed.
+ */
+async function idleFootprint(url: string) {
+  await fetch(`${url}/api`);
+  await fetch(`${url}/produce`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ count: 20 }),
+  });
+  while ((await consumedSoFar(url)) < 20) await sleep(250);
+  await fetch(`${url}/users?limit=5`);
+  await sleep(10_000);
+  return { residentMiB: await mode.residentMiB(), processes: await mode.processes() };
 }
 
 /** POST /admin/rebuild and wait for it; the rebuild's own report of speed. */
@@ -223,7 +253,7 @@ async function rebuildFromArchive(apiUrl: string, token: string) {
   if (start.status !== 202)
     throw new Error(`POST /admin/rebuild answered ${start.status}: ${await start.text()}`);
   for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
     const report = (await (await fetch(`${apiUrl}/admin/rebuild`)).json()) as {
       status: string;
       objects_read: number;
@@ -276,7 +306,12 @@ function renderMarkdown(r: typeof results): string {
       (x) => `| ${x.route} | ${x.requestsPerSecond} | ${x.p50Ms} | ${x.p99Ms} | ${x.targetP99Ms} |`,
     ),
     "",
-    `Peak memory of the local mode process (API, SQS server, pollers, all function workers): ${r.peakRssMiB} MiB.`,
+    "| local mode's memory, every process of `npm start` summed | MiB | target MiB |",
+    "| --- | ---: | ---: |",
+    `| idle, after a few requests and 10 s of rest | ${r.footprint.idleMiB} | ${r.footprint.targetsMiB.idle} |`,
+    `| peak, during the end-to-end run | ${r.footprint.peakMiB} | ${r.footprint.targetsMiB.peak} |`,
+    "",
+    `Idle, by process: ${r.footprint.idleProcesses.map((p) => `${p.command.split(" ").slice(0, 3).join(" ")} ${p.residentMiB} MiB`).join("; ")}.`,
     "",
   ];
   return lines.join("\n");
