@@ -11,7 +11,7 @@
  * a three-master cluster is started), LOG_FORMAT=json for raw function log lines, and the
  * FAULT_* switches of local/faults.ts (off by default) to inject faults.
  *
- * The npm scripts start it with settings that keep local mode small (docs/performance.md): glibc's
+ * `npm start` runs it with settings that keep local mode small (docs/performance.md): glibc's
  * malloc in two arenas rather than one per thread (MALLOC_ARENA_MAX=2, ignored where malloc is not
  * glibc's), 4 MB semi-spaces for this thread's young generation, and V8 dropping the bytecode of
  * code that ran once, such as each function's init, after one garbage collection instead of six.
