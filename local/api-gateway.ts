@@ -287,7 +287,8 @@ function toProxyEvent(
   };
 }
 
-function toProxyResult(
+/** A proxy integration's answer as an HTTP response; `undefined` when API Gateway would answer 502. */
+export function toProxyResult(
   result: unknown,
 ): { status: number; headers: Record<string, string | string[]>; body: Buffer | string } | undefined {
   if (typeof result !== "object" || result === null) return undefined;
