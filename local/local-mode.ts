@@ -53,8 +53,6 @@ export interface LocalModeOptions {
   pathPrefix?: string;
   /** Execution environments per function behind the API (default API_FUNCTION_CONCURRENCY). */
   functionConcurrency?: number;
-  /** An execution environment unused this long is ended (default: lambda-runtime's). */
-  idleSeconds?: number;
 }
 
 export interface LocalMode {
@@ -128,7 +126,6 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     faults: faults.config,
     log,
     functionConcurrency: options.functionConcurrency ?? API_FUNCTION_CONCURRENCY,
-    idleMs: options.idleSeconds === undefined ? undefined : options.idleSeconds * 1000,
   };
 
   let current = await startRuntime(synth, wiring);
@@ -212,7 +209,6 @@ interface Wiring {
   faults: Faults;
   log: NonNullable<LocalModeOptions["onLog"]>;
   functionConcurrency: number;
-  idleMs: number | undefined;
 }
 
 /** Starts the proxies the faults need; returns the addresses the functions should use. */
@@ -304,7 +300,6 @@ async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime
         onLog: log,
         onReport: (name, report) => log(name, reportLine(report), "stdout"),
         concurrency: concurrencyOf(fn, model, wiring.functionConcurrency),
-        idleMs: wiring.idleMs,
       }),
     );
   }
