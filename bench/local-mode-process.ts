@@ -1,7 +1,7 @@
 /**
- * Local mode as a user runs it: `npm start` in a child process group, and the resident memory of
- * every process in that group (npm, node with its environments' threads, a redis-server if it
- * started one) as `ps` reports it.
+ * Local mode as a user runs it: `npm start` in a child process group, ready once it answers its
+ * first request (`GET /api`), and the resident memory of every process in that group (npm, node
+ * with its environments' threads, a redis-server if it started one) as `ps` reports it.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -46,12 +46,12 @@ export async function startLocalModeProcess(options: {
       stopGroup(child);
       throw new Error(`npm start did not answer within the time allowed:\n${stderr}`);
     }
-    const ok = await fetch(`${url}/health`).then(
+    const ok = await fetch(`${url}/api`).then(
       (response) => response.ok,
-      () => false,
+      () => false, // not listening yet
     );
     if (ok) break;
-    await sleep(250);
+    await sleep(50);
   }
   const processes = async () => {
     const { stdout } = await run("ps", ["-eo", "pid=,ppid=,rss=,args="]);

@@ -4,12 +4,11 @@
  *
  *   npm run bench:startup [-- --runs 3]
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort } from "../local/redis-server";
 import { PROJECT_ROOT } from "../local/synth";
+import { startLocalModeProcess } from "./local-mode-process";
 import { median } from "./statistics";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "3" } } });
@@ -17,34 +16,11 @@ const runs = Number(values.runs);
 
 async function timeToFirstAnswer(cold: boolean): Promise<number> {
   if (cold) rmSync(join(PROJECT_ROOT, "cdk.out.local"), { recursive: true, force: true });
-  const port = await freePort();
   const started = performance.now();
-  const child = spawn("npm", ["start", "--", "--port", String(port)], {
-    cwd: PROJECT_ROOT,
-    stdio: "ignore",
-    detached: true,
-  });
-  try {
-    for (;;) {
-      try {
-        const response = await fetch(`http://127.0.0.1:${port}/api`);
-        if (response.status === 200) return performance.now() - started;
-      } catch {
-        // not listening yet
-      }
-      if (performance.now() - started > 60_000) throw new Error("no answer within 60 s");
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  } finally {
-    await stop(child);
-  }
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once("exit", () => resolve());
-    process.kill(-(child.pid as number), "SIGINT");
-  });
+  const mode = await startLocalModeProcess({ readyTimeoutMs: 60_000 });
+  const elapsed = performance.now() - started;
+  await mode.stop();
+  return elapsed;
 }
 
 const results: Record<string, number[]> = { cold: [], warm: [] };
