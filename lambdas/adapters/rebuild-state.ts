@@ -17,7 +17,7 @@ export interface RebuildProgress {
   /** The generation readers used before (deleted once the new one is switched in). */
   previousGeneration: number;
   startedAt: number;
-  /** The rebuild lists the archive only after this (ms): see jobs/rebuild-job.ts. */
+  /** The rebuild lists the archive only after this (ms): see workflows/rebuild.ts. */
   listAfter: number;
   /** The archive key it started after (the latest clear), then the last key it read. */
   cursor: string;

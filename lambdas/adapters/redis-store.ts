@@ -1,14 +1,16 @@
 import { createHash } from "node:crypto";
 import { Cluster, type Redis } from "ioredis";
-import type {
-  AnalyticsEntry,
-  AnalyticsStore,
-  ConsumerLogEntry,
-  MonthStats,
-  Rankings,
-  RecordStatus,
-  TotalsStats,
-  UserStats,
+import {
+  type AnalyticsEntry,
+  type AnalyticsStore,
+  type ConsumerLogEntry,
+  DEFAULT_LOG_MAX_LENGTH,
+  DEFAULT_MARKER_TTL_SECONDS,
+  type MonthStats,
+  type Rankings,
+  type RecordStatus,
+  type TotalsStats,
+  type UserStats,
 } from "../core/analytics-store";
 import type { RedisClient } from "../shared/clients";
 import { MONTH_STATS_LUA, RECORD_ENTRIES_LUA } from "./lua-scripts";
@@ -31,10 +33,6 @@ import { MONTH_STATS_LUA, RECORD_ENTRIES_LUA } from "./lua-scripts";
  * Every counter stays at most 2^53 - 1 (MAX_EXACT_TOTAL): an entry that would pass it is refused.
  *   logs                       stream, capped: consumer log entries
  */
-
-/** SQS keeps messages 4 days by default: markers must outlive any redelivery. */
-export const DEFAULT_MARKER_TTL_SECONDS = 4 * 24 * 3600;
-export const DEFAULT_LOG_MAX_LENGTH = 10_000;
 
 export interface RedisStoreOptions {
   /** Key prefix, e.g. `orders:`. */

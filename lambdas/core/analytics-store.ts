@@ -42,6 +42,11 @@ export type AnalyticsEntry =
  */
 export type RecordStatus = "applied" | "duplicate" | "replayed" | "out_of_range" | "unavailable";
 
+/** How long an exactly-once marker lives: SQS keeps messages 4 days by default, markers must outlive any redelivery. */
+export const DEFAULT_MARKER_TTL_SECONDS = 4 * 24 * 3600;
+/** How many consumer log entries the store keeps (the latest). */
+export const DEFAULT_LOG_MAX_LENGTH = 10_000;
+
 /** The largest total the store keeps: every figure up to it is shown exactly (a JSON number is a double). */
 export const MAX_EXACT_TOTAL = Number.MAX_SAFE_INTEGER;
 

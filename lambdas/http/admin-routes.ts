@@ -3,8 +3,8 @@ import type { RebuildProgress } from "../adapters/rebuild-state";
 import { RebuildRunningError } from "../adapters/redis-store";
 import type { OrderArchive } from "../adapters/s3-archive";
 import type { AnalyticsStore } from "../core/analytics-store";
-import { type StartRebuildDeps, startRebuild } from "../jobs/rebuild-job";
 import { ConflictError, ServiceUnavailableError } from "../shared/http-errors";
+import { type StartRebuildDeps, startRebuild } from "../workflows/rebuild";
 import type { HandlersOf } from "./routes";
 
 /**

@@ -3,7 +3,6 @@ import { invokeAsync } from "../adapters/lambda-invoker";
 import { rebuildState } from "../adapters/rebuild-state";
 import { createRedisStore, deleteGeneration } from "../adapters/redis-store";
 import { createS3Archive } from "../adapters/s3-archive";
-import { readSecretString } from "../adapters/secrets";
 import {
   createLambdaClient,
   createS3Client,
@@ -14,6 +13,7 @@ import {
 import { AdminEnvSchema, parseEnv } from "../shared/config";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
+import { readSecretString } from "../shared/secrets";
 import { adminHandlers } from "./admin-routes";
 import { ROUTES } from "./routes";
 

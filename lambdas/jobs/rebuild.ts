@@ -7,7 +7,7 @@ import { createS3Archive } from "../adapters/s3-archive";
 import { createLambdaClient, createS3Client, redisFromEnv } from "../shared/clients";
 import { parseEnv, RebuildEnvSchema } from "../shared/config";
 import { logger } from "../shared/logger";
-import { runRebuild } from "./rebuild-job";
+import { runRebuild } from "../workflows/rebuild";
 
 /** The rebuild function: invoked asynchronously by POST /admin/rebuild, and by itself to go on. */
 

@@ -3,8 +3,8 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { Cluster, Redis } from "ioredis";
-import { readSecretString } from "../adapters/secrets";
 import { ConfigError, type RedisEnv, RedisUrlSchema } from "./config";
+import { readSecretString } from "./secrets";
 
 /** A single Redis or a Redis Cluster (ElastiCache Serverless is always one): the store takes either. */
 export type RedisClient = Redis | Cluster;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_LOG_MAX_LENGTH, DEFAULT_MARKER_TTL_SECONDS } from "../adapters/redis-store";
+import { DEFAULT_LOG_MAX_LENGTH, DEFAULT_MARKER_TTL_SECONDS } from "../core/analytics-store";
 import { describeIssues } from "../core/issues";
 import { VALUE_MISMATCH_POLICIES } from "../core/rules";
 

@@ -8,7 +8,7 @@ import {
   parseArchiveLine,
 } from "../../lambdas/core/archive";
 import { createOrderGenerator, seededRandom } from "../../lambdas/core/generator";
-import { entriesOf } from "../../lambdas/jobs/rebuild-job";
+import { entriesOf } from "../../lambdas/workflows/rebuild";
 
 const message = (overrides: Partial<ArchivedMessage> = {}): ArchivedMessage => ({
   messageId: "m-1",
