@@ -2,14 +2,11 @@ import { createConnection, createServer, type Server, type Socket } from "node:n
 
 /**
  * A TCP proxy for fault injection (local mode's Redis faults and the outage tests): it forwards to
- * a real server, and can add latency, cut every connection, or cut after a number of bytes.
+ * a real server, and can add latency or cut every connection.
  */
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private down = false;
-  /** Bytes still allowed from clients to the server before the cut; undefined = unlimited. */
-  private budget: number | undefined;
-  private graceMs = 0;
   /** Added before every chunk forwarded in either direction (order is kept). */
   latencyMs = 0;
 
@@ -30,15 +27,6 @@ export class TcpProxy {
     return proxy;
   }
 
-  /**
-   * Forwards `bytes` more bytes towards the server (the last command may arrive in part), then
-   * forwards nothing more; replies keep flowing back for `graceMs`, then every connection is cut.
-   */
-  cutAfterBytes(bytes: number, graceMs = 100): void {
-    this.budget = bytes;
-    this.graceMs = graceMs;
-  }
-
   /** Cuts every connection and refuses new ones until `restore`. */
   cutNow(): void {
     this.down = true;
@@ -52,7 +40,6 @@ export class TcpProxy {
 
   restore(): void {
     this.down = false;
-    this.budget = undefined;
   }
 
   async close(): Promise<void> {
@@ -76,21 +63,7 @@ export class TcpProxy {
     const toClient = this.delayed((chunk) => client.write(chunk));
     const toServer = this.delayed((chunk) => upstream.write(chunk));
     upstream.on("data", toClient);
-    client.on("data", (chunk: Buffer) => {
-      if (this.budget === undefined) {
-        toServer(chunk);
-        return;
-      }
-      if (this.budget < 0) return;
-      if (chunk.length < this.budget) {
-        this.budget -= chunk.length;
-        toServer(chunk);
-        return;
-      }
-      if (this.budget > 0) toServer(chunk.subarray(0, this.budget));
-      setTimeout(() => this.cutNow(), this.graceMs);
-      this.budget = -1; // spent: drop whatever else the client sends until the cut
-    });
+    client.on("data", toServer);
   }
 
   /** Wraps a writer so that each chunk waits `latencyMs`, in order. */

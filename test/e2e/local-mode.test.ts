@@ -49,7 +49,7 @@ beforeAll(async () => {
   });
   for (const count of [200, 100]) {
     const response = await api("POST", "/produce", { count, full_orders: true, spread_days: 60 });
-    expect(response.status).toBe(200);
+    if (response.status !== 200) throw new Error(`setup: POST /produce answered ${response.status}`);
     produced.push(...response.json.orders);
   }
   expected = expectedFigures(judged(produced));
@@ -57,7 +57,9 @@ beforeAll(async () => {
   await vi.waitFor(
     async () => {
       const { json } = await api("GET", "/stats/global");
-      expect(json.total_orders + json.failed_orders).toBe(produced.length);
+      const counted = json.total_orders + json.failed_orders;
+      if (counted !== produced.length)
+        throw new Error(`the consumer has counted ${counted} of ${produced.length}`);
     },
     { timeout: 60_000, interval: 250 },
   );

@@ -160,7 +160,7 @@ beforeAll(async () => {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ count: 300 }),
   });
-  expect(response.status).toBe(200);
+  if (response.status !== 200) throw new Error(`setup: POST /produce answered ${response.status}`);
   await waitForConsumer(300);
 }, 120_000);
 

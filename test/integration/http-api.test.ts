@@ -113,7 +113,7 @@ describe("POST /produce", () => {
     expect(await api.consumeAll()).toBe(200);
   });
 
-  it("sends count orders, unique ids, 1000 within a few seconds", async () => {
+  it("sends count orders with unique ids, 1000 well within API Gateway's 29 s limit", async () => {
     const started = performance.now();
     const response = await api.call("POST", "/produce", { body: { count: 1000 } });
     expect(performance.now() - started).toBeLessThan(29_000); // API Gateway's limit, with a wide margin

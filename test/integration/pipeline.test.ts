@@ -23,10 +23,11 @@ beforeAll(async () => {
     const response = await api.call("POST", "/produce", {
       body: { count, full_orders: true, spread_days: 60 },
     });
-    expect(response.status).toBe(200);
+    if (response.status !== 200) throw new Error(`setup: POST /produce answered ${response.status}`);
     produced.push(...response.json.orders);
   }
-  expect(await api.consumeAll()).toBe(200);
+  const consumed = await api.consumeAll();
+  if (consumed !== 200) throw new Error(`setup: the consumer took ${consumed} of 200 orders`);
   expected = expectedFigures(judged(produced));
 });
 afterAll(() => api.close());

@@ -29,8 +29,9 @@ beforeAll(async () => {
   const deps = { store, sendToDlq: () => Promise.reject(new Error("no DLQ needed")), logger: silentLogger };
   for (let start = 0; start < ORDER_COUNT; start += 1000) {
     const batch = sqsRecords(...orders.slice(start, start + 1000).map((g) => g.order));
-    const response = await processBatch(batch, deps);
-    expect(response.batchItemFailures).toEqual([]);
+    const { batchItemFailures } = await processBatch(batch, deps);
+    if (batchItemFailures.length > 0)
+      throw new Error(`setup: ${batchItemFailures.length} records not recorded`);
   }
 });
 afterAll(async () => {

@@ -9,8 +9,6 @@ import { connectRedis, redisMode, redisUrl } from "./redis";
  */
 export interface ProxiedRedis {
   client: RedisClient;
-  /** See TcpProxy.cutAfterBytes: applied to every proxy (a script's traffic goes to one node). */
-  cutAfterBytes(bytes: number, graceMs?: number): void;
   cutNow(): void;
   restore(): void;
   close(): Promise<void>;
@@ -36,9 +34,6 @@ export async function proxiedRedis(): Promise<ProxiedRedis> {
   await client.ping(); // connected first, as a warm Lambda environment is
   return {
     client,
-    cutAfterBytes: (bytes, graceMs) => {
-      for (const proxy of proxies) proxy.cutAfterBytes(bytes, graceMs);
-    },
     cutNow: () => {
       for (const proxy of proxies) proxy.cutNow();
     },
