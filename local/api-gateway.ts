@@ -30,6 +30,8 @@ export interface ApiGatewayOptions {
   pathPrefix?: string;
   /** How long a request body may take to arrive (default 10 s). */
   bodyTimeoutMs?: number;
+  /** How long a function may take before the answer is 504 (default API Gateway's 29 s). */
+  integrationTimeoutMs?: number;
   /** The API keys a method marked `apiKeyRequired` accepts in `x-api-key`. */
   apiKeys?: () => readonly string[];
 }
@@ -176,7 +178,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Local
       );
       const result = await withTimeout(
         options.invoke(matched.route.functionLogicalId, event),
-        INTEGRATION_TIMEOUT_MS,
+        options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS,
       );
       if (result === TIMED_OUT) {
         finish(504, jsonType, JSON.stringify({ message: "Endpoint request timed out" }));

@@ -17,14 +17,19 @@ beforeAll(async () => {
       { method: "GET", path: "/read", functionLogicalId: "Reader" },
       { method: "POST", path: "/write", functionLogicalId: "Writer" },
       { method: "POST", path: "/busy", functionLogicalId: "Busy" },
+      { method: "GET", path: "/slow", functionLogicalId: "Slow" },
+      { method: "GET", path: "/broken", functionLogicalId: "Broken" },
     ],
     invoke: async (functionLogicalId, event) => {
       if (functionLogicalId === "Busy") throw new ThrottledError("at its concurrency limit");
+      if (functionLogicalId === "Slow") return new Promise(() => {}); // never answers
+      if (functionLogicalId === "Broken") throw new Error("Runtime.ExitError: the function crashed");
       invocations++;
       lastEvent = event;
       return { statusCode: 200, body: "{}" };
     },
     bodyTimeoutMs: 300,
+    integrationTimeoutMs: 300,
   });
 });
 afterAll(() => gateway.stop());
@@ -96,6 +101,16 @@ describe("local API Gateway", () => {
     expect((await send("POST", "/write", { "content-type": "application/json" }, undefined)).status).toBe(
       200,
     );
+  });
+
+  it("answers 504 when the function takes longer than the integration timeout", async () => {
+    const answer = await send("GET", "/slow", {});
+    expect(answer).toEqual({ status: 504, text: JSON.stringify({ message: "Endpoint request timed out" }) });
+  });
+
+  it("answers 502 with nothing of the error when the function fails", async () => {
+    const answer = await send("GET", "/broken", {});
+    expect(answer).toEqual({ status: 502, text: JSON.stringify({ message: "Internal server error" }) });
   });
 
   it("still serves an ordinary request", async () => {
