@@ -7,7 +7,7 @@ import { DASHBOARD_PAGE, STATIC_ASSETS } from "../lambdas/http/static-assets";
  * and the in-process API of the tests.
  */
 
-export const DASHBOARD_SOURCE = "lambdas/http/dashboard";
+const DASHBOARD_SOURCE = "lambdas/http/dashboard";
 
 /** Shell commands that build the dashboard from the project at `projectDir` into `outDir`. */
 export function dashboardBuildCommands(projectDir: string, outDir: string): string[] {

@@ -29,7 +29,7 @@ export interface OrdersStackProps extends StackProps {
   parameters: OrdersParameters;
 }
 
-export const STAGE_NAME = "prod";
+const STAGE_NAME = "prod";
 
 /** The longest per-message backoff unless retryMaxSeconds says otherwise (or the visibility timeout is shorter). */
 const DEFAULT_RETRY_MAX_SECONDS = 60;

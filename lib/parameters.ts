@@ -10,7 +10,7 @@ import { VALUE_MISMATCH_POLICIES } from "../lambdas/core/rules";
 /** The compose sidecar's Redis: where the functions find it on LocalStack. */
 export const DEFAULT_REDIS_URL = "redis://redis:6379";
 
-export const OrdersParametersSchema = z
+const OrdersParametersSchema = z
   .object({
     stackName: z
       .string()

@@ -82,14 +82,14 @@ export interface InvokeOptions {
 }
 
 /** Invocations that may wait for an environment, per function, unless told otherwise. */
-export const DEFAULT_MAX_WAITING = 64;
+const DEFAULT_MAX_WAITING = 64;
 /**
  * How long one may wait, unless told otherwise: well inside API Gateway's 29 s integration
  * timeout, so a request either runs with time to spare or is refused (429) having done nothing.
  */
-export const DEFAULT_MAX_WAIT_MS = 10_000;
+const DEFAULT_MAX_WAIT_MS = 10_000;
 /** How long an unused environment lives (Lambda keeps them for minutes; a laptop wants memory back). */
-export const DEFAULT_IDLE_MS = 60_000;
+const DEFAULT_IDLE_MS = 60_000;
 /**
  * The young generation of each environment's heap. V8 would size it from the heap limit (128 MB
  * for a 512 MB function) and fill it during init; 8 MB keeps an environment at a few tens of MB

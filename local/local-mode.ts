@@ -77,7 +77,7 @@ export interface LocalMode {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_OUTDIR = join(PROJECT_ROOT, "cdk.out.local");
+const DEFAULT_OUTDIR = join(PROJECT_ROOT, "cdk.out.local");
 
 export async function startLocalMode(options: LocalModeOptions = {}): Promise<LocalMode> {
   process.setSourceMapsEnabled(true); // stack traces from the bundles point at lambdas/*.ts

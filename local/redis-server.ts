@@ -20,7 +20,7 @@ export interface LocalRedis {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
 export class RedisUnavailableError extends Error {
   override name = "RedisUnavailableError";
@@ -84,7 +84,7 @@ async function isClusterNode(url: string): Promise<boolean> {
 }
 
 /** True when a Redis at `url` answers PING within a second. */
-export async function answers(url: string): Promise<boolean> {
+async function answers(url: string): Promise<boolean> {
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 1_000,

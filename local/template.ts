@@ -59,7 +59,7 @@ export interface BucketModel {
   name: string;
 }
 
-export interface SecretModel {
+interface SecretModel {
   logicalId: string;
   name: string;
 }
@@ -189,7 +189,7 @@ export function readRoutes(template: Template, functionIds: ReadonlySet<string>)
 }
 
 /** `Consumer8D6BE417` -> `Consumer`: CDK appends an 8-hex-digit hash to logical ids. */
-export function friendlyName(logicalId: string): string {
+function friendlyName(logicalId: string): string {
   return logicalId.replace(/[0-9A-F]{8}$/, "") || logicalId;
 }
 

@@ -67,11 +67,7 @@ export function deadLetterAccess(sqs: SQSClient, queues: DeadLetterQueues, redri
 }
 
 /** Up to `limit` dead letters, left in the queue. */
-export async function readDeadLetters(
-  sqs: SQSClient,
-  queueUrl: string,
-  limit: number,
-): Promise<DeadLetter[]> {
+async function readDeadLetters(sqs: SQSClient, queueUrl: string, limit: number): Promise<DeadLetter[]> {
   const seen = new Map<string, Message>();
   let emptyReceives = 0;
   // SQS hands out at most 10 at a time and samples its servers: a few empty answers mean "done".
@@ -95,7 +91,7 @@ export async function readDeadLetters(
 }
 
 /** Moves the dead letters back to the order queue, for at most `timeBudgetMs`. */
-export async function redriveDeadLetters(
+async function redriveDeadLetters(
   sqs: SQSClient,
   queues: DeadLetterQueues,
   timeBudgetMs: number,

@@ -7,7 +7,7 @@ import { type Generations, generationReader, generationsKey } from "./redis-stor
  * invocation at a time works on it (Lambda may retry an asynchronous invocation that timed out).
  */
 
-export type RebuildStatus = "running" | "done" | "failed";
+type RebuildStatus = "running" | "done" | "failed";
 
 export interface RebuildProgress {
   id: string;

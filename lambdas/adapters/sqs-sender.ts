@@ -64,7 +64,7 @@ export async function sendMessages(
 }
 
 /** Splits messages into SendMessageBatch-sized groups, by count and by payload size. */
-export function groupForBatches(messages: readonly OutgoingMessage[]): OutgoingMessage[][] {
+function groupForBatches(messages: readonly OutgoingMessage[]): OutgoingMessage[][] {
   const groups: OutgoingMessage[][] = [];
   let group: OutgoingMessage[] = [];
   let bytes = 0;

@@ -21,15 +21,9 @@ export const SEED_PRODUCTS = [
   { productId: "P006", minCents: 40_00, maxCents: 200_00 },
 ] as const;
 
-export const PAYMENT_METHODS = [
-  "Credit Card",
-  "Debit Card",
-  "UPI",
-  "Net Banking",
-  "Cash on Delivery",
-] as const;
+const PAYMENT_METHODS = ["Credit Card", "Debit Card", "UPI", "Net Banking", "Cash on Delivery"] as const;
 
-export const SHIPPING_ADDRESSES = [
+const SHIPPING_ADDRESSES = [
   "12 MG Road, Bengaluru, KA 560001",
   "221B Baker Street, London NW1 6XE",
   "1600 Amphitheatre Pkwy, Mountain View, CA 94043",
@@ -114,7 +108,7 @@ export function createOrderGenerator(
 }
 
 /** The seed's timestamp format: UTC to the second, `YYYY-MM-DDTHH:MM:SSZ`. */
-export function seedTimestamp(epochMs: number): string {
+function seedTimestamp(epochMs: number): string {
   return `${new Date(epochMs).toISOString().slice(0, 19)}Z`;
 }
 

@@ -77,7 +77,7 @@ const amount = z
   })
   .refine(hasAtMostTwoDecimals, { message: "must be an amount with at most two decimal places" });
 
-export const OrderItemSchema = z.object({
+const OrderItemSchema = z.object({
   product_id: text(ORDER_LIMITS.idLength).min(1),
   quantity: z.number().int().min(1).max(ORDER_LIMITS.maxQuantity),
   price_per_unit: amount.refine((value) => value >= 0, { message: "must not be negative" }),

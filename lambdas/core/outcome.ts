@@ -14,7 +14,7 @@ import {
  * What the analytics keep of an order. The items are summed during classification and then let
  * go: a batch of thousands of outcomes would otherwise hold every parsed item until it ends.
  */
-export type OrderSummary = Pick<OrderMessage, "order_id" | "user_id" | "order_timestamp" | "order_value">;
+type OrderSummary = Pick<OrderMessage, "order_id" | "user_id" | "order_timestamp" | "order_value">;
 
 /**
  * What one message is, judged on its body alone. Whether a valid order is a duplicate needs the
@@ -54,7 +54,7 @@ export function classifyMessage(body: string, valueMismatch: ValueMismatchPolicy
 }
 
 /** Classifies an already-parsed value (the `POST /orders` path parses the body once). */
-export function classifyOrder(json: unknown, valueMismatch: ValueMismatchPolicy = "reject"): MessageOutcome {
+function classifyOrder(json: unknown, valueMismatch: ValueMismatchPolicy = "reject"): MessageOutcome {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return malformed(["body: must be a JSON object"]);
   }

@@ -23,7 +23,7 @@ export const VALUE_MISMATCH_POLICIES = ["reject", "correct"] as const;
 export type ValueMismatchPolicy = (typeof VALUE_MISMATCH_POLICIES)[number];
 
 /** `ORD` then letters, digits, `_` or `-`: safe to embed in Redis keys and URLs. */
-export const ORDER_ID_PATTERN = /^ORD[A-Za-z0-9_-]*$/;
+const ORDER_ID_PATTERN = /^ORD[A-Za-z0-9_-]*$/;
 /** `U` then at least one letter, digit, `_` or `-` (the seed's users are U1000-U1005). */
 export const USER_ID_PATTERN = /^U[A-Za-z0-9_-]+$/;
 

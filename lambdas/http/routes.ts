@@ -34,7 +34,7 @@ import { STATIC_ASSET_NAMES } from "./static-assets";
  */
 
 /** The Lambda functions behind the API, one per group of routes. */
-export const HTTP_FUNCTIONS = ["docs", "producer", "stats", "admin"] as const;
+const HTTP_FUNCTIONS = ["docs", "producer", "stats", "admin"] as const;
 export type HttpFunctionName = (typeof HTTP_FUNCTIONS)[number];
 
 /** A route of this app: served by one of its functions, under one of its tags. */
@@ -255,7 +255,7 @@ export const ROUTES = {
   },
 } as const satisfies Record<string, RouteSpec>;
 
-export type Routes = typeof ROUTES;
+type Routes = typeof ROUTES;
 export type RouteId = keyof Routes;
 
 /** The handlers one function must provide: exactly its routes of the table. */
@@ -267,9 +267,4 @@ export type HandlersOf<F extends HttpFunctionName> = HandlersFor<Routes, F>;
  */
 export function isWriteRoute(route: RouteSpec): boolean {
   return route.tag === "orders";
-}
-
-/** The routes served by one function. */
-export function routesOf(fn: HttpFunctionName): [RouteId, RouteSpec][] {
-  return (Object.entries(ROUTES) as [RouteId, RouteSpec][]).filter(([, route]) => route.function === fn);
 }

@@ -34,7 +34,7 @@ export const MonthParam = z
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: "must be a month as YYYY-MM (e.g. 2026-11)" })
   .meta({ description: "Month as YYYY-MM (UTC)", example: "2026-11" });
 
-export const Money = z.number().meta({
+const Money = z.number().meta({
   description:
     "Amount with at most two decimals. Every total is exact up to 90071992547409.91 (2^53 - 1 cents, the most a JSON number holds exactly): an order that would take a total past it is not counted but dead-lettered with reason out_of_range.",
   example: 1234.5,
@@ -81,7 +81,7 @@ export const ApiInfoResponse = z
   .meta({ id: "ApiInfo" });
 
 /** Most days `spread_days` may reach back: a year. */
-export const MAX_SPREAD_DAYS = 365;
+const MAX_SPREAD_DAYS = 365;
 
 export const ProduceRequest = z
   .strictObject({

@@ -37,7 +37,7 @@ export interface HttpFunctionOptions {
   adminAuth?: AdminAuth;
 }
 
-export type AdminAuth = { token: string } | "off";
+type AdminAuth = { token: string } | "off";
 
 type HttpEvent = APIGatewayProxyEvent;
 type HttpResult = APIGatewayProxyResult;
@@ -284,5 +284,3 @@ function toResult(reply: HttpReply): HttpResult {
     body: JSON.stringify(reply.body),
   };
 }
-
-export { HttpReply };

@@ -28,7 +28,7 @@ export const METRIC = {
 } as const;
 
 /** The failure reasons are a closed set, so they may be a dimension (bounded cardinality). */
-export const REASON_DIMENSION = "reason";
+const REASON_DIMENSION = "reason";
 
 export function createMetrics(): Metrics {
   return new Metrics({ namespace: METRICS_NAMESPACE });

@@ -35,7 +35,7 @@ export type RouteTable = Readonly<Record<string, RouteSpec>>;
 type Output<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
 type BodyOf<R extends RouteSpec> = R["body"] extends { schema: infer S } ? Output<S> : undefined;
 
-export interface RouteRequest<R extends RouteSpec> {
+interface RouteRequest<R extends RouteSpec> {
   params: Output<R["params"]>;
   query: Output<R["query"]>;
   body: BodyOf<R>;
@@ -57,7 +57,7 @@ export class HttpReply {
   }
 }
 
-export type RouteHandler<R extends RouteSpec> = (
+type RouteHandler<R extends RouteSpec> = (
   request: RouteRequest<R>,
 ) => Promise<z.input<R["success"]["schema"]> | HttpReply>;
 

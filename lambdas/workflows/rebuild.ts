@@ -24,9 +24,9 @@ import type { logger as sharedLogger } from "../shared/logger";
  */
 
 /** Longer than any process trusts its cached generations, with room for clock differences. */
-export const LIST_DELAY_MS = 5 * GENERATION_CACHE_MS;
+const LIST_DELAY_MS = 5 * GENERATION_CACHE_MS;
 /** A running rebuild that saved no progress for this long is taken to have died (Lambda's limit is 15 min). */
-export const STALE_AFTER_MS = 16 * 60_000;
+const STALE_AFTER_MS = 16 * 60_000;
 /** Archive keys listed per call. */
 const LIST_PAGE = 100;
 /** Attempts at one object's recording before the rebuild gives up (Redis unreachable meanwhile). */

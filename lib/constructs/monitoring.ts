@@ -37,7 +37,7 @@ export interface MonitoringProps {
 }
 
 /** The API's 5xx answers, as a share of its requests, above which the alarm fires. */
-export const API_5XX_RATE_THRESHOLD = 0.01;
+const API_5XX_RATE_THRESHOLD = 0.01;
 
 export class Monitoring extends Construct {
   readonly topic: Topic;

@@ -25,7 +25,7 @@ export interface OrderArchiveProps {
 }
 
 /** Objects older than this move to Standard-IA (S3 bills IA for at least 30 days, and 128 KB). */
-export const INFREQUENT_ACCESS_AFTER_DAYS = 30;
+const INFREQUENT_ACCESS_AFTER_DAYS = 30;
 
 export class OrderArchive extends Construct {
   readonly bucket: Bucket;

@@ -27,8 +27,8 @@ export interface ConsumerSettings {
 
 /** AWS's guidance: visibility timeout at least six times the function timeout. */
 export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
-export const MIN_MAX_RECEIVE_COUNT = 5;
-export const DLQ_RETENTION = Duration.days(14);
+const MIN_MAX_RECEIVE_COUNT = 5;
+const DLQ_RETENTION = Duration.days(14);
 
 export class OrderQueue extends Construct {
   readonly queue: Queue;
@@ -120,7 +120,7 @@ export class OrderQueue extends Construct {
 }
 
 /** AWS's rules for an SQS event source mapping, as messages naming the fix. */
-export function consumerRules(
+function consumerRules(
   settings: ConsumerSettings,
   functionTimeout: Duration,
   queueSizedFor: Duration,
