@@ -1,5 +1,5 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { request as httpRequest, type ServerResponse } from "node:http";
+import { type LocalEndpoint, readAll, replyJson, startLocalEndpoint } from "./local-endpoint.ts";
 
 /**
  * An HTTP proxy between the functions and the embedded SQS and S3 server that fails a share of
@@ -14,13 +14,11 @@ export interface AwsFaultRates {
   archiveWriteFailureRate: number;
 }
 
-export interface AwsFaultProxy {
-  endpoint: string;
+export interface AwsFaultProxy extends LocalEndpoint {
   /** SendMessageBatch entries failed so far. */
   failedEntries: number;
   /** Archive objects whose writes were refused so far. */
   failedArchiveWrites: number;
-  stop(): Promise<void>;
 }
 
 interface BatchRequest {
@@ -49,8 +47,7 @@ export async function startAwsFaultProxy(
   /** Archive keys already judged: a refused object is refused on every retry. */
   const archiveVerdicts = new Map<string, boolean>();
 
-  const server: Server = createServer(async (req, res) => {
-    const body = await readAll(req);
+  const endpoint = await startLocalEndpoint((req, body, res) => {
     let forwardBody = body;
     let injected: string[] = [];
     const path = req.url?.split("?")[0] ?? "";
@@ -105,13 +102,8 @@ export async function startAwsFaultProxy(
     upstream.on("error", () => respond(res, 502, { message: "upstream unavailable" }));
     upstream.end(forwardBody);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  proxy.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy.stop = () =>
-    new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+  proxy.endpoint = endpoint.endpoint;
+  proxy.stop = endpoint.stop;
   return proxy;
 }
 
@@ -124,17 +116,6 @@ function failure(id: string) {
   };
 }
 
-function respond(res: import("node:http").ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/x-amz-json-1.0",
-    "content-length": Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-async function readAll(stream: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+function respond(res: ServerResponse, status: number, body: unknown): void {
+  replyJson(res, status, body, "application/x-amz-json-1.0");
 }

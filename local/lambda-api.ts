@@ -1,7 +1,6 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LocalFunction } from "./lambda-runtime.ts";
+import { type LocalEndpoint, replyJson, startLocalEndpoint } from "./local-endpoint.ts";
 
 /**
  * Lambda's Invoke API for the functions themselves (AWS_ENDPOINT_URL_LAMBDA points here), so that
@@ -10,11 +9,9 @@ import type { LocalFunction } from "./lambda-runtime.ts";
  * invocations; `RequestResponse` answers with the function's result.
  */
 
-export interface LocalLambdaApi {
-  endpoint: string;
+export interface LocalLambdaApi extends LocalEndpoint {
   /** Resolves when every queued asynchronous invocation has finished (tests, shutdown). */
   idle(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /** Waits before the two retries of a failed asynchronous invocation (Lambda waits 1, then 2 minutes). */
@@ -45,13 +42,9 @@ export async function startLambdaApi(
     }
   };
 
-  const server = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      response.writeHead(status, { "content-type": "application/json", ...headers });
-      response.end(body === undefined ? "" : JSON.stringify(body));
-    };
+  const endpoint = await startLocalEndpoint(async (request, body, response) => {
+    const reply = (status: number, answer: unknown, headers: Record<string, string> = {}) =>
+      replyJson(response, status, answer, "application/json", headers);
     const match = INVOKE_PATH.exec(new URL(request.url ?? "/", "http://local").pathname);
     if (request.method !== "POST" || !match) {
       reply(400, { Type: "User", message: "local mode serves Invoke only" });
@@ -73,7 +66,7 @@ export async function startLambdaApi(
       );
       return;
     }
-    const text = Buffer.concat(chunks).toString("utf8");
+    const text = body.toString("utf8");
     const event = text.length > 0 ? JSON.parse(text) : {};
     if (request.headers["x-amz-invocation-type"] === "Event") {
       const run = runAsync(fn, event).finally(() => running.delete(run));
@@ -93,16 +86,10 @@ export async function startLambdaApi(
       );
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    ...endpoint,
     async idle() {
       while (running.size > 0) await Promise.allSettled([...running]);
     },
-    stop: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
   };
 }

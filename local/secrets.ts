@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type LocalEndpoint, replyJson, startLocalEndpoint } from "./local-endpoint.ts";
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "./sqs.ts";
 
 /**
@@ -16,10 +15,7 @@ export interface LocalSecret {
   value: string;
 }
 
-export interface LocalSecretsEndpoint {
-  endpoint: string;
-  stop(): Promise<void>;
-}
+export type LocalSecretsEndpoint = LocalEndpoint;
 
 /** `AdminToken` -> `ADMIN_TOKEN`. */
 export function secretEnvName(name: string): string {
@@ -39,21 +35,15 @@ export function localSecrets(
   }));
 }
 
-export async function startSecretsEndpoint(
-  secrets: () => readonly LocalSecret[],
-): Promise<LocalSecretsEndpoint> {
-  const server = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const reply = (status: number, body: unknown) => {
-      response.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
-      response.end(JSON.stringify(body));
-    };
+export function startSecretsEndpoint(secrets: () => readonly LocalSecret[]): Promise<LocalSecretsEndpoint> {
+  return startLocalEndpoint((request, body, response) => {
+    const reply = (status: number, answer: unknown) =>
+      replyJson(response, status, answer, "application/x-amz-json-1.1");
     if (request.headers["x-amz-target"] !== "secretsmanager.GetSecretValue") {
       reply(400, { __type: "UnsupportedOperation", message: "local mode serves GetSecretValue only" });
       return;
     }
-    const { SecretId } = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as { SecretId?: string };
+    const { SecretId } = JSON.parse(body.toString("utf8") || "{}") as { SecretId?: string };
     const secret = secrets().find((s) => s.arn === SecretId || s.name === SecretId);
     if (!secret) {
       reply(400, {
@@ -71,13 +61,4 @@ export async function startSecretsEndpoint(
       CreatedDate: Math.floor(Date.now() / 1000),
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stop: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
 }
