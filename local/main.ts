@@ -26,16 +26,29 @@ import { RedisUnavailableError } from "./redis-server.ts";
 import { secretEnvName } from "./secrets.ts";
 import { PROJECT_ROOT } from "./synth.ts";
 
-const { values } = parseArgs({
-  options: {
-    port: { type: "string", default: process.env.PORT ?? "3000" },
-    context: { type: "string", short: "c", multiple: true, default: [] },
-    watch: { type: "boolean", default: false },
-    "access-log": { type: "boolean", default: false },
-    "path-prefix": { type: "string" },
-    "function-concurrency": { type: "string" },
-  },
-});
+const { values } = commandLine();
+
+/** The options above; a mistyped one ends here with what went wrong and this file's list of options. */
+function commandLine() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: "string", default: process.env.PORT ?? "3000" },
+        context: { type: "string", short: "c", multiple: true, default: [] },
+        watch: { type: "boolean", default: false },
+        "access-log": { type: "boolean", default: false },
+        "path-prefix": { type: "string" },
+        "function-concurrency": { type: "string" },
+      },
+    });
+  } catch (error) {
+    console.error(`npm start: ${(error as Error).message}`);
+    console.error(
+      "options: --port N, -c name=value, --watch, --access-log, --path-prefix P, --function-concurrency N",
+    );
+    process.exit(2);
+  }
+}
 
 const colour = process.stdout.isTTY && !process.env.NO_COLOR;
 const rawLogs = process.env.LOG_FORMAT === "json";

@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { updateWithFiles } from "../lib/file-hash.ts";
 import type { Template } from "./template.ts";
 
 /**
@@ -103,27 +104,12 @@ function runChild(args: string[]): Promise<string> {
 }
 
 function inputsHash(context: Record<string, string>, appModule: string): string {
-  const hash = createHash("sha256");
-  hash.update(JSON.stringify(context)).update(appModule);
-  const files = [
-    ...SOURCE_DIRS.flatMap((dir) => listFiles(join(PROJECT_ROOT, dir))),
-    ...SOURCE_FILES.map((file) => join(PROJECT_ROOT, file)),
+  const hash = createHash("sha256").update(JSON.stringify(context)).update(appModule);
+  return updateWithFiles(hash, PROJECT_ROOT, [
+    ...[...SOURCE_DIRS, ...SOURCE_FILES].map((path) => join(PROJECT_ROOT, path)),
     fileURLToPath(import.meta.url), // how it synthesizes is an input too
     appModule,
-  ];
-  for (const file of files.sort()) {
-    if (!existsSync(file)) continue;
-    hash.update(relative(PROJECT_ROOT, file)).update(readFileSync(file));
-  }
-  return hash.digest("hex");
-}
-
-function listFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? listFiles(path) : [path];
-  });
+  ]).digest("hex");
 }
 
 /** In the child: synthesize and print where the template is. */

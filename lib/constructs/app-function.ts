@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
@@ -7,6 +6,7 @@ import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
 import { type ICommandHooks, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { updateWithFiles } from "../file-hash";
 import type { FunctionNetwork } from "./redis-access";
 
 /**
@@ -102,19 +102,10 @@ const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 function sourceHash(entry: string, commandHooks: ICommandHooks | undefined): string {
   const hash = createHash("sha256").update(entry);
   if (commandHooks) hash.update(commandHooks.afterBundling("in", "out").join("\n"));
-  const files = [
-    ...listFiles(join(PROJECT_ROOT, "lambdas")),
+  return updateWithFiles(hash, PROJECT_ROOT, [
+    join(PROJECT_ROOT, "lambdas"),
     join(PROJECT_ROOT, "package-lock.json"),
     join(PROJECT_ROOT, "tsconfig.json"),
     fileURLToPath(import.meta.url),
-  ];
-  for (const file of files.sort()) hash.update(file.slice(PROJECT_ROOT.length)).update(readFileSync(file));
-  return hash.digest("hex");
-}
-
-function listFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? listFiles(path) : [path];
-  });
+  ]).digest("hex");
 }
