@@ -18,7 +18,7 @@ export interface AwsServerProcess {
 }
 
 export async function startAwsServerProcess(): Promise<AwsServerProcess> {
-  const child = fork(new URL(import.meta.url).pathname, ["--serve"], {
+  const child = fork(new URL(import.meta.url).pathname, [], {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -46,7 +46,7 @@ export async function startAwsServerProcess(): Promise<AwsServerProcess> {
   };
 }
 
-if (process.argv.includes("--serve")) {
+if (import.meta.main) {
   const server = await startLocalSqs();
   process.send?.({ port: Number(new URL(server.endpoint).port) });
   process.on("disconnect", () => process.exit(0));

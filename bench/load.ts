@@ -219,4 +219,4 @@ async function main(): Promise<void> {
   process.exit(summary.unaccounted === 0 ? 0 : 1);
 }
 
-if (process.argv[1]?.endsWith("load.ts")) await main();
+if (import.meta.main) await main();

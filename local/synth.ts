@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import { updateWithFiles } from "../lib/file-hash.ts";
 import type { Template } from "./template.ts";
 
@@ -114,13 +115,16 @@ function inputsHash(context: Record<string, string>, appModule: string): string 
 
 /** In the child: synthesize and print where the template is. */
 async function main(): Promise<void> {
-  const argument = (name: string) => {
-    const index = process.argv.indexOf(name);
-    return index >= 0 ? process.argv[index + 1] : undefined;
-  };
-  const outdir = argument("--outdir") as string;
-  const context = JSON.parse(argument("--context") ?? "{}") as Record<string, string>;
-  const module = (await import(pathToFileURL(argument("--app") ?? DEFAULT_APP_MODULE).href)) as {
+  const { values } = parseArgs({
+    options: {
+      outdir: { type: "string", default: "cdk.out" },
+      context: { type: "string", default: "{}" },
+      app: { type: "string", default: DEFAULT_APP_MODULE },
+    },
+  });
+  const outdir = values.outdir;
+  const context = JSON.parse(values.context) as Record<string, string>;
+  const module = (await import(pathToFileURL(values.app).href)) as {
     createOrdersApp?: AppFactory;
     createApp?: AppFactory;
   };
@@ -147,7 +151,7 @@ type AppFactory = (props: { outdir: string; context: Record<string, unknown> }) 
   stack: { stackName: string };
 };
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (import.meta.main) {
   main().catch((error: Error) => {
     console.error(error.message);
     process.exit(1);

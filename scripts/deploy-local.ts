@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { lookup } from "node:dns/promises";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import type { Template } from "../local/template";
 import {
   curlCommands,
@@ -22,6 +23,13 @@ import {
   redeployPlan,
   stackOf,
 } from "./localstack";
+
+const { values: options } = parseArgs({
+  options: {
+    destroy: { type: "boolean", default: false }, // npm run destroy:local
+    "api-keys": { type: "boolean", default: false }, // writes need an API key, as on AWS by default
+  },
+});
 
 const OUTPUTS_FILE = "cdk-outputs.json";
 const ASSEMBLY_DIR = "cdk.out";
@@ -99,7 +107,7 @@ if (!(await localstackIsUp())) {
 const advice = dnsAdvice(await Promise.all(LOCALSTACK_HOSTS.map(resolve)));
 if (advice.length > 0) fail(advice);
 
-if (process.argv.includes("--destroy")) {
+if (options.destroy) {
   cdklocal("destroy", "--force");
   rmSync(LAST_DEPLOY_FILE, { force: true });
   process.exit(0);
@@ -107,7 +115,7 @@ if (process.argv.includes("--destroy")) {
 
 // Synthesize once; the checks read the template, and the deploy uses the same assembly. Writes are
 // open on LocalStack, as the original's clients expect, unless --api-keys asks for keys.
-const writeAuth = process.argv.includes("--api-keys") ? "apiKey" : "open";
+const writeAuth = options["api-keys"] ? "apiKey" : "open";
 cdklocal("synth", "--quiet", "-c", `writeAuth=${writeAuth}`);
 const { stackName, templateFile } = stackOf(readFileSync(join(ASSEMBLY_DIR, "manifest.json"), "utf8"));
 const template = JSON.parse(readFileSync(join(ASSEMBLY_DIR, templateFile), "utf8")) as Template;

@@ -3,6 +3,7 @@
  * when the committed file differs, for CI.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 import { buildOpenApiDocument } from "../lambdas/http/openapi";
 
 export const OPENAPI_PATH = new URL("../docs/openapi.json", import.meta.url);
@@ -11,9 +12,10 @@ export function renderOpenApi(): string {
   return `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.main) {
+  const { values } = parseArgs({ options: { check: { type: "boolean", default: false } } });
   const rendered = renderOpenApi();
-  if (process.argv.includes("--check")) {
+  if (values.check) {
     const current = readFileSync(OPENAPI_PATH, "utf8");
     if (current !== rendered) {
       console.error("docs/openapi.json is stale: run npm run openapi");
