@@ -18,6 +18,7 @@ import { createOrderGenerator } from "../lambdas/core/generator";
 import { createRedisClient } from "../lambdas/shared/clients";
 import { syntheticSqsRecord as sqsRecord } from "../local/event-source";
 import { ensureRedis } from "../local/redis-server";
+import { localAwsEnvironment } from "../local/sqs";
 import { startAwsServerProcess } from "./aws-server";
 import { median } from "./statistics";
 
@@ -41,10 +42,7 @@ Object.assign(process.env, {
   KEY_PREFIX: prefix,
   QUEUE_URL: await sqs.createQueue("bench-orders"),
   DLQ_URL: await sqs.createQueue("bench-dlq"),
-  AWS_ENDPOINT_URL: sqs.endpoint,
-  AWS_REGION: "us-east-1",
-  AWS_ACCESS_KEY_ID: "test",
-  AWS_SECRET_ACCESS_KEY: "test",
+  ...localAwsEnvironment({ all: sqs.endpoint }),
   // One INFO line per batch would flood this terminal; the work done is the same.
   POWERTOOLS_LOG_LEVEL: "WARN",
   POWERTOOLS_SERVICE_NAME: "orders-pipeline",

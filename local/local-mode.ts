@@ -12,10 +12,10 @@ import { ensureRedis, type LocalRedis } from "./redis-server.ts";
 import { type LocalSecret, localSecrets, startSecretsEndpoint } from "./secrets.ts";
 import {
   LOCAL_ACCOUNT_ID,
-  LOCAL_CREDENTIALS,
   LOCAL_REGION,
   type LocalQueue,
   type LocalSqs,
+  localAwsEnvironment,
   startLocalSqs,
 } from "./sqs.ts";
 import { PROJECT_ROOT, type SynthResult, synthesize } from "./synth.ts";
@@ -277,14 +277,12 @@ async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime
   for (const fn of model.functions) {
     const environment = {
       ...resolveEnvironment(withLocalRedis(fn.environment, wiring.redis), resolver, fn.name),
-      AWS_REGION: LOCAL_REGION,
-      AWS_DEFAULT_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      // What LocalStack does too: the SDK inside the function reaches the local endpoint.
-      AWS_ENDPOINT_URL: wiring.sqsEndpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: wiring.secretsEndpoint,
-      AWS_ENDPOINT_URL_LAMBDA: wiring.lambdaEndpoint,
+      // What LocalStack does too: the SDK inside the function reaches the local endpoints.
+      ...localAwsEnvironment({
+        all: wiring.sqsEndpoint,
+        secretsManager: wiring.secretsEndpoint,
+        lambda: wiring.lambdaEndpoint,
+      }),
       AWS_LAMBDA_FUNCTION_NAME: fn.name,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
       AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",

@@ -1,6 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { METRIC, METRICS_NAMESPACE } from "../../lambdas/shared/metrics";
+import { localAwsEnvironment } from "../../local/sqs";
 import { orderMessage, sqsRecord, sqsRecords } from "../support/factories";
 import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 import { type EmbeddedSqs, startEmbeddedSqs } from "../support/sqs";
@@ -22,10 +23,7 @@ beforeAll(async () => {
     KEY_PREFIX: prefix,
     QUEUE_URL: sqs.createQueue("metrics-orders"),
     DLQ_URL: sqs.createQueue("metrics-dlq"),
-    AWS_ENDPOINT_URL: sqs.endpoint,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
+    ...localAwsEnvironment({ all: sqs.endpoint }),
     POWERTOOLS_SERVICE_NAME: "orders-pipeline",
     POWERTOOLS_LOG_LEVEL: "ERROR",
   });

@@ -8,6 +8,7 @@ import type { RedisClient } from "../../lambdas/shared/clients";
 import { BatchFailedError, type ConsumerDeps, processBatch } from "../../lambdas/sqs/process-batch";
 import { createRetryDelayer } from "../../lambdas/sqs/redelivery";
 import { toSqsRecord } from "../../local/event-source";
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../../local/sqs";
 import { expectedFigures } from "../support/expected";
 import { orderMessage, sqsRecord, sqsRecords } from "../support/factories";
 import { silentLogger } from "../support/fakes";
@@ -215,7 +216,9 @@ describe("per-message backoff", () => {
         WaitTimeSeconds: 0,
       }),
     );
-    return Messages.map((m) => toSqsRecord(m, "arn:aws:sqs:us-east-1:000000000000:backoff", "us-east-1"));
+    return Messages.map((m) =>
+      toSqsRecord(m, `arn:aws:sqs:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:backoff`, LOCAL_REGION),
+    );
   }
 
   async function sendOrders(queueUrl: string, ids: string[]) {

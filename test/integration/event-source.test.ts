@@ -4,7 +4,7 @@ import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SqsPoller } from "../../local/event-source";
 import { LocalFunction } from "../../local/lambda-runtime";
-import { type LocalSqs, startLocalSqs } from "../../local/sqs";
+import { LOCAL_REGION, type LocalSqs, startLocalSqs } from "../../local/sqs";
 import type { MappingModel, QueueModel } from "../../local/template";
 import { drainQueue } from "../support/sqs";
 
@@ -60,7 +60,7 @@ async function runScenario(respond: Respond, options: { maxReceiveCount?: number
     sqs: sqs.client,
     queue,
     mapping,
-    region: "us-east-1",
+    region: LOCAL_REGION,
     invoke: async (event) => {
       invocations++;
       for (const record of event.Records) deliveries.set(record.body, (deliveries.get(record.body) ?? 0) + 1);

@@ -4,6 +4,7 @@ import { type RedisClient, redisFromEnv } from "../../lambdas/shared/clients";
 import { ConfigError, parseEnv, RedisEnvSchema } from "../../lambdas/shared/config";
 import { type LocalRedis, startRedisServer } from "../../local/redis-server";
 import { type LocalSecretsEndpoint, startSecretsEndpoint } from "../../local/secrets";
+import { localAwsEnvironment } from "../../local/sqs";
 import { uniquePrefix } from "../support/redis";
 
 /**
@@ -30,10 +31,7 @@ beforeAll(async () => {
     },
   ]);
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
+    ...localAwsEnvironment({ secretsManager: secrets.endpoint }),
   });
 });
 
