@@ -5,7 +5,7 @@ import { type LocalApiGateway, startApiGateway } from "./api-gateway.ts";
 import { type AwsFaultProxy, startAwsFaultProxy } from "./aws-fault-proxy.ts";
 import { DEFAULT_POLLERS, SqsPoller } from "./event-source.ts";
 import { type Faults, NO_FAULTS } from "./faults.ts";
-import { resolveEnvironment } from "./intrinsics.ts";
+import { type ResolverContext, resolveEnvironment } from "./intrinsics.ts";
 import { type LocalLambdaApi, startLambdaApi } from "./lambda-api.ts";
 import { type InvocationReport, LocalFunction } from "./lambda-runtime.ts";
 import { ensureRedis, type LocalRedis } from "./redis-server.ts";
@@ -20,7 +20,7 @@ import {
 } from "./sqs.ts";
 import { PROJECT_ROOT, type SynthResult, synthesize } from "./synth.ts";
 import { TcpProxy } from "./tcp-proxy.ts";
-import { type FunctionModel, readTemplate, type StackModel } from "./template.ts";
+import { type FunctionModel, type MappingModel, readTemplate, type StackModel } from "./template.ts";
 
 /**
  * Local mode: synthesizes the CDK app and runs what it describes on this machine, with no Docker
@@ -86,107 +86,129 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   // Writes open unless asked (what the original's clients expect); `-c writeAuth=apiKey` turns keys on.
   const context = { writeAuth: "open", ...options.context };
   const apiKeyValue = process.env.API_KEY || randomBytes(15).toString("base64url");
-  const [synthResult, redisResult, sqsResult] = await Promise.allSettled([
-    synthesize({ outdir, context, appModule: options.appModule }),
-    ensureRedis(options.redisUrl, options.redisMode),
-    startLocalSqs(options.sqsPort ?? 0),
-  ]);
-  if (
-    synthResult.status === "rejected" ||
-    redisResult.status === "rejected" ||
-    sqsResult.status === "rejected"
-  ) {
-    // Leave nothing running behind a failed start.
-    if (redisResult.status === "fulfilled") await redisResult.value.stop();
-    if (sqsResult.status === "fulfilled") await sqsResult.value.stop();
-    const failed = [synthResult, redisResult, sqsResult].find(
-      (r) => r.status === "rejected",
-    ) as PromiseRejectedResult;
-    throw failed.reason;
+  // Everything started is stopped in reverse order: by `stop()`, or at once if the start fails.
+  const started = new StopStack();
+  try {
+    const [synth, redis, sqs] = await started.all([
+      synthesize({ outdir, context, appModule: options.appModule }),
+      ensureRedis(options.redisUrl, options.redisMode),
+      startLocalSqs(options.sqsPort ?? 0),
+    ] as const);
+    const faults = started.push(await startFaults(options.faults ?? NO_FAULTS, redis, sqs.endpoint));
+    let currentSecrets: LocalSecret[] = [];
+    const secretsEndpoint = started.push(await startSecretsEndpoint(() => currentSecrets));
+    let current: Runtime | undefined;
+    const lambdaApi = started.push(
+      await startLambdaApi(
+        (name) => [...(current?.functions.values() ?? [])].find((fn) => fn.name === name),
+        log,
+      ),
+    );
+    const wiring: Wiring = {
+      sqs,
+      redis: { url: faults.redisUrl, mode: redis.mode },
+      sqsEndpoint: faults.sqsEndpoint,
+      secretsEndpoint: secretsEndpoint.endpoint,
+      lambdaEndpoint: lambdaApi.endpoint,
+      secrets: (model) => {
+        currentSecrets = localSecrets(model.secrets, synth.stackName, process.env);
+        return currentSecrets;
+      },
+      faults: faults.config,
+      log,
+      functionConcurrency: options.functionConcurrency ?? API_FUNCTION_CONCURRENCY,
+    };
+
+    let runtime = await startRuntime(synth, wiring);
+    current = runtime;
+    started.push({ stop: () => stopRuntime(runtime) }); // whichever runtime is current then
+    const gateway: LocalApiGateway = started.push(
+      await startApiGateway({
+        port: options.port ?? 3000,
+        host: options.host ?? "127.0.0.1",
+        routes: runtime.model.routes,
+        invoke: (functionLogicalId, event) => invokeFunction(runtime.functions, functionLogicalId, event),
+        onRequest: options.onRequest,
+        pathPrefix: options.pathPrefix,
+        apiKeys: () => (runtime.model.apiKeys.length > 0 ? [apiKeyValue] : []),
+      }),
+    );
+
+    const mode: LocalMode = {
+      apiUrl: gateway.url,
+      sqsEndpoint: sqs.endpoint,
+      redis,
+      synth,
+      get model() {
+        return runtime.model;
+      },
+      get queues() {
+        return runtime.queues;
+      },
+      get buckets() {
+        return runtime.buckets;
+      },
+      get pollers() {
+        return runtime.pollers;
+      },
+      get functions() {
+        return runtime.functions;
+      },
+      get secrets() {
+        return currentSecrets;
+      },
+      get apiKey() {
+        return runtime.model.apiKeys.length > 0 ? apiKeyValue : undefined;
+      },
+      lambdaApi,
+      async reload() {
+        const next = await synthesize({ outdir, context, appModule: options.appModule });
+        await stopRuntime(runtime);
+        runtime = await startRuntime(next, wiring);
+        current = runtime;
+        gateway.setRoutes(runtime.model.routes);
+        mode.synth = next;
+        return next;
+      },
+      stop: () => started.stopAll(),
+    };
+    return mode;
+  } catch (error) {
+    await started.stopAll(); // leave nothing running behind a failed start
+    throw error;
   }
-  const [synth, redis, sqs] = [synthResult.value, redisResult.value, sqsResult.value];
-  const faults = await startFaults(options.faults ?? NO_FAULTS, redis, sqs.endpoint);
-  let currentSecrets: LocalSecret[] = [];
-  const secretsEndpoint = await startSecretsEndpoint(() => currentSecrets);
-  let running: Runtime | undefined;
-  const lambdaApi = await startLambdaApi(
-    (name) => [...(running?.functions.values() ?? [])].find((fn) => fn.name === name),
-    log,
-  );
-  const wiring: Wiring = {
-    sqs,
-    redis: { url: faults.redisUrl, mode: redis.mode },
-    sqsEndpoint: faults.sqsEndpoint,
-    secretsEndpoint: secretsEndpoint.endpoint,
-    lambdaEndpoint: lambdaApi.endpoint,
-    secrets: (model) => {
-      currentSecrets = localSecrets(model.secrets, synth.stackName, process.env);
-      return currentSecrets;
-    },
-    faults: faults.config,
-    log,
-    functionConcurrency: options.functionConcurrency ?? API_FUNCTION_CONCURRENCY,
-  };
+}
 
-  let current = await startRuntime(synth, wiring);
-  running = current;
-  const gateway: LocalApiGateway = await startApiGateway({
-    port: options.port ?? 3000,
-    host: options.host ?? "127.0.0.1",
-    routes: current.model.routes,
-    invoke: (functionLogicalId, event) => invokeFunction(current.functions, functionLogicalId, event),
-    onRequest: options.onRequest,
-    pathPrefix: options.pathPrefix,
-    apiKeys: () => (current.model.apiKeys.length > 0 ? [apiKeyValue] : []),
-  });
+/** What local mode has started, stopped last-started first. */
+class StopStack {
+  private readonly stops: (() => Promise<void>)[] = [];
 
-  const mode: LocalMode = {
-    apiUrl: gateway.url,
-    sqsEndpoint: sqs.endpoint,
-    redis,
-    synth,
-    get model() {
-      return current.model;
-    },
-    get queues() {
-      return current.queues;
-    },
-    get buckets() {
-      return current.buckets;
-    },
-    get pollers() {
-      return current.pollers;
-    },
-    get functions() {
-      return current.functions;
-    },
-    get secrets() {
-      return currentSecrets;
-    },
-    get apiKey() {
-      return current.model.apiKeys.length > 0 ? apiKeyValue : undefined;
-    },
-    lambdaApi,
-    async reload() {
-      const next = await synthesize({ outdir, context, appModule: options.appModule });
-      await stopRuntime(current);
-      current = await startRuntime(next, wiring);
-      running = current;
-      gateway.setRoutes(current.model.routes);
-      mode.synth = next;
-      return next;
-    },
-    async stop() {
-      await gateway.stop();
-      await stopRuntime(current);
-      await lambdaApi.stop();
-      await faults.stop();
-      await secretsEndpoint.stop();
-      await sqs.stop();
-      await redis.stop();
-    },
-  };
-  return mode;
+  push<T extends { stop(): Promise<void> }>(thing: T): T {
+    this.stops.push(() => thing.stop());
+    return thing;
+  }
+
+  /**
+   * Awaits starts that run side by side, pushing each one that succeeds (a synth has nothing to
+   * stop); the first failure is thrown once all have settled.
+   */
+  async all<T extends readonly unknown[]>(starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+    const settled = await Promise.allSettled(starts);
+    for (const result of settled) {
+      const value =
+        result.status === "fulfilled" ? (result.value as { stop?: () => Promise<void> }) : undefined;
+      if (typeof value?.stop === "function") this.push(value as { stop(): Promise<void> });
+    }
+    const failed = settled.find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
+    return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
+      -readonly [K in keyof T]: Awaited<T[K]>;
+    };
+  }
+
+  async stopAll(): Promise<void> {
+    while (this.stops.length > 0) await this.stops.pop()?.();
+  }
 }
 
 interface Runtime {
@@ -249,12 +271,34 @@ async function startFaults(config: Faults, redis: LocalRedis, sqsEndpoint: strin
 }
 
 async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime> {
-  const { sqs, log } = wiring;
   const model = readTemplate(synth.template, synth.directory);
-  const queues = sqs.ensureQueues(model.queues, synth.stackName);
-  const buckets = sqs.ensureBuckets(model.buckets, synth.stackName);
-  const secrets = wiring.secrets(model);
-  const resolver = {
+  const queues = wiring.sqs.ensureQueues(model.queues, synth.stackName);
+  const buckets = wiring.sqs.ensureBuckets(model.buckets, synth.stackName);
+  const resolver = resolverFor(model, queues, buckets, wiring.secrets(model));
+  const functions = new Map(
+    model.functions.map((fn) => [
+      fn.logicalId,
+      new LocalFunction({
+        model: fn,
+        environment: functionEnvironment(fn, resolver, wiring),
+        onLog: wiring.log,
+        onReport: (name, report) => wiring.log(name, reportLine(report), "stdout"),
+        concurrency: concurrencyOf(fn, model, wiring.functionConcurrency),
+      }),
+    ]),
+  );
+  const pollers = model.mappings.map((mapping) => startPoller(mapping, queues, functions, wiring));
+  return { model, queues, buckets, functions, pollers };
+}
+
+/** What `Ref` and `Fn::GetAtt` in a function's environment resolve to here. */
+function resolverFor(
+  model: StackModel,
+  queues: Map<string, LocalQueue>,
+  buckets: Map<string, string>,
+  secrets: readonly LocalSecret[],
+): ResolverContext {
+  return {
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT_ID,
     refs: {
@@ -272,58 +316,58 @@ async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime
       ...[...buckets].map(([id, name]) => [`${id}.Arn`, `arn:aws:s3:::${name}`]),
     ]),
   };
+}
 
-  const functions = new Map<string, LocalFunction>();
-  for (const fn of model.functions) {
-    const environment = {
-      ...resolveEnvironment(withLocalRedis(fn.environment, wiring.redis), resolver, fn.name),
-      // What LocalStack does too: the SDK inside the function reaches the local endpoints.
-      ...localAwsEnvironment({
-        all: wiring.sqsEndpoint,
-        secretsManager: wiring.secretsEndpoint,
-        lambda: wiring.lambdaEndpoint,
-      }),
-      AWS_LAMBDA_FUNCTION_NAME: fn.name,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
-      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-      AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
-      TZ: "UTC",
-      PATH: process.env.PATH ?? "",
-    } as Record<string, string>;
-    functions.set(
-      fn.logicalId,
-      new LocalFunction({
-        model: fn,
-        environment,
-        onLog: log,
-        onReport: (name, report) => log(name, reportLine(report), "stdout"),
-        concurrency: concurrencyOf(fn, model, wiring.functionConcurrency),
-      }),
-    );
-  }
+/** The template's environment, resolved, plus what Lambda's runtime sets. */
+function functionEnvironment(
+  fn: FunctionModel,
+  resolver: ResolverContext,
+  wiring: Wiring,
+): Record<string, string> {
+  return {
+    ...resolveEnvironment(withLocalRedis(fn.environment, wiring.redis), resolver, fn.name),
+    // What LocalStack does too: the SDK inside the function reaches the local endpoints.
+    ...localAwsEnvironment({
+      all: wiring.sqsEndpoint,
+      secretsManager: wiring.secretsEndpoint,
+      lambda: wiring.lambdaEndpoint,
+    }),
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+    AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
+    TZ: "UTC",
+    PATH: process.env.PATH ?? "",
+  };
+}
 
-  const pollers = model.mappings.map((mapping) => {
-    const queue = queues.get(mapping.queueLogicalId);
-    const fn = functions.get(mapping.functionLogicalId);
-    if (!queue || !fn)
-      throw new Error(`event source mapping to ${mapping.functionLogicalId}: queue or function missing`);
-    const poller = new SqsPoller({
-      sqs: sqs.client,
-      queue,
-      mapping,
-      region: LOCAL_REGION,
-      invoke: (event: SQSEvent) =>
-        fn.invoke(event, {
-          // Somewhere in the middle of the batch.
-          crashAfterMs: Math.random() < wiring.faults.crashConsumerRate ? Math.random() * 10 : undefined,
-        }),
-      deliverTwice: wiring.faults.duplicateDelivery,
-      onBatchProblem: (message) => log(`${fn.name} <- ${queue.model.name}`, message, "stderr"),
-    });
-    poller.start();
-    return poller;
+function startPoller(
+  mapping: MappingModel,
+  queues: Map<string, LocalQueue>,
+  functions: Map<string, LocalFunction>,
+  wiring: Wiring,
+): SqsPoller {
+  const queue = queues.get(mapping.queueLogicalId);
+  const fn = functions.get(mapping.functionLogicalId);
+  if (!queue || !fn)
+    throw new Error(`event source mapping to ${mapping.functionLogicalId}: queue or function missing`);
+  const poller = new SqsPoller({
+    sqs: wiring.sqs.client,
+    queue,
+    mapping,
+    region: LOCAL_REGION,
+    invoke: withInjectedCrashes(fn, wiring.faults.crashConsumerRate),
+    deliverTwice: wiring.faults.duplicateDelivery,
+    onBatchProblem: (message) => wiring.log(`${fn.name} <- ${queue.model.name}`, message, "stderr"),
   });
-  return { model, queues, buckets, functions, pollers };
+  poller.start();
+  return poller;
+}
+
+/** FAULT_CRASH_CONSUMER: a share of invocations crash their environment somewhere mid-batch. */
+function withInjectedCrashes(fn: LocalFunction, rate: number): (event: SQSEvent) => Promise<unknown> {
+  if (rate <= 0) return (event) => fn.invoke(event);
+  return (event) => fn.invoke(event, { crashAfterMs: Math.random() < rate ? Math.random() * 10 : undefined });
 }
 
 /**

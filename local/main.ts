@@ -92,6 +92,10 @@ try {
   });
 } catch (error) {
   if (error instanceof RedisUnavailableError) console.error(error.message);
+  else if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
+    console.error(
+      `local mode could not start: port ${values.port} is taken; choose another with --port N or PORT`,
+    );
   else console.error(`local mode could not start: ${(error as Error).message}`);
   process.exit(1);
 }

@@ -1,6 +1,8 @@
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
+import { startLocalSqs } from "../../local/sqs";
 import { PROJECT_ROOT } from "../../local/synth";
 import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 
@@ -77,3 +79,46 @@ describe("local mode follows the CDK app", () => {
     expect(await response.json()).toEqual({ error: "no route for GET /extra", details: [] });
   }, 120_000); // two synths with bundling, on a loaded machine
 });
+
+describe("a start that fails", () => {
+  const startWith = (options: { port: number; sqsPort: number; appModule?: string }) =>
+    startLocalMode({
+      ...options,
+      redisUrl: redisUrl(),
+      redisMode: redisMode(),
+      context: { keyPrefix: prefix },
+      outdir: join(PROJECT_ROOT, "cdk.out.test", options.appModule ? "failed-synth" : "e2e"),
+    });
+
+  it("at the synth: stops what had started beside it, and says why", async () => {
+    const sqsPort = await freePort();
+    await expect(
+      startWith({ port: 0, sqsPort, appModule: join(PROJECT_ROOT, "test", "fixtures", "no-such-app.ts") }),
+    ).rejects.toThrow(/synth failed/);
+    // The embedded SQS server had started beside the synth: nothing listens on its port now.
+    await (await startLocalSqs(sqsPort)).stop();
+  });
+
+  it("at the last step (the API's port is taken): stops the functions, pollers and servers started before", async () => {
+    const taken = createServer().listen(0, "127.0.0.1");
+    await new Promise((resolve) => taken.once("listening", resolve));
+    const sqsPort = await freePort();
+    try {
+      await expect(startWith({ port: (taken.address() as AddressInfo).port, sqsPort })).rejects.toThrow(
+        /EADDRINUSE/,
+      );
+    } finally {
+      taken.close();
+    }
+    await (await startLocalSqs(sqsPort)).stop();
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
