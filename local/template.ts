@@ -83,54 +83,72 @@ const DEFAULTS = {
   retentionSeconds: 345_600,
 };
 
+type Resource = Template["Resources"][string];
+
 export function readTemplate(template: Template, assemblyDir: string): StackModel {
   const resources = Object.entries(template.Resources ?? {});
-  const ofType = (type: string) => resources.filter(([, resource]) => resource.Type === type);
+  const ofType = <T>(type: string, read: (logicalId: string, resource: Resource) => T): T[] =>
+    resources.filter(([, resource]) => resource.Type === type).map(([id, resource]) => read(id, resource));
 
-  const functions = ofType("AWS::Lambda::Function").map(
-    ([logicalId, { Properties: p = {}, Metadata: m = {} }]) => {
-      const assetPath = m["aws:asset:path"];
-      if (typeof assetPath !== "string")
-        throw new Error(`${logicalId}: no aws:asset:path metadata (inline code is not supported)`);
-      const [file, handlerExport] = splitHandler(String(p.Handler ?? "index.handler"));
-      return {
-        logicalId,
-        name: friendlyName(logicalId),
-        entryFile: join(assemblyDir, assetPath, file),
-        handlerExport,
-        environment: p.Environment?.Variables ?? {},
-        timeoutSeconds: Number(p.Timeout ?? DEFAULTS.timeoutSeconds),
-        memoryMb: Number(p.MemorySize ?? DEFAULTS.memoryMb),
-        reservedConcurrency:
-          p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
-      } satisfies FunctionModel;
-    },
+  const functions = ofType("AWS::Lambda::Function", (id, resource) =>
+    readFunction(id, resource, assemblyDir),
   );
+  return {
+    functions,
+    queues: ofType("AWS::SQS::Queue", readQueue),
+    mappings: ofType("AWS::Lambda::EventSourceMapping", readMapping),
+    routes: readRoutes(template, new Set(functions.map((fn) => fn.logicalId))),
+    secrets: ofType("AWS::SecretsManager::Secret", named),
+    apiKeys: ofType("AWS::ApiGateway::ApiKey", named),
+    buckets: ofType("AWS::S3::Bucket", named),
+  };
+}
 
-  const queues = ofType("AWS::SQS::Queue").map(([logicalId, { Properties: p = {} }]) => {
-    const redrive = p.RedrivePolicy;
-    return {
-      logicalId,
-      name: friendlyName(logicalId),
-      visibilityTimeoutSeconds: Number(p.VisibilityTimeout ?? DEFAULTS.visibilityTimeoutSeconds),
-      retentionSeconds: Number(p.MessageRetentionPeriod ?? DEFAULTS.retentionSeconds),
-      ...(redrive
-        ? {
-            redrive: {
-              deadLetterLogicalId: referencedId(
-                redrive.deadLetterTargetArn,
-                "RedrivePolicy.deadLetterTargetArn",
-              ),
-              maxReceiveCount: Number(redrive.maxReceiveCount),
-            },
-          }
-        : {}),
-    } satisfies QueueModel;
-  });
+function readFunction(
+  logicalId: string,
+  { Properties: p = {}, Metadata: m = {} }: Resource,
+  assemblyDir: string,
+): FunctionModel {
+  const assetPath = m["aws:asset:path"];
+  if (typeof assetPath !== "string")
+    throw new Error(`${logicalId}: no aws:asset:path metadata (inline code is not supported)`);
+  const [file, handlerExport] = splitHandler(String(p.Handler ?? "index.handler"));
+  return {
+    logicalId,
+    name: friendlyName(logicalId),
+    entryFile: join(assemblyDir, assetPath, file),
+    handlerExport,
+    environment: p.Environment?.Variables ?? {},
+    timeoutSeconds: Number(p.Timeout ?? DEFAULTS.timeoutSeconds),
+    memoryMb: Number(p.MemorySize ?? DEFAULTS.memoryMb),
+    reservedConcurrency:
+      p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
+  };
+}
 
-  const routes = readRoutes(template, new Set(functions.map((fn) => fn.logicalId)));
+function readQueue(logicalId: string, { Properties: p = {} }: Resource): QueueModel {
+  const redrive = p.RedrivePolicy;
+  return {
+    logicalId,
+    name: friendlyName(logicalId),
+    visibilityTimeoutSeconds: Number(p.VisibilityTimeout ?? DEFAULTS.visibilityTimeoutSeconds),
+    retentionSeconds: Number(p.MessageRetentionPeriod ?? DEFAULTS.retentionSeconds),
+    ...(redrive
+      ? {
+          redrive: {
+            deadLetterLogicalId: referencedId(
+              redrive.deadLetterTargetArn,
+              "RedrivePolicy.deadLetterTargetArn",
+            ),
+            maxReceiveCount: Number(redrive.maxReceiveCount),
+          },
+        }
+      : {}),
+  };
+}
 
-  const mappings = ofType("AWS::Lambda::EventSourceMapping").map(([logicalId, { Properties: p = {} }]) => ({
+function readMapping(logicalId: string, { Properties: p = {} }: Resource): MappingModel {
+  return {
     functionLogicalId: referencedId(p.FunctionName, `${logicalId}.FunctionName`),
     queueLogicalId: referencedId(p.EventSourceArn, `${logicalId}.EventSourceArn`),
     batchSize: Number(p.BatchSize ?? 10),
@@ -141,22 +159,12 @@ export function readTemplate(template: Template, assemblyDir: string): StackMode
         : Number(p.ScalingConfig.MaximumConcurrency),
     reportBatchItemFailures: (p.FunctionResponseTypes ?? []).includes("ReportBatchItemFailures"),
     enabled: p.Enabled !== false,
-  }));
+  };
+}
 
-  const secrets = ofType("AWS::SecretsManager::Secret").map(([logicalId]) => ({
-    logicalId,
-    name: friendlyName(logicalId),
-  }));
-  const apiKeys = ofType("AWS::ApiGateway::ApiKey").map(([logicalId]) => ({
-    logicalId,
-    name: friendlyName(logicalId),
-  }));
-  const buckets = ofType("AWS::S3::Bucket").map(([logicalId]) => ({
-    logicalId,
-    name: friendlyName(logicalId),
-  }));
-
-  return { secrets, buckets, apiKeys, functions, queues, routes, mappings };
+/** Resources local mode needs only the names of (secrets, API keys, buckets). */
+function named(logicalId: string): { logicalId: string; name: string } {
+  return { logicalId, name: friendlyName(logicalId) };
 }
 
 /** The REST API's Lambda proxy methods: method, resource path and the function they invoke. */
