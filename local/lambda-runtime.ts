@@ -231,71 +231,30 @@ class ExecutionEnvironment {
 
   constructor(options: LocalFunctionOptions) {
     this.options = options;
-    const { model, environment, onLog } = options;
+    const { model, onLog } = options;
     const startedAt = performance.now();
-    this.worker = new Worker(new URL("./lambda-worker.mjs", import.meta.url), {
-      workerData: {
-        entryFile: model.entryFile,
-        handlerExport: model.handlerExport,
-        functionName: model.name,
-        memoryMb: model.memoryMb,
-        logGroupName: `/aws/lambda/${model.name}`,
-        logStreamName: `local/${randomUUID()}`,
-      },
-      env: environment,
-      stdout: true,
-      stderr: true,
-      resourceLimits: {
-        maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
-        maxOldGenerationSizeMb: Math.max(model.memoryMb - YOUNG_GENERATION_MB, 64),
-      },
-    });
+    this.worker = spawnWorker(options);
     pipeLines(this.worker.stdout, (line) => onLog(model.name, line, "stdout"));
     pipeLines(this.worker.stderr, (line) => onLog(model.name, line, "stderr"));
     this.ready = new Promise((resolve, reject) => {
       this.worker.on("message", (message: WorkerMessage) => {
         if (message.memoryUsedMb) this.maxMemoryUsedMb = Math.max(this.maxMemoryUsedMb, message.memoryUsedMb);
-        if (message.ready) {
-          this.initDurationMs = performance.now() - startedAt;
-          resolve();
-        } else if (message.initError) {
-          this.initDurationMs = performance.now() - startedAt;
+        if (message.ready || message.initError) this.initDurationMs = performance.now() - startedAt;
+        if (message.ready) resolve();
+        else if (message.initError) {
           this.death = message.initError;
           reject(new FunctionError(model.name, message.initError));
           void this.end();
-        } else if (message.error) {
-          this.settle?.({
-            kind: "error",
-            error: new FunctionError(model.name, message.error),
-            errorType: message.error.errorType,
-            status: "error",
-          });
-        } else {
-          this.settle?.({ kind: "result", value: message.result });
-        }
+        } else if (message.error)
+          this.settle?.(failed(new FunctionError(model.name, message.error), message.error));
+        else this.settle?.({ kind: "result", value: message.result });
       });
-      this.worker.on("error", (error: Error & { code?: string }) => {
-        // Out of memory, or an exception no handler caught: the environment is gone.
-        const outOfMemory = error.code === "ERR_WORKER_OUT_OF_MEMORY";
-        this.death = outOfMemory
-          ? {
-              errorType: "Runtime.OutOfMemory",
-              errorMessage: `Runtime exited with error: out of memory (MemorySize ${model.memoryMb} MB)`,
-              trace: [],
-            }
-          : { errorType: "Runtime.ExitError", errorMessage: error.message, trace: [] };
-        onLog(model.name, `environment ended: ${this.death.errorType}: ${error.message}`, "stderr");
-      });
+      this.worker.on("error", (error: Error & { code?: string }) => this.died(error));
       this.worker.on("exit", () => {
         this.ended = true;
         const death = this.deathOrExit();
         reject(new FunctionError(model.name, death));
-        this.settle?.({
-          kind: "error",
-          error: new FunctionError(model.name, death),
-          errorType: death.errorType,
-          status: "error",
-        });
+        this.settle?.(failed(new FunctionError(model.name, death), death));
       });
     });
     this.ready.catch(() => {}); // reported through the invocation that awaits it
@@ -307,55 +266,80 @@ class ExecutionEnvironment {
   }
 
   async invoke(event: unknown, requestId: string, crashAfterMs?: number): Promise<unknown> {
-    const { model, onLog, onReport } = this.options;
-    const timeoutMs = model.timeoutSeconds * 1000;
     let started = performance.now();
     let outcome: Outcome;
     try {
       await this.ready;
       started = performance.now(); // Lambda's Duration leaves out the init phase
-      if (this.ended) throw new FunctionError(model.name, this.deathOrExit());
-      outcome = await new Promise<Outcome>((resolve) => {
-        const timer = setTimeout(() => {
-          const message = `Task timed out after ${model.timeoutSeconds.toFixed(2)} seconds`;
-          onLog(model.name, `${new Date().toISOString()} ${requestId} ${message}`, "stdout");
-          this.settle?.({
-            kind: "error",
-            error: new FunctionTimeoutError(message),
-            errorType: "Sandbox.Timedout",
-            status: "timeout",
-          });
-          void this.end(); // like Lambda: a timed-out environment is not reused
-        }, timeoutMs);
-        const crash =
-          crashAfterMs === undefined
-            ? undefined
-            : setTimeout(() => {
-                this.death = {
-                  errorType: "Runtime.ExitError",
-                  errorMessage: "environment crashed (injected)",
-                  trace: [],
-                };
-                void this.end();
-              }, crashAfterMs);
-        this.settle = (settled) => {
-          clearTimeout(timer);
-          clearTimeout(crash);
-          this.settle = undefined;
-          resolve(settled);
-        };
-        this.worker.postMessage({ event, requestId, deadline: Date.now() + timeoutMs });
-      });
+      if (this.ended) throw new FunctionError(this.options.model.name, this.deathOrExit());
+      outcome = await this.run(event, requestId, crashAfterMs);
     } catch (initError) {
-      outcome = {
-        kind: "error",
-        error: initError as Error,
-        errorType: (initError as FunctionError).detail?.errorType ?? "Runtime.Unknown",
-        status: "error",
-      };
+      const errorType = (initError as FunctionError).detail?.errorType ?? "Runtime.Unknown";
+      outcome = { kind: "error", error: initError as Error, errorType, status: "error" };
     }
     this.lastUsed = performance.now();
-    const durationMs = this.lastUsed - started;
+    this.report(requestId, outcome, this.lastUsed - started);
+    if (outcome.kind === "error") throw outcome.error;
+    return outcome.value;
+  }
+
+  /** One invocation in the worker, settled by its answer, its timeout, or the environment's end. */
+  private run(event: unknown, requestId: string, crashAfterMs: number | undefined): Promise<Outcome> {
+    const timeoutMs = this.options.model.timeoutSeconds * 1000;
+    return new Promise<Outcome>((resolve) => {
+      const timer = setTimeout(() => this.timeOut(requestId), timeoutMs);
+      const crash = crashAfterMs === undefined ? undefined : setTimeout(() => this.crash(), crashAfterMs);
+      this.settle = (settled) => {
+        clearTimeout(timer);
+        clearTimeout(crash);
+        this.settle = undefined;
+        resolve(settled);
+      };
+      this.worker.postMessage({ event, requestId, deadline: Date.now() + timeoutMs });
+    });
+  }
+
+  /** Like Lambda: the invocation fails with its message, and a timed-out environment is not reused. */
+  private timeOut(requestId: string): void {
+    const { model, onLog } = this.options;
+    const message = `Task timed out after ${model.timeoutSeconds.toFixed(2)} seconds`;
+    onLog(model.name, `${new Date().toISOString()} ${requestId} ${message}`, "stdout");
+    this.settle?.({
+      kind: "error",
+      error: new FunctionTimeoutError(message),
+      errorType: "Sandbox.Timedout",
+      status: "timeout",
+    });
+    void this.end();
+  }
+
+  /** FAULT_CRASH_CONSUMER: the environment dies mid-invocation. */
+  private crash(): void {
+    this.death = {
+      errorType: "Runtime.ExitError",
+      errorMessage: "environment crashed (injected)",
+      trace: [],
+    };
+    void this.end();
+  }
+
+  /** Out of memory, or an exception no handler caught: the environment is gone. */
+  private died(error: Error & { code?: string }): void {
+    const { model, onLog } = this.options;
+    this.death =
+      error.code === "ERR_WORKER_OUT_OF_MEMORY"
+        ? {
+            errorType: "Runtime.OutOfMemory",
+            errorMessage: `Runtime exited with error: out of memory (MemorySize ${model.memoryMb} MB)`,
+            trace: [],
+          }
+        : { errorType: "Runtime.ExitError", errorMessage: error.message, trace: [] };
+    onLog(model.name, `environment ended: ${this.death.errorType}: ${error.message}`, "stderr");
+  }
+
+  /** Lambda's REPORT: init duration on the first invocation only. */
+  private report(requestId: string, outcome: Outcome, durationMs: number): void {
+    const { model, onReport } = this.options;
     onReport?.(model.name, {
       requestId,
       status: outcome.kind === "result" ? "success" : outcome.status,
@@ -369,8 +353,6 @@ class ExecutionEnvironment {
       },
     });
     this.initReported = true;
-    if (outcome.kind === "error") throw outcome.error;
-    return outcome.value;
   }
 
   private deathOrExit(): InvocationError {
@@ -381,6 +363,31 @@ class ExecutionEnvironment {
     this.ended = true;
     await this.worker.terminate();
   }
+}
+
+/** A worker thread running the function's bundle, its heap bounded by the function's memory size. */
+function spawnWorker({ model, environment }: LocalFunctionOptions): Worker {
+  return new Worker(new URL("./lambda-worker.mjs", import.meta.url), {
+    workerData: {
+      entryFile: model.entryFile,
+      handlerExport: model.handlerExport,
+      functionName: model.name,
+      memoryMb: model.memoryMb,
+      logGroupName: `/aws/lambda/${model.name}`,
+      logStreamName: `local/${randomUUID()}`,
+    },
+    env: environment,
+    stdout: true,
+    stderr: true,
+    resourceLimits: {
+      maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+      maxOldGenerationSizeMb: Math.max(model.memoryMb - YOUNG_GENERATION_MB, 64),
+    },
+  });
+}
+
+function failed(error: Error, detail: InvocationError): Outcome {
+  return { kind: "error", error, errorType: detail.errorType, status: "error" };
 }
 
 interface WorkerMessage {
