@@ -23,41 +23,27 @@ export class HttpError extends Error {
   }
 }
 
-export class BadRequestError extends HttpError {
-  override name = "BadRequestError";
-  constructor(message: string, details: string[] = []) {
-    super(400, message, details);
-  }
+/**
+ * An error class for one status: `new BadRequestError(message, details?, data?)`. Its name is
+ * given, not taken from the class, because bundles are minified.
+ */
+function statusError(statusCode: number, name: string, defaultMessage = "") {
+  return class extends HttpError {
+    override name = name;
+    constructor(message = defaultMessage, details: string[] = [], data: Record<string, unknown> = {}) {
+      super(statusCode, message, details, data);
+    }
+  };
 }
 
-export class UnauthorizedError extends HttpError {
-  override name = "UnauthorizedError";
-  constructor(message = "missing credentials", details: string[] = []) {
-    super(401, message, details);
-  }
-}
-
-export class ForbiddenError extends HttpError {
-  override name = "ForbiddenError";
-  constructor(message = "credentials not accepted") {
-    super(403, message);
-  }
-}
-
-export class NotFoundError extends HttpError {
-  override name = "NotFoundError";
-  constructor(message: string) {
-    super(404, message);
-  }
-}
-
+export const BadRequestError = statusError(400, "BadRequestError");
+export const UnauthorizedError = statusError(401, "UnauthorizedError", "missing credentials");
+export const ForbiddenError = statusError(403, "ForbiddenError", "credentials not accepted");
+export const NotFoundError = statusError(404, "NotFoundError");
 /** The request conflicts with work in progress (e.g. a rebuild); it may succeed later. */
-export class ConflictError extends HttpError {
-  override name = "ConflictError";
-  constructor(message: string, details: string[] = []) {
-    super(409, message, details);
-  }
-}
+export const ConflictError = statusError(409, "ConflictError");
+/** A dependency (the queue, Redis) could not do its part; the client may retry. */
+export const ServiceUnavailableError = statusError(503, "ServiceUnavailableError");
 
 export class PayloadTooLargeError extends HttpError {
   override name = "PayloadTooLargeError";
@@ -76,13 +62,5 @@ export class UnsupportedMediaTypeError extends HttpError {
         `content-type: expected application/json, got ${contentType ? `"${contentType}"` : "none"}`,
       ],
     );
-  }
-}
-
-/** A dependency (the queue, Redis) could not do its part; the client may retry. */
-export class ServiceUnavailableError extends HttpError {
-  override name = "ServiceUnavailableError";
-  constructor(message: string, details: string[] = [], data: Record<string, unknown> = {}) {
-    super(503, message, details, data);
   }
 }

@@ -162,7 +162,7 @@ function nestingDepth(text: string, limit: number): number {
 }
 
 /** When the body parses but the body parser refused it, the key path it refused for. */
-function forbiddenKeyError(raw: string): BadRequestError | undefined {
+function forbiddenKeyError(raw: string): HttpError | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
