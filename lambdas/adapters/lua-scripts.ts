@@ -74,6 +74,26 @@ local function within(key, field, delta)
   return storedValue(key, field) + pending(hashes, key, field) + delta <= MAX_EXACT
 end
 
+local function append(list, ...)
+  for _, item in ipairs({ ... }) do
+    list[#list + 1] = item
+  end
+end
+
+-- An entry's counter changes, as a flat list {key, field, delta, key, field, delta, ...}: all of
+-- them are added when every one stays within MAX_EXACT, else none (the entry is out of range).
+local function addAllWithin(changes)
+  for i = 1, #changes, 3 do
+    if not within(changes[i], changes[i + 1], changes[i + 2]) then
+      return false
+    end
+  end
+  for i = 1, #changes, 3 do
+    add(hashes, changes[i], changes[i + 1], changes[i + 2])
+  end
+  return true
+end
+
 local function firstOrder(orderId)
   local claimedBy = claimedOrders[orderId]
   if claimedBy ~= nil then
@@ -87,7 +107,7 @@ local function firstMessage(messageId)
   return not claimedMessages[messageId] and not redis.call('GET', prefix .. 'seen:msg:' .. messageId)
 end
 
--- Phase 1: decide and check, entry by entry, with no allocation per entry beyond its marker.
+-- Phase 1: decide and check, entry by entry.
 for _, entry in ipairs(cjson.decode(ARGV[4])) do
   local kind, messageId, orderId, userId, month, value, log = unpack(entry)
   local status, outcome = 'R', OUTCOME[kind]
@@ -98,48 +118,29 @@ for _, entry in ipairs(cjson.decode(ARGV[4])) do
     local first, countedBy = firstOrder(orderId)
     if first and kind == 'f' then
       local reasonField = 'failed:' .. value
-      local fits = within(globalKey, 'failed_orders', 1) and within(globalKey, reasonField, 1)
-        and within(monthKey, 'failed_orders', 1) and within(monthKey, reasonField, 1)
-        and (userId == '' or (within(userKey, 'failed_order_count', 1)
-          and within(monthUserKey, 'failed_order_count', 1)))
-      if fits then
+      local changes = { globalKey, 'failed_orders', 1, globalKey, reasonField, 1,
+        monthKey, 'failed_orders', 1, monthKey, reasonField, 1 }
+      if userId ~= '' then
+        append(changes, userKey, 'failed_order_count', 1, monthUserKey, 'failed_order_count', 1)
+      end
+      if addAllWithin(changes) then
         status = 'A'
-        add(hashes, globalKey, 'failed_orders', 1)
-        add(hashes, globalKey, reasonField, 1)
-        add(hashes, monthKey, 'failed_orders', 1)
-        add(hashes, monthKey, reasonField, 1)
-        if userId ~= '' then
-          add(hashes, userKey, 'failed_order_count', 1)
-          add(hashes, monthUserKey, 'failed_order_count', 1)
-          -- listed among the month's users even with nothing spent
-          add(zsets, monthKey .. ':by_spend', userId, 0)
-        end
+        -- listed among the month's users even with nothing spent
+        if userId ~= '' then add(zsets, monthKey .. ':by_spend', userId, 0) end
       else
         status = 'O'
       end
     elseif first then
       local cents = tonumber(value)
-      local corrected = kind == 'c'
-      local fits = within(userKey, 'order_count', 1) and within(userKey, 'spend_cents', cents)
-        and within(globalKey, 'total_orders', 1) and within(globalKey, 'revenue_cents', cents)
-        and within(monthKey, 'total_orders', 1) and within(monthKey, 'revenue_cents', cents)
-        and within(monthUserKey, 'order_count', 1) and within(monthUserKey, 'spend_cents', cents)
-        and (not corrected or (within(globalKey, 'corrected_orders', 1)
-          and within(monthKey, 'corrected_orders', 1)))
-      if fits then
+      local changes = { userKey, 'order_count', 1, userKey, 'spend_cents', cents,
+        globalKey, 'total_orders', 1, globalKey, 'revenue_cents', cents,
+        monthKey, 'total_orders', 1, monthKey, 'revenue_cents', cents,
+        monthUserKey, 'order_count', 1, monthUserKey, 'spend_cents', cents }
+      if kind == 'c' then -- counted at a corrected value: counted apart too
+        append(changes, globalKey, 'corrected_orders', 1, monthKey, 'corrected_orders', 1)
+      end
+      if addAllWithin(changes) then
         status = 'A'
-        add(hashes, userKey, 'order_count', 1)
-        add(hashes, userKey, 'spend_cents', cents)
-        add(hashes, globalKey, 'total_orders', 1)
-        add(hashes, globalKey, 'revenue_cents', cents)
-        add(hashes, monthKey, 'total_orders', 1)
-        add(hashes, monthKey, 'revenue_cents', cents)
-        add(hashes, monthUserKey, 'order_count', 1)
-        add(hashes, monthUserKey, 'spend_cents', cents)
-        if corrected then
-          add(hashes, globalKey, 'corrected_orders', 1)
-          add(hashes, monthKey, 'corrected_orders', 1)
-        end
         add(zsets, monthKey .. ':by_spend', userId, cents)
         add(zsets, prefix .. 'rank:spend', userId, cents)
         add(zsets, prefix .. 'rank:orders', userId, 1)
@@ -147,10 +148,8 @@ for _, entry in ipairs(cjson.decode(ARGV[4])) do
         status = 'O'
       end
     elseif countedBy ~= messageId and firstMessage(messageId) then
-      if within(globalKey, 'duplicates', 1) and within(monthKey, 'duplicates', 1) then
+      if addAllWithin({ globalKey, 'duplicates', 1, monthKey, 'duplicates', 1 }) then
         status, outcome = 'D', 'duplicate'
-        add(hashes, globalKey, 'duplicates', 1)
-        add(hashes, monthKey, 'duplicates', 1)
       else
         status = 'O'
       end
@@ -162,13 +161,7 @@ for _, entry in ipairs(cjson.decode(ARGV[4])) do
       months[month] = true
     end
   elseif firstMessage(messageId) then
-    if within(globalKey, 'failed_orders', 1) and within(globalKey, 'failed:malformed', 1) then
-      status = 'A'
-      add(hashes, globalKey, 'failed_orders', 1)
-      add(hashes, globalKey, 'failed:malformed', 1)
-    else
-      status = 'O'
-    end
+    status = addAllWithin({ globalKey, 'failed_orders', 1, globalKey, 'failed:malformed', 1 }) and 'A' or 'O'
   end
   if status == 'D' or (status == 'A' and orderId == '') then
     claimedMessages[messageId] = true
