@@ -97,10 +97,12 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     const faults = started.push(await startFaults(options.faults ?? NO_FAULTS, redis, sqs.endpoint));
     let currentSecrets: LocalSecret[] = [];
     const secretsEndpoint = started.push(await startSecretsEndpoint(() => currentSecrets));
-    let current: Runtime | undefined;
+    // What runs the template: set once it has started below (the Invoke API finds no function
+    // before that), swapped by reload().
+    let runtime!: Runtime;
     const lambdaApi = started.push(
       await startLambdaApi(
-        (name) => [...(current?.functions.values() ?? [])].find((fn) => fn.name === name),
+        (name) => [...(runtime?.functions.values() ?? [])].find((fn) => fn.name === name),
         log,
       ),
     );
@@ -119,8 +121,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       functionConcurrency: options.functionConcurrency ?? API_FUNCTION_CONCURRENCY,
     };
 
-    let runtime = await startRuntime(synth, wiring);
-    current = runtime;
+    runtime = await startRuntime(synth, wiring);
     started.push({ stop: () => stopRuntime(runtime) }); // whichever runtime is current then
     const gateway: LocalApiGateway = started.push(
       await startApiGateway({
@@ -165,7 +166,6 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
         const next = await synthesize({ outdir, context, appModule: options.appModule });
         await stopRuntime(runtime);
         runtime = await startRuntime(next, wiring);
-        current = runtime;
         gateway.setRoutes(runtime.model.routes);
         mode.synth = next;
         return next;
