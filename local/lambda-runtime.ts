@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Worker } from "node:worker_threads";
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "./sqs.ts";
 import type { FunctionModel } from "./template.ts";
 
 /**
@@ -372,6 +373,7 @@ function spawnWorker({ model, environment }: LocalFunctionOptions): Worker {
       entryFile: model.entryFile,
       handlerExport: model.handlerExport,
       functionName: model.name,
+      functionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${model.name}`,
       memoryMb: model.memoryMb,
       logGroupName: `/aws/lambda/${model.name}`,
       logStreamName: `local/${randomUUID()}`,

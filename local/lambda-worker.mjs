@@ -8,7 +8,8 @@ import { pathToFileURL } from "node:url";
 import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 
-const { entryFile, handlerExport, functionName, memoryMb, logGroupName, logStreamName } = workerData;
+const { entryFile, handlerExport, functionName, functionArn, memoryMb, logGroupName, logStreamName } =
+  workerData;
 const ENVIRONMENT_NICENESS = 10;
 
 /** The environment's memory: its V8 heap, as committed, and what it holds outside the heap. */
@@ -56,7 +57,7 @@ if (handler) {
       callbackWaitsForEmptyEventLoop: true,
       functionName,
       functionVersion: "$LATEST",
-      invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:000000000000:function:${functionName}`,
+      invokedFunctionArn: functionArn,
       memoryLimitInMB: String(memoryMb),
       awsRequestId: requestId,
       logGroupName,

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { ROUTES, type RouteId, type RouteSpec } from "../../lambdas/http/routes";
 import { compileRoutes, matchRequest } from "../../local/api-gateway";
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../../local/sqs";
 
 /** Fixture factories for API Gateway REST proxy events, and a caller that routes like API Gateway. */
 
@@ -57,7 +58,7 @@ export function lambdaContext(functionName = "test-function"): Context {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
     memoryLimitInMB: "256",
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
