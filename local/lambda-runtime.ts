@@ -378,6 +378,8 @@ function spawnWorker({ model, environment }: LocalFunctionOptions): Worker {
       logGroupName: `/aws/lambda/${model.name}`,
       logStreamName: `local/${randomUUID()}`,
     },
+    // The thread's name as `top -H` shows it (15 characters at most).
+    name: model.name,
     env: environment,
     stdout: true,
     stderr: true,

@@ -272,8 +272,8 @@ async function startFaults(config: Faults, redis: LocalRedis, sqsEndpoint: strin
 
 async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime> {
   const model = readTemplate(synth.template, synth.directory);
-  const queues = wiring.sqs.ensureQueues(model.queues, synth.stackName);
-  const buckets = wiring.sqs.ensureBuckets(model.buckets, synth.stackName);
+  const queues = await wiring.sqs.ensureQueues(model.queues, synth.stackName);
+  const buckets = await wiring.sqs.ensureBuckets(model.buckets, synth.stackName);
   const resolver = resolverFor(model, queues, buckets, wiring.secrets(model));
   const functions = new Map(
     model.functions.map((fn) => [

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { type FauxqsServer, startFauxqs } from "fauxqs";
 import type { BucketModel, QueueModel } from "./template.ts";
 
 /**
@@ -38,8 +38,8 @@ export function localAwsEnvironment(endpoints: {
 /**
  * An SQS client for the embedded server. `useQueueUrlAsEndpoint: false` keeps every call on the
  * endpoint, whatever host a queue URL names. `md5: false` skips checking each received body's MD5
- * against the server's: the server is in this process, and the check was a twentieth of the main
- * thread's time under load, where the pollers receive every message through this client.
+ * against the server's: the server is a thread of this process, and the check was a twentieth of
+ * the main thread's time under load, where the pollers receive every message through this client.
  */
 export function localSqsClient(endpoint: string): SQSClient {
   return new SQSClient({
@@ -61,37 +61,52 @@ export interface LocalQueue {
 export interface LocalSqs {
   endpoint: string;
   client: SQSClient;
-  server: FauxqsServer;
+  /** Creates a queue (or finds the one of that name); its URL and ARN. */
+  createQueue(
+    name: string,
+    attributes?: Record<string, string>,
+  ): Promise<{ queueUrl: string; queueArn: string }>;
+  /** Creates a bucket (or finds the one of that name); its name. */
+  createBucket(name: string): Promise<string>;
   /** Creates the queues that do not exist yet (dead-letter queues first); returns all, by logical id. */
-  ensureQueues(models: readonly QueueModel[], stackName: string): Map<string, LocalQueue>;
+  ensureQueues(models: readonly QueueModel[], stackName: string): Promise<Map<string, LocalQueue>>;
   /** Creates the buckets that do not exist yet; returns every bucket's name, by logical id. */
-  ensureBuckets(models: readonly BucketModel[], stackName: string): Map<string, string>;
+  ensureBuckets(models: readonly BucketModel[], stackName: string): Promise<Map<string, string>>;
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the server in a thread of its own (local/aws-server-thread.mjs): on AWS, SQS and S3 do
+ * not share a CPU with API Gateway and the event source's pollers, and here the main thread is
+ * the one that runs those.
+ */
 export async function startLocalSqs(port = 0): Promise<LocalSqs> {
   // Objects live in files, not in the heap: the archive grows with every order, and local mode's
   // memory should not. The directory goes when local mode stops, like the queues' messages.
   const objectsDir = await mkdtemp(join(tmpdir(), "orders-pipeline-s3-"));
-  const server = await startFauxqs({
-    port,
-    host: "127.0.0.1",
-    logger: false,
-    defaultRegion: LOCAL_REGION,
-    s3StorageDir: objectsDir,
-  });
+  const server = await startServerThread({ port, region: LOCAL_REGION, storageDir: objectsDir }).catch(
+    async (error: unknown) => {
+      await rm(objectsDir, { recursive: true, force: true });
+      throw error;
+    },
+  );
   const endpoint = `http://127.0.0.1:${server.port}`;
   const client = localSqsClient(endpoint);
   const created = new Map<string, LocalQueue>();
   const createdBuckets = new Set<string>();
+  const createQueue: LocalSqs["createQueue"] = (name, attributes = {}) =>
+    server.call("createQueue", name, attributes) as Promise<{ queueUrl: string; queueArn: string }>;
+  const createBucket: LocalSqs["createBucket"] = (name) =>
+    server.call("createBucket", name) as Promise<string>;
 
   return {
     endpoint,
     client,
-    server,
-    ensureQueues(models, stackName) {
+    createQueue,
+    createBucket,
+    async ensureQueues(models, stackName) {
       const byId = new Map(models.map((model) => [model.logicalId, model]));
-      const create = (model: QueueModel): LocalQueue => {
+      const create = async (model: QueueModel): Promise<LocalQueue> => {
         const existing = created.get(model.logicalId);
         if (existing) return existing;
         const attributes: Record<string, string> = {
@@ -104,36 +119,36 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
             throw new Error(
               `${model.logicalId}: dead-letter queue ${model.redrive.deadLetterLogicalId} is not in the template`,
             );
-          const deadLetters = create(deadLetterModel);
+          const deadLetters = await create(deadLetterModel);
           attributes.RedrivePolicy = JSON.stringify({
             deadLetterTargetArn: deadLetters.arn,
             maxReceiveCount: String(model.redrive.maxReceiveCount),
           });
         }
         const name = `${stackName}-${model.name}`.slice(0, 80);
-        const { queueUrl, queueArn } = server.createQueue(name, { attributes });
+        const { queueUrl, queueArn } = await createQueue(name, attributes);
         const queue = { model, url: queueUrl, arn: queueArn, name };
         created.set(model.logicalId, queue);
         return queue;
       };
-      for (const model of models) create(model);
+      for (const model of models) await create(model);
       return new Map(models.map((model) => [model.logicalId, created.get(model.logicalId) as LocalQueue]));
     },
-    ensureBuckets(models, stackName) {
-      return new Map(
-        models.map((model) => {
-          // S3's rules: 3-63 characters, lower case letters, digits and hyphens.
-          const name = `${stackName}-${model.name}`
-            .toLowerCase()
-            .replace(/[^a-z0-9-]/g, "-")
-            .slice(0, 63);
-          if (!createdBuckets.has(name)) {
-            server.createBucket(name);
-            createdBuckets.add(name);
-          }
-          return [model.logicalId, name];
-        }),
-      );
+    async ensureBuckets(models, stackName) {
+      const names = new Map<string, string>();
+      for (const model of models) {
+        // S3's rules: 3-63 characters, lower case letters, digits and hyphens.
+        const name = `${stackName}-${model.name}`
+          .toLowerCase()
+          .replace(/[^a-z0-9-]/g, "-")
+          .slice(0, 63);
+        if (!createdBuckets.has(name)) {
+          await createBucket(name);
+          createdBuckets.add(name);
+        }
+        names.set(model.logicalId, name);
+      }
+      return names;
     },
     async stop() {
       client.destroy();
@@ -141,4 +156,65 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
       await rm(objectsDir, { recursive: true, force: true });
     },
   };
+}
+
+interface ServerThread {
+  port: number;
+  call(operation: "createQueue" | "createBucket", ...args: unknown[]): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+async function startServerThread(workerData: { port: number; region: string; storageDir: string }) {
+  const worker = new Worker(new URL("./aws-server-thread.mjs", import.meta.url), {
+    workerData,
+    name: "sqs-s3-server",
+  });
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  const call = (operation: string, ...args: unknown[]) =>
+    new Promise<unknown>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, operation, args });
+    });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.on("message", (message: ServerMessage) => {
+      if (message.started !== undefined) resolve(message.started);
+      else if (message.startError !== undefined)
+        reject(Object.assign(new Error(message.startError), { code: message.code }));
+      else if (message.id !== undefined) {
+        const call = pending.get(message.id);
+        pending.delete(message.id);
+        if (message.error !== undefined) call?.reject(new Error(message.error));
+        else call?.resolve(message.result);
+      }
+    });
+    worker.once("error", reject);
+    worker.once("exit", (code) => {
+      const gone = new Error(`the SQS and S3 server's thread exited (${code})`);
+      reject(gone);
+      for (const waiting of pending.values()) waiting.reject(gone);
+    });
+  }).catch(async (error: unknown) => {
+    await worker.terminate();
+    throw error;
+  });
+  const thread: ServerThread = {
+    port,
+    call,
+    async stop() {
+      await call("stop");
+      await worker.terminate();
+    },
+  };
+  return thread;
+}
+
+interface ServerMessage {
+  started?: number;
+  startError?: string;
+  code?: string;
+  id?: number;
+  result?: unknown;
+  error?: string;
 }

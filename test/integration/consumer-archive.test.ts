@@ -32,8 +32,8 @@ let dlqUrl: string;
 beforeAll(async () => {
   redis = connectRedis();
   sqs = await startEmbeddedSqs();
-  sqs.server.createBucket(bucket);
-  dlqUrl = sqs.createQueue("archive-dlq");
+  await sqs.createBucket(bucket);
+  dlqUrl = await sqs.createQueueUrl("archive-dlq");
   refusing = await startAwsFaultProxy(sqs.endpoint, { sqsSendFailureRate: 0, archiveWriteFailureRate: 1 });
 });
 afterAll(async () => {

@@ -25,7 +25,7 @@ let deps: ConsumerDeps;
 beforeAll(async () => {
   redis = connectRedis();
   sqs = await startEmbeddedSqs();
-  dlqUrl = sqs.createQueue("orders-dlq");
+  dlqUrl = await sqs.createQueueUrl("orders-dlq");
   deps = depsFor(redis);
 });
 afterAll(async () => {
@@ -231,7 +231,7 @@ describe("per-message backoff", () => {
   }
 
   it("brings records it could not store back after their backoff, not the queue's visibility timeout", async () => {
-    const queueUrl = sqs.createQueue("backoff", { VisibilityTimeout: "60" });
+    const queueUrl = await sqs.createQueueUrl("backoff", { VisibilityTimeout: "60" });
     await sendOrders(queueUrl, ["ORD-B-1", "ORD-B-2", "ORD-B-3"]);
     const records = await receiveRecords(queueUrl);
     expect(records).toHaveLength(3);
@@ -262,7 +262,7 @@ describe("per-message backoff", () => {
   });
 
   it("loses nothing when the delays cannot be set: the records are still retried, and count once", async () => {
-    const queueUrl = sqs.createQueue("backoff-broken", { VisibilityTimeout: "2" });
+    const queueUrl = await sqs.createQueueUrl("backoff-broken", { VisibilityTimeout: "2" });
     await sendOrders(queueUrl, ["ORD-C-1", "ORD-C-2"]);
     const records = await receiveRecords(queueUrl);
     const proxy = await proxiedRedis();

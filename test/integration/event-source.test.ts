@@ -35,7 +35,7 @@ async function runScenario(respond: Respond, options: { maxReceiveCount?: number
       redrive: { deadLetterLogicalId: `Dlq${run}`, maxReceiveCount: options.maxReceiveCount ?? 5 },
     },
   ];
-  const queues = sqs.ensureQueues(models, "Test");
+  const queues = await sqs.ensureQueues(models, "Test");
   const queue = queues.get(`Queue${run}`);
   const dlq = queues.get(`Dlq${run}`);
   if (!queue || !dlq) throw new Error("queues not created");

@@ -25,7 +25,7 @@ let queueUrl: string;
 
 beforeAll(async () => {
   sqs = await startEmbeddedSqs();
-  queueUrl = sqs.createQueue("producer-faults");
+  queueUrl = await sqs.createQueueUrl("producer-faults");
   refusing = await startAwsFaultProxy(sqs.endpoint, { sqsSendFailureRate: 1, archiveWriteFailureRate: 0 });
   refusingClient = localSqsClient(refusing.endpoint);
   const producer = createHttpFunction(

@@ -9,12 +9,16 @@ import { type LocalSqs, startLocalSqs } from "../../local/sqs";
 /** The embedded SQS server (local mode's, on a free port), reached through the real AWS SDK over HTTP. */
 
 export interface EmbeddedSqs extends LocalSqs {
-  createQueue(name: string, attributes?: Record<string, string>): string;
+  /** A new queue's URL. */
+  createQueueUrl(name: string, attributes?: Record<string, string>): Promise<string>;
 }
 
 export async function startEmbeddedSqs(): Promise<EmbeddedSqs> {
   const sqs = await startLocalSqs();
-  return { ...sqs, createQueue: (name, attributes) => sqs.server.createQueue(name, { attributes }).queueUrl };
+  return {
+    ...sqs,
+    createQueueUrl: async (name, attributes) => (await sqs.createQueue(name, attributes)).queueUrl,
+  };
 }
 
 export { localS3Client } from "../../local/s3";

@@ -38,8 +38,8 @@ export async function startTestApi(options: { name: string; adminToken?: string;
   const prefix = uniquePrefix(options.name);
   const redis = createRedisClient(redisUrl(), { mode: redisMode() });
   const sqs = await startEmbeddedSqs();
-  const queueUrl = sqs.createQueue("orders");
-  const dlqUrl = sqs.createQueue("orders-dlq");
+  const queueUrl = await sqs.createQueueUrl("orders");
+  const dlqUrl = await sqs.createQueueUrl("orders-dlq");
   const store = createRedisStore(redis, { prefix });
   const http = { logger: silentLogger, bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024 };
   const queues = {
@@ -54,7 +54,7 @@ export async function startTestApi(options: { name: string; adminToken?: string;
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/-$/, "");
-  const archiveBucket = sqs.server.createBucket(bucketName.slice(0, 63)).bucketName;
+  const archiveBucket = await sqs.createBucket(bucketName.slice(0, 63));
   const archive = createS3Archive(localS3Client(sqs.endpoint), archiveBucket);
   const state = rebuildState(redis, prefix);
   const rebuildRuns: Promise<RunResult>[] = [];

@@ -1,0 +1,37 @@
+// The embedded SQS and S3 server (fauxqs) in a thread of its own, as SQS and S3 are services of
+// their own on AWS: its request handling does not take turns with local mode's API Gateway and
+// pollers on the main thread. local/sqs.ts starts it and asks it, by message, to create queues and
+// buckets and to stop; everything else reaches it over HTTP, through the AWS SDK.
+
+import { parentPort, workerData } from "node:worker_threads";
+import { startFauxqs } from "fauxqs";
+
+const { port, region, storageDir } = workerData;
+
+try {
+  const server = await startFauxqs({
+    port,
+    host: "127.0.0.1",
+    logger: false,
+    defaultRegion: region,
+    s3StorageDir: storageDir,
+  });
+  const operations = {
+    createQueue: (name, attributes) => {
+      const { queueUrl, queueArn } = server.createQueue(name, { attributes });
+      return { queueUrl, queueArn };
+    },
+    createBucket: (name) => server.createBucket(name).bucketName,
+    stop: () => server.stop(),
+  };
+  parentPort.on("message", async ({ id, operation, args }) => {
+    try {
+      parentPort.postMessage({ id, result: await operations[operation](...args) });
+    } catch (error) {
+      parentPort.postMessage({ id, error: error?.message ?? String(error) });
+    }
+  });
+  parentPort.postMessage({ started: server.port });
+} catch (error) {
+  parentPort.postMessage({ startError: error?.message ?? String(error), code: error?.code });
+}
