@@ -6,7 +6,12 @@
  * With `--archive`, every slice is first written to the order archive (an S3 bucket in the same
  * embedded server), as the deployed consumer does.
  *
- *   npm run bench:consumer [-- --sizes 10,100,1000,10000 --orders 30000 --archive --json out.json]
+ * With `--steps`, each batch size also gets the consumer's three steps timed apart, one after the
+ * other, on the same kind of batch: judging every record (parse and validate), archiving the batch
+ * (JSON Lines, gzip, PUT), and the Redis step (the record script, slices in flight together). With
+ * the archive written before Redis counts anything, a batch takes at least the sum of the three.
+ *
+ *   npm run bench:consumer [-- --sizes 10,100,1000,10000 --orders 30000 --archive --steps --json out.json]
  */
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
@@ -14,8 +19,13 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import type { Context, SQSEvent } from "aws-lambda";
 import { createRedisStore } from "../lambdas/adapters/redis-store";
+import { createS3Archive } from "../lambdas/adapters/s3-archive";
+import { analyticsEntry } from "../lambdas/core/analytics-entry";
+import type { ArchivedMessage } from "../lambdas/core/archive";
 import { createOrderGenerator } from "../lambdas/core/generator";
-import { createRedisClient } from "../lambdas/shared/clients";
+import { classifyMessage } from "../lambdas/core/outcome";
+import { createRedisClient, createS3Client } from "../lambdas/shared/clients";
+import { RECORD_SLICE } from "../lambdas/sqs/process-batch";
 import { syntheticSqsRecord as sqsRecord } from "../local/event-source";
 import { ensureRedis } from "../local/redis-server";
 import { localAwsEnvironment } from "../local/sqs";
@@ -28,6 +38,7 @@ const { values: args } = parseArgs({
     orders: { type: "string", default: "30000" }, // orders per batch size (at least 3 batches)
     json: { type: "string" },
     archive: { type: "boolean", default: false },
+    steps: { type: "boolean", default: false },
   },
 });
 const sizes = args.sizes.split(",").map(Number);
@@ -53,11 +64,18 @@ const write = process.stdout.write.bind(process.stdout);
 process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
   String(chunk).startsWith('{"_aws"') ? true : write(chunk, ...rest)) as typeof process.stdout.write;
 const { handler } = await import("../lambdas/sqs/consumer");
+// The steps' own archive and store, beside the handler's (same bucket kind, a prefix of their own).
+const stepsArchive = args.steps
+  ? createS3Archive(createS3Client(), await sqs.createBucket("bench-steps-archive"))
+  : undefined;
+const stepsRedis = createRedisClient(redis.url);
+const stepsStore = createRedisStore(stepsRedis, { prefix: `${prefix}steps:` });
 const context = { functionName: "bench-consumer", awsRequestId: "bench" } as Context;
 const generate = createOrderGenerator();
 
 interface Row {
   archive: boolean;
+  steps?: Awaited<ReturnType<typeof measureSteps>>;
   batchSize: number;
   batches: number;
   ordersPerSecond: number;
@@ -90,6 +108,7 @@ async function measure(batchSize: number): Promise<Row> {
   const ordersPerSecond = median(rates);
   const jsonParseCeiling = median(parseRates);
   return {
+    ...(args.steps ? { steps: await measureSteps(batchSize, batches) } : {}),
     archive: args.archive,
     batchSize,
     batches,
@@ -97,6 +116,69 @@ async function measure(batchSize: number): Promise<Row> {
     jsonParseCeiling: Math.round(jsonParseCeiling),
     ratioToCeiling: Number((ordersPerSecond / jsonParseCeiling).toFixed(2)),
     peakRssMiB: Math.round(peakRss / 2 ** 20),
+  };
+}
+
+/** Median ms of each step for a batch of `batchSize`, the steps run one after the other. */
+async function measureSteps(batchSize: number, batches: number) {
+  const times = {
+    parse: [] as number[],
+    judge: [] as number[],
+    archive: [] as number[],
+    redis: [] as number[],
+  };
+  for (let i = 0; i <= batches; i++) {
+    const records = eventOf(batchSize).Records;
+    let start = performance.now();
+    for (const record of records) JSON.parse(record.body);
+    const parse = performance.now() - start;
+
+    start = performance.now();
+    const outcomes = records.map((record) => classifyMessage(record.body, "reject"));
+    const judge = performance.now() - start;
+
+    start = performance.now();
+    const archived = stepsArchive?.open(randomUUID());
+    for (let first = 0; first < records.length; first += RECORD_SLICE) {
+      archived?.add(
+        records.slice(first, first + RECORD_SLICE).map(
+          (record, index): ArchivedMessage => ({
+            messageId: record.messageId,
+            sourceMessageId: record.messageId,
+            sentAt: undefined,
+            outcome: outcomes[first + index]?.kind ?? "malformed",
+            reason: undefined,
+            valueMismatch: "reject",
+            body: record.body,
+          }),
+        ),
+      );
+    }
+    await archived?.close();
+    const archive = performance.now() - start;
+
+    start = performance.now();
+    const entries = records.map((record, index) =>
+      analyticsEntry(record.messageId, record.messageId, outcomes[index] ?? classifyMessage(record.body)),
+    );
+    const slices: Promise<unknown>[] = [];
+    for (let first = 0; first < entries.length; first += RECORD_SLICE)
+      slices.push(stepsStore.record(entries.slice(first, first + RECORD_SLICE)));
+    await Promise.all(slices);
+    const redisStep = performance.now() - start;
+
+    if (i === 0) continue; // warm-up
+    times.parse.push(parse);
+    times.judge.push(judge);
+    times.archive.push(archive);
+    times.redis.push(redisStep);
+  }
+  const ms = (values: number[]) => Number(median(values).toFixed(1));
+  return {
+    parseMs: ms(times.parse),
+    judgeMs: ms(times.judge),
+    archiveMs: ms(times.archive),
+    redisMs: ms(times.redis),
   };
 }
 
@@ -118,12 +200,23 @@ for (const size of sizes) {
       `  (JSON.parse ceiling ${row.jsonParseCeiling}/s, ratio ${row.ratioToCeiling})` +
       `  peak RSS ${row.peakRssMiB} MiB  [${row.batches} batches, median]`,
   );
+  if (row.steps) {
+    const { parseMs, judgeMs, archiveMs, redisMs } = row.steps;
+    const ratio = (ms: number) => (parseMs / ms).toFixed(2);
+    console.log(
+      `             steps, median ms a batch: JSON.parse ${parseMs}, judge ${judgeMs}, archive ${archiveMs}, Redis ${redisMs}\n` +
+        `             judge + archive + Redis (archive first) ${(judgeMs + archiveMs + redisMs).toFixed(1)} ms: at most ${ratio(judgeMs + archiveMs + redisMs)}x JSON.parse;` +
+        ` judge + Redis alone ${(judgeMs + redisMs).toFixed(1)} ms: ${ratio(judgeMs + redisMs)}x`,
+    );
+  }
 }
 if (args.json) writeFileSync(args.json, `${JSON.stringify(rows, null, 2)}\n`);
 
 const cleaner = createRedisClient(redis.url);
 await createRedisStore(cleaner, { prefix }).clear();
+await stepsStore.clear();
 cleaner.disconnect();
+stepsRedis.disconnect();
 sqs.stop();
 await redis.stop();
 process.exit(0); // the handler's module-scope Redis client would keep the process alive

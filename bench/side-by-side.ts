@@ -1,0 +1,84 @@
+/**
+ * End-to-end throughput of local mode, this checkout against another commit, in alternating runs:
+ * on a noisy machine only runs taken side by side compare. Each run is `npm start` with orders
+ * sent through `POST /produce` until every one is counted; the order of the two alternates.
+ *
+ *   npm run bench:side-by-side -- --against dd1aa1b [--pairs 4 --orders 60000]
+ *
+ * The other commit is checked out in a worktree under the system's temporary directory (kept for
+ * the next run) and uses this checkout's node_modules: compare commits whose dependencies match.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { createRedisStore } from "../lambdas/adapters/redis-store";
+import { createRedisClient } from "../lambdas/shared/clients";
+import { ensureRedis } from "../local/redis-server";
+import { PROJECT_ROOT } from "../local/synth";
+import { runLoad } from "./load";
+import { startLocalModeProcess } from "./local-mode-process";
+import { median } from "./statistics";
+
+const { values } = parseArgs({
+  options: {
+    against: { type: "string" },
+    pairs: { type: "string", default: "4" },
+    orders: { type: "string", default: "60000" },
+  },
+});
+if (!values.against) {
+  console.error("usage: npm run bench:side-by-side -- --against <commit> [--pairs N --orders N]");
+  process.exit(2);
+}
+const git = (...args: string[]) => execFileSync("git", args, { cwd: PROJECT_ROOT, encoding: "utf8" }).trim();
+const against = git("rev-parse", "--short", `${values.against}^{commit}`);
+const here = `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain") ? " + changes" : ""}`;
+
+const worktree = join(tmpdir(), `orders-pipeline-${against}`);
+if (!existsSync(worktree)) {
+  git("worktree", "add", "--detach", worktree, against);
+  symlinkSync(join(PROJECT_ROOT, "node_modules"), join(worktree, "node_modules"));
+}
+
+const redis = await ensureRedis(process.env.REDIS_URL);
+const cleaner = createRedisClient(redis.url);
+const sides = [
+  { name: here, root: PROJECT_ROOT, rates: [] as number[] },
+  { name: against, root: worktree, rates: [] as number[] },
+];
+console.log(`${values.pairs} pairs of ${values.orders} orders: ${here} against ${against}`);
+for (let pair = 0; pair < Number(values.pairs); pair++) {
+  for (const side of pair % 2 === 0 ? sides : [...sides].reverse()) {
+    const prefix = `sbs:${pair}:${side === sides[0] ? "a" : "b"}:`;
+    const mode = await startLocalModeProcess({
+      projectRoot: side.root,
+      args: ["-c", `keyPrefix=${prefix}`, "-c", "logLevel=WARN"],
+      env: { REDIS_URL: redis.url },
+    });
+    try {
+      const result = await runLoad({
+        url: mode.url,
+        count: Number(values.orders),
+        concurrency: 8,
+        via: "produce",
+        batch: 500,
+        stallSeconds: 30,
+      });
+      if (result.unaccounted !== 0) throw new Error(`${side.name}: ${result.unaccounted} orders unaccounted`);
+      side.rates.push(result.consumedPerSecond);
+      console.log(`  ${side.name.padEnd(20)} ${Math.round(result.consumedPerSecond)} orders/s`);
+    } finally {
+      await mode.stop();
+      await createRedisStore(cleaner, { prefix }).clear();
+      await cleaner.del(`${prefix}generations`, `${prefix}rebuild`);
+    }
+  }
+}
+const [mine, theirs] = sides.map((side) => median(side.rates)) as [number, number];
+console.log(
+  `medians: ${here} ${Math.round(mine)}, ${against} ${Math.round(theirs)} orders/s; ratio ${(mine / theirs).toFixed(2)}`,
+);
+cleaner.disconnect();
+await redis.stop();
