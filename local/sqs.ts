@@ -171,8 +171,11 @@ async function startServerThread(workerData: { port: number; region: string; sto
   });
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 0;
+  // Set once the thread has ended: a call then fails at once instead of waiting for no answer.
+  let exited: Error | undefined;
   const call = (operation: string, ...args: unknown[]) =>
     new Promise<unknown>((resolve, reject) => {
+      if (exited) return reject(exited);
       const id = nextId++;
       pending.set(id, { resolve, reject });
       worker.postMessage({ id, operation, args });
@@ -183,17 +186,18 @@ async function startServerThread(workerData: { port: number; region: string; sto
       else if (message.startError !== undefined)
         reject(Object.assign(new Error(message.startError), { code: message.code }));
       else if (message.id !== undefined) {
-        const call = pending.get(message.id);
+        const waiting = pending.get(message.id);
         pending.delete(message.id);
-        if (message.error !== undefined) call?.reject(new Error(message.error));
-        else call?.resolve(message.result);
+        if (message.error !== undefined) waiting?.reject(new Error(message.error));
+        else waiting?.resolve(message.result);
       }
     });
     worker.once("error", reject);
     worker.once("exit", (code) => {
-      const gone = new Error(`the SQS and S3 server's thread exited (${code})`);
-      reject(gone);
-      for (const waiting of pending.values()) waiting.reject(gone);
+      exited = new Error(`the SQS and S3 server's thread exited (${code})`);
+      reject(exited);
+      for (const waiting of pending.values()) waiting.reject(exited);
+      pending.clear();
     });
   }).catch(async (error: unknown) => {
     await worker.terminate();
@@ -203,7 +207,7 @@ async function startServerThread(workerData: { port: number; region: string; sto
     port,
     call,
     async stop() {
-      await call("stop");
+      if (!exited) await call("stop").catch(() => {}); // closes its port and connections first
       await worker.terminate();
     },
   };

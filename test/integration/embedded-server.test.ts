@@ -43,3 +43,10 @@ it("refuses a port that is taken with EADDRINUSE, and a later start on it works 
   expect(server.endpoint).toBe(`http://127.0.0.1:${port}`);
   await server.stop();
 });
+
+it("once stopped, fails a call at once instead of waiting for a thread that is gone", async () => {
+  const server = await startLocalSqs();
+  await server.stop();
+  await expect(server.createQueue("too-late")).rejects.toThrow(/thread exited/);
+  await expect(server.stop()).resolves.toBeUndefined();
+});
