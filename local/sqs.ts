@@ -61,12 +61,12 @@ export interface LocalQueue {
 export interface LocalSqs {
   endpoint: string;
   client: SQSClient;
-  /** Creates a queue (or finds the one of that name); its URL and ARN. */
+  /** Creates a queue; its URL and ARN. */
   createQueue(
     name: string,
     attributes?: Record<string, string>,
   ): Promise<{ queueUrl: string; queueArn: string }>;
-  /** Creates a bucket (or finds the one of that name); its name. */
+  /** Creates a bucket; its name. */
   createBucket(name: string): Promise<string>;
   /** Creates the queues that do not exist yet (dead-letter queues first); returns all, by logical id. */
   ensureQueues(models: readonly QueueModel[], stackName: string): Promise<Map<string, LocalQueue>>;
@@ -192,7 +192,7 @@ async function startServerThread(workerData: { port: number; region: string; sto
         else waiting?.resolve(message.result);
       }
     });
-    worker.once("error", reject);
+    worker.on("error", reject); // an uncaught error ends the thread: "exit" follows
     worker.once("exit", (code) => {
       exited = new Error(`the SQS and S3 server's thread exited (${code})`);
       reject(exited);
