@@ -20,12 +20,10 @@ import { parseArgs } from "node:util";
 import type { Context, SQSEvent } from "aws-lambda";
 import { createRedisStore } from "../lambdas/adapters/redis-store";
 import { createS3Archive } from "../lambdas/adapters/s3-archive";
-import { analyticsEntry } from "../lambdas/core/analytics-entry";
-import type { ArchivedMessage } from "../lambdas/core/archive";
 import { createOrderGenerator } from "../lambdas/core/generator";
 import { classifyMessage } from "../lambdas/core/outcome";
 import { createRedisClient, createS3Client } from "../lambdas/shared/clients";
-import { RECORD_SLICE } from "../lambdas/sqs/process-batch";
+import { RECORD_SLICE, toArchived, toEntry } from "../lambdas/sqs/process-batch";
 import { syntheticSqsRecord as sqsRecord } from "../local/event-source";
 import { ensureRedis } from "../local/redis-server";
 import { localAwsEnvironment } from "../local/sqs";
@@ -134,36 +132,20 @@ async function measureSteps(batchSize: number, batches: number) {
     const parse = performance.now() - start;
 
     start = performance.now();
-    const outcomes = records.map((record) => classifyMessage(record.body, "reject"));
+    const judged = records.map((record) => ({ record, outcome: classifyMessage(record.body, "reject") }));
     const judge = performance.now() - start;
 
     start = performance.now();
     const archived = stepsArchive?.open(randomUUID());
-    for (let first = 0; first < records.length; first += RECORD_SLICE) {
-      archived?.add(
-        records.slice(first, first + RECORD_SLICE).map(
-          (record, index): ArchivedMessage => ({
-            messageId: record.messageId,
-            sourceMessageId: record.messageId,
-            sentAt: undefined,
-            outcome: outcomes[first + index]?.kind ?? "malformed",
-            reason: undefined,
-            valueMismatch: "reject",
-            body: record.body,
-          }),
-        ),
-      );
-    }
+    for (let first = 0; first < judged.length; first += RECORD_SLICE)
+      archived?.add(judged.slice(first, first + RECORD_SLICE).map(toArchived("reject")));
     await archived?.close();
     const archive = performance.now() - start;
 
     start = performance.now();
-    const entries = records.map((record, index) =>
-      analyticsEntry(record.messageId, record.messageId, outcomes[index] ?? classifyMessage(record.body)),
-    );
     const slices: Promise<unknown>[] = [];
-    for (let first = 0; first < entries.length; first += RECORD_SLICE)
-      slices.push(stepsStore.record(entries.slice(first, first + RECORD_SLICE)));
+    for (let first = 0; first < judged.length; first += RECORD_SLICE)
+      slices.push(stepsStore.record(judged.slice(first, first + RECORD_SLICE).map(toEntry)));
     await Promise.all(slices);
     const redisStep = performance.now() - start;
 

@@ -6,6 +6,8 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
+import { createRedisStore } from "../lambdas/adapters/redis-store";
+import type { RedisClient } from "../lambdas/shared/clients";
 import { freePort } from "../local/redis-server";
 import { PROJECT_ROOT } from "../local/synth";
 
@@ -93,4 +95,13 @@ function stopGroup(child: ChildProcess): void {
   } catch {
     // already gone
   }
+}
+
+/**
+ * Deletes what a run of local mode left in Redis under its key prefix: the figures, and the
+ * generation pointer and the rebuild's progress, which outlive a clear by design.
+ */
+export async function deleteRunKeys(redis: RedisClient, prefix: string): Promise<void> {
+  await createRedisStore(redis, { prefix }).clear();
+  await redis.del(`${prefix}generations`, `${prefix}rebuild`);
 }

@@ -25,7 +25,7 @@ import { ensureRedis } from "../local/redis-server";
 import { startLocalSqs } from "../local/sqs";
 import { PROJECT_ROOT } from "../local/synth";
 import { consumedSoFar, progressPrinter, runLoad } from "./load";
-import { startLocalModeProcess } from "./local-mode-process";
+import { deleteRunKeys, startLocalModeProcess } from "./local-mode-process";
 import { measureSqsCeiling } from "./sqs-ceiling";
 
 const run = promisify(execFile);
@@ -182,9 +182,7 @@ for (const route of readRoutes) {
     `    ${route.name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`,
   );
 }
-await store.clear();
-// The generation pointer and the rebuild's progress outlive a clear by design; a benchmark's go too.
-await redisClient.del(`${prefix}generations`, `${prefix}rebuild`);
+await deleteRunKeys(redisClient, prefix);
 redisClient.disconnect();
 await mode.stop();
 await redis.stop();

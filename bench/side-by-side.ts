@@ -13,12 +13,11 @@ import { existsSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createRedisStore } from "../lambdas/adapters/redis-store";
 import { createRedisClient } from "../lambdas/shared/clients";
 import { ensureRedis } from "../local/redis-server";
 import { PROJECT_ROOT } from "../local/synth";
 import { runLoad } from "./load";
-import { startLocalModeProcess } from "./local-mode-process";
+import { deleteRunKeys, startLocalModeProcess } from "./local-mode-process";
 import { median } from "./statistics";
 
 const { values } = parseArgs({
@@ -71,8 +70,7 @@ for (let pair = 0; pair < Number(values.pairs); pair++) {
       console.log(`  ${side.name.padEnd(20)} ${Math.round(result.consumedPerSecond)} orders/s`);
     } finally {
       await mode.stop();
-      await createRedisStore(cleaner, { prefix }).clear();
-      await cleaner.del(`${prefix}generations`, `${prefix}rebuild`);
+      await deleteRunKeys(cleaner, prefix);
     }
   }
 }

@@ -162,19 +162,25 @@ export async function processBatch(
   return { batchItemFailures: [...retry].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
-/** One record of the batch, what it is, and what the store did with it. */
-interface Settled {
+/** One record of the batch and what it is. */
+interface JudgedRecord {
   record: SQSRecord;
   outcome: MessageOutcome;
+}
+
+/** ...and what the store did with it. */
+interface Settled extends JudgedRecord {
   status: RecordStatus;
 }
 
-function toEntry({ record, outcome }: Settled): AnalyticsEntry {
+/** What the store counts for a judged record (exported for the consumer benchmark's steps). */
+export function toEntry({ record, outcome }: JudgedRecord): AnalyticsEntry {
   return analyticsEntry(record.messageId, sourceMessageId(record), outcome);
 }
 
-function toArchived(policy: ValueMismatchPolicy) {
-  return ({ record, outcome }: Settled): ArchivedMessage => {
+/** How a judged record is archived (exported for the consumer benchmark's steps). */
+export function toArchived(policy: ValueMismatchPolicy) {
+  return ({ record, outcome }: JudgedRecord): ArchivedMessage => {
     const sentMs = Number(record.attributes?.SentTimestamp);
     return {
       messageId: record.messageId,
