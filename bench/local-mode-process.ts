@@ -103,5 +103,7 @@ function stopGroup(child: ChildProcess): void {
  */
 export async function deleteRunKeys(redis: RedisClient, prefix: string): Promise<void> {
   await createRedisStore(redis, { prefix }).clear();
-  await redis.del(`${prefix}generations`, `${prefix}rebuild`);
+  // Two keys in two slots: one command each, so that this works on a cluster too.
+  await redis.del(`${prefix}generations`);
+  await redis.del(`${prefix}rebuild`);
 }

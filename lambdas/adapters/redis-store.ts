@@ -308,12 +308,27 @@ export async function deleteKeysUnder(redis: RedisClient, keyPrefix: string): Pr
     let cursor = "0";
     do {
       const [next, keys] = await node.scan(cursor, "MATCH", `${escapeGlob(keyPrefix)}*`, "COUNT", 1000);
-      // One slot per prefix (a hash tag), so one UNLINK is a single-slot command on a cluster too.
-      if (keys.length > 0) deleted += await node.unlink(...keys);
+      if (keys.length > 0) deleted += await unlinkAll(node, keys, redis instanceof Cluster);
       cursor = next;
     } while (cursor !== "0");
   }
   return deleted;
+}
+
+/**
+ * UNLINKs keys found on one node. On a cluster a multi-key command must stay in one slot, and a
+ * prefix may span several (every generation has its own hash tag): there each key is its own
+ * command, pipelined in one round trip.
+ */
+async function unlinkAll(node: Redis, keys: string[], cluster: boolean): Promise<number> {
+  if (!cluster) return node.unlink(...keys);
+  const replies = (await node.pipeline(keys.map((key) => ["unlink", key])).exec()) ?? [];
+  let unlinked = 0;
+  for (const [error, count] of replies) {
+    if (error) throw error;
+    unlinked += Number(count);
+  }
+  return unlinked;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { createRedisStore, storeKeyPrefix } from "../../lambdas/adapters/redis-store";
+import { createRedisStore, deleteKeysUnder, storeKeyPrefix } from "../../lambdas/adapters/redis-store";
 import type { AnalyticsEntry } from "../../lambdas/core/analytics-store";
 import type { RedisClient } from "../../lambdas/shared/clients";
 import { connectRedis, deleteKeys, storeKeys, uniquePrefix } from "../support/redis";
@@ -197,6 +197,15 @@ describe("redis store", () => {
     expect(await storeKeys(redis, prefix)).toEqual([]);
     expect(await neighbour.globalStats()).toMatchObject({ totalOrders: 1, revenueCents: 100 });
     await neighbour.clear();
+  });
+
+  it("deletes every key under a prefix that spans many slots (on a cluster, one slot per command)", async () => {
+    // Thirty generations' hash tags: on three masters, several share a node and one SCAN page.
+    const keys = Array.from({ length: 30 }, (_, generation) => `{${prefix}gen${generation}}:figure`);
+    for (const key of keys) await redis.set(key, "1");
+
+    expect(await deleteKeysUnder(redis, `{${prefix}gen`)).toBe(30);
+    for (const key of keys) expect(await redis.exists(key)).toBe(0);
   });
 
   it("treats glob characters in the prefix literally when clearing", async () => {

@@ -46,8 +46,10 @@ export async function storeKeys(redis: RedisClient, prefix: string, pattern = "*
   return keys;
 }
 
-/** Deletes every key of the store with this key prefix (tests clean up even when a store is broken). */
-/** Deletes a store's keys: every generation, the generation pointer and a rebuild's state. */
+/**
+ * Deletes a store's keys: every generation, the generation pointer and a rebuild's state (tests
+ * clean up even when a store is broken).
+ */
 export async function deleteKeys(redis: RedisClient, prefix: string): Promise<void> {
   await deleteKeysUnder(redis, storeKeyPrefix(prefix));
   await deleteKeysUnder(redis, `{${prefix}gen`);
