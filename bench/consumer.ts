@@ -66,8 +66,9 @@ const { handler } = await import("../lambdas/sqs/consumer");
 const stepsArchive = args.steps
   ? createS3Archive(createS3Client(), await sqs.createBucket("bench-steps-archive"))
   : undefined;
-const stepsRedis = createRedisClient(redis.url);
-const stepsStore = createRedisStore(stepsRedis, { prefix: `${prefix}steps:` });
+// The bench's own connection: the steps' store, and the clean-up at the end.
+const benchRedis = createRedisClient(redis.url);
+const stepsStore = createRedisStore(benchRedis, { prefix: `${prefix}steps:` });
 const context = { functionName: "bench-consumer", awsRequestId: "bench" } as Context;
 const generate = createOrderGenerator();
 
@@ -194,11 +195,9 @@ for (const size of sizes) {
 }
 if (args.json) writeFileSync(args.json, `${JSON.stringify(rows, null, 2)}\n`);
 
-const cleaner = createRedisClient(redis.url);
-await createRedisStore(cleaner, { prefix }).clear();
+await createRedisStore(benchRedis, { prefix }).clear();
 await stepsStore.clear();
-cleaner.disconnect();
-stepsRedis.disconnect();
+benchRedis.disconnect();
 sqs.stop();
 await redis.stop();
 process.exit(0); // the handler's module-scope Redis client would keep the process alive

@@ -27,6 +27,17 @@ export interface LoadOptions {
   onProgress?: (progress: LoadProgress) => void;
 }
 
+/**
+ * The end-to-end benchmark's load, shared by `npm run bench` and `bench:side-by-side` so their
+ * figures compare: 8 clients, 500 orders a `POST /produce`.
+ */
+export const END_TO_END_LOAD = {
+  concurrency: 8,
+  via: "produce",
+  batch: 500,
+  stallSeconds: 30,
+} as const satisfies Partial<LoadOptions>;
+
 export interface LoadProgress {
   count: number;
   sent: number;

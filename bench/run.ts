@@ -24,7 +24,7 @@ import { createRedisClient } from "../lambdas/shared/clients";
 import { ensureRedis } from "../local/redis-server";
 import { startLocalSqs } from "../local/sqs";
 import { PROJECT_ROOT } from "../local/synth";
-import { consumedSoFar, progressPrinter, runLoad } from "./load";
+import { consumedSoFar, END_TO_END_LOAD, progressPrinter, runLoad } from "./load";
 import { deleteRunKeys, startLocalModeProcess } from "./local-mode-process";
 import { measureSqsCeiling } from "./sqs-ceiling";
 
@@ -108,10 +108,7 @@ const sampler = setInterval(async () => {
 const endToEnd = await runLoad({
   url: mode.url,
   count: plan.endToEndOrders,
-  concurrency: 8,
-  via: "produce",
-  batch: 500,
-  stallSeconds: 30,
+  ...END_TO_END_LOAD,
   onProgress: progressPrinter(),
 });
 clearInterval(sampler);

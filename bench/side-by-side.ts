@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { createRedisClient } from "../lambdas/shared/clients";
 import { ensureRedis } from "../local/redis-server";
 import { PROJECT_ROOT } from "../local/synth";
-import { runLoad } from "./load";
+import { END_TO_END_LOAD, runLoad } from "./load";
 import { deleteRunKeys, startLocalModeProcess } from "./local-mode-process";
 import { median } from "./statistics";
 
@@ -57,14 +57,7 @@ for (let pair = 0; pair < Number(values.pairs); pair++) {
       env: { REDIS_URL: redis.url },
     });
     try {
-      const result = await runLoad({
-        url: mode.url,
-        count: Number(values.orders),
-        concurrency: 8,
-        via: "produce",
-        batch: 500,
-        stallSeconds: 30,
-      });
+      const result = await runLoad({ url: mode.url, count: Number(values.orders), ...END_TO_END_LOAD });
       if (result.unaccounted !== 0) throw new Error(`${side.name}: ${result.unaccounted} orders unaccounted`);
       side.rates.push(result.consumedPerSecond);
       console.log(`  ${side.name.padEnd(20)} ${Math.round(result.consumedPerSecond)} orders/s`);
