@@ -1,10 +1,10 @@
-// One Lambda execution environment: a worker thread that imports a function's bundle once (its
+// One Lambda execution environment: a worker thread that loads a function's bundle once (its
 // module scope runs like a cold start's init phase) and then runs one invocation at a time, as
 // local mode sends them. After each it says how much memory the environment holds, for REPORT.
 
 import { readlinkSync } from "node:fs";
+import { createRequire } from "node:module";
 import { setPriority } from "node:os";
-import { pathToFileURL } from "node:url";
 import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 
@@ -36,9 +36,14 @@ try {
   // not Linux
 }
 
+// Loaded with require(), the strictest loader a Lambda host uses (MiniStack and serverless-offline
+// do; AWS imports): a bundle that loads here loads everywhere. require() refuses an ES module graph
+// with top-level await (ERR_REQUIRE_ASYNC_MODULE), which import() would hide.
+const require = createRequire(import.meta.url);
+
 let handler;
 try {
-  const module = await import(pathToFileURL(entryFile).href);
+  const module = require(entryFile);
   handler = module[handlerExport];
   if (typeof handler !== "function") {
     throw Object.assign(new Error(`${entryFile} has no exported function ${handlerExport}`), {

@@ -10,6 +10,7 @@ import {
   createSqsClient,
   redisFromEnv,
 } from "../shared/clients";
+import { handlerAfter, initAtColdStart } from "../shared/cold-start";
 import { AdminEnvSchema, parseEnv } from "../shared/config";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
@@ -20,14 +21,6 @@ import { ROUTES } from "./routes";
 /** Lambda entry for the admin routes (see routes.ts). */
 
 const env = parseEnv(AdminEnvSchema, process.env);
-const redis = await redisFromEnv(env, { idempotent: true });
-const store = createRedisStore(redis, { prefix: env.KEY_PREFIX });
-// Read once per execution environment: the token never sits in the template or the environment.
-const adminToken =
-  env.ADMIN_TOKEN ??
-  (env.ADMIN_TOKEN_SECRET_ID
-    ? await readSecretString(createSecretsClient(), env.ADMIN_TOKEN_SECRET_ID)
-    : undefined);
 
 /** A redrive stops in time to answer within API Gateway's 29 s (it says whether it finished). */
 const REDRIVE_BUDGET_MS = 20_000;
@@ -41,21 +34,32 @@ const deadLetters = deadLetterAccess(
   },
   REDRIVE_BUDGET_MS,
 );
-
 const lambda = createLambdaClient();
-const rebuild =
-  env.ARCHIVE_BUCKET && env.REBUILD_FUNCTION_NAME
-    ? {
-        state: rebuildState(redis, env.KEY_PREFIX),
-        archive: createS3Archive(createS3Client(), env.ARCHIVE_BUCKET),
-        deleteGeneration: (generation: number) => deleteGeneration(redis, env.KEY_PREFIX, generation),
-        invoke: (id: string) => invokeAsync(lambda, env.REBUILD_FUNCTION_NAME as string, { id }),
-      }
-    : undefined;
 
-export const handler = createHttpFunction(ROUTES, "admin", adminHandlers({ store, deadLetters, rebuild }), {
-  logger,
-  bodyLimitBytes: env.BODY_LIMIT_BYTES,
-  // No token and auth not explicitly off: createHttpFunction refuses to start.
-  adminAuth: adminToken ? { token: adminToken } : env.ADMIN_AUTH === "off" ? "off" : undefined,
+const ready = initAtColdStart(async () => {
+  const redis = await redisFromEnv(env, { idempotent: true });
+  // Read once per execution environment: the token never sits in the template or the environment.
+  const adminToken =
+    env.ADMIN_TOKEN ??
+    (env.ADMIN_TOKEN_SECRET_ID
+      ? await readSecretString(createSecretsClient(), env.ADMIN_TOKEN_SECRET_ID)
+      : undefined);
+  const rebuild =
+    env.ARCHIVE_BUCKET && env.REBUILD_FUNCTION_NAME
+      ? {
+          state: rebuildState(redis, env.KEY_PREFIX),
+          archive: createS3Archive(createS3Client(), env.ARCHIVE_BUCKET),
+          deleteGeneration: (generation: number) => deleteGeneration(redis, env.KEY_PREFIX, generation),
+          invoke: (id: string) => invokeAsync(lambda, env.REBUILD_FUNCTION_NAME as string, { id }),
+        }
+      : undefined;
+  const store = createRedisStore(redis, { prefix: env.KEY_PREFIX });
+  return createHttpFunction(ROUTES, "admin", adminHandlers({ store, deadLetters, rebuild }), {
+    logger,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    // No token and auth not explicitly off: createHttpFunction refuses to start.
+    adminAuth: adminToken ? { token: adminToken } : env.ADMIN_AUTH === "off" ? "off" : undefined,
+  });
 });
+
+export const handler = handlerAfter(ready);

@@ -1,6 +1,7 @@
 import { createRedisStore } from "../adapters/redis-store";
 import { queueDepth } from "../adapters/sqs-queue";
 import { createSqsClient, redisFromEnv } from "../shared/clients";
+import { handlerAfter, initAtColdStart } from "../shared/cold-start";
 import { parseEnv, StatsEnvSchema } from "../shared/config";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
@@ -10,22 +11,25 @@ import { statsHandlers } from "./stats-routes";
 /** Lambda entry for the stats routes (see routes.ts). */
 
 const env = parseEnv(StatsEnvSchema, process.env);
-const redis = await redisFromEnv(env, { autoPipelining: true, idempotent: true });
 const sqs = createSqsClient();
-const store = createRedisStore(redis, { prefix: env.KEY_PREFIX });
 
-export const handler = createHttpFunction(
-  ROUTES,
-  "stats",
-  statsHandlers({
-    store,
-    queueDepths: async () => {
-      const [queue, deadLetterQueue] = await Promise.all([
-        queueDepth(sqs, env.QUEUE_URL),
-        queueDepth(sqs, env.DLQ_URL),
-      ]);
-      return { queue, deadLetterQueue };
-    },
-  }),
-  { logger, bodyLimitBytes: env.BODY_LIMIT_BYTES },
-);
+const ready = initAtColdStart(async () => {
+  const redis = await redisFromEnv(env, { autoPipelining: true, idempotent: true });
+  return createHttpFunction(
+    ROUTES,
+    "stats",
+    statsHandlers({
+      store: createRedisStore(redis, { prefix: env.KEY_PREFIX }),
+      queueDepths: async () => {
+        const [queue, deadLetterQueue] = await Promise.all([
+          queueDepth(sqs, env.QUEUE_URL),
+          queueDepth(sqs, env.DLQ_URL),
+        ]);
+        return { queue, deadLetterQueue };
+      },
+    }),
+    { logger, bodyLimitBytes: env.BODY_LIMIT_BYTES },
+  );
+});
+
+export const handler = handlerAfter(ready);

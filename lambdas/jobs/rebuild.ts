@@ -5,6 +5,7 @@ import { rebuildState } from "../adapters/rebuild-state";
 import { createGenerationStore, deleteGeneration, generationPrefix } from "../adapters/redis-store";
 import { createS3Archive } from "../adapters/s3-archive";
 import { createLambdaClient, createS3Client, redisFromEnv } from "../shared/clients";
+import { initAtColdStart } from "../shared/cold-start";
 import { parseEnv, RebuildEnvSchema } from "../shared/config";
 import { logger } from "../shared/logger";
 import { runRebuild } from "../workflows/rebuild";
@@ -13,15 +14,16 @@ import { runRebuild } from "../workflows/rebuild";
 
 const env = parseEnv(RebuildEnvSchema, process.env);
 // Everything the rebuild sends may be sent again: its records are exactly-once by their markers.
-const redis = await redisFromEnv(env, { idempotent: true });
+const redisReady = initAtColdStart(() => redisFromEnv(env, { idempotent: true }));
 const archive = createS3Archive(createS3Client(), env.ARCHIVE_BUCKET);
 const lambda = createLambdaClient();
 const storeOptions = { markerTtlSeconds: env.MARKER_TTL_SECONDS, logMaxLength: env.LOG_MAX_LENGTH };
 
 export const handler = middy<{ id: string }, string>()
   .use(injectLambdaContext(logger))
-  .handler((event, context) =>
-    runRebuild(event.id, {
+  .handler(async (event, context) => {
+    const redis = await redisReady();
+    return runRebuild(event.id, {
       state: rebuildState(redis, env.KEY_PREFIX),
       archive,
       storeOf: (generation) =>
@@ -33,5 +35,5 @@ export const handler = middy<{ id: string }, string>()
       continueLater: (id) => invokeAsync(lambda, context.functionName, { id }),
       remainingMs: () => context.getRemainingTimeInMillis(),
       logger,
-    }),
-  );
+    });
+  });

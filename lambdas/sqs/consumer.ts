@@ -5,6 +5,7 @@ import { createRedisStore } from "../adapters/redis-store";
 import { createS3Archive } from "../adapters/s3-archive";
 import { sendMessages } from "../adapters/sqs-sender";
 import { createS3Client, createSqsClient, redisFromEnv } from "../shared/clients";
+import { initAtColdStart } from "../shared/cold-start";
 import { ConsumerEnvSchema, parseEnv } from "../shared/config";
 import { logger } from "../shared/logger";
 import { createMetrics, publishBatchMetrics } from "../shared/metrics";
@@ -14,7 +15,6 @@ import { createRetryDelayer } from "./redelivery";
 /** The SQS consumer Lambda: validates a batch of orders, records analytics, reports partial failures. */
 
 const env = parseEnv(ConsumerEnvSchema, process.env);
-const redis = await redisFromEnv(env);
 const sqs = createSqsClient();
 const metrics = createMetrics();
 const delayRetries = createRetryDelayer(sqs, env.QUEUE_URL, {
@@ -22,17 +22,19 @@ const delayRetries = createRetryDelayer(sqs, env.QUEUE_URL, {
   maxSeconds: env.RETRY_MAX_SECONDS,
 });
 const archive = env.ARCHIVE_BUCKET ? createS3Archive(createS3Client(), env.ARCHIVE_BUCKET) : undefined;
-const store = createRedisStore(redis, {
-  prefix: env.KEY_PREFIX,
-  markerTtlSeconds: env.MARKER_TTL_SECONDS,
-  logMaxLength: env.LOG_MAX_LENGTH,
-});
+const storeReady = initAtColdStart(async () =>
+  createRedisStore(await redisFromEnv(env), {
+    prefix: env.KEY_PREFIX,
+    markerTtlSeconds: env.MARKER_TTL_SECONDS,
+    logMaxLength: env.LOG_MAX_LENGTH,
+  }),
+);
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger))
-  .handler((event) =>
+  .handler(async (event) =>
     processBatch(event.Records, {
-      store,
+      store: await storeReady(),
       sendToDlq: (messages) => sendMessages(sqs, env.DLQ_URL, messages),
       logger,
       valueMismatch: env.VALUE_MISMATCH,
