@@ -1,9 +1,10 @@
 import { readRoutes, type Template } from "../local/template";
 
 /**
- * The LocalStack deploy path's pure parts: reading `cdk-outputs.json`, the invoke URL and
- * ready-to-paste commands, and the checks before a deploy (DNS, Lambda images, route changes).
- * Unit-tested on recorded outputs; scripts/deploy-local.ts does the I/O.
+ * The emulator deploy path's pure parts: reading `cdk-outputs.json`, the invoke URL and
+ * ready-to-paste commands, cdklocal's environment for an endpoint, `-c name=value` options, and
+ * the checks before a deploy (DNS, Lambda images, route changes). Unit-tested on recorded
+ * outputs; scripts/deploy-local.ts does the I/O. Which emulator answers: scripts/emulators.ts.
  */
 
 export const LOCALSTACK_ENDPOINT = "http://localhost:4566";
@@ -39,6 +40,35 @@ export function parseStackOutputs(json: string, stage = "prod"): StackOutputs {
 export function invokeUrl(apiId: string, stage = "prod", endpoint = LOCALSTACK_ENDPOINT): string {
   if (!/^[a-z0-9]+$/i.test(apiId)) throw new Error(`not an API id: ${apiId}`);
   return `${endpoint}/_aws/execute-api/${apiId}/${stage}/`;
+}
+
+/**
+ * The environment cdklocal needs for an endpoint. On this machine's port 4566 it needs nothing;
+ * another local port is its EDGE_PORT (it keeps the localhost.localstack.cloud names, which the
+ * asset bucket's virtual-host name needs); another host is AWS_ENDPOINT_URL, with S3 on the same
+ * endpoint (cdklocal refuses one without the other).
+ */
+export function cdklocalEnvironment(endpoint: string): Record<string, string> {
+  const url = new URL(endpoint);
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  const https = url.protocol === "https:";
+  if (["localhost", "127.0.0.1", "localhost.localstack.cloud"].includes(url.hostname)) {
+    if (port === "4566" && !https) return {};
+    return https ? { EDGE_PORT: port, USE_SSL: "1" } : { EDGE_PORT: port };
+  }
+  const origin = url.origin;
+  return { AWS_ENDPOINT_URL: origin, AWS_ENDPOINT_URL_S3: origin };
+}
+
+/** `-c name=value` options as CDK context (a later value for a name wins, as with the CDK CLI). */
+export function parseContextOptions(pairs: readonly string[]): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf("=");
+    if (equals <= 0) throw new Error(`-c expects name=value, got ${JSON.stringify(pair)}`);
+    context[pair.slice(0, equals)] = pair.slice(equals + 1);
+  }
+  return context;
 }
 
 /** Commands a user can paste to see the deployment work, the service description first. */
