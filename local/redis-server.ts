@@ -37,7 +37,7 @@ export async function ensureRedis(
       throw new RedisUnavailableError(`REDIS_MODE=cluster, but ${givenUrl} is not a Redis Cluster node`);
     return startRedisCluster();
   }
-  if (await answers(url)) return { url, mode, started: false, stop: async () => {} };
+  if (await redisAnswers(url)) return { url, mode, started: false, stop: async () => {} };
 
   try {
     return await startRedisServer();
@@ -71,7 +71,7 @@ export async function startRedisServer(options: { password?: string } = {}): Pro
 
 /** True when a Redis at `url` answers and has cluster mode on. */
 async function isClusterNode(url: string): Promise<boolean> {
-  if (!(await answers(url))) return false;
+  if (!(await redisAnswers(url))) return false;
   const client = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
   client.on("error", () => {});
   try {
@@ -84,7 +84,7 @@ async function isClusterNode(url: string): Promise<boolean> {
 }
 
 /** True when a Redis at `url` answers PING within a second. */
-async function answers(url: string): Promise<boolean> {
+export async function redisAnswers(url: string): Promise<boolean> {
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 1_000,
@@ -148,7 +148,7 @@ export async function startRedisCluster(masters = 3): Promise<LocalRedis> {
 
 async function waitUntilAnswers(url: string): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    if (await answers(url)) return;
+    if (await redisAnswers(url)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`${url} never answered`);

@@ -14,6 +14,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
+import { redisAnswers } from "../local/redis-server";
 import type { Template } from "../local/template";
 import { emulatorClients } from "./emulator-clients";
 import {
@@ -47,7 +48,6 @@ import {
   redeployPlan,
   stackOf,
 } from "./localstack";
-import { redisAnswers } from "./redis-ping";
 
 const { values: options } = parseArgs({
   options: {
