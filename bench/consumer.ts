@@ -22,6 +22,7 @@ import { createRedisStore } from "../lambdas/adapters/redis-store";
 import { createS3Archive } from "../lambdas/adapters/s3-archive";
 import { createOrderGenerator } from "../lambdas/core/generator";
 import { classifyMessage } from "../lambdas/core/outcome";
+import { DEFAULT_JUDGING_RULES } from "../lambdas/core/rules";
 import { createRedisClient, createS3Client } from "../lambdas/shared/clients";
 import { RECORD_SLICE, toArchived, toEntry } from "../lambdas/sqs/process-batch";
 import { syntheticSqsRecord as sqsRecord } from "../local/event-source";
@@ -133,13 +134,13 @@ async function measureSteps(batchSize: number, batches: number) {
     const parse = performance.now() - start;
 
     start = performance.now();
-    const judged = records.map((record) => ({ record, outcome: classifyMessage(record.body, "reject") }));
+    const judged = records.map((record) => ({ record, outcome: classifyMessage(record.body) }));
     const judge = performance.now() - start;
 
     start = performance.now();
     const archived = stepsArchive?.open(randomUUID());
     for (let first = 0; first < judged.length; first += RECORD_SLICE)
-      archived?.add(judged.slice(first, first + RECORD_SLICE).map(toArchived("reject")));
+      archived?.add(judged.slice(first, first + RECORD_SLICE).map(toArchived(DEFAULT_JUDGING_RULES)));
     await archived?.close();
     const archive = performance.now() - start;
 

@@ -143,6 +143,7 @@ for (const month of months) {
     orderId: `ORDSEED${month}${i}`,
     userId: `U${100_000 + i}`,
     month,
+    sentAtMs: Date.now(),
     valueCents: 100 + Math.floor(random() * 500_000),
     log: "{}",
   }));

@@ -81,7 +81,7 @@ export class OrdersStack extends Stack {
       description: "Validates order batches, records analytics in Redis, reports partial failures",
       timeout: consumerTimeout,
       memorySize: 1024,
-      environment: { KEY_PREFIX: p.keyPrefix, VALUE_MISMATCH: p.valueMismatch },
+      environment: { KEY_PREFIX: p.keyPrefix, VALUE_MISMATCH: p.valueMismatch, ...judgingEnvironment(p) },
       network: redis.network,
       logLevel: p.logLevel,
     });
@@ -217,7 +217,11 @@ export class OrdersStack extends Stack {
       functionName,
       timeout: Duration.seconds(p.rebuildTimeoutSeconds),
       memorySize: 1024,
-      environment: { KEY_PREFIX: p.keyPrefix, MARKER_TTL_SECONDS: String(p.queueRetentionSeconds) },
+      environment: {
+        KEY_PREFIX: p.keyPrefix,
+        MARKER_TTL_SECONDS: String(p.queueRetentionSeconds),
+        ...judgingEnvironment(p),
+      },
       network: redis.network,
       logLevel: p.logLevel,
     });
@@ -251,4 +255,13 @@ function generatedAdminToken(scope: Construct): Secret {
       "A static bearer token for one admin route, with no service to rotate it against. Rotate it by putting a new value in the secret: the function reads it at each cold start.",
   });
   return secret;
+}
+
+/** How orders are judged beyond the seed's rules: the consumer and the rebuild must judge alike. */
+function judgingEnvironment(p: OrdersParameters): Record<string, string> {
+  return {
+    MAX_ORDER_VALUE_CENTS: String(Math.round(p.maxOrderValue * 100)),
+    FIRST_ORDER_YEAR: String(p.firstOrderYear),
+    FUTURE_TOLERANCE_SECONDS: String(p.futureToleranceSeconds),
+  };
 }

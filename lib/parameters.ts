@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { describeIssues } from "../lambdas/core/issues";
-import { VALUE_MISMATCH_POLICIES } from "../lambdas/core/rules";
+import { KeyPrefixSchema } from "../lambdas/core/key-prefix";
+import { DEFAULT_JUDGING_RULES, VALUE_MISMATCH_POLICIES } from "../lambdas/core/rules";
 
 /**
  * The stack's parameters: one typed object, read from CDK context (`-c name=value` or cdk.json)
@@ -28,12 +29,7 @@ const OrdersParametersSchema = z
       .optional(),
     /** external: a Secrets Manager secret holding the Redis URL with its password. */
     redisSecretName: z.string().min(1).optional(),
-    keyPrefix: z
-      .string()
-      .min(1)
-      .max(100)
-      .regex(/^[^{}]+$/, "may not contain { or } (the store makes the prefix a hash tag)")
-      .default("orders:"),
+    keyPrefix: KeyPrefixSchema,
     /** Records per consumer invocation; above 10 needs a batching window of at least 1 s. */
     batchSize: z.coerce.number().int().min(1).max(10_000).default(100),
     batchingWindowSeconds: z.coerce.number().int().min(0).max(300).default(1),
@@ -90,6 +86,26 @@ const OrdersParametersSchema = z
      * documented rule), `correct` counts it valid at the line total, as the original's code did.
      */
     valueMismatch: z.enum(VALUE_MISMATCH_POLICIES).default("reject"),
+    /**
+     * The most one order may be worth (stated, or its items' total); one worth more is a failed
+     * order (`value_too_large`). The default admits every order the original's generator makes
+     * (100 items x 100 x 1,500.00).
+     */
+    maxOrderValue: z.coerce
+      .number()
+      .positive()
+      .max(10_000_000_000)
+      .refine((value) => Math.round(value * 100) / 100 === value, "must have at most two decimals")
+      .default(DEFAULT_JUDGING_RULES.maxOrderValueCents / 100),
+    /** Orders dated before January 1 of this year (UTC) are failed orders (`date_out_of_range`)... */
+    firstOrderYear: z.coerce.number().int().min(1).max(9999).default(DEFAULT_JUDGING_RULES.firstYear),
+    /** ...and so are orders dated more than this many seconds after they were sent. */
+    futureToleranceSeconds: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(366 * 24 * 3600)
+      .default(DEFAULT_JUDGING_RULES.futureToleranceMs / 1000),
     /** Days the order archive keeps a batch (0: for good). A rebuild restores only what it keeps. */
     archiveRetentionDays: z.coerce.number().int().min(0).max(36_500).default(0),
     /**

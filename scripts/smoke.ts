@@ -21,7 +21,7 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { ulid } from "ulid";
 import type { z } from "zod";
 import { classifyMessage } from "../lambdas/core/outcome";
-import type { ValueMismatchPolicy } from "../lambdas/core/rules";
+import { DEFAULT_JUDGING_RULES, type JudgingRules } from "../lambdas/core/rules";
 import { ROUTES, type RouteSpec } from "../lambdas/http/routes";
 import type { GlobalStatsResponse, UserStatsResponse } from "../lambdas/http/schemas";
 import type { Template } from "../local/template";
@@ -73,10 +73,10 @@ export function smokeOrders(userId: string, now: Date) {
 }
 
 /** What generated orders add to the global figures, judged by the same rules as the consumer. */
-export function judgedTotals(bodies: readonly string[], policy: ValueMismatchPolicy) {
+export function judgedTotals(bodies: readonly string[], rules: JudgingRules) {
   const totals = { valid: 0, revenueCents: 0, failed: 0 };
   for (const body of bodies) {
-    const outcome = classifyMessage(body, policy);
+    const outcome = classifyMessage(body, rules);
     if (outcome.kind === "valid") {
       totals.valid++;
       totals.revenueCents += outcome.valueCents;
@@ -223,7 +223,7 @@ async function main(): Promise<void> {
     return "accepted by GET /dlq; a wrong token refused (403)";
   });
 
-  const policy = valueMismatchPolicy(template);
+  const rules = judgingRulesOf(template);
   let sent = { valid: 0, revenueCents: 0, failed: 0, duplicates: 0 };
   await check("POST /produce", async () => {
     const produced = await json<{ orders: Record<string, unknown>[] }>("POST", "produce", {
@@ -232,7 +232,7 @@ async function main(): Promise<void> {
     });
     const totals = judgedTotals(
       produced.orders.map(({ message_id: _, ...order }: Record<string, unknown>) => JSON.stringify(order)),
-      policy,
+      rules,
     );
     sent = { ...totals, duplicates: 0 };
     return `${produced.orders.length} orders queued (${totals.valid} valid, ${totals.failed} failed by the rules)`;
@@ -392,14 +392,22 @@ function readTemplate(): Template | undefined {
   return JSON.parse(readFileSync(join("cdk.out", templateFile), "utf8")) as Template;
 }
 
-/** The consumer's value-mismatch policy from the template (the stack's default when unknown). */
-function valueMismatchPolicy(template: Template | undefined): ValueMismatchPolicy {
+/** The consumer's judging rules from the template's environment (the stack's defaults when unknown). */
+function judgingRulesOf(template: Template | undefined): JudgingRules {
   const consumer = Object.values(template?.Resources ?? {}).find(
     (resource) =>
       resource.Type === "AWS::Lambda::Function" &&
       resource.Properties?.Environment?.Variables?.VALUE_MISMATCH,
   );
-  return consumer?.Properties.Environment.Variables.VALUE_MISMATCH === "correct" ? "correct" : "reject";
+  const env = (consumer?.Properties.Environment.Variables ?? {}) as Record<string, string | undefined>;
+  const number = (value: string | undefined, fallback: number) => (value ? Number(value) : fallback);
+  return {
+    valueMismatch: env.VALUE_MISMATCH === "correct" ? "correct" : "reject",
+    maxOrderValueCents: number(env.MAX_ORDER_VALUE_CENTS, DEFAULT_JUDGING_RULES.maxOrderValueCents),
+    firstYear: number(env.FIRST_ORDER_YEAR, DEFAULT_JUDGING_RULES.firstYear),
+    futureToleranceMs:
+      number(env.FUTURE_TOLERANCE_SECONDS, DEFAULT_JUDGING_RULES.futureToleranceMs / 1000) * 1000,
+  };
 }
 
 if (import.meta.main) {

@@ -3,7 +3,7 @@
  * (esbuild for Lambda, tsx, vitest) bundles it with no loader configuration.
  */
 
-import { MAX_EXACT_TOTAL } from "../core/analytics-store";
+import { MAX_COUNTER } from "../core/analytics-store";
 
 export const RECORD_ENTRIES_LUA = `
 -- Records a chunk of consumer outcomes atomically and exactly once.
@@ -13,15 +13,22 @@ export const RECORD_ENTRIES_LUA = `
 -- ARGV: prefix, marker TTL (s), log max length, and the entries as one JSON array (decoded by
 -- cjson in C: far cheaper on both sides than thousands of separate arguments), each entry
 --   [kind (v = valid, c = valid at a corrected value, f = failed, m = malformed), message id,
---    order id ('' = none), user id ('' = none), month ('' = none), cents (valid) or reason
---    (failed), log line (JSON text)].
+--    order id ('' = none), user id ('' = none), month ('' = none: no month's figures), cents
+--    (valid) or reason (failed), log line (JSON text), sent at (ms; 0 = unknown)].
 -- Returns one status letter per entry: A applied, D duplicate, R replayed (already recorded),
--- O out of range (a total would pass 2^53 - 1: refused, nothing written for it).
+-- O out of range (a total would pass MAX_COUNTER: refused, nothing written for it).
 --
--- Markers: seen:order:<order_id> holds the message id that counted the order, valid or failed: one
--- order id counts once, whatever its outcome, and a redelivery of that message is told apart from
--- a second message with the same order id (a duplicate, counted once per message through
--- seen:msg:<message_id>). Malformed messages have no usable order id: seen:msg:<message_id>.
+-- Markers: seen:order:<order_id> holds "<message id> <sent at>" of the message that counted the
+-- order, valid or failed: one order id counts once, whatever its outcome, and a redelivery of that
+-- message is told apart from a second message with the same order id (a duplicate, counted once
+-- per message through seen:msg:<message_id>). Messages without an order id (malformed, or failed
+-- with an empty one): seen:msg:<message_id>.
+--
+-- A marker lasts the marker TTL, measured between the messages' own sent times: an order id sent
+-- again more than the TTL after the message that counted it counts again. The live consumer and a
+-- rebuild replaying the archive months later decide alike. Redis keeps each marker twice the TTL,
+-- so it is still there whenever that rule needs it (a message is delivered within the queue's
+-- retention, which the TTL is, of being sent).
 --
 -- Redis does not roll back a script that fails half way, so it works in two phases. Phase 1 only
 -- reads: it decides every entry's status, reads every counter it would change and checks that the
@@ -29,10 +36,12 @@ export const RECORD_ENTRIES_LUA = `
 -- fails here, before any write). Phase 2 only writes, and none of its writes can fail: an order is
 -- counted whole or not at all. Counter changes are summed per key and field and written once.
 
-local prefix, ttl, logMaxLen = ARGV[1], ARGV[2], ARGV[3]
+local prefix, ttl, logMaxLen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local ttlMs = ttl * 1000
 local globalKey, logsKey, monthsKey = prefix .. 'global', prefix .. 'logs', prefix .. 'months'
--- The largest whole number a double, and so a JSON reader, holds exactly (MAX_EXACT_TOTAL).
-local MAX_EXACT = ${MAX_EXACT_TOTAL}
+-- The most a counter may reach: below Redis's 64-bit limit by more than a double's rounding there
+-- (Lua numbers are doubles), so the check below can never let HINCRBY overflow (MAX_COUNTER).
+local MAX_COUNTER = ${MAX_COUNTER}
 local OUTCOME = { v = 'valid', c = 'valid', f = 'failed', m = 'malformed' }
 
 local hashes, zsets, months = {}, {}, {}
@@ -69,9 +78,9 @@ local function add(tables, key, field, delta)
   t[field] = (t[field] or 0) + delta
 end
 
--- True when adding delta keeps the counter within MAX_EXACT, counting what the chunk already adds.
+-- True when adding delta keeps the counter within MAX_COUNTER, counting what the chunk already adds.
 local function within(key, field, delta)
-  return storedValue(key, field) + pending(hashes, key, field) + delta <= MAX_EXACT
+  return storedValue(key, field) + pending(hashes, key, field) + delta <= MAX_COUNTER
 end
 
 local function append(list, ...)
@@ -81,7 +90,7 @@ local function append(list, ...)
 end
 
 -- An entry's counter changes, as a flat list {key, field, delta, key, field, delta, ...}: all of
--- them are added when every one stays within MAX_EXACT, else none (the entry is out of range).
+-- them are added when every one stays within MAX_COUNTER, else none (the entry is out of range).
 local function addAllWithin(changes)
   for i = 1, #changes, 3 do
     if not within(changes[i], changes[i + 1], changes[i + 2]) then
@@ -94,39 +103,63 @@ local function addAllWithin(changes)
   return true
 end
 
-local function firstOrder(orderId)
+-- Whether this message is the first to count the order id (within the TTL of the one that did),
+-- and the id of the message that counted it.
+local function firstOrder(orderId, sentAt)
   local claimedBy = claimedOrders[orderId]
   if claimedBy ~= nil then
     return false, claimedBy
   end
-  local countedBy = redis.call('GET', prefix .. 'seen:order:' .. orderId)
-  return not countedBy, countedBy
+  local marker = redis.call('GET', prefix .. 'seen:order:' .. orderId)
+  if not marker then
+    return true, nil
+  end
+  local countedBy, countedAt = string.match(marker, '^(%S+) (%d+)$')
+  if countedBy == nil then
+    return false, marker -- a marker without a time expires only with its key
+  end
+  if sentAt > 0 and sentAt - tonumber(countedAt) > ttlMs then
+    return true, nil
+  end
+  return false, countedBy
 end
 
 local function firstMessage(messageId)
   return not claimedMessages[messageId] and not redis.call('GET', prefix .. 'seen:msg:' .. messageId)
 end
 
+-- A failed order's counter changes: global, its month's (when it has one) and its user's.
+local function failedChanges(reason, monthKey, userKey, monthUserKey, hasMonth, hasUser)
+  local reasonField = 'failed:' .. reason
+  local changes = { globalKey, 'failed_orders', 1, globalKey, reasonField, 1 }
+  if hasMonth then
+    append(changes, monthKey, 'failed_orders', 1, monthKey, reasonField, 1)
+  end
+  if hasUser then
+    append(changes, userKey, 'failed_order_count', 1)
+    if hasMonth then
+      append(changes, monthUserKey, 'failed_order_count', 1)
+    end
+  end
+  return changes
+end
+
 -- Phase 1: decide and check, entry by entry.
 for _, entry in ipairs(cjson.decode(ARGV[4])) do
-  local kind, messageId, orderId, userId, month, value, log = unpack(entry)
+  local kind, messageId, orderId, userId, month, value, log, sentAt = unpack(entry)
+  sentAt = tonumber(sentAt) or 0
   local status, outcome = 'R', OUTCOME[kind]
+  local hasMonth, hasUser = month ~= '', userId ~= ''
   local monthKey = prefix .. 'month:' .. month
   local userKey, monthUserKey = prefix .. 'user:' .. userId, monthKey .. ':user:' .. userId
 
   if orderId ~= '' then
-    local first, countedBy = firstOrder(orderId)
+    local first, countedBy = firstOrder(orderId, sentAt)
     if first and kind == 'f' then
-      local reasonField = 'failed:' .. value
-      local changes = { globalKey, 'failed_orders', 1, globalKey, reasonField, 1,
-        monthKey, 'failed_orders', 1, monthKey, reasonField, 1 }
-      if userId ~= '' then
-        append(changes, userKey, 'failed_order_count', 1, monthUserKey, 'failed_order_count', 1)
-      end
-      if addAllWithin(changes) then
+      if addAllWithin(failedChanges(value, monthKey, userKey, monthUserKey, hasMonth, hasUser)) then
         status = 'A'
         -- listed among the month's users even with nothing spent
-        if userId ~= '' then add(zsets, monthKey .. ':by_spend', userId, 0) end
+        if hasUser and hasMonth then add(zsets, monthKey .. ':by_spend', userId, 0) end
       else
         status = 'O'
       end
@@ -148,7 +181,9 @@ for _, entry in ipairs(cjson.decode(ARGV[4])) do
         status = 'O'
       end
     elseif countedBy ~= messageId and firstMessage(messageId) then
-      if addAllWithin({ globalKey, 'duplicates', 1, monthKey, 'duplicates', 1 }) then
+      local changes = { globalKey, 'duplicates', 1 }
+      if hasMonth then append(changes, monthKey, 'duplicates', 1) end
+      if addAllWithin(changes) then
         status, outcome = 'D', 'duplicate'
       else
         status = 'O'
@@ -157,11 +192,19 @@ for _, entry in ipairs(cjson.decode(ARGV[4])) do
     if status == 'A' then
       claimedOrders[orderId] = messageId
       markerKeys[#markerKeys + 1] = 'seen:order:' .. orderId
-      markerValues[#markerValues + 1] = messageId
-      months[month] = true
+      markerValues[#markerValues + 1] = messageId .. ' ' .. string.format('%d', sentAt)
+      if hasMonth then months[month] = true end
     end
   elseif firstMessage(messageId) then
-    status = addAllWithin({ globalKey, 'failed_orders', 1, globalKey, 'failed:malformed', 1 }) and 'A' or 'O'
+    -- No order id: malformed, or failed with an empty one (counted once per message).
+    local changes = kind == 'f'
+      and failedChanges(value, monthKey, userKey, monthUserKey, hasMonth, hasUser)
+      or { globalKey, 'failed_orders', 1, globalKey, 'failed:malformed', 1 }
+    status = addAllWithin(changes) and 'A' or 'O'
+    if status == 'A' and kind == 'f' and hasUser and hasMonth then
+      add(zsets, monthKey .. ':by_spend', userId, 0)
+      months[month] = true
+    end
   end
   if status == 'D' or (status == 'A' and orderId == '') then
     claimedMessages[messageId] = true
@@ -184,7 +227,7 @@ redis.call('XLEN', logsKey)
 
 -- Phase 2: write. Markers of other types cannot exist: they are read above with GET.
 for i, key in ipairs(markerKeys) do
-  redis.call('SET', prefix .. key, markerValues[i], 'EX', ttl)
+  redis.call('SET', prefix .. key, markerValues[i], 'EX', 2 * ttl)
 end
 for key, fields in pairs(hashes) do
   for field, delta in pairs(fields) do

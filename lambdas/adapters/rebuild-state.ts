@@ -23,6 +23,10 @@ export interface RebuildProgress {
   cursor: string;
   objectsRead: number;
   ordersRead: number;
+  /** Archive objects that could not be read (not gzip, corrupt, too large): skipped, keys logged. */
+  objectsSkipped: number;
+  /** Lines of read objects that were not archive lines: skipped, counted per object in the log. */
+  linesSkipped: number;
   /** Time spent reading and recording, ms (orders/s = ordersRead / this). */
   workingMs: number;
   invocations: number;
@@ -41,6 +45,8 @@ const NUMBER_FIELDS = [
   "listAfter",
   "objectsRead",
   "ordersRead",
+  "objectsSkipped",
+  "linesSkipped",
   "workingMs",
   "invocations",
   "judgedDifferently",
@@ -65,6 +71,9 @@ export function rebuildState(redis: RedisClient, keyPrefix: string) {
       for (const field of NUMBER_FIELDS) {
         if (hash[field] !== undefined) progress[field] = Number(hash[field]);
       }
+      // A rebuild recorded before these counts existed skipped nothing.
+      progress.objectsSkipped ??= 0;
+      progress.linesSkipped ??= 0;
       return progress as unknown as RebuildProgress;
     },
 

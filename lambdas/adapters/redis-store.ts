@@ -12,6 +12,8 @@ import {
   type TotalsStats,
   type UserStats,
 } from "../core/analytics-store";
+import { generationPrefix } from "../core/key-prefix";
+import { centsFromCounter } from "../core/money";
 import type { RedisClient } from "../shared/clients";
 import { MONTH_STATS_LUA, RECORD_ENTRIES_LUA } from "./lua-scripts";
 
@@ -30,7 +32,7 @@ import { MONTH_STATS_LUA, RECORD_ENTRIES_LUA } from "./lua-scripts";
  *   rank:spend, rank:orders    zset  all-time rankings
  *   months                     set   months with data
  *   seen:order:<id>, seen:msg:<id>  string with TTL: exactly-once markers (see lua-scripts.ts)
- * Every counter stays at most 2^53 - 1 (MAX_EXACT_TOTAL): an entry that would pass it is refused.
+ * Every counter stays at most MAX_COUNTER (9 x 10^18): an entry that would pass it is refused.
  *   logs                       stream, capped: consumer log entries
  */
 
@@ -144,11 +146,6 @@ export interface Generations {
  * lists the archive and before it deletes a generation it switched away from.
  */
 export const GENERATION_CACHE_MS = 1_000;
-
-/** The key prefix of a generation: the first is the key prefix itself (`orders:`), then `orders:gen2:`... */
-export function generationPrefix(keyPrefix: string, generation: number): string {
-  return generation === 0 ? keyPrefix : `${keyPrefix}gen${generation}:`;
-}
 
 /** Deletes one generation's keys (a rebuilt one's predecessor, or a failed rebuild's). */
 export function deleteGeneration(redis: RedisClient, keyPrefix: string, generation: number): Promise<number> {
@@ -269,8 +266,13 @@ export function createGenerationStore(redis: RedisClient, options: RedisStoreOpt
         redis.zrevrange(key("rank:spend"), 0, limit - 1, "WITHSCORES"),
         redis.zrevrange(key("rank:orders"), 0, limit - 1, "WITHSCORES"),
       ]);
+      // The ranking orders by its scores (doubles); each spend shown is the user's exact counter.
+      const spenders = scorePairs(bySpend).map(([userId]) => userId);
+      const spends = await Promise.all(
+        spenders.map((userId) => redis.hget(key(`user:${userId}`), "spend_cents")),
+      );
       return {
-        bySpend: scorePairs(bySpend).map(([userId, spendCents]) => ({ userId, spendCents })),
+        bySpend: spenders.map((userId, i) => ({ userId, spendCents: centsFromCounter(spends[i]) })),
         byOrderCount: scorePairs(byOrders).map(([userId, orderCount]) => ({ userId, orderCount })),
       } satisfies Rankings;
     },
@@ -355,19 +357,29 @@ function scriptRunner(
 function toScriptRow(entry: AnalyticsEntry): (string | number)[] {
   const kind = entry.kind === "valid" && entry.corrected ? CORRECTED_LETTER : KIND_LETTER[entry.kind];
   if (entry.kind === "valid") {
-    return [kind, entry.messageId, entry.orderId, entry.userId, entry.month, entry.valueCents, entry.log];
+    return [
+      kind,
+      entry.messageId,
+      entry.orderId,
+      entry.userId,
+      entry.month,
+      entry.valueCents,
+      entry.log,
+      entry.sentAtMs,
+    ];
   }
   if (entry.kind === "failed") {
-    return [kind, entry.messageId, entry.orderId, entry.userId ?? "", entry.month, entry.reason, entry.log];
+    const { messageId, orderId, userId, month, reason, log, sentAtMs } = entry;
+    return [kind, messageId, orderId, userId ?? "", month, reason, log, sentAtMs];
   }
-  return [kind, entry.messageId, "", "", "", "", entry.log];
+  return [kind, entry.messageId, "", "", "", "", entry.log, 0];
 }
 
 function toUserStats(values: readonly (string | null)[]): UserStats {
   const [orders, spend, failed] = values;
   return {
     orderCount: Number(orders ?? 0),
-    spendCents: Number(spend ?? 0),
+    spendCents: centsFromCounter(spend),
     failedOrderCount: Number(failed ?? 0),
   };
 }
@@ -379,7 +391,7 @@ function toTotals(hash: Record<string, string>): TotalsStats {
   }
   return {
     totalOrders: Number(hash.total_orders ?? 0),
-    revenueCents: Number(hash.revenue_cents ?? 0),
+    revenueCents: centsFromCounter(hash.revenue_cents),
     failedOrders: Number(hash.failed_orders ?? 0),
     duplicates: Number(hash.duplicates ?? 0),
     correctedOrders: Number(hash.corrected_orders ?? 0),

@@ -26,6 +26,25 @@ import {
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
+/**
+ * The most one archive object may hold, stored or decompressed. The consumer writes one object a
+ * batch: 10,000 orders of about 3 KB make 30 MB. Anything larger is not ours (a gzip bomb
+ * decompresses a few KB into gigabytes): it is refused before it can exhaust memory.
+ */
+const MAX_ARCHIVE_OBJECT_BYTES = 256 * 1024 * 1024;
+
+/** An archive object that cannot be read as one (not gzip, corrupt, or too large): a rebuild skips it. */
+export class UnreadableArchiveObjectError extends Error {
+  override readonly name = "UnreadableArchiveObjectError";
+  readonly key: string;
+  readonly reason: string;
+  constructor(key: string, reason: string) {
+    super(`archive object ${key} is unreadable: ${reason}`);
+    this.key = key;
+    this.reason = reason;
+  }
+}
+
 export interface OrderArchive extends ArchiveSink {
   /** Notes a clear: rebuilds start after it. */
   markCleared(at?: Date): Promise<void>;
@@ -33,11 +52,16 @@ export interface OrderArchive extends ArchiveSink {
   startAfter(): Promise<string>;
   /** Up to `limit` keys after `after`, in order. */
   list(after: string, limit?: number): Promise<string[]>;
-  /** One object's lines. */
+  /** One object's lines; UnreadableArchiveObjectError when it cannot be read as an archive object. */
   read(key: string): Promise<string[]>;
 }
 
-export function createS3Archive(s3: S3Client, bucket: string): OrderArchive {
+export function createS3Archive(
+  s3: S3Client,
+  bucket: string,
+  options: { maxObjectBytes?: number } = {},
+): OrderArchive {
+  const maxObjectBytes = options.maxObjectBytes ?? MAX_ARCHIVE_OBJECT_BYTES;
   const put = async (key: string, body: Buffer) => {
     await s3.send(
       new PutObjectCommand({
@@ -102,15 +126,34 @@ export function createS3Archive(s3: S3Client, bucket: string): OrderArchive {
 
     async read(key) {
       const reply = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if ((reply.ContentLength ?? 0) > maxObjectBytes) {
+        reply.Body?.transformToWebStream().cancel();
+        throw new UnreadableArchiveObjectError(key, `larger than ${maxObjectBytes} bytes`);
+      }
       const bytes = await reply.Body?.transformToByteArray();
       if (!bytes) return [];
-      // S3 hands the object back as stored (gzip); a client that decoded it already gets JSON text.
-      const text = isGzip(bytes)
-        ? (await gunzipAsync(bytes)).toString("utf8")
-        : Buffer.from(bytes).toString("utf8");
-      return text.split("\n").filter((line) => line.length > 0);
+      return linesOf(key, bytes, maxObjectBytes);
     },
   };
+}
+
+/** An object's lines: S3 hands it back as stored (gzip); a client that decoded it already gets JSON text. */
+async function linesOf(key: string, bytes: Uint8Array, maxBytes: number): Promise<string[]> {
+  let text: string;
+  if (isGzip(bytes)) {
+    try {
+      text = (await gunzipAsync(bytes, { maxOutputLength: maxBytes })).toString("utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new UnreadableArchiveObjectError(
+        key,
+        code === "ERR_BUFFER_TOO_LARGE"
+          ? `decompresses to more than ${maxBytes} bytes`
+          : `not valid gzip (${code ?? "unknown error"})`,
+      );
+    }
+  } else text = Buffer.from(bytes).toString("utf8");
+  return text.split("\n").filter((line) => line.length > 0);
 }
 
 function isGzip(bytes: Uint8Array): boolean {

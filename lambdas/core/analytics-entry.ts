@@ -2,18 +2,22 @@ import type { AnalyticsEntry } from "./analytics-store";
 import { fromCents } from "./money";
 import type { MessageOutcome } from "./outcome";
 
+/** Problems of a malformed message kept in its log entry (the dead letter names the first ones too). */
+const MAX_LOGGED_PROBLEMS = 10;
+
 /**
  * What a message, judged, asks the store to record: the same for the live consumer and for a
  * rebuild from the archive, so that both count exactly alike.
  *
  * `messageId` is the id of this delivery's message; `sourceMessageId` the id the message first
  * had (a redriven dead letter is a new message with the first one's id as an attribute: it must
- * not count as a second malformed message).
+ * not count as a second malformed message); `sentAtMs` when it was sent.
  */
 export function analyticsEntry(
   messageId: string,
   sourceMessageId: string,
   outcome: MessageOutcome,
+  sentAtMs: number,
 ): AnalyticsEntry {
   switch (outcome.kind) {
     case "valid": {
@@ -28,6 +32,7 @@ export function analyticsEntry(
         month: outcome.month,
         valueCents: outcome.valueCents,
         corrected,
+        sentAtMs,
         log: JSON.stringify({ message_id: messageId, ...outcome.order, ...correction }),
       };
     }
@@ -41,6 +46,7 @@ export function analyticsEntry(
         reason: outcome.reason,
         userId: outcome.userId,
         month: outcome.month,
+        sentAtMs,
         log: JSON.stringify({
           message_id: messageId,
           ...outcome.order,
@@ -53,7 +59,12 @@ export function analyticsEntry(
       return {
         kind: "malformed",
         messageId: sourceMessageId,
-        log: JSON.stringify({ message_id: messageId, reason: outcome.reason, details: outcome.details }),
+        // Bounded: a message with thousands of problems keeps the first few, each cut short.
+        log: JSON.stringify({
+          message_id: messageId,
+          reason: outcome.reason,
+          details: outcome.details.slice(0, MAX_LOGGED_PROBLEMS).map((problem) => problem.slice(0, 200)),
+        }),
       };
   }
 }

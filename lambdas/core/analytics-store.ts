@@ -1,3 +1,4 @@
+import type { Cents } from "./money";
 import type { FailureReason } from "./rules";
 
 /**
@@ -16,6 +17,8 @@ export type AnalyticsEntry =
       valueCents: number;
       /** Counted at its line total after a value mismatch (policy `correct`): counted apart too. */
       corrected?: boolean;
+      /** When the message was sent: an order id's marker expires by these times (see the store). */
+      sentAtMs: number;
       /** The consumer log line for this message (JSON text, kept in the capped log). */
       log: string;
     }
@@ -26,7 +29,9 @@ export type AnalyticsEntry =
       orderId: string;
       reason: FailureReason;
       userId: string | undefined;
+      /** Empty when the order's date is out of range: it creates no month. */
       month: string;
+      sentAtMs: number;
       log: string;
     }
   | { kind: "malformed"; messageId: string; log: string };
@@ -36,8 +41,8 @@ export type AnalyticsEntry =
  * - `applied`: counted now;
  * - `duplicate`: an order whose `order_id` another message already counted, valid or failed (counted as a duplicate);
  * - `replayed`: this very message was recorded before (a redelivery), nothing changed;
- * - `out_of_range`: counting it would take a total past what the API can show exactly (2^53 - 1
- *   cents or orders); refused whole, nothing changed;
+ * - `out_of_range`: counting it would take a counter past MAX_COUNTER; refused whole, nothing
+ *   changed (dead-lettered);
  * - `unavailable`: the store could not be reached; nothing changed, the message must be retried.
  */
 export type RecordStatus = "applied" | "duplicate" | "replayed" | "out_of_range" | "unavailable";
@@ -47,18 +52,22 @@ export const DEFAULT_MARKER_TTL_SECONDS = 4 * 24 * 3600;
 /** How many consumer log entries the store keeps (the latest). */
 export const DEFAULT_LOG_MAX_LENGTH = 10_000;
 
-/** The largest total the store keeps: every figure up to it is shown exactly (a JSON number is a double). */
-export const MAX_EXACT_TOTAL = Number.MAX_SAFE_INTEGER;
+/**
+ * The most any counter may reach (cents or orders): 9 x 10^18, below Redis's 64-bit limit. At the
+ * largest order the stack admits by default (15,000,000.00) that is 6 billion orders; the API
+ * shows every figure up to it exactly (money past 2^53 cents as exact JSON number text).
+ */
+export const MAX_COUNTER = 9e18;
 
 export interface UserStats {
   orderCount: number;
-  spendCents: number;
+  spendCents: Cents;
   failedOrderCount: number;
 }
 
 export interface TotalsStats {
   totalOrders: number;
-  revenueCents: number;
+  revenueCents: Cents;
   failedOrders: number;
   duplicates: number;
   /** Valid orders whose value was corrected to their line total (policy `correct`). */
@@ -76,7 +85,7 @@ export interface MonthStats extends TotalsStats {
 }
 
 export interface Rankings {
-  bySpend: { userId: string; spendCents: number }[];
+  bySpend: { userId: string; spendCents: Cents }[];
   byOrderCount: { userId: string; orderCount: number }[];
 }
 

@@ -56,7 +56,8 @@ export interface GeneratedOrder {
 }
 
 const DAY_MS = 86_400_000;
-const BREAKABLE_RULES: readonly FailureReason[] = [
+/** The seed's four rules: the generator breaks each, as the original's did. */
+export const BREAKABLE_RULES: readonly FailureReason[] = [
   "invalid_order_id",
   "invalid_user_id",
   "non_positive_value",

@@ -39,7 +39,32 @@ export function isCentAmount(amount: number): boolean {
   return toCents(amount) !== undefined;
 }
 
-/** Renders cents as a JSON number with at most two decimals (12345 -> 123.45). */
-export function fromCents(cents: number): number {
-  return cents / 100;
+/**
+ * A total in cents, as the store keeps it: a 64-bit integer. A number while a double holds it
+ * exactly (up to 2^53 - 1), a bigint past that.
+ */
+export type Cents = number | bigint;
+
+/** A stored counter's text as Cents, exact at any size Redis keeps (0 when absent). */
+export function centsFromCounter(text: string | null | undefined): Cents {
+  if (!text) return 0;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : BigInt(text);
 }
+
+/**
+ * Renders cents as a JSON number with at most two decimals (12345 -> 123.45). Past 2^53 cents a
+ * double would round, so the number is written as exact JSON text instead (JSON.rawJSON, which
+ * JSON.stringify writes as it is): the API never rounds a total.
+ */
+export function fromCents(cents: Cents): number {
+  if (typeof cents === "number") return cents / 100;
+  if (cents >= -MAX_SAFE_CENTS && cents <= MAX_SAFE_CENTS) return Number(cents) / 100;
+  const magnitude = cents < 0n ? -cents : cents;
+  const hundredths = String(magnitude % 100n).padStart(2, "0");
+  const fraction = hundredths === "00" ? "" : `.${hundredths.replace(/0$/, "")}`;
+  const text = `${cents < 0n ? "-" : ""}${magnitude / 100n}${fraction}`;
+  return (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(text) as number;
+}
+
+const MAX_SAFE_CENTS = BigInt(Number.MAX_SAFE_INTEGER);

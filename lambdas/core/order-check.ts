@@ -15,6 +15,7 @@ export function isOrderMessage(value: unknown): value is OrderMessage {
     isStringUpTo(order_id, ORDER_LIMITS.idLength) &&
     isStringUpTo(user_id, ORDER_LIMITS.idLength) &&
     typeof order_timestamp === "string" &&
+    order_timestamp.length <= ORDER_LIMITS.timestampLength &&
     ISO_TIMESTAMP_PATTERN.test(order_timestamp) &&
     isWithinUtcYears(order_timestamp) &&
     typeof order_value === "number" &&

@@ -13,6 +13,8 @@ export const ORDER_LIMITS = {
   maxQuantity: 1_000_000,
   addressLength: 500,
   paymentMethodLength: 64,
+  /** `2026-11-24T10:15:00.123456789+05:30` is 35: room for nanoseconds and an offset, no more. */
+  timestampLength: 40,
 } as const;
 
 /** ISO-8601 date-time; without an offset it is read as UTC (the seed sent naive UTC times). */
@@ -86,8 +88,10 @@ const OrderItemSchema = z.object({
 export const OrderMessageSchema = z.object({
   order_id: text(ORDER_LIMITS.idLength),
   user_id: text(ORDER_LIMITS.idLength),
-  order_timestamp: z.iso
-    .datetime(TIMESTAMP_FORMAT)
+  order_timestamp: z
+    .string()
+    .max(ORDER_LIMITS.timestampLength)
+    .pipe(z.iso.datetime(TIMESTAMP_FORMAT))
     .refine(isWithinUtcYears, { message: "must fall within years 0000-9999 in UTC" }),
   order_value: amount,
   items: z.array(OrderItemSchema).max(ORDER_LIMITS.maxItems),
@@ -95,8 +99,26 @@ export const OrderMessageSchema = z.object({
   payment_method: text(ORDER_LIMITS.paymentMethodLength),
 });
 
+/**
+ * An order as `POST /orders` accepts it: an empty `order_id` is refused there (400). On the queue,
+ * where anyone with send rights may put one, it is an invalid id like any other (a failed order).
+ */
+export const SubmittedOrderSchema = OrderMessageSchema.extend({
+  order_id: OrderMessageSchema.shape.order_id.min(1, { message: "must not be empty" }),
+});
+
 export type OrderItem = z.infer<typeof OrderItemSchema>;
 export type OrderMessage = z.infer<typeof OrderMessageSchema>;
+
+/** A timestamp without an offset is UTC (the seed sent naive UTC times); Date.parse would say local. */
+export function timestampWithZone(timestamp: string): string {
+  return /(?:Z|[+-]\d\d:\d\d)$/i.test(timestamp) ? timestamp : `${timestamp}Z`;
+}
+
+/** One canonical form of a timestamp that passed the schema: UTC, to the millisecond. */
+export function canonicalTimestamp(timestamp: string): string {
+  return new Date(timestampWithZone(timestamp)).toISOString();
+}
 
 /** The UTC month (`YYYY-MM`) of a timestamp that passed the schema. */
 export function utcMonthOf(timestamp: string): string {

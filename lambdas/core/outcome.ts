@@ -1,18 +1,20 @@
 import { describeIssues } from "./issues";
 import { requireCents } from "./money";
-import { type OrderMessage, OrderMessageSchema, utcMonthOf } from "./order";
+import { canonicalTimestamp, type OrderMessage, OrderMessageSchema, utcMonthOf } from "./order";
 import { isOrderMessage } from "./order-check";
 import {
+  DEFAULT_JUDGING_RULES,
   type FailureReason,
   firstBrokenRule,
   isValidUserId,
   itemsTotalCents,
-  type ValueMismatchPolicy,
+  type JudgingRules,
 } from "./rules";
 
 /**
- * What the analytics keep of an order. The items are summed during classification and then let
- * go: a batch of thousands of outcomes would otherwise hold every parsed item until it ends.
+ * What the analytics keep of an order, its timestamp in one canonical form. The items are summed
+ * during classification and then let go: a batch of thousands of outcomes would otherwise hold
+ * every parsed item until it ends.
  */
 type OrderSummary = Pick<OrderMessage, "order_id" | "user_id" | "order_timestamp" | "order_value">;
 
@@ -33,6 +35,7 @@ export type MessageOutcome =
       kind: "failed";
       reason: FailureReason;
       order: OrderSummary;
+      /** Empty for `date_out_of_range`: such an order creates no month. */
       month: string;
       valueCents: number;
       /** The user to charge the failure to, when `user_id` is a valid user id. */
@@ -42,19 +45,25 @@ export type MessageOutcome =
     }
   | { kind: "malformed"; reason: "malformed"; details: string[] };
 
-/** Classifies one raw message body as valid, failed (with its reason) or malformed. */
-export function classifyMessage(body: string, valueMismatch: ValueMismatchPolicy = "reject"): MessageOutcome {
+/**
+ * Classifies one raw message body as valid, failed (with its reason) or malformed, under these
+ * rules, for a message sent at `sentAtMs` (the date bound is judged against it).
+ */
+export function classifyMessage(
+  body: string,
+  rules: JudgingRules = DEFAULT_JUDGING_RULES,
+  sentAtMs: number = Date.now(),
+): MessageOutcome {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
     return malformed(["body: not valid JSON"]);
   }
-  return classifyOrder(json, valueMismatch);
+  return classifyOrder(json, rules, sentAtMs);
 }
 
-/** Classifies an already-parsed value (the `POST /orders` path parses the body once). */
-function classifyOrder(json: unknown, valueMismatch: ValueMismatchPolicy = "reject"): MessageOutcome {
+function classifyOrder(json: unknown, rules: JudgingRules, sentAtMs: number): MessageOutcome {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return malformed(["body: must be a JSON object"]);
   }
@@ -68,16 +77,17 @@ function classifyOrder(json: unknown, valueMismatch: ValueMismatchPolicy = "reje
     order = parsed.data;
   }
   const valueCents = requireCents(order.order_value);
-  const month = utcMonthOf(order.order_timestamp);
-  const reason = firstBrokenRule(order, valueCents);
-  const { order_id, user_id, order_timestamp, order_value } = order;
+  const reason = firstBrokenRule(order, valueCents, rules, sentAtMs);
+  const month = reason === "date_out_of_range" ? "" : utcMonthOf(order.order_timestamp);
+  const { order_id, user_id, order_value } = order;
+  const order_timestamp = canonicalTimestamp(order.order_timestamp);
   const summary: OrderSummary = { order_id, user_id, order_timestamp, order_value };
   if (reason === undefined) return { kind: "valid", order: summary, month, valueCents };
   const userId = isValidUserId(user_id) ? user_id : undefined;
   if (reason !== "value_mismatch")
     return { kind: "failed", reason, order: summary, month, valueCents, userId };
   const lineTotalCents = itemsTotalCents(order.items);
-  if (valueMismatch === "correct") {
+  if (rules.valueMismatch === "correct") {
     return {
       kind: "valid",
       order: summary,

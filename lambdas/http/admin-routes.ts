@@ -89,6 +89,8 @@ function rebuildView(progress: RebuildProgress | undefined) {
       status: "idle" as const,
       objects_read: 0,
       orders_read: 0,
+      objects_skipped: 0,
+      lines_skipped: 0,
       orders_per_second: 0,
       judged_differently: 0,
       invocations: 0,
@@ -102,6 +104,8 @@ function rebuildView(progress: RebuildProgress | undefined) {
     ...(progress.finishedAt ? { finished_at: new Date(progress.finishedAt).toISOString() } : {}),
     objects_read: progress.objectsRead,
     orders_read: progress.ordersRead,
+    objects_skipped: progress.objectsSkipped,
+    lines_skipped: progress.linesSkipped,
     orders_per_second:
       progress.workingMs > 0 ? Math.round((progress.ordersRead / progress.workingMs) * 1000) : 0,
     judged_differently: progress.judgedDifferently,

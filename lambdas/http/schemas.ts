@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { OrderMessageSchema } from "../core/order";
+import { OrderMessageSchema, SubmittedOrderSchema } from "../core/order";
 import { FAILURE_REASONS, USER_ID_PATTERN } from "../core/rules";
 
 /**
@@ -36,7 +36,7 @@ export const MonthParam = z
 
 const Money = z.number().meta({
   description:
-    "Amount with at most two decimals. Every total is exact up to 90071992547409.91 (2^53 - 1 cents, the most a JSON number holds exactly): an order that would take a total past it is not counted but dead-lettered with reason out_of_range.",
+    "Amount with at most two decimals. Every total is exact, up to 90,000,000,000,000,000.00 (9 x 10^18 cents, a 64-bit counter); past 2^53 cents it is written as exact JSON number text, which readers that parse JSON numbers as doubles round. An order that would take a total past the bound is not counted but dead-lettered with reason out_of_range.",
   example: 1234.5,
 });
 
@@ -120,7 +120,7 @@ export const ProduceResponse = z
   .meta({ id: "ProduceResponse" });
 
 export const SubmitOrdersRequest = z
-  .strictObject({ orders: z.array(OrderMessageSchema).min(1).max(100) })
+  .strictObject({ orders: z.array(SubmittedOrderSchema).min(1).max(100) })
   .meta({ id: "SubmitOrdersRequest" });
 
 export const SubmitOrdersResponse = z
@@ -194,13 +194,20 @@ export const RebuildResponse = z
     finished_at: z.string().optional(),
     objects_read: z.int().meta({ description: "Archive objects replayed so far" }),
     orders_read: z.int().meta({ description: "Archived messages replayed so far (redeliveries included)" }),
+    objects_skipped: z.int().meta({
+      description:
+        "Archive objects that could not be read (not gzip, corrupt, or too large) and were skipped; the rebuild function logs their keys",
+    }),
+    lines_skipped: z.int().meta({
+      description: "Lines of read objects that were not archive lines and were skipped",
+    }),
     orders_per_second: z.number().meta({ description: "Messages replayed per second of work" }),
     judged_differently: z.int().meta({
       description:
         "Archived messages the current rules judge otherwise than the consumer did (0 unless the rules changed)",
     }),
     invocations: z.int().meta({ description: "Invocations of the rebuild function so far" }),
-    error: z.string().optional(),
+    error: z.string().optional().meta({ description: "Why a failed rebuild stopped, in general terms" }),
   })
   .meta({ id: "Rebuild" });
 

@@ -2,11 +2,12 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import { invokeAsync } from "../adapters/lambda-invoker";
 import { rebuildState } from "../adapters/rebuild-state";
-import { createGenerationStore, deleteGeneration, generationPrefix } from "../adapters/redis-store";
+import { createGenerationStore, deleteGeneration } from "../adapters/redis-store";
 import { createS3Archive } from "../adapters/s3-archive";
+import { generationPrefix } from "../core/key-prefix";
 import { createLambdaClient, createS3Client, redisFromEnv } from "../shared/clients";
 import { initAtColdStart } from "../shared/cold-start";
-import { parseEnv, RebuildEnvSchema } from "../shared/config";
+import { judgingRulesOf, parseEnv, RebuildEnvSchema } from "../shared/config";
 import { logger } from "../shared/logger";
 import { runRebuild } from "../workflows/rebuild";
 
@@ -18,6 +19,8 @@ const redisReady = initAtColdStart(() => redisFromEnv(env, { idempotent: true })
 const archive = createS3Archive(createS3Client(), env.ARCHIVE_BUCKET);
 const lambda = createLambdaClient();
 const storeOptions = { markerTtlSeconds: env.MARKER_TTL_SECONDS, logMaxLength: env.LOG_MAX_LENGTH };
+// Each archived message says its own value-mismatch policy; the rest are the stack's.
+const { valueMismatch: _, ...rules } = judgingRulesOf(env, "reject");
 
 export const handler = middy<{ id: string }, string>()
   .use(injectLambdaContext(logger))
@@ -35,5 +38,6 @@ export const handler = middy<{ id: string }, string>()
       continueLater: (id) => invokeAsync(lambda, context.functionName, { id }),
       remainingMs: () => context.getRemainingTimeInMillis(),
       logger,
+      rules,
     });
   });

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { DEFAULT_LOG_MAX_LENGTH, DEFAULT_MARKER_TTL_SECONDS } from "../core/analytics-store";
 import { describeIssues } from "../core/issues";
-import { VALUE_MISMATCH_POLICIES } from "../core/rules";
+import { KeyPrefixSchema } from "../core/key-prefix";
+import { DEFAULT_JUDGING_RULES, type JudgingRules, VALUE_MISMATCH_POLICIES } from "../core/rules";
 
 /**
  * Environment variables, parsed once per execution environment with zod. Entry files call
@@ -32,16 +33,36 @@ export const RedisEnvSchema = z.object({
   REDIS_SECRET_ID: optionalName,
   /** `cluster` for a Redis Cluster (ElastiCache Serverless is one); `single` otherwise. */
   REDIS_MODE: z.enum(["single", "cluster"]).default("single"),
-  KEY_PREFIX: z
-    .string()
-    .min(1)
-    .max(100)
-    .regex(/^[^{}]+$/, "may not contain { or } (the store makes the prefix a hash tag)")
-    .default("orders:"),
+  KEY_PREFIX: KeyPrefixSchema,
 });
 export type RedisEnv = z.infer<typeof RedisEnvSchema>;
 
+/** How orders are judged (core/rules.ts): the consumer and the rebuild judge alike. */
+const JudgingEnvSchema = z.object({
+  MAX_ORDER_VALUE_CENTS: positiveInt.default(DEFAULT_JUDGING_RULES.maxOrderValueCents),
+  FIRST_ORDER_YEAR: z.coerce.number().int().min(1).max(9999).default(DEFAULT_JUDGING_RULES.firstYear),
+  FUTURE_TOLERANCE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(DEFAULT_JUDGING_RULES.futureToleranceMs / 1000),
+});
+
+/** The judging rules an environment sets; `valueMismatch` as given (the rebuild takes it from the archive). */
+export function judgingRulesOf(
+  env: z.infer<typeof JudgingEnvSchema>,
+  valueMismatch: JudgingRules["valueMismatch"],
+): JudgingRules {
+  return {
+    valueMismatch,
+    maxOrderValueCents: env.MAX_ORDER_VALUE_CENTS,
+    firstYear: env.FIRST_ORDER_YEAR,
+    futureToleranceMs: env.FUTURE_TOLERANCE_SECONDS * 1000,
+  };
+}
+
 export const ConsumerEnvSchema = RedisEnvSchema.extend({
+  ...JudgingEnvSchema.shape,
   /** The order queue: the consumer sets its retries' visibility there (per-message backoff). */
   QUEUE_URL: queueUrl,
   DLQ_URL: queueUrl,
@@ -55,6 +76,7 @@ export const ConsumerEnvSchema = RedisEnvSchema.extend({
 });
 
 export const RebuildEnvSchema = RedisEnvSchema.extend({
+  ...JudgingEnvSchema.shape,
   ARCHIVE_BUCKET: z.string().min(1),
   MARKER_TTL_SECONDS: positiveInt.default(DEFAULT_MARKER_TTL_SECONDS),
   LOG_MAX_LENGTH: positiveInt.default(DEFAULT_LOG_MAX_LENGTH),

@@ -6,7 +6,7 @@ import { createS3Archive } from "../adapters/s3-archive";
 import { sendMessages } from "../adapters/sqs-sender";
 import { createS3Client, createSqsClient, redisFromEnv } from "../shared/clients";
 import { initAtColdStart } from "../shared/cold-start";
-import { ConsumerEnvSchema, parseEnv } from "../shared/config";
+import { ConsumerEnvSchema, judgingRulesOf, parseEnv } from "../shared/config";
 import { logger } from "../shared/logger";
 import { createMetrics, publishBatchMetrics } from "../shared/metrics";
 import { processBatch } from "./process-batch";
@@ -37,7 +37,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
       store: await storeReady(),
       sendToDlq: (messages) => sendMessages(sqs, env.DLQ_URL, messages),
       logger,
-      valueMismatch: env.VALUE_MISMATCH,
+      rules: judgingRulesOf(env, env.VALUE_MISMATCH),
       report: (report) => publishBatchMetrics(metrics, report),
       delayRetries,
       archive,

@@ -5,7 +5,7 @@ import { analyticsEntry } from "../core/analytics-entry";
 import type { AnalyticsEntry, AnalyticsStore, RecordStatus } from "../core/analytics-store";
 import type { ArchivedMessage, ArchiveSink } from "../core/archive";
 import { classifyMessage, type MessageOutcome } from "../core/outcome";
-import type { ValueMismatchPolicy } from "../core/rules";
+import { DEFAULT_JUDGING_RULES, type JudgingRules } from "../core/rules";
 import type { logger as sharedLogger } from "../shared/logger";
 import type { BatchReport } from "../shared/metrics";
 
@@ -20,8 +20,8 @@ export interface ConsumerDeps {
   /** Sends dead letters (malformed messages, with their reason) to the DLQ. */
   sendToDlq: (messages: readonly OutgoingMessage[]) => Promise<SendResult>;
   logger: Pick<typeof sharedLogger, "debug" | "info" | "warn" | "error">;
-  /** What a value mismatch means (default `reject`: a failed order). */
-  valueMismatch?: ValueMismatchPolicy;
+  /** How orders are judged (the stack's parameters; DEFAULT_JUDGING_RULES when not given). */
+  rules?: JudgingRules;
   /** Told what each batch did (the consumer publishes it as metrics), failed batches included. */
   report?: (report: BatchReport) => void;
   /**
@@ -55,20 +55,20 @@ export async function processBatch(
   deps: ConsumerDeps,
 ): Promise<SQSBatchResponse> {
   const started = performance.now();
-  const policy = deps.valueMismatch ?? "reject";
+  const rules = deps.rules ?? DEFAULT_JUDGING_RULES;
   // The archive has the batch before Redis counts any of it: whatever Redis holds can be rebuilt.
   const archived = deps.archive?.open(randomUUID());
   const settled: Settled[] = [];
   const recorded: Promise<RecordStatus[]>[] = [];
   for (let start = 0; start < records.length; start += RECORD_SLICE) {
     const slice = records.slice(start, start + RECORD_SLICE).map((record): Settled => {
-      const outcome = classifyMessage(record.body, policy);
+      const outcome = classifyMessage(record.body, rules, sentAtMs(record));
       return { record, outcome, status: "unavailable" };
     });
     settled.push(...slice);
     // Without an archive a slice goes to Redis now, counted while Node judges the next; with one,
     // it is compressed meanwhile instead.
-    if (archived) archived.add(slice.map(toArchived(policy)));
+    if (archived) archived.add(slice.map(toArchived(rules)));
     else recorded.push(deps.store.record(slice.map(toEntry)));
   }
   let notArchived = false;
@@ -102,7 +102,7 @@ export async function processBatch(
         attributes: {
           reason: "out_of_range",
           details:
-            "counting it would take a total past 2^53 - 1 (cents or orders), the most the API shows exactly",
+            "counting it would take a counter past 9 x 10^18 (cents or orders), the most the store keeps",
           source_message_id: sourceMessageId(record),
         },
       });
@@ -175,23 +175,29 @@ interface Settled extends JudgedRecord {
 
 /** What the store counts for a judged record (exported for the consumer benchmark's steps). */
 export function toEntry({ record, outcome }: JudgedRecord): AnalyticsEntry {
-  return analyticsEntry(record.messageId, sourceMessageId(record), outcome);
+  return analyticsEntry(record.messageId, sourceMessageId(record), outcome, sentAtMs(record));
 }
 
 /** How a judged record is archived (exported for the consumer benchmark's steps). */
-export function toArchived(policy: ValueMismatchPolicy) {
-  return ({ record, outcome }: JudgedRecord): ArchivedMessage => {
-    const sentMs = Number(record.attributes?.SentTimestamp);
-    return {
-      messageId: record.messageId,
-      sourceMessageId: sourceMessageId(record),
-      sentAt: Number.isFinite(sentMs) && sentMs > 0 ? new Date(sentMs).toISOString() : undefined,
-      outcome: outcome.kind,
-      reason: outcome.kind === "valid" ? undefined : outcome.reason,
-      valueMismatch: policy,
-      body: record.body,
-    };
-  };
+export function toArchived(rules: JudgingRules) {
+  return ({ record, outcome }: JudgedRecord): ArchivedMessage => ({
+    messageId: record.messageId,
+    sourceMessageId: sourceMessageId(record),
+    sentAt: new Date(sentAtMs(record)).toISOString(),
+    outcome: outcome.kind,
+    reason: outcome.kind === "valid" ? undefined : outcome.reason,
+    valueMismatch: rules.valueMismatch,
+    body: record.body,
+  });
+}
+
+/**
+ * When SQS received the message (its SentTimestamp), or now when a record lacks it: the time the
+ * order is judged against and its exactly-once marker dated by, archived so a rebuild uses it too.
+ */
+function sentAtMs(record: SQSRecord): number {
+  const sent = Number(record.attributes?.SentTimestamp);
+  return Number.isFinite(sent) && sent > 0 ? sent : Date.now();
 }
 
 /** The id a message first had: kept in `source_message_id` when it went through the dead-letter queue. */

@@ -2,11 +2,12 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RebuildProgress, RebuildState } from "../adapters/rebuild-state";
 import { GENERATION_CACHE_MS } from "../adapters/redis-store";
-import type { OrderArchive } from "../adapters/s3-archive";
+import { type OrderArchive, UnreadableArchiveObjectError } from "../adapters/s3-archive";
 import { analyticsEntry } from "../core/analytics-entry";
 import type { AnalyticsEntry, AnalyticsStore } from "../core/analytics-store";
 import { parseArchiveLine } from "../core/archive";
 import { classifyMessage } from "../core/outcome";
+import type { JudgingRules } from "../core/rules";
 import type { logger as sharedLogger } from "../shared/logger";
 
 /**
@@ -65,6 +66,8 @@ export async function startRebuild(deps: StartRebuildDeps, now = Date.now()): Pr
     cursor: await deps.archive.startAfter(),
     objectsRead: 0,
     ordersRead: 0,
+    objectsSkipped: 0,
+    linesSkipped: 0,
     workingMs: 0,
     invocations: 0,
     judgedDifferently: 0,
@@ -95,6 +98,8 @@ export interface RunRebuildDeps {
   continueLater: (id: string) => Promise<void>;
   remainingMs: () => number;
   logger: Pick<typeof sharedLogger, "info" | "warn" | "error">;
+  /** The stack's judging rules; each message's value-mismatch policy comes from its archived line. */
+  rules: Omit<JudgingRules, "valueMismatch">;
 }
 
 export type RunResult = "done" | "continued" | "failed" | "not-running" | "busy";
@@ -123,14 +128,19 @@ export async function runRebuild(id: string, deps: RunRebuildDeps): Promise<RunR
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i] as string;
         const started = performance.now();
-        const lines = await next;
+        const lines = await next.catch((error: unknown) => skipUnreadable(error, deps.logger));
         if (i + 1 < keys.length) next = deps.archive.read(keys[i + 1] as string);
-        const { entries, judgedDifferently } = entriesOf(lines);
-        await recordAll(store, entries);
+        if (lines === undefined) place.objectsSkipped++;
+        else {
+          const { entries, judgedDifferently, linesSkipped } = entriesOf(lines, deps.rules);
+          if (linesSkipped > 0) deps.logger.warn("archive lines skipped", { key, lines: linesSkipped });
+          await recordAll(store, entries);
+          place.objectsRead++;
+          place.ordersRead += entries.length;
+          place.linesSkipped += linesSkipped;
+          place.judgedDifferently += judgedDifferently;
+        }
         place.cursor = key;
-        place.objectsRead++;
-        place.ordersRead += entries.length;
-        place.judgedDifferently += judgedDifferently;
         place.workingMs += Math.round(performance.now() - started);
         await deps.state.save(progressFields(place));
         if (!timeLeft()) {
@@ -155,7 +165,8 @@ export async function runRebuild(id: string, deps: RunRebuildDeps): Promise<RunR
     await deps.state.save({
       ...progressFields(place),
       status: "failed",
-      error: error instanceof Error ? error.message : String(error),
+      // Shown to anyone by GET /admin/rebuild: what failed, never the exception's own text.
+      error: "the rebuild stopped on an error: the rebuild function's log has it",
       finishedAt: Date.now(),
     });
     await deps.deleteGeneration(place.generation);
@@ -172,26 +183,62 @@ async function continueLater(id: string, deps: RunRebuildDeps, holder: string): 
 }
 
 function progressFields(place: RebuildProgress): Partial<RebuildProgress> {
-  const { cursor, objectsRead, ordersRead, workingMs, judgedDifferently } = place;
-  return { cursor, objectsRead, ordersRead, workingMs, judgedDifferently };
+  const { cursor, objectsRead, ordersRead, objectsSkipped, linesSkipped, workingMs, judgedDifferently } =
+    place;
+  return { cursor, objectsRead, ordersRead, objectsSkipped, linesSkipped, workingMs, judgedDifferently };
 }
 
-/** An archived object's messages, judged again exactly as the consumer judges them. */
-export function entriesOf(lines: readonly string[]): {
-  entries: AnalyticsEntry[];
-  judgedDifferently: number;
-} {
+/** An object that is not an archive object is skipped (and logged); any other failure stops the rebuild. */
+function skipUnreadable(error: unknown, logger: RunRebuildDeps["logger"]): undefined {
+  if (!(error instanceof UnreadableArchiveObjectError)) throw error;
+  logger.warn("archive object skipped", { key: error.key, reason: error.reason });
+  return undefined;
+}
+
+/**
+ * An archived object's messages, judged again exactly as the consumer judged them: with the
+ * value-mismatch policy archived with each, against the time it was sent. A line that is not an
+ * archive line is skipped and counted.
+ */
+export function entriesOf(
+  lines: readonly string[],
+  rules: Omit<JudgingRules, "valueMismatch">,
+): { entries: AnalyticsEntry[]; judgedDifferently: number; linesSkipped: number } {
   const entries: AnalyticsEntry[] = [];
   let judgedDifferently = 0;
+  let linesSkipped = 0;
   for (const line of lines) {
     if (line.length === 0) continue;
-    const { header, body } = parseArchiveLine(line);
-    const outcome = classifyMessage(body, header.value_mismatch);
+    const parsed = readArchiveLine(line);
+    if (!parsed) {
+      linesSkipped++;
+      continue;
+    }
+    const { header, body } = parsed;
+    const sentAtMs = Date.parse(header.sent_at ?? header.archived_at);
+    const outcome = classifyMessage(body, { ...rules, valueMismatch: header.value_mismatch }, sentAtMs);
     const reason = outcome.kind === "valid" ? undefined : outcome.reason;
     if (outcome.kind !== header.outcome || reason !== header.reason) judgedDifferently++;
-    entries.push(analyticsEntry(header.message_id, header.source_message_id, outcome));
+    entries.push(analyticsEntry(header.message_id, header.source_message_id, outcome, sentAtMs));
   }
-  return { entries, judgedDifferently };
+  return { entries, judgedDifferently, linesSkipped };
+}
+
+/** An archive line's header and body, or undefined when it is not one. */
+function readArchiveLine(line: string): ReturnType<typeof parseArchiveLine> | undefined {
+  try {
+    const parsed = parseArchiveLine(line);
+    const { header } = parsed;
+    const valid =
+      typeof header.message_id === "string" &&
+      header.message_id !== "" &&
+      typeof header.source_message_id === "string" &&
+      !Number.isNaN(Date.parse(header.sent_at ?? header.archived_at)) &&
+      (header.value_mismatch === "reject" || header.value_mismatch === "correct");
+    return valid ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Records an object's entries; entries Redis did not take are sent again (they are exactly-once). */

@@ -288,6 +288,51 @@ describe("synth refuses a stack that breaks AWS's rules", () => {
   });
 });
 
+describe("judging the same live and in a rebuild", () => {
+  const envOf = (context: Record<string, string>, description: string) => {
+    const template = synthTemplate(context);
+    return (
+      template.toJSON().Resources[functionIdOf(template, description)].Properties.Environment as {
+        Variables: Record<string, string>;
+      }
+    ).Variables;
+  };
+  const judging = (env: Record<string, string>) => ({
+    MAX_ORDER_VALUE_CENTS: env.MAX_ORDER_VALUE_CENTS,
+    FIRST_ORDER_YEAR: env.FIRST_ORDER_YEAR,
+    FUTURE_TOLERANCE_SECONDS: env.FUTURE_TOLERANCE_SECONDS,
+  });
+
+  it("gives the consumer and the rebuild function the same bounds, the original's largest order by default", () => {
+    const consumer = envOf({}, "Validates order batches");
+    expect(judging(consumer)).toEqual({
+      MAX_ORDER_VALUE_CENTS: "1500000000",
+      FIRST_ORDER_YEAR: "2000",
+      FUTURE_TOLERANCE_SECONDS: "86400",
+    });
+    expect(judging(envOf({}, "Rebuilds the analytics"))).toEqual(judging(consumer));
+  });
+
+  it("takes them from -c maxOrderValue, firstOrderYear and futureToleranceSeconds", () => {
+    const context = { maxOrderValue: "2500.5", firstOrderYear: "2020", futureToleranceSeconds: "600" };
+    expect(judging(envOf(context, "Rebuilds the analytics"))).toEqual({
+      MAX_ORDER_VALUE_CENTS: "250050",
+      FIRST_ORDER_YEAR: "2020",
+      FUTURE_TOLERANCE_SECONDS: "600",
+    });
+    expect(() => synthTemplate({ maxOrderValue: "10.001" })).toThrow(
+      /maxOrderValue: must have at most two decimals/,
+    );
+  });
+
+  it("refuses a keyPrefix another deployment's rebuild could take for one of its key generations", () => {
+    expect(() => synthTemplate({ keyPrefix: "orders:gen1:" })).toThrow(
+      /keyPrefix: ends like a rebuild's key generation/,
+    );
+    expect(() => synthTemplate({ keyPrefix: "orders:general:" })).not.toThrow();
+  });
+});
+
 describe("per-message backoff", () => {
   const consumerEnv = (context: Record<string, string>) =>
     (

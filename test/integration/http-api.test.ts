@@ -48,6 +48,7 @@ const valid = (id: string, userId: string, cents: number, month = "2026-11"): An
   userId,
   month,
   valueCents: cents,
+  sentAtMs: 0,
   log: JSON.stringify({ message_id: `m-${id}`, order_id: `ORD${id}`, user_id: userId }),
 });
 
@@ -210,6 +211,7 @@ describe("stats routes", () => {
         reason: "value_mismatch",
         userId: "U1001",
         month: "2026-11",
+        sentAtMs: 0,
         log: "{}",
       },
       { kind: "malformed", messageId: "m-x", log: '{"message_id":"m-x","reason":"malformed"}' },

@@ -66,7 +66,7 @@ describe("10,000 orders over many users and two months", () => {
       const user = await store().userStats(userId);
       expect(user).toEqual(expected.users.get(userId));
       orderCount += user?.orderCount ?? 0;
-      spendCents += user?.spendCents ?? 0;
+      spendCents += Number(user?.spendCents ?? 0);
     }
     expect({ orderCount, spendCents }).toEqual({
       orderCount: global.totalOrders,
@@ -83,12 +83,12 @@ describe("10,000 orders over many users and two months", () => {
       const stats = await store().monthStats(month, 1000);
       expect(stats).toMatchObject(expected.months.get(month) ?? {});
       totalOrders += stats?.totalOrders ?? 0;
-      revenueCents += stats?.revenueCents ?? 0;
+      revenueCents += Number(stats?.revenueCents ?? 0);
       failedOrders += stats?.failedOrders ?? 0;
       const users = stats?.users ?? [];
-      expect(users.reduce((sum, u) => sum + u.spendCents, 0)).toBe(stats?.revenueCents);
+      expect(users.reduce((sum, u) => sum + Number(u.spendCents), 0)).toBe(stats?.revenueCents);
       expect(users.reduce((sum, u) => sum + u.orderCount, 0)).toBe(stats?.totalOrders);
-      const spends = users.map((u) => u.spendCents);
+      const spends = users.map((u) => Number(u.spendCents));
       expect(spends).toEqual([...spends].sort((a, b) => b - a));
     }
     // failed orders with an invalid user id count in the month but not for any user
@@ -102,7 +102,7 @@ describe("10,000 orders over many users and two months", () => {
   it("ranks users in order, matching their own stats", async () => {
     const rankings = await store().rankings(100);
     expect(rankings.bySpend).toHaveLength(100);
-    const spends = rankings.bySpend.map((r) => r.spendCents);
+    const spends = rankings.bySpend.map((r) => Number(r.spendCents));
     expect(spends).toEqual([...spends].sort((a, b) => b - a));
     const counts = rankings.byOrderCount.map((r) => r.orderCount);
     expect(counts).toEqual([...counts].sort((a, b) => b - a));

@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createRedisStore, deleteKeysUnder, storeKeyPrefix } from "../../lambdas/adapters/redis-store";
-import type { AnalyticsEntry } from "../../lambdas/core/analytics-store";
+import { type AnalyticsEntry, MAX_COUNTER } from "../../lambdas/core/analytics-store";
 import type { RedisClient } from "../../lambdas/shared/clients";
 import { connectRedis, deleteKeys, storeKeys, uniquePrefix } from "../support/redis";
 
@@ -22,6 +22,7 @@ const valid = (messageId: string, orderId: string, userId: string, valueCents: n
     userId,
     month,
     valueCents,
+    sentAtMs: 0,
     log: `{"message_id":"${messageId}"}`,
   }) as const;
 
@@ -38,6 +39,7 @@ const everyOutcome: AnalyticsEntry[] = [
     reason: "invalid_order_id",
     userId: "U1001",
     month: "2026-11",
+    sentAtMs: 0,
     log: "{}",
   },
   {
@@ -47,6 +49,7 @@ const everyOutcome: AnalyticsEntry[] = [
     reason: "invalid_user_id",
     userId: undefined,
     month: "2026-11",
+    sentAtMs: 0,
     log: "{}",
   },
   {
@@ -56,6 +59,7 @@ const everyOutcome: AnalyticsEntry[] = [
     reason: "non_positive_value",
     userId: "U1002",
     month: "2026-10",
+    sentAtMs: 0,
     log: "{}",
   },
   {
@@ -65,6 +69,7 @@ const everyOutcome: AnalyticsEntry[] = [
     reason: "value_mismatch",
     userId: "U1000",
     month: "2026-11",
+    sentAtMs: 0,
     log: "{}",
   },
   { kind: "malformed", messageId: "m9", log: '{"reason":"malformed"}' },
@@ -233,14 +238,14 @@ describe("redis store", () => {
     ]);
   });
 
-  it("sets a TTL on every exactly-once marker", async () => {
+  it("keeps every exactly-once marker twice its TTL (it expires by the messages' sent times)", async () => {
     await store.record(everyOutcome);
     const markers = await storeKeys(redis, prefix, "seen:*");
     expect(markers.length).toBe(9); // 3 orders + duplicate message + 5 failed/malformed messages
     for (const marker of markers) {
       const ttl = await redis.ttl(marker);
-      expect(ttl).toBeGreaterThan(3500);
-      expect(ttl).toBeLessThanOrEqual(3600);
+      expect(ttl).toBeGreaterThan(7100);
+      expect(ttl).toBeLessThanOrEqual(7200);
     }
   });
 });
@@ -253,6 +258,7 @@ describe("accounting that a hostile probe found wrong", () => {
     reason: "value_mismatch",
     userId,
     month: "2026-11",
+    sentAtMs: 0,
     log: "{}",
   });
   const key = (name: string) => `${storeKeyPrefix(prefix)}${name}`;
@@ -290,19 +296,24 @@ describe("accounting that a hostile probe found wrong", () => {
     expect(statuses).toEqual(["out_of_range", "applied"]);
     expect(await store.globalStats()).toMatchObject({
       totalOrders: before.totalOrders + 1,
-      revenueCents: before.revenueCents + 7,
+      revenueCents: Number(before.revenueCents) + 7,
     });
     expect(await store.monthStats("2026-11", 10)).toMatchObject({ totalOrders: 1, revenueCents: 7 });
     // No marker: the same message is refused again, not taken as already counted.
     expect(await store.record([valid("o1", "ORD-BIG", "U1000", 1000)])).toEqual(["out_of_range"]);
   });
 
-  it("keeps every total exact: refuses what would pass 2^53 - 1 cents instead of rounding", async () => {
+  it("keeps totals exact past 2^53 cents (64-bit counters, read back as bigint), and refuses only past MAX_COUNTER", async () => {
     await store.record([valid("e1", "ORD-E1", "U1000", Number.MAX_SAFE_INTEGER - 100)]);
+    expect(await store.record([valid("e2", "ORD-E2", "U1000", 1001)])).toEqual(["applied"]);
+    expect((await store.userStats("U1000"))?.spendCents).toBe(BigInt(Number.MAX_SAFE_INTEGER) + 901n);
+    expect((await store.globalStats()).revenueCents).toBe(BigInt(Number.MAX_SAFE_INTEGER) + 901n);
 
-    expect(await store.record([valid("e2", "ORD-E2", "U1000", 100)])).toEqual(["applied"]); // exactly the bound
-    expect(await store.record([valid("e3", "ORD-E3", "U1000", 1)])).toEqual(["out_of_range"]);
-    expect((await store.userStats("U1000"))?.spendCents).toBe(Number.MAX_SAFE_INTEGER);
+    // The check runs on doubles (Lua), exact to about 1 part in 2^53 there: far inside Redis's 2^63.
+    await redis.hset(key("user:U1000"), "spend_cents", String(BigInt(MAX_COUNTER) - 5000n));
+    expect(await store.record([valid("e3", "ORD-E3", "U1000", 3000)])).toEqual(["applied"]);
+    expect(await store.record([valid("e4", "ORD-E4", "U1000", 5000)])).toEqual(["out_of_range"]);
+    expect((await store.userStats("U1000"))?.spendCents).toBe(BigInt(MAX_COUNTER) - 2000n);
   });
 
   it("writes nothing at all when a key it would write has the wrong type, so a retry counts whole", async () => {

@@ -7,12 +7,13 @@ import {
   createRedisStore,
   deleteGeneration,
   GENERATION_CACHE_MS,
-  generationPrefix,
 } from "../../lambdas/adapters/redis-store";
 import { createS3Archive } from "../../lambdas/adapters/s3-archive";
 import { queueDepth } from "../../lambdas/adapters/sqs-queue";
 import { sendMessages } from "../../lambdas/adapters/sqs-sender";
 import { createOrderGenerator } from "../../lambdas/core/generator";
+import { generationPrefix } from "../../lambdas/core/key-prefix";
+import { DEFAULT_JUDGING_RULES, type JudgingRules } from "../../lambdas/core/rules";
 import { adminHandlers } from "../../lambdas/http/admin-routes";
 import { docsHandlers } from "../../lambdas/http/docs-routes";
 import { producerHandlers } from "../../lambdas/http/producer-routes";
@@ -34,13 +35,24 @@ import { localS3Client, startEmbeddedSqs } from "./sqs";
  * embedded SQS and S3 server (queues and the order archive), with a `consumeAll` that drains the
  * queue through the real consumer, and rebuilds run in this process as the rebuild function would.
  */
-export async function startTestApi(options: { name: string; adminToken?: string; bodyLimitBytes?: number }) {
+export async function startTestApi(options: {
+  name: string;
+  adminToken?: string;
+  bodyLimitBytes?: number;
+  /** The consumer's and the rebuild's judging rules (DEFAULT_JUDGING_RULES). */
+  rules?: JudgingRules;
+  /** How long exactly-once markers last (the store's default: 4 days). */
+  markerTtlSeconds?: number;
+  /** The most an archive object may hold (the archive's default: 256 MiB). */
+  maxArchiveObjectBytes?: number;
+}) {
   const prefix = uniquePrefix(options.name);
   const redis = createRedisClient(redisUrl(), { mode: redisMode() });
   const sqs = await startEmbeddedSqs();
   const queueUrl = await sqs.createQueueUrl("orders");
   const dlqUrl = await sqs.createQueueUrl("orders-dlq");
-  const store = createRedisStore(redis, { prefix });
+  const storeOptions = { prefix, markerTtlSeconds: options.markerTtlSeconds };
+  const store = createRedisStore(redis, storeOptions);
   const http = { logger: silentLogger, bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024 };
   const queues = {
     queueUrl,
@@ -55,18 +67,20 @@ export async function startTestApi(options: { name: string; adminToken?: string;
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/-$/, "");
   const archiveBucket = await sqs.createBucket(bucketName.slice(0, 63));
-  const archive = createS3Archive(localS3Client(sqs.endpoint), archiveBucket);
+  const s3 = localS3Client(sqs.endpoint);
+  const archive = createS3Archive(s3, archiveBucket, { maxObjectBytes: options.maxArchiveObjectBytes });
   const state = rebuildState(redis, prefix);
   const rebuildRuns: Promise<RunResult>[] = [];
   const runDeps = {
     state,
     archive,
     storeOf: (generation: number) =>
-      createGenerationStore(redis, { prefix: generationPrefix(prefix, generation) }),
+      createGenerationStore(redis, { ...storeOptions, prefix: generationPrefix(prefix, generation) }),
     deleteGeneration: (generation: number) => deleteGeneration(redis, prefix, generation),
     continueLater: async (id: string) => invokeRebuild(id),
     remainingMs: () => 60_000,
     logger: silentLogger,
+    rules: options.rules ?? DEFAULT_JUDGING_RULES,
   };
   /** What the asynchronous invocation of the rebuild function does, in this process. */
   const invokeRebuild = async (id: string) => {
@@ -113,6 +127,7 @@ export async function startTestApi(options: { name: string; adminToken?: string;
     sendToDlq: (messages: Parameters<typeof sendMessages>[2]) => sendMessages(sqs.client, dlqUrl, messages),
     logger: silentLogger,
     archive,
+    rules: options.rules ?? DEFAULT_JUDGING_RULES,
   };
 
   /** Receives the queue batch by batch, hands each to `handle`, and deletes it once handled. */
@@ -149,6 +164,9 @@ export async function startTestApi(options: { name: string; adminToken?: string;
     dlqUrl,
     prefix,
     archive,
+    /** The archive's bucket in the embedded S3 server, and a client for it. */
+    archiveBucket,
+    s3,
     /** What the rebuild function is wired to here (start and run steps, for tests that drive them). */
     rebuild,
     runDeps,

@@ -8,6 +8,7 @@ import {
   parseArchiveLine,
 } from "../../lambdas/core/archive";
 import { createOrderGenerator, seededRandom } from "../../lambdas/core/generator";
+import { DEFAULT_JUDGING_RULES } from "../../lambdas/core/rules";
 import { entriesOf } from "../../lambdas/workflows/rebuild";
 
 const message = (overrides: Partial<ArchivedMessage> = {}): ArchivedMessage => ({
@@ -103,11 +104,13 @@ describe("a rebuild's judging of archived lines", () => {
         sourceMessageId: `m-${i}`,
         outcome: g.brokenRule ? "failed" : "valid",
         reason: g.brokenRule,
+        // Sent when the generator stamped it: the date bound judges against the sending time.
+        sentAt: g.order.order_timestamp,
         body: JSON.stringify(g.order),
       }),
     );
     const lines = archiveLines(messages, "t").toString().split("\n");
-    const { entries, judgedDifferently } = entriesOf(lines);
+    const { entries, judgedDifferently } = entriesOf(lines, DEFAULT_JUDGING_RULES);
     expect(judgedDifferently).toBe(0);
     expect(entries.map((e) => e.kind)).toEqual(orders.map((g) => (g.brokenRule ? "failed" : "valid")));
     expect(entries.map((e) => e.messageId)).toEqual(messages.map((m) => m.messageId));
@@ -122,6 +125,6 @@ describe("a rebuild's judging of archived lines", () => {
       ],
       "t",
     );
-    expect(entriesOf([relabelled.toString().trim()]).judgedDifferently).toBe(1);
+    expect(entriesOf([relabelled.toString().trim()], DEFAULT_JUDGING_RULES).judgedDifferently).toBe(1);
   });
 });

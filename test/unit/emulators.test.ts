@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { DEFAULT_JUDGING_RULES } from "../../lambdas/core/rules";
 import { DEFAULT_REDIS_URL } from "../../lib/parameters";
 import type { Template } from "../../local/template";
 import {
@@ -263,7 +264,7 @@ describe("smoke's checks", () => {
     const { orders, expectedUser, counted } = smokeOrders("USMOKE1", new Date("2026-12-01T10:00:00Z"));
     const totals = judgedTotals(
       orders.map((order) => JSON.stringify(order)),
-      "reject",
+      DEFAULT_JUDGING_RULES,
     );
     // The duplicate is judged valid on its own body: only the store knows it was seen.
     expect(totals).toEqual({ valid: 3, revenueCents: 123_450 + 123_450 + 9_999, failed: 1 });

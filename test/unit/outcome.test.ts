@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { utcMonthOf } from "../../lambdas/core/order";
 import { classifyMessage } from "../../lambdas/core/outcome";
+import { DEFAULT_JUDGING_RULES } from "../../lambdas/core/rules";
 import { orderMessage } from "../support/factories";
 
 const body = (overrides: Record<string, unknown> = {}) => JSON.stringify(orderMessage(overrides));
+
+const CORRECT = { ...DEFAULT_JUDGING_RULES, valueMismatch: "correct" } as const;
 
 describe("classifyMessage", () => {
   it("judges a correct order valid, with its month and value in cents", () => {
@@ -23,7 +26,7 @@ describe("classifyMessage", () => {
   });
 
   it("with valueMismatch=correct, counts a mismatch valid at its line total and keeps the stated value", () => {
-    const outcome = classifyMessage(body({ order_value: 1300 }), "correct");
+    const outcome = classifyMessage(body({ order_value: 1300 }), CORRECT);
     expect(outcome).toEqual({
       kind: "valid",
       order: expect.objectContaining({ order_value: 1300 }),
@@ -32,8 +35,8 @@ describe("classifyMessage", () => {
       correctedFromCents: 130000,
     });
     // Only a mismatch is corrected: other rules still fail the order.
-    expect(classifyMessage(body({ order_id: "BAD1", order_value: 1300 }), "correct").kind).toBe("failed");
-    expect(classifyMessage(body({ order_value: 1300 }), "reject")).toMatchObject({
+    expect(classifyMessage(body({ order_id: "BAD1", order_value: 1300 }), CORRECT).kind).toBe("failed");
+    expect(classifyMessage(body({ order_value: 1300 }), DEFAULT_JUDGING_RULES)).toMatchObject({
       kind: "failed",
       reason: "value_mismatch",
       lineTotalCents: 123450,

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { OrderMessage } from "../../lambdas/core/order";
-import { firstBrokenRule, isValidUserId } from "../../lambdas/core/rules";
+import {
+  DEFAULT_JUDGING_RULES,
+  firstBrokenRule as firstBrokenRuleOf,
+  isValidUserId,
+} from "../../lambdas/core/rules";
 import { orderMessage } from "../support/factories";
+
+/** Sent on the day the fixture order is dated. */
+const SENT_AT_MS = Date.parse("2026-11-24T12:00:00Z");
+const firstBrokenRule = (order: OrderMessage, valueCents: number) =>
+  firstBrokenRuleOf(order, valueCents, DEFAULT_JUDGING_RULES, SENT_AT_MS);
 
 const order = (overrides: Partial<OrderMessage> = {}): OrderMessage =>
   orderMessage(overrides) as OrderMessage;
