@@ -124,7 +124,11 @@ export class OrdersStack extends Stack {
         logLevel: p.logLevel,
       }),
     };
-    const archive = new OrderArchive(this, "OrderArchive", { retentionDays: p.archiveRetentionDays });
+    const archive = new OrderArchive(this, "OrderArchive", {
+      retentionDays: p.archiveRetentionDays,
+      objectLock: p.archiveObjectLock,
+      objectLockDays: p.archiveObjectLockDays,
+    });
     archive.allowArchiving(consumer);
     archive.allowClearMarks(functions.admin);
     const rebuild = this.rebuildFunction(p, redis);

@@ -109,6 +109,13 @@ const OrdersParametersSchema = z
     /** Days the order archive keeps a batch (0: for good). A rebuild restores only what it keeps. */
     archiveRetentionDays: z.coerce.number().int().min(0).max(36_500).default(0),
     /**
+     * Object Lock on the archive: every version kept unchangeable for archiveObjectLockDays.
+     * `governance` can be lifted by a principal with s3:BypassGovernanceRetention; `compliance`
+     * by no one. Decided when the bucket is created: turning it on later needs a new bucket.
+     */
+    archiveObjectLock: z.enum(["off", "governance", "compliance"]).default("off"),
+    archiveObjectLockDays: z.coerce.number().int().min(1).max(36_500).default(365),
+    /**
      * The rebuild function's timeout: a rebuild longer than one invocation saves its place and
      * invokes itself again.
      */
@@ -141,10 +148,14 @@ const OrdersParametersSchema = z
 
 export type OrdersParameters = z.infer<typeof OrdersParametersSchema>;
 
-/** The password in a redis:// URL, if any (the user part alone is not a secret). */
+/**
+ * The password a redis:// URL carries, if any: in its user part (`redis://:pw@host`) or as a
+ * query parameter (`?password=pw`, which ioredis honours too). The user name alone is no secret.
+ */
 function redisUrlPassword(url: string): string {
   try {
-    return new URL(url).password;
+    const parsed = new URL(url);
+    return parsed.password || parsed.searchParams.get("password") || "";
   } catch {
     return "";
   }

@@ -3,9 +3,12 @@ import { gunzip, gzip } from "node:zlib";
 import {
   GetObjectCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   NoSuchKey,
+  type ObjectVersion,
   PutObjectCommand,
   type S3Client,
+  S3ServiceException,
 } from "@aws-sdk/client-s3";
 import {
   ARCHIVE_ROOT,
@@ -62,18 +65,32 @@ export function createS3Archive(
   options: { maxObjectBytes?: number } = {},
 ): OrderArchive {
   const maxObjectBytes = options.maxObjectBytes ?? MAX_ARCHIVE_OBJECT_BYTES;
-  const put = async (key: string, body: Buffer) => {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: body,
-        ContentType: "application/x-ndjson",
-        ContentEncoding: "gzip",
-      }),
-    );
+  /** Archive objects are only ever created: a key is unique to its batch, never written twice. */
+  const create = async (key: string, body: Buffer) => {
+    try {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: "application/x-ndjson",
+          ContentEncoding: "gzip",
+          // Create only (the consumer's role may not do otherwise): no write replaces a version.
+          IfNoneMatch: "*",
+        }),
+      );
+    } catch (error) {
+      // The key exists: an earlier attempt of this very write succeeded, then the SDK retried it.
+      if (!(error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412)) throw error;
+    }
     return key;
   };
+  /**
+   * The version each listed key is read at: its oldest, the one the consumer created (a later
+   * version means someone replaced it). Empty where the store keeps no versions (local mode's).
+   */
+  const versionOf = new Map<string, string>();
+  let versioned: boolean | undefined;
   return {
     open(writer): ArchiveObject {
       // Named and stamped when opened: keys sort in the order batches started to be archived.
@@ -87,7 +104,7 @@ export function createS3Archive(
           members.push(gzipAsync(archiveLines(messages, archivedAt), { level: 1 }));
         },
         async close() {
-          return put(archiveKey(now, writer), Buffer.concat(await Promise.all(members)));
+          return create(archiveKey(now, writer), Buffer.concat(await Promise.all(members)));
         },
       };
     },
@@ -118,14 +135,38 @@ export function createS3Archive(
     },
 
     async list(after, limit = 1000) {
+      if (versioned !== false) {
+        try {
+          const reply = await s3.send(
+            new ListObjectVersionsCommand({ Bucket: bucket, Prefix: ARCHIVE_ROOT, KeyMarker: after, MaxKeys: limit }),
+          );
+          if (reply.Versions?.length) {
+            versioned = true;
+            const { keys, versions } = oldestVersions(reply.Versions, Boolean(reply.IsTruncated));
+            for (const [key, versionId] of versions) versionOf.set(key, versionId);
+            return keys;
+          }
+          if (versioned) return [];
+        } catch (error) {
+          if (versioned) throw error;
+        }
+      }
+      // A store that knows no versions (local mode's answers the versions listing with its plain
+      // listing, or refuses it): list objects. The first page that has objects settles which it is.
       const reply = await s3.send(
         new ListObjectsV2Command({ Bucket: bucket, Prefix: ARCHIVE_ROOT, StartAfter: after, MaxKeys: limit }),
       );
-      return (reply.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
+      const keys = (reply.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
+      if (keys.length > 0 && versioned === undefined) versioned = false;
+      return keys;
     },
 
     async read(key) {
-      const reply = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const versionId = versionOf.get(key);
+      versionOf.delete(key);
+      const reply = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }),
+      );
       if ((reply.ContentLength ?? 0) > maxObjectBytes) {
         reply.Body?.transformToWebStream().cancel();
         throw new UnreadableArchiveObjectError(key, `larger than ${maxObjectBytes} bytes`);
@@ -135,6 +176,27 @@ export function createS3Archive(
       return linesOf(key, bytes, maxObjectBytes);
     },
   };
+}
+
+/**
+ * The keys of one ListObjectVersions page, in order, and the oldest version of each. A truncated
+ * page may hold only the newest versions of its last key: that key is left for the next page
+ * (which starts after the previous key, so lists it whole), unless it is the page's only key.
+ */
+export function oldestVersions(
+  listed: readonly Pick<ObjectVersion, "Key" | "VersionId" | "LastModified">[],
+  truncated: boolean,
+): { keys: string[]; versions: Map<string, string> } {
+  const versions = new Map<string, { id: string; at: number }>();
+  for (const version of listed) {
+    if (!version.Key || !version.VersionId) continue;
+    const at = version.LastModified?.getTime() ?? 0;
+    const known = versions.get(version.Key);
+    if (!known || at < known.at) versions.set(version.Key, { id: version.VersionId, at });
+  }
+  const keys = [...versions.keys()];
+  if (truncated && keys.length > 1) versions.delete(keys.pop() as string);
+  return { keys, versions: new Map([...versions].map(([key, { id }]) => [key, id])) };
 }
 
 /** An object's lines: S3 hands it back as stored (gzip); a client that decoded it already gets JSON text. */

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
 import { type ICommandHooks, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -12,8 +13,10 @@ import type { FunctionNetwork } from "./redis-access";
 /**
  * The project's Lambda function: NodejsFunction with the defaults every function shares. Bundled
  * by the local esbuild (a devDependency: no Docker), ESM for Node.js 24 with source maps, the AWS
- * SDK bundled (the same code runs in local mode, on LocalStack and on AWS), and an explicit log
- * group (not `logRetention`, which deploys a custom-resource Lambda).
+ * SDK bundled (the same code runs in local mode, on LocalStack and on AWS), an explicit log
+ * group (not `logRetention`, which deploys a custom-resource Lambda), and a role of its own that
+ * may write only to that log group (AWS's managed AWSLambdaBasicExecutionRole would let it write
+ * to every log group of the account).
  */
 
 export interface AppFunctionProps {
@@ -44,7 +47,20 @@ export class AppFunction extends NodejsFunction {
       retention: RetentionDays.TWO_WEEKS,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: `${id}: writes its own log group, and what the stack grants it`,
+    });
+    // Lambda creates the log stream and writes to it; the group exists already (the stack's).
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    if (props.network) allowNetworkInterfaces(role);
     super(scope, id, {
+      role,
       entry: props.entry,
       handler: "handler",
       description: props.description,
@@ -78,19 +94,35 @@ export class AppFunction extends NodejsFunction {
         commandHooks: props.commandHooks,
       },
     });
-    const managedPolicies = [
-      ["AWSLambdaBasicExecutionRole", "writing its own logs"],
-      ...(props.network
-        ? [["AWSLambdaVPCAccessExecutionRole", "managing its network interfaces in the VPC"]]
-        : []),
-    ];
-    for (const [policy, purpose] of managedPolicies) {
-      Validations.of(this.role ?? this).acknowledge({
-        id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`,
-        reason: `The AWS managed ${policy} grants only what Lambda needs for ${purpose}, and AWS keeps it current.`,
-      });
-    }
+    // The function is created only once its role may write its logs (and, in a VPC, attach to it).
+    this.node.addDependency(role);
   }
+}
+
+/**
+ * What Lambda needs to attach a function to its VPC (the actions of AWSLambdaVPCAccessExecutionRole
+ * without its logs:* on *). Lambda manages the interfaces itself, with ids it makes up: the EC2
+ * actions cannot name a resource, so they name `*`.
+ */
+function allowNetworkInterfaces(role: Role): void {
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: [
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ],
+      resources: ["*"],
+    }),
+  );
+  Validations.of(role).acknowledge({
+    id: "AwsSolutions-IAM5[Resource::*]",
+    reason:
+      "Only the EC2 network-interface actions Lambda needs to place the function in its VPC (those of AWSLambdaVPCAccessExecutionRole, without its logs permissions): the interfaces' ids are made by Lambda at run time, so they cannot be named.",
+  });
 }
 
 const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));

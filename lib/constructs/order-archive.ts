@@ -6,6 +6,7 @@ import {
   Bucket,
   BucketEncryption,
   type CfnBucket,
+  ObjectLockRetention,
   ObjectOwnership,
   StorageClass,
 } from "aws-cdk-lib/aws-s3";
@@ -17,15 +18,27 @@ import { ARCHIVE_ROOT, LAST_CLEAR_KEY } from "../../lambdas/core/archive";
  * lambdas/core/archive.ts), from which the analytics can be rebuilt whatever happens to Redis.
  * Private, encrypted, TLS only, kept when the stack is deleted; objects move to Standard-IA after
  * a month and expire after the retention, if one is set.
+ *
+ * Tamper-evident by default: the bucket is versioned, so an overwrite or a delete keeps the
+ * version the consumer wrote (the rebuild reads the oldest version of each key), and the consumer
+ * may only create objects, never replace one (its PutObject must say If-None-Match: *). With
+ * Object Lock no one, in compliance mode not even the account's root, can delete a version before
+ * its retention ends.
  */
 
 export interface OrderArchiveProps {
   /** Days an archived batch is kept; 0 keeps it for good. A rebuild sees only what is kept. */
   retentionDays: number;
+  /** Object Lock on every new version: `governance` (removable with a special permission) or `compliance`. */
+  objectLock: "off" | "governance" | "compliance";
+  /** How long Object Lock keeps each version. */
+  objectLockDays: number;
 }
 
 /** Objects older than this move to Standard-IA (S3 bills IA for at least 30 days, and 128 KB). */
 const INFREQUENT_ACCESS_AFTER_DAYS = 30;
+/** A version replaced or deleted is kept this long, for inspection, then expires. */
+const NONCURRENT_VERSION_DAYS = 90;
 
 export class OrderArchive extends Construct {
   readonly bucket: Bucket;
@@ -42,7 +55,19 @@ export class OrderArchive extends Construct {
             },
           ]
         : [];
+    const lock =
+      props.objectLock === "off"
+        ? {}
+        : {
+            objectLockEnabled: true,
+            objectLockDefaultRetention:
+              props.objectLock === "compliance"
+                ? ObjectLockRetention.compliance(Duration.days(props.objectLockDays))
+                : ObjectLockRetention.governance(Duration.days(props.objectLockDays)),
+          };
     this.bucket = new Bucket(this, "Bucket", {
+      ...lock,
+      versioned: true,
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -57,6 +82,13 @@ export class OrderArchive extends Construct {
           ...(props.retentionDays > 0 ? { expiration: Duration.days(props.retentionDays) } : {}),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
+        {
+          // Replaced or deleted versions (none in normal running: the consumer only creates),
+          // and the delete markers left once they are gone.
+          id: "noncurrent-versions",
+          noncurrentVersionExpiration: Duration.days(NONCURRENT_VERSION_DAYS),
+          expiredObjectDeleteMarker: true,
+        },
       ],
     });
     Validations.of(this.bucket).acknowledge({
@@ -66,9 +98,14 @@ export class OrderArchive extends Construct {
     });
   }
 
-  /** The consumer: writes archive objects, nothing else. */
+  /**
+   * The consumer: creates archive objects, nothing else. Each PutObject must carry If-None-Match
+   * (create only): it can never replace an object, so never leave a second version behind.
+   */
   allowArchiving(fn: LambdaFunction): void {
-    this.grant(fn, ["s3:PutObject"], this.bucket.arnForObjects(`${ARCHIVE_ROOT}*`));
+    this.grant(fn, ["s3:PutObject"], this.bucket.arnForObjects(`${ARCHIVE_ROOT}*`), {
+      Null: { "s3:if-none-match": "false" },
+    });
     fn.addEnvironment("ARCHIVE_BUCKET", this.bucket.bucketName);
   }
 
@@ -83,12 +120,12 @@ export class OrderArchive extends Construct {
     fn.addEnvironment("ARCHIVE_BUCKET", this.bucket.bucketName);
   }
 
-  /** The rebuild: lists the archive and reads its objects. */
+  /** The rebuild: lists the archive's versions and reads the oldest of each key. */
   allowReading(fn: LambdaFunction): void {
-    this.grant(fn, ["s3:GetObject"], this.bucket.arnForObjects(`${ARCHIVE_ROOT}*`));
+    this.grant(fn, ["s3:GetObject", "s3:GetObjectVersion"], this.bucket.arnForObjects(`${ARCHIVE_ROOT}*`));
     fn.addToRolePolicy(
       new PolicyStatement({
-        actions: ["s3:ListBucket"],
+        actions: ["s3:ListBucket", "s3:ListBucketVersions"],
         resources: [this.bucket.bucketArn],
         conditions: { StringLike: { "s3:prefix": [`${ARCHIVE_ROOT}*`] } },
       }),
@@ -97,8 +134,13 @@ export class OrderArchive extends Construct {
   }
 
   /** Object actions under the archive prefix: keys are made at run time, so the grant names the prefix. */
-  private grant(fn: LambdaFunction, actions: string[], objects: string): void {
-    fn.addToRolePolicy(new PolicyStatement({ actions, resources: [objects] }));
+  private grant(
+    fn: LambdaFunction,
+    actions: string[],
+    objects: string,
+    conditions?: Record<string, Record<string, string>>,
+  ): void {
+    fn.addToRolePolicy(new PolicyStatement({ actions, resources: [objects], ...(conditions ? { conditions } : {}) }));
     if (fn.role) {
       Validations.of(fn.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket)}.Arn>/${ARCHIVE_ROOT}*]`,

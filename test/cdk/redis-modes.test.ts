@@ -132,6 +132,15 @@ describe("redisMode=external", () => {
     expect(() =>
       parametersFromContext((key) => (key === "redisUrl" ? "rediss://app:hunter2@cache:6379" : undefined)),
     ).toThrow(/redisSecretName/);
+    // ioredis takes a password from the query too.
+    expect(() =>
+      parametersFromContext((key) =>
+        key === "redisUrl" ? "redis://cache:6379?password=hunter2" : undefined,
+      ),
+    ).toThrow(/redisUrl: carries a password.*-c redisSecretName=/);
+    expect(() =>
+      parametersFromContext((key) => (key === "redisUrl" ? "redis://cache:6379?db=2" : undefined)),
+    ).not.toThrow();
   });
 
   it("with redisSecretName, gives the functions the secret's name and read access, never its value", () => {

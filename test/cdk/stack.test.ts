@@ -6,7 +6,11 @@ import { functionIdOf, grantsOfFunction, methodPaths, resourcesOf, synthTemplate
 const template = synthTemplate();
 const functions = resourcesOf(template, "AWS::Lambda::Function");
 const functionId = (entryDescription: string) => functionIdOf(template, entryDescription);
-const grantsOf = (logicalFunctionId: string) => grantsOfFunction(template, logicalFunctionId);
+/** What a function may do beyond writing its own logs (tested on its own below). */
+const grantsOf = (logicalFunctionId: string) =>
+  grantsOfFunction(template, logicalFunctionId).filter(
+    (grant) => !grant.actions.every((a) => a.startsWith("logs:")),
+  );
 const bucketId = resourcesOf(template, "AWS::S3::Bucket")[0]?.[0];
 const archiveObjects = (key: string) => ({
   "Fn::Join": ["", [{ "Fn::GetAtt": [bucketId, "Arn"] }, `/${key}`]],
@@ -67,13 +71,13 @@ describe("the order archive", () => {
           RestrictPublicBuckets: true,
         },
         LifecycleConfiguration: {
-          Rules: [
+          Rules: Match.arrayWith([
             Match.objectLike({
               Prefix: "archive/",
               Status: "Enabled",
               Transitions: [{ StorageClass: "STANDARD_IA", TransitionInDays: 30 }],
             }),
-          ],
+          ]),
         },
       },
     });
@@ -87,6 +91,52 @@ describe("the order archive", () => {
         }),
       ]),
     );
+  });
+
+  it("is versioned, the consumer may only create objects (never replace a version), and old versions expire", () => {
+    template.hasResourceProperties("AWS::S3::Bucket", {
+      VersioningConfiguration: { Status: "Enabled" },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            NoncurrentVersionExpiration: { NoncurrentDays: 90 },
+            ExpiredObjectDeleteMarker: true,
+          }),
+        ]),
+      },
+    });
+    expect(JSON.stringify(template.toJSON())).not.toMatch(
+      /s3:DeleteObject|s3:PutObjectVersion|s3:\*"[^}]*"Allow/,
+    );
+    const consumerRole = (
+      template.toJSON().Resources[functionId("Validates order batches")].Properties.Role as {
+        "Fn::GetAtt": string[];
+      }
+    )["Fn::GetAtt"][0];
+    const consumerPut = resourcesOf(template, "AWS::IAM::Policy")
+      .filter(([, policy]) => JSON.stringify(policy.Properties.Roles).includes(`"${consumerRole}"`))
+      .flatMap(
+        ([, policy]) =>
+          (policy.Properties.PolicyDocument as { Statement: { Action: unknown; Condition?: unknown }[] })
+            .Statement,
+      )
+      .find((statement) => statement.Action === "s3:PutObject");
+    expect(consumerPut?.Condition).toEqual({ Null: { "s3:if-none-match": "false" } });
+    template.resourcePropertiesCountIs("AWS::S3::Bucket", { ObjectLockEnabled: true }, 0);
+  });
+
+  it("turns on Object Lock when asked: governance or compliance, for archiveObjectLockDays", () => {
+    const locked = synthTemplate({ archiveObjectLock: "compliance", archiveObjectLockDays: "400" });
+    locked.hasResourceProperties("AWS::S3::Bucket", {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: "Enabled",
+        Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: 400 } },
+      },
+    });
+    synthTemplate({ archiveObjectLock: "governance" }).hasResourceProperties("AWS::S3::Bucket", {
+      ObjectLockConfiguration: { Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 365 } } },
+    });
   });
 
   it("expires objects after archiveRetentionDays, and skips Standard-IA when they would not stay a month", () => {
@@ -105,8 +155,11 @@ describe("the order archive", () => {
     const grants = grantsOf(rebuild);
     expect(grants).toEqual(
       expect.arrayContaining([
-        { actions: ["s3:GetObject"], resources: [archiveObjects("archive/*")] },
-        { actions: ["s3:ListBucket"], resources: [{ "Fn::GetAtt": [bucketId, "Arn"] }] },
+        { actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: [archiveObjects("archive/*")] },
+        {
+          actions: ["s3:ListBucket", "s3:ListBucketVersions"],
+          resources: [{ "Fn::GetAtt": [bucketId, "Arn"] }],
+        },
         {
           actions: ["lambda:InvokeFunction"],
           resources: [expect.objectContaining({ "Fn::Join": expect.anything() })],
@@ -116,7 +169,9 @@ describe("the order archive", () => {
     expect(JSON.stringify(grants)).toContain(":function:OrdersPipeline-rebuild");
     expect(grants.flatMap((grant) => grant.actions).filter((action) => action.startsWith("s3:"))).toEqual([
       "s3:GetObject",
+      "s3:GetObjectVersion",
       "s3:ListBucket",
+      "s3:ListBucketVersions",
     ]);
     const props = functions.find(([id]) => id === rebuild)?.[1].Properties;
     expect(props).toMatchObject({ FunctionName: "OrdersPipeline-rebuild", Timeout: 900 });
@@ -137,6 +192,27 @@ describe("the functions", () => {
     }
     template.resourceCountIs("AWS::Logs::LogGroup", 6);
     template.resourceCountIs("Custom::LogRetention", 0);
+  });
+
+  it("may each write logs only to their own log group: no AWS managed policy, no logs:* on *", () => {
+    for (const [id, fn] of functions) {
+      const logGroup = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      const logGrants = grantsOfFunction(template, id).filter((grant) =>
+        grant.actions.some((action) => action.startsWith("logs:")),
+      );
+      expect(logGrants).toEqual([
+        {
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          resources: [{ "Fn::GetAtt": [logGroup, "Arn"] }],
+        },
+      ]);
+    }
+    for (const [, role] of resourcesOf(template, "AWS::IAM::Role")) {
+      expect(JSON.stringify(role.Properties.ManagedPolicyArns ?? [])).not.toContain(
+        "AWSLambdaBasicExecutionRole",
+      );
+    }
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/"logs:\*"/);
   });
 
   it("grant the producer only sending to the order queue", () => {

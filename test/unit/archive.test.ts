@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { oldestVersions } from "../../lambdas/adapters/s3-archive";
 import {
   type ArchivedMessage,
   archiveKey,
@@ -126,5 +127,40 @@ describe("a rebuild's judging of archived lines", () => {
       "t",
     );
     expect(entriesOf([relabelled.toString().trim()], DEFAULT_JUDGING_RULES).judgedDifferently).toBe(1);
+  });
+});
+
+describe("the versions a rebuild reads", () => {
+  const at = (minute: number) => new Date(Date.UTC(2026, 11, 1, 12, minute));
+  const version = (Key: string, VersionId: string, minute: number) => ({
+    Key,
+    VersionId,
+    LastModified: at(minute),
+  });
+
+  it("reads each key at its oldest version: the one the consumer created, not a later overwrite", () => {
+    // ListObjectVersions lists each key's versions newest first.
+    const listed = [
+      version("archive/a", "a-tampered", 9),
+      version("archive/a", "a-original", 1),
+      version("archive/b", "b-only", 2),
+    ];
+    expect(oldestVersions(listed, false)).toEqual({
+      keys: ["archive/a", "archive/b"],
+      versions: new Map([
+        ["archive/a", "a-original"],
+        ["archive/b", "b-only"],
+      ]),
+    });
+  });
+
+  it("leaves a truncated page's last key for the next page, whose older versions it may not hold yet", () => {
+    const listed = [version("archive/a", "a1", 1), version("archive/b", "b-newest", 9)];
+    expect(oldestVersions(listed, true)).toEqual({
+      keys: ["archive/a"],
+      versions: new Map([["archive/a", "a1"]]),
+    });
+    // ...unless it is the only key: the page then says what it can.
+    expect(oldestVersions([version("archive/b", "b-newest", 9)], true).keys).toEqual(["archive/b"]);
   });
 });
