@@ -69,6 +69,12 @@ const OrdersParametersSchema = z
      * and deploy:local use it unless told otherwise).
      */
     writeAuth: z.enum(["apiKey", "open"]).default("apiKey"),
+    /**
+     * API Gateway access logs: one JSON line per request (time, source IP, method, path, status)
+     * in a log group kept three months. Needs the account's API Gateway CloudWatch role, which the
+     * stack then sets (an account-wide setting, kept when the stack goes): `off` leaves it alone.
+     */
+    accessLogs: z.enum(["on", "off"]).default("on"),
     /** The usage plan of the write routes' API key: requests per day, per second and burst. */
     apiKeyQuotaPerDay: z.coerce.number().int().min(1).default(100_000),
     apiKeyRateLimit: z.coerce.number().min(1).default(50),

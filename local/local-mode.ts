@@ -53,6 +53,8 @@ export interface LocalModeOptions {
   pathPrefix?: string;
   /** Execution environments per function behind the API (default API_FUNCTION_CONCURRENCY). */
   functionConcurrency?: number;
+  /** Host names the API answers besides the loopback's (`--allowed-host`). */
+  allowedHosts?: readonly string[];
 }
 
 export interface LocalMode {
@@ -132,6 +134,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
         onRequest: options.onRequest,
         pathPrefix: options.pathPrefix,
         apiKeys: () => (runtime.model.apiKeys.length > 0 ? [apiKeyValue] : []),
+        allowedHosts: options.allowedHosts,
       }),
     );
 

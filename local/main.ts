@@ -39,12 +39,13 @@ function commandLine() {
         "access-log": { type: "boolean", default: false },
         "path-prefix": { type: "string" },
         "function-concurrency": { type: "string" },
+        "allowed-host": { type: "string", multiple: true, default: [] },
       },
     });
   } catch (error) {
     console.error(`npm start: ${(error as Error).message}`);
     console.error(
-      "options: --port N, -c name=value, --watch, --access-log, --path-prefix P, --function-concurrency N",
+      "options: --port N, -c name=value, --watch, --access-log, --path-prefix P, --function-concurrency N, --allowed-host NAME",
     );
     process.exit(2);
   }
@@ -85,6 +86,7 @@ try {
     context,
     pathPrefix: values["path-prefix"],
     functionConcurrency,
+    allowedHosts: values["allowed-host"],
     onLog: (source, line) => console.log(rawLogs ? `${source} ${line}` : formatLogLine(source, line, colour)),
     onRequest: values["access-log"]
       ? ({ method, path, status, ms }) => console.log(`${method} ${path} ${status} ${ms} ms`)

@@ -39,16 +39,35 @@ export function startSecretsEndpoint(secrets: () => readonly LocalSecret[]): Pro
   return startLocalEndpoint((request, body, response) => {
     const reply = (status: number, answer: unknown) =>
       replyJson(response, status, answer, "application/x-amz-json-1.1");
-    if (request.headers["x-amz-target"] !== "secretsmanager.GetSecretValue") {
-      reply(400, { __type: "UnsupportedOperation", message: "local mode serves GetSecretValue only" });
+    const action = String(request.headers["x-amz-target"] ?? "").replace(/^secretsmanager\./, "");
+    if (action !== "GetSecretValue" && action !== "PutSecretValue") {
+      reply(400, {
+        __type: "UnsupportedOperation",
+        message: "local mode serves GetSecretValue and PutSecretValue only",
+      });
       return;
     }
-    const { SecretId } = JSON.parse(body.toString("utf8") || "{}") as { SecretId?: string };
-    const secret = secrets().find((s) => s.arn === SecretId || s.name === SecretId);
+    const input = JSON.parse(body.toString("utf8") || "{}") as { SecretId?: string; SecretString?: string };
+    const secret = secrets().find((s) => s.arn === input.SecretId || s.name === input.SecretId);
     if (!secret) {
       reply(400, {
         __type: "ResourceNotFoundException",
-        message: `Secrets Manager can't find the specified secret: ${SecretId}`,
+        message: `Secrets Manager can't find the specified secret: ${input.SecretId}`,
+      });
+      return;
+    }
+    if (action === "PutSecretValue") {
+      // A rotation by hand: the functions take the new value within SECRET_REFRESH_SECONDS.
+      if (typeof input.SecretString !== "string" || input.SecretString === "") {
+        reply(400, { __type: "InvalidParameterException", message: "SecretString is required" });
+        return;
+      }
+      secret.value = input.SecretString;
+      reply(200, {
+        ARN: secret.arn,
+        Name: secret.name,
+        VersionId: `local-${Date.now()}`,
+        VersionStages: ["AWSCURRENT"],
       });
       return;
     }

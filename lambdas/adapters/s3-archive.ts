@@ -138,7 +138,12 @@ export function createS3Archive(
       if (versioned !== false) {
         try {
           const reply = await s3.send(
-            new ListObjectVersionsCommand({ Bucket: bucket, Prefix: ARCHIVE_ROOT, KeyMarker: after, MaxKeys: limit }),
+            new ListObjectVersionsCommand({
+              Bucket: bucket,
+              Prefix: ARCHIVE_ROOT,
+              KeyMarker: after,
+              MaxKeys: limit,
+            }),
           );
           if (reply.Versions?.length) {
             versioned = true;

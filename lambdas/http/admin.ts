@@ -14,7 +14,7 @@ import { handlerAfter, initAtColdStart } from "../shared/cold-start";
 import { AdminEnvSchema, parseEnv } from "../shared/config";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
-import { readSecretString } from "../shared/secrets";
+import { readSecretString, refreshingSecret } from "../shared/secrets";
 import { adminHandlers } from "./admin-routes";
 import { ROUTES } from "./routes";
 
@@ -38,12 +38,16 @@ const lambda = createLambdaClient();
 
 const ready = initAtColdStart(async () => {
   const redis = await redisFromEnv(env, { idempotent: true });
-  // Read once per execution environment: the token never sits in the template or the environment.
+  // From Secrets Manager, read again every SECRET_REFRESH_SECONDS (a rotation takes effect without
+  // a new environment); never in the template or the environment. The first read is part of init.
+  const secretId = env.ADMIN_TOKEN_SECRET_ID;
+  const secretsClient = createSecretsClient();
   const adminToken =
     env.ADMIN_TOKEN ??
-    (env.ADMIN_TOKEN_SECRET_ID
-      ? await readSecretString(createSecretsClient(), env.ADMIN_TOKEN_SECRET_ID)
+    (secretId
+      ? refreshingSecret(() => readSecretString(secretsClient, secretId), env.SECRET_REFRESH_SECONDS * 1000)
       : undefined);
+  if (typeof adminToken === "function") await adminToken();
   const rebuild =
     env.ARCHIVE_BUCKET && env.REBUILD_FUNCTION_NAME
       ? {

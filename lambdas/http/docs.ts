@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { HttpEnvSchema, parseEnv } from "../shared/config";
+import { DocsEnvSchema, parseEnv } from "../shared/config";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
 import { docsHandlers } from "./docs-routes";
@@ -7,12 +7,17 @@ import { ROUTES } from "./routes";
 
 /** Lambda entry for service information, the OpenAPI document and Swagger UI (see routes.ts). */
 
-const env = parseEnv(HttpEnvSchema, process.env);
+const env = parseEnv(DocsEnvSchema, process.env);
 
 // The stack builds the dashboard into dashboard/ beside this bundle (lib/dashboard-build.ts).
 const dashboardDir = fileURLToPath(new URL("./dashboard/", import.meta.url));
 
-export const handler = createHttpFunction(ROUTES, "docs", docsHandlers({ dashboardDir }), {
-  logger,
-  bodyLimitBytes: env.BODY_LIMIT_BYTES,
-});
+export const handler = createHttpFunction(
+  ROUTES,
+  "docs",
+  docsHandlers({ dashboardDir, auth: { admin: env.ADMIN_AUTH, write: env.WRITE_AUTH } }),
+  {
+    logger,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+  },
+);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ROUTES, type RouteSpec } from "./routes";
+import { isWriteRoute, ROUTES, type RouteSpec } from "./routes";
 import { ErrorResponse } from "./schemas";
 
 /**
@@ -29,20 +29,30 @@ export const API_INFO = {
     "Produce and submit orders to an SQS queue drained by a consumer Lambda, and query the analytics it keeps in Redis. Money is in currency units with at most two decimals.",
 } as const;
 
+/** How the deployment protects its routes (the stack's adminAuth and writeAuth): the document says so. */
+export interface ApiAuth {
+  admin: "token" | "off";
+  write: "apiKey" | "open";
+}
+
+/** The stack's defaults: what docs/openapi.json describes. */
+const DEFAULT_API_AUTH: ApiAuth = { admin: "token", write: "apiKey" };
+
 /**
  * The server is `.`: relative to wherever the document is served from, which is the API's own
  * base (a stage, a custom domain's base path, LocalStack's path-style URL), unknown to the code.
+ * Every operation says what it needs, truthfully for `auth`: the admin token, the write key, or
+ * nothing (an empty list).
  */
-export function buildOpenApiDocument(): Record<string, unknown> {
+export function buildOpenApiDocument(auth: ApiAuth = DEFAULT_API_AUTH): Record<string, unknown> {
   const components = new ComponentSchemas();
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [operationId, route] of Object.entries(ROUTES) as [string, RouteSpec][]) {
     paths[route.path] ??= {};
-    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(
-      operationId,
-      route,
-      components,
-    );
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {
+      ...operation(operationId, route, components),
+      security: securityOf(route, auth),
+    };
   }
   return {
     openapi: "3.1.0",
@@ -58,7 +68,17 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     components: {
       schemas: components.all(),
       securitySchemes: {
-        adminToken: { type: "http", scheme: "bearer", description: "The configured admin token" },
+        adminToken: {
+          type: "http",
+          scheme: "bearer",
+          description: "The admin token (in Secrets Manager on AWS; printed by npm start)",
+        },
+        writeKey: {
+          type: "apiKey",
+          in: "header",
+          name: "x-api-key",
+          description: "The write routes' API key, under a usage plan (stack parameter writeAuth=apiKey)",
+        },
       },
     },
   };
@@ -103,9 +123,15 @@ function operation(
           },
         }
       : {}),
-    ...(route.admin ? { security: [{ adminToken: [] }, {}] } : {}),
     responses,
   };
+}
+
+/** What a route needs under these settings: a scheme, or nothing (`[]`, said explicitly). */
+function securityOf(route: RouteSpec, auth: ApiAuth): Record<string, string[]>[] {
+  if (route.admin) return auth.admin === "token" ? [{ adminToken: [] }] : [];
+  if (isWriteRoute(route)) return auth.write === "apiKey" ? [{ writeKey: [] }] : [];
+  return [];
 }
 
 function parametersOf(

@@ -84,6 +84,12 @@ export const ROUTES = {
     summary: "Scripts and stylesheets of the docs and the dashboard (from the project's own dependencies)",
     tag: "meta",
     params: z.object({ asset: z.enum(STATIC_ASSET_NAMES) }),
+    query: z.object({
+      v: z.string().max(64).optional().meta({
+        description:
+          "The asset's content hash, as the pages link it: with the current one the answer may be cached for a year",
+      }),
+    }),
     infoKey: null,
     success: { status: 200, schema: z.string(), contentType: "text/plain" },
     errors: [400],

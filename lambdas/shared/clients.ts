@@ -4,7 +4,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { Cluster, Redis } from "ioredis";
 import { ConfigError, type RedisEnv, RedisUrlSchema } from "./config";
-import { readSecretString } from "./secrets";
+import { readSecretString, refreshingSecret } from "./secrets";
 
 /** A single Redis or a Redis Cluster (ElastiCache Serverless is always one): the store takes either. */
 export type RedisClient = Redis | Cluster;
@@ -113,19 +113,52 @@ export function createSecretsClient(): SecretsManagerClient {
 
 /**
  * An entry's Redis client, from its environment: the URL from the secret REDIS_SECRET_ID names
- * (read once, at cold start) when set, else REDIS_URL; the cluster client when REDIS_MODE=cluster.
+ * when set, else REDIS_URL; the cluster client when REDIS_MODE=cluster. The secret is read at cold
+ * start and again every SECRET_REFRESH_SECONDS: when the URL changed (a rotated password), the
+ * client reconnects with the new one.
  */
 export async function redisFromEnv(
   env: RedisEnv,
   options: Omit<RedisClientOptions, "mode"> = {},
 ): Promise<RedisClient> {
-  let url = env.REDIS_URL;
-  if (env.REDIS_SECRET_ID) {
-    const secret = await readSecretString(createSecretsClient(), env.REDIS_SECRET_ID);
+  const secretId = env.REDIS_SECRET_ID;
+  if (!secretId) return createRedisClient(env.REDIS_URL, { ...options, mode: env.REDIS_MODE });
+  const secretsClient = createSecretsClient();
+  const redisUrl = refreshingSecret(async () => {
+    const secret = await readSecretString(secretsClient, secretId);
     // Never echo the secret: it holds a password.
     if (!RedisUrlSchema.safeParse(secret).success)
-      throw new ConfigError(`the secret ${env.REDIS_SECRET_ID} does not hold a redis:// or rediss:// URL`);
-    url = secret;
+      throw new ConfigError(`the secret ${secretId} does not hold a redis:// or rediss:// URL`);
+    return secret;
+  }, env.SECRET_REFRESH_SECONDS * 1000);
+  let url = await redisUrl();
+  const client = createRedisClient(url, { ...options, mode: env.REDIS_MODE });
+  const refresh = setInterval(async () => {
+    const latest = await redisUrl().catch(() => url);
+    if (latest === url) return;
+    url = latest;
+    useRedisUrl(client, latest);
+  }, env.SECRET_REFRESH_SECONDS * 1000);
+  refresh.unref(); // never what keeps a process alive
+  client.once("end", () => clearInterval(refresh));
+  return client;
+}
+
+/** Points a client at another URL (new credentials, or another endpoint) and reconnects with it. */
+function useRedisUrl(client: RedisClient, url: string): void {
+  const { hostname, port, username, password, protocol } = new URL(url);
+  const credentials = {
+    username: decodeURIComponent(username) || undefined,
+    password: decodeURIComponent(password) || undefined,
+  };
+  if (client instanceof Cluster) {
+    Object.assign(client.options.redisOptions ?? {}, credentials);
+  } else {
+    Object.assign(client.options, credentials, {
+      host: hostname,
+      port: Number(port || 6379),
+      tls: protocol === "rediss:" ? (client.options.tls ?? {}) : undefined,
+    });
   }
-  return createRedisClient(url, { ...options, mode: env.REDIS_MODE });
+  client.disconnect(true);
 }

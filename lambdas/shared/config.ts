@@ -31,6 +31,12 @@ export const RedisEnvSchema = z.object({
    * instead of REDIS_URL, so that no password sits in the template or the environment.
    */
   REDIS_SECRET_ID: optionalName,
+  /**
+   * How often a secret this environment holds (the Redis URL, the admin token) is read again, so a
+   * rotation takes effect without a redeploy. Five minutes: a rotation with an overlap at least
+   * that long (the old value kept valid meanwhile) goes unnoticed.
+   */
+  SECRET_REFRESH_SECONDS: positiveInt.default(300),
   /** `cluster` for a Redis Cluster (ElastiCache Serverless is one); `single` otherwise. */
   REDIS_MODE: z.enum(["single", "cluster"]).default("single"),
   KEY_PREFIX: KeyPrefixSchema,
@@ -82,12 +88,18 @@ export const RebuildEnvSchema = RedisEnvSchema.extend({
   LOG_MAX_LENGTH: positiveInt.default(DEFAULT_LOG_MAX_LENGTH),
 });
 
-export const HttpEnvSchema = z.object({
+const HttpEnvSchema = z.object({
   /** Request bodies above this are refused with 413 (API Gateway's own limit is 10 MB). */
   BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
 });
 
 export const ProducerEnvSchema = HttpEnvSchema.extend({ QUEUE_URL: queueUrl });
+
+/** The docs function: how the deployment protects its routes, for the OpenAPI document it serves. */
+export const DocsEnvSchema = HttpEnvSchema.extend({
+  ADMIN_AUTH: z.enum(["token", "off"]).default("token"),
+  WRITE_AUTH: z.enum(["apiKey", "open"]).default("apiKey"),
+});
 
 export const StatsEnvSchema = RedisEnvSchema.extend({
   ...HttpEnvSchema.shape,

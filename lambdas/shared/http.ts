@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy, { type MiddlewareObj } from "@middy/core";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import type { z } from "zod";
 import { describeIssues } from "../core/issues";
 import { ConfigError } from "./config";
@@ -33,16 +33,44 @@ export interface HttpFunctionOptions {
   /**
    * How admin routes are protected: `Authorization: Bearer <token>`, or explicitly not at all.
    * A function with admin routes and neither refuses to start: no token is never an open door.
+   * The token may be a getter, so a rotated secret takes effect without a new environment.
    */
   adminAuth?: AdminAuth;
 }
 
-type AdminAuth = { token: string } | "off";
+type AdminAuth = { token: string | (() => Promise<string>) } | "off";
 
 type HttpEvent = APIGatewayProxyEvent;
 type HttpResult = APIGatewayProxyResult;
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
+
+/** On every answer: no content sniffing, no referrer leaves the API. */
+const SECURITY_HEADERS = { "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" };
+
+/**
+ * On every HTML page (the docs and the dashboard): only the API's own scripts, styles, images and
+ * requests; never framed (clickjacking), no forms posted anywhere, no <base> rewriting links.
+ * `scriptHashes` allow a page's own inline scripts by their SHA-256.
+ */
+export function pageSecurityHeaders(scriptHashes: readonly string[] = []): Record<string, string> {
+  const scripts = ["'self'", ...scriptHashes.map((hash) => `'sha256-${hash}'`)].join(" ");
+  return {
+    "content-security-policy": [
+      "default-src 'none'",
+      `script-src ${scripts}`,
+      // Swagger UI sets inline styles on its elements; no script can come in through a style.
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data:",
+      "font-src 'self' data:",
+      "connect-src 'self'",
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+      "form-action 'none'",
+    ].join("; "),
+    "x-frame-options": "DENY",
+  };
+}
 
 /** Builds the Lambda handler of one API function. */
 export function createHttpFunction<T extends RouteTable, F extends string>(
@@ -94,15 +122,16 @@ export function createHttpFunction<T extends RouteTable, F extends string>(
     },
   };
 
-  return middy<HttpEvent, HttpResult>()
+  const handler = middy<HttpEvent, HttpResult>()
     .use(errorResponses(options.logger))
     .use(injectLambdaContext(options.logger))
     .use(checkRequest)
+    .use(auditTrail(options.logger, (event) => findRoute(event)))
     .handler(async (event) => {
       const match = findRoute(event);
       if (!match) throw new NotFoundError(`no route for ${event.httpMethod} ${event.resource}`);
       const { id, route } = match;
-      if (route.admin) checkAdminToken(event.headers, adminAuth);
+      if (route.admin) await checkAdminToken(event.headers, adminAuth);
       const request = {
         params: validate(route.params, event.pathParameters, "path"),
         query: validate(route.query, event.queryStringParameters, "query"),
@@ -115,6 +144,43 @@ export function createHttpFunction<T extends RouteTable, F extends string>(
       const result = await handler(request);
       return result instanceof HttpReply ? toResult(result) : jsonResult(route.success.status, result);
     });
+  // Every answer, errors included, leaves with the security headers.
+  return async (event: HttpEvent, context: Context): Promise<HttpResult> => {
+    const result = await handler(event, context);
+    return { ...result, headers: { ...result.headers, ...SECURITY_HEADERS } };
+  };
+}
+
+/**
+ * The audit trail: one structured log line for every request to an admin route (clear, dead
+ * letters read or redriven, rebuild started), allowed or refused, with who asked; never the token.
+ */
+function auditTrail(
+  logger: HttpFunctionOptions["logger"],
+  findRoute: (event: HttpEvent) => { id: string; route: RouteSpec } | undefined,
+): MiddlewareObj<HttpEvent, HttpResult> {
+  const audit = (event: HttpEvent, status: number) => {
+    const match = findRoute(event);
+    if (!match?.route.admin) return;
+    logger.info("audit", {
+      audit: {
+        action: match.id,
+        route: `${event.httpMethod} ${event.resource}`,
+        outcome: status < 400 ? "allowed" : status === 401 || status === 403 ? "refused" : "failed",
+        status,
+        request_id: event.requestContext?.requestId,
+        source_ip: event.requestContext?.identity?.sourceIp,
+        user_agent: event.headers?.["user-agent"],
+      },
+    });
+  };
+  return {
+    after: (request) => audit(request.event, request.response?.statusCode ?? 200),
+    onError: (request) => {
+      const status = (request.error as { statusCode?: unknown } | null)?.statusCode;
+      audit(request.event, typeof status === "number" ? status : 500);
+    },
+  };
 }
 
 /** Deeper than any order (an order's items are two levels down): a deeper body is refused unread. */
@@ -243,10 +309,13 @@ function validateBody(route: RouteSpec, event: HttpEvent): unknown {
   return parsed.data;
 }
 
-function checkAdminToken(headers: HttpEvent["headers"], adminAuth: AdminAuth | undefined): void {
+async function checkAdminToken(
+  headers: HttpEvent["headers"],
+  adminAuth: AdminAuth | undefined,
+): Promise<void> {
   if (adminAuth === "off") return;
   if (adminAuth === undefined) throw new Error("admin route without admin auth"); // refused at start-up
-  const adminToken = adminAuth.token;
+  const adminToken = typeof adminAuth.token === "string" ? adminAuth.token : await adminAuth.token();
   const authorization = headers.authorization;
   if (!authorization)
     throw new UnauthorizedError("admin token required", ["authorization: expected Bearer <token>"]);
@@ -278,6 +347,14 @@ function jsonResult(status: number, body: unknown): HttpResult {
 function toResult(reply: HttpReply): HttpResult {
   if (typeof reply.body === "string")
     return { statusCode: reply.status, headers: reply.headers, body: reply.body };
+  // Bytes (a compressed asset) travel base64-encoded; API Gateway sends them on as binary.
+  if (Buffer.isBuffer(reply.body))
+    return {
+      statusCode: reply.status,
+      headers: reply.headers,
+      body: reply.body.toString("base64"),
+      isBase64Encoded: true,
+    };
   return {
     statusCode: reply.status,
     headers: { ...JSON_HEADERS, ...reply.headers },

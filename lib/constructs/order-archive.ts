@@ -140,7 +140,9 @@ export class OrderArchive extends Construct {
     objects: string,
     conditions?: Record<string, Record<string, string>>,
   ): void {
-    fn.addToRolePolicy(new PolicyStatement({ actions, resources: [objects], ...(conditions ? { conditions } : {}) }));
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions, resources: [objects], ...(conditions ? { conditions } : {}) }),
+    );
     if (fn.role) {
       Validations.of(fn.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket)}.Arn>/${ARCHIVE_ROOT}*]`,

@@ -37,6 +37,27 @@ describe("the API", () => {
     }
   });
 
+  it("logs every request to a log group kept three months (accessLogs=on, the default), and off when asked", () => {
+    const stage = resourcesOf(template, "AWS::ApiGateway::Stage")[0]?.[1].Properties ?? {};
+    const destination = (stage.AccessLogSetting as { DestinationArn: { "Fn::GetAtt": string[] } })
+      .DestinationArn;
+    const logGroup = template.toJSON().Resources[destination["Fn::GetAtt"][0] as string];
+    expect(logGroup).toMatchObject({ Type: "AWS::Logs::LogGroup", Properties: { RetentionInDays: 90 } });
+    expect(JSON.parse((stage.AccessLogSetting as { Format: string }).Format)).toMatchObject({
+      ip: "$context.identity.sourceIp",
+      requestId: "$context.requestId",
+      status: "$context.status",
+    });
+    template.resourceCountIs("AWS::ApiGateway::Account", 1); // the account's CloudWatch role, which access logs need
+    const off = synthTemplate({ accessLogs: "off" });
+    expect(resourcesOf(off, "AWS::ApiGateway::Stage")[0]?.[1].Properties.AccessLogSetting).toBeUndefined();
+    off.resourceCountIs("AWS::ApiGateway::Account", 0);
+  });
+
+  it("passes compressed assets through as bytes (binary media types)", () => {
+    template.hasResourceProperties("AWS::ApiGateway::RestApi", { BinaryMediaTypes: ["*/*"] });
+  });
+
   it("throttles the stage", () => {
     template.hasResourceProperties("AWS::ApiGateway::Stage", {
       StageName: "prod",
@@ -190,7 +211,7 @@ describe("the functions", () => {
       expect(fn.Properties.Runtime).toBe("nodejs24.x");
       expect(fn.Properties.LoggingConfig).toMatchObject({ LogGroup: { Ref: expect.any(String) } });
     }
-    template.resourceCountIs("AWS::Logs::LogGroup", 6);
+    template.resourceCountIs("AWS::Logs::LogGroup", 6 + 1); // and the API's access logs
     template.resourceCountIs("Custom::LogRetention", 0);
   });
 

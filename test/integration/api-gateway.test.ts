@@ -74,13 +74,18 @@ describe("local API Gateway", () => {
   it("refuses a body over API Gateway's 10 MB with 413, and invokes nothing", async () => {
     const before = invocations;
     const size = 10 * 1024 * 1024 + 1;
-    const answer = await send("POST", "/write", { "content-length": String(size) }, "x".repeat(size));
+    const answer = await send(
+      "POST",
+      "/write",
+      { "content-type": "application/json", "content-length": String(size) },
+      "x".repeat(size),
+    );
     expect(answer.status).toBe(413);
     expect(invocations).toBe(before);
   });
 
   it("answers 429 when the function is at its concurrency limit", async () => {
-    const answer = await send("POST", "/busy", {});
+    const answer = await send("POST", "/busy", { "content-type": "application/json" });
     expect(answer).toEqual({ status: 429, text: JSON.stringify({ message: "Rate Exceeded." }) });
   });
 

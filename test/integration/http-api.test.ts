@@ -341,7 +341,7 @@ describe("GET /dashboard", () => {
     expect(page.status).toBe(200);
     expect(page.headers["content-type"]).toContain("text/html");
     // Relative: the page works wherever the API is mounted (the browser test loads it under a prefix).
-    expect(page.text).toContain('src="static/uPlot.iife.min.js"');
+    expect(page.text).toMatch(/src="static\/uPlot\.iife\.min\.js\?v=[0-9a-f]{16}"/);
     expect(page.text).not.toMatch(/https?:\/\/|(src|href)="\//);
     const chartLibrary = await api.call("GET", "/static/uPlot.iife.min.js");
     expect(chartLibrary.status).toBe(200);
@@ -398,7 +398,7 @@ describe("GET /docs", () => {
     expect(page.status).toBe(200);
     expect(page.headers["content-type"]).toContain("text/html");
     expect(page.text).toContain('url: "openapi.json"');
-    expect(page.text).toContain('src="static/swagger-ui-bundle.js"');
+    expect(page.text).toMatch(/src="static\/swagger-ui-bundle\.js\?v=[0-9a-f]{16}"/);
     expect(page.text).not.toMatch(/https?:\/\/|(src|href)="\//);
 
     const script = await api.call("GET", "/static/swagger-ui-bundle.js");

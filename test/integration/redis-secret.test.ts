@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createRedisStore } from "../../lambdas/adapters/redis-store";
 import { type RedisClient, redisFromEnv } from "../../lambdas/shared/clients";
 import { ConfigError, parseEnv, RedisEnvSchema } from "../../lambdas/shared/config";
@@ -63,6 +63,29 @@ describe("a Redis password", () => {
     const { port } = new URL(redis.url);
     const client = await connect({ REDIS_URL: `redis://127.0.0.1:${port}` });
     await expect(client.ping()).rejects.toThrow(/NOAUTH/);
+  });
+
+  it("rotates without a new environment: the client reconnects with the secret's new URL", async () => {
+    const client = await connect({ REDIS_SECRET_ID: "orders/redis-url", SECRET_REFRESH_SECONDS: "1" });
+    expect(await client.ping()).toBe("PONG");
+    const rotated = "a brand new password";
+    const admin = await connect({ REDIS_SECRET_ID: "orders/redis-url" });
+    try {
+      // The rotation: the server takes the new password, drops every connection, and the secret
+      // holds the new URL.
+      await admin.config("SET", "requirepass", rotated);
+      secretValue = redis.url.replace(encodeURIComponent(PASSWORD), encodeURIComponent(rotated));
+      await admin.call("CLIENT", "KILL", "TYPE", "normal").catch(() => {});
+      await vi.waitFor(async () => expect(await client.ping()).toBe("PONG"), {
+        timeout: 5_000,
+        interval: 200,
+      });
+    } finally {
+      const restore = await connect({ REDIS_SECRET_ID: "orders/redis-url" });
+      await restore.config("SET", "requirepass", PASSWORD);
+      secretValue = redis.url;
+      await restore.call("CLIENT", "KILL", "TYPE", "normal").catch(() => {});
+    }
   });
 
   it("is never echoed when the secret holds something else than a Redis URL", async () => {

@@ -37,7 +37,8 @@ import { localS3Client, startEmbeddedSqs } from "./sqs";
  */
 export async function startTestApi(options: {
   name: string;
-  adminToken?: string;
+  /** The admin token, or a getter (a secret read again now and then); none: admin routes open. */
+  adminToken?: string | (() => Promise<string>);
   bodyLimitBytes?: number;
   /** The consumer's and the rebuild's judging rules (DEFAULT_JUDGING_RULES). */
   rules?: JudgingRules;
