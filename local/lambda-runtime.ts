@@ -74,6 +74,12 @@ export interface LocalFunctionOptions {
   maxWaitMs?: number;
   /** An environment unused this long is ended. */
   idleMs?: number;
+  /**
+   * A debugger may attach to the environment: its inspector listens on this port of 127.0.0.1
+   * (`wait`: the function's code runs only once one has attached). One environment at most, and
+   * no timeout while it runs: a breakpoint may hold an invocation as long as the developer likes.
+   */
+  inspect?: { port: number; wait: boolean };
 }
 
 export interface InvokeOptions {
@@ -135,6 +141,11 @@ export class LocalFunction {
     } finally {
       this.release(environment);
     }
+  }
+
+  /** Starts an environment now, before any invocation (one a debugger attaches to waits for none). */
+  warm(): void {
+    if (this.environments.size === 0 && !this.stopped) this.free.push(this.startEnvironment());
   }
 
   async stop(): Promise<void> {
@@ -286,9 +297,10 @@ class ExecutionEnvironment {
 
   /** One invocation in the worker, settled by its answer, its timeout, or the environment's end. */
   private run(event: unknown, requestId: string, crashAfterMs: number | undefined): Promise<Outcome> {
-    const timeoutMs = this.options.model.timeoutSeconds * 1000;
+    // Under a debugger the deadline is a day away: getRemainingTimeInMillis() still counts down.
+    const timeoutMs = this.options.inspect ? 24 * 3600_000 : this.options.model.timeoutSeconds * 1000;
     return new Promise<Outcome>((resolve) => {
-      const timer = setTimeout(() => this.timeOut(requestId), timeoutMs);
+      const timer = this.options.inspect ? undefined : setTimeout(() => this.timeOut(requestId), timeoutMs);
       const crash = crashAfterMs === undefined ? undefined : setTimeout(() => this.crash(), crashAfterMs);
       this.settle = (settled) => {
         clearTimeout(timer);
@@ -362,12 +374,30 @@ class ExecutionEnvironment {
 
   async end(): Promise<void> {
     this.ended = true;
+    // An attached debugger holds the thread: release it first (a worker that never loaded has none).
+    if (this.options.inspect) await this.closeInspector();
     await this.worker.terminate();
+  }
+
+  private closeInspector(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.worker.off("message", onMessage);
+        resolve();
+      };
+      const onMessage = (message: WorkerMessage) => {
+        if (message.inspectorClosed) done();
+      };
+      const timer = setTimeout(done, 1_000); // gone already, or never listening
+      this.worker.on("message", onMessage);
+      this.worker.postMessage({ closeInspector: true });
+    });
   }
 }
 
 /** A worker thread running the function's bundle, its heap bounded by the function's memory size. */
-function spawnWorker({ model, environment }: LocalFunctionOptions): Worker {
+function spawnWorker({ model, environment, inspect }: LocalFunctionOptions): Worker {
   return new Worker(new URL("./lambda-worker.mjs", import.meta.url), {
     workerData: {
       entryFile: model.entryFile,
@@ -377,6 +407,7 @@ function spawnWorker({ model, environment }: LocalFunctionOptions): Worker {
       memoryMb: model.memoryMb,
       logGroupName: `/aws/lambda/${model.name}`,
       logStreamName: `local/${randomUUID()}`,
+      inspect,
     },
     // The thread's name as `top -H` shows it (15 characters at most).
     name: model.name,
@@ -396,6 +427,7 @@ function failed(error: Error, detail: InvocationError): Outcome {
 
 interface WorkerMessage {
   ready?: true;
+  inspectorClosed?: true;
   initError?: InvocationError;
   result?: unknown;
   error?: InvocationError;

@@ -3,13 +3,22 @@
 // local mode sends them. After each it says how much memory the environment holds, for REPORT.
 
 import { readlinkSync } from "node:fs";
+import * as inspector from "node:inspector";
 import { createRequire } from "node:module";
 import { setPriority } from "node:os";
 import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 
-const { entryFile, handlerExport, functionName, functionArn, memoryMb, logGroupName, logStreamName } =
-  workerData;
+const {
+  entryFile,
+  handlerExport,
+  functionName,
+  functionArn,
+  memoryMb,
+  logGroupName,
+  logStreamName,
+  inspect,
+} = workerData;
 const ENVIRONMENT_NICENESS = 10;
 
 /** The environment's memory: its V8 heap, as committed, and what it holds outside the heap. */
@@ -36,6 +45,19 @@ try {
   // not Linux
 }
 
+// A debugger attaches to this environment alone (npm start -- --inspect, npm run invoke -- --inspect):
+// its breakpoints in lambdas/*.ts resolve through the bundle's source map.
+if (inspect) {
+  inspector.open(inspect.port, "127.0.0.1");
+  console.error(
+    `${functionName}: debugger listening on ${inspector.url()} (chrome://inspect, or VS Code's "Attach to a function"); no timeout while debugging`,
+  );
+  if (inspect.wait) {
+    console.error(`${functionName}: waiting for a debugger to attach before running`);
+    inspector.waitForDebugger();
+  }
+}
+
 // Loaded with require(), the strictest loader a Lambda host uses (MiniStack and serverless-offline
 // do; AWS imports): a bundle that loads here loads everywhere. require() refuses an ES module graph
 // with top-level await (ERR_REQUIRE_ASYNC_MODULE), which import() would hide.
@@ -57,7 +79,12 @@ try {
 }
 
 if (handler) {
-  parentPort.on("message", async ({ event, requestId, deadline }) => {
+  parentPort.on("message", async ({ event, requestId, deadline, closeInspector }) => {
+    if (closeInspector) {
+      inspector.close(); // the environment ends: let the debugger go, or it would hold the thread
+      parentPort.postMessage({ inspectorClosed: true });
+      return;
+    }
     const context = {
       callbackWaitsForEmptyEventLoop: true,
       functionName,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { APIGatewayProxyEvent, SQSEvent } from "aws-lambda";
 import { type LocalApiGateway, startApiGateway } from "./api-gateway.ts";
 import { type AwsFaultProxy, startAwsFaultProxy } from "./aws-fault-proxy.ts";
+import { debuggableBundle } from "./debug-bundle.ts";
 import { DEFAULT_POLLERS, SqsPoller } from "./event-source.ts";
 import { type Faults, NO_FAULTS } from "./faults.ts";
 import { type ResolverContext, resolveEnvironment } from "./intrinsics.ts";
@@ -20,7 +21,14 @@ import {
 } from "./sqs.ts";
 import { PROJECT_ROOT, type SynthResult, synthesize } from "./synth.ts";
 import { TcpProxy } from "./tcp-proxy.ts";
-import { type FunctionModel, type MappingModel, readTemplate, type StackModel } from "./template.ts";
+import {
+  type FunctionModel,
+  functionNamed,
+  type MappingModel,
+  readTemplate,
+  type StackModel,
+  UnknownFunctionError,
+} from "./template.ts";
 
 /**
  * Local mode: synthesizes the CDK app and runs what it describes on this machine, with no Docker
@@ -55,6 +63,15 @@ export interface LocalModeOptions {
   functionConcurrency?: number;
   /** Host names the API answers besides the loopback's (`--allowed-host`). */
   allowedHosts?: readonly string[];
+  /** Serve the API over HTTP (default true; `npm run invoke` runs one function without it). */
+  serve?: boolean;
+  /** Run the event source mappings' pollers (default true). */
+  pollers?: boolean;
+  /**
+   * Let a debugger attach to one function (named as `functionNamed` takes it): its one
+   * environment's inspector listens on `port`; `wait`: its code runs once one has attached.
+   */
+  inspect?: { function: string; port: number; wait?: boolean };
 }
 
 export interface LocalMode {
@@ -121,25 +138,31 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       faults: faults.config,
       log,
       functionConcurrency: options.functionConcurrency ?? API_FUNCTION_CONCURRENCY,
+      pollers: options.pollers ?? true,
+      inspect: options.inspect,
     };
 
     runtime = await startRuntime(synth, wiring);
     started.push({ stop: () => stopRuntime(runtime) }); // whichever runtime is current then
-    const gateway: LocalApiGateway = started.push(
-      await startApiGateway({
-        port: options.port ?? 3000,
-        host: options.host ?? "127.0.0.1",
-        routes: runtime.model.routes,
-        invoke: (functionLogicalId, event) => invokeFunction(runtime.functions, functionLogicalId, event),
-        onRequest: options.onRequest,
-        pathPrefix: options.pathPrefix,
-        apiKeys: () => (runtime.model.apiKeys.length > 0 ? [apiKeyValue] : []),
-        allowedHosts: options.allowedHosts,
-      }),
-    );
+    const gateway: LocalApiGateway | undefined =
+      options.serve === false
+        ? undefined
+        : started.push(
+            await startApiGateway({
+              port: options.port ?? 3000,
+              host: options.host ?? "127.0.0.1",
+              routes: runtime.model.routes,
+              invoke: (functionLogicalId, event) =>
+                invokeFunction(runtime.functions, functionLogicalId, event),
+              onRequest: options.onRequest,
+              pathPrefix: options.pathPrefix,
+              apiKeys: () => (runtime.model.apiKeys.length > 0 ? [apiKeyValue] : []),
+              allowedHosts: options.allowedHosts,
+            }),
+          );
 
     const mode: LocalMode = {
-      apiUrl: gateway.url,
+      apiUrl: gateway?.url ?? "",
       sqsEndpoint: sqs.endpoint,
       redis,
       synth,
@@ -169,7 +192,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
         const next = await synthesize({ outdir, context, appModule: options.appModule });
         await stopRuntime(runtime);
         runtime = await startRuntime(next, wiring);
-        gateway.setRoutes(runtime.model.routes);
+        gateway?.setRoutes(runtime.model.routes);
         mode.synth = next;
         return next;
       },
@@ -234,6 +257,8 @@ interface Wiring {
   faults: Faults;
   log: NonNullable<LocalModeOptions["onLog"]>;
   functionConcurrency: number;
+  pollers: boolean;
+  inspect: LocalModeOptions["inspect"];
 }
 
 /** Starts the proxies the faults need; returns the addresses the functions should use. */
@@ -278,19 +303,36 @@ async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime
   const queues = await wiring.sqs.ensureQueues(model.queues, synth.stackName);
   const buckets = await wiring.sqs.ensureBuckets(model.buckets, synth.stackName);
   const resolver = resolverFor(model, queues, buckets, wiring.secrets(model));
+  const inspected = wiring.inspect ? functionNamed(model.functions, wiring.inspect.function) : undefined;
+  if (wiring.inspect && !inspected) throw new UnknownFunctionError(wiring.inspect.function, model.functions);
   const functions = new Map(
-    model.functions.map((fn) => [
-      fn.logicalId,
-      new LocalFunction({
-        model: fn,
-        environment: functionEnvironment(fn, resolver, wiring),
-        onLog: wiring.log,
-        onReport: (name, report) => wiring.log(name, reportLine(report), "stdout"),
-        concurrency: concurrencyOf(fn, model, wiring.functionConcurrency),
-      }),
-    ]),
+    model.functions.map((fn) => {
+      const inspect =
+        fn === inspected && wiring.inspect
+          ? { port: wiring.inspect.port, wait: wiring.inspect.wait ?? false }
+          : undefined;
+      return [
+        fn.logicalId,
+        new LocalFunction({
+          model: inspect
+            ? { ...fn, entryFile: debuggableBundle(fn.entryFile, synth.directory, fn.logicalId) }
+            : fn,
+          environment: functionEnvironment(fn, resolver, wiring),
+          onLog: wiring.log,
+          onReport: (name, report) => wiring.log(name, reportLine(report), "stdout"),
+          // One environment under a debugger: one inspector port.
+          concurrency: inspect ? 1 : concurrencyOf(fn, model, wiring.functionConcurrency),
+          inspect,
+          // A debugger stays attached however long the developer looks: never reaped.
+          ...(inspect ? { idleMs: Number.POSITIVE_INFINITY } : {}),
+        }),
+      ];
+    }),
   );
-  const pollers = model.mappings.map((mapping) => startPoller(mapping, queues, functions, wiring));
+  if (inspected) functions.get(inspected.logicalId)?.warm(); // its inspector listens from the start
+  const pollers = wiring.pollers
+    ? model.mappings.map((mapping) => startPoller(mapping, queues, functions, wiring))
+    : [];
   return { model, queues, buckets, functions, pollers };
 }
 

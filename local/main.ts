@@ -24,7 +24,7 @@ import { startLocalMode } from "./local-mode.ts";
 import { formatLogLine } from "./logs.ts";
 import { RedisUnavailableError } from "./redis-server.ts";
 import { secretEnvName } from "./secrets.ts";
-import { PROJECT_ROOT } from "./synth.ts";
+import { PROJECT_ROOT, parseContextOptions } from "./synth.ts";
 
 const { values } = commandLine();
 
@@ -40,12 +40,14 @@ function commandLine() {
         "path-prefix": { type: "string" },
         "function-concurrency": { type: "string" },
         "allowed-host": { type: "string", multiple: true, default: [] },
+        inspect: { type: "string" },
+        "inspect-port": { type: "string", default: "9229" },
       },
     });
   } catch (error) {
     console.error(`npm start: ${(error as Error).message}`);
     console.error(
-      "options: --port N, -c name=value, --watch, --access-log, --path-prefix P, --function-concurrency N, --allowed-host NAME",
+      "options: --port N, -c name=value, --watch, --access-log, --path-prefix P, --function-concurrency N, --allowed-host NAME, --inspect FUNCTION [--inspect-port 9229]",
     );
     process.exit(2);
   }
@@ -53,12 +55,7 @@ function commandLine() {
 
 const colour = process.stdout.isTTY && !process.env.NO_COLOR;
 const rawLogs = process.env.LOG_FORMAT === "json";
-const context = Object.fromEntries(
-  values.context.map((pair) => {
-    const [name, ...rest] = pair.split("=");
-    return [name as string, rest.join("=")];
-  }),
-);
+const context = parseContextOptions(values.context);
 const bold = (text: string) => (colour ? styleText("bold", text) : text);
 
 const startedAt = performance.now();
@@ -87,6 +84,9 @@ try {
     pathPrefix: values["path-prefix"],
     functionConcurrency,
     allowedHosts: values["allowed-host"],
+    ...(values.inspect
+      ? { inspect: { function: values.inspect, port: Number(values["inspect-port"]) } }
+      : {}),
     onLog: (source, line) => console.log(rawLogs ? `${source} ${line}` : formatLogLine(source, line, colour)),
     onRequest: values["access-log"]
       ? ({ method, path, status, ms }) => console.log(`${method} ${path} ${status} ${ms} ms`)

@@ -18,6 +18,17 @@ export const PROJECT_ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)
 const SOURCE_DIRS = ["bin", "lib", "lambdas"];
 const SOURCE_FILES = ["package-lock.json", "cdk.json", "tsconfig.json"];
 
+/** `-c name=value` options as CDK context (a later value for a name wins, as with the CDK CLI). */
+export function parseContextOptions(pairs: readonly string[]): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf("=");
+    if (equals <= 0) throw new Error(`-c expects name=value, got ${JSON.stringify(pair)}`);
+    context[pair.slice(0, equals)] = pair.slice(equals + 1);
+  }
+  return context;
+}
+
 export interface SynthOptions {
   outdir: string;
   context: Record<string, string>;

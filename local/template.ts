@@ -26,6 +26,33 @@ export interface FunctionModel {
   reservedConcurrency: number | undefined;
 }
 
+/**
+ * The function a developer names: by logical id (`StatsFunctionE4A6FC3A`), by name (`StatsFunction`),
+ * or by that name without "Function", in any case (`stats`, `Consumer`).
+ */
+export function functionNamed<F extends Pick<FunctionModel, "logicalId" | "name">>(
+  functions: readonly F[],
+  query: string,
+): F | undefined {
+  const short = (name: string) => name.replace(/Function$/, "").toLowerCase();
+  return (
+    functions.find((fn) => fn.logicalId === query || fn.name === query) ??
+    functions.find((fn) => short(fn.name) === short(query))
+  );
+}
+
+/** A function name that names none of the template's: says which there are. */
+export class UnknownFunctionError extends Error {
+  override name = "UnknownFunctionError";
+  constructor(query: string, functions: readonly Pick<FunctionModel, "logicalId" | "name">[]) {
+    super(
+      `no function ${JSON.stringify(query)} in the template; its functions: ${functions
+        .map((fn) => `${fn.name.replace(/Function$/, "")} (${fn.logicalId})`)
+        .join(", ")}`,
+    );
+  }
+}
+
 export interface QueueModel {
   logicalId: string;
   name: string;

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { redisAnswers } from "../local/redis-server";
+import { parseContextOptions } from "../local/synth";
 import type { Template } from "../local/template";
 import { emulatorClients } from "./emulator-clients";
 import {
@@ -42,7 +43,6 @@ import {
   invokeUrl,
   LOCALSTACK_ENDPOINT,
   LOCALSTACK_HOSTS,
-  parseContextOptions,
   parseStackOutputs,
   type Resolution,
   redeployPlan,

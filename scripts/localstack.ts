@@ -60,17 +60,6 @@ export function cdklocalEnvironment(endpoint: string): Record<string, string> {
   return { AWS_ENDPOINT_URL: origin, AWS_ENDPOINT_URL_S3: origin };
 }
 
-/** `-c name=value` options as CDK context (a later value for a name wins, as with the CDK CLI). */
-export function parseContextOptions(pairs: readonly string[]): Record<string, string> {
-  const context: Record<string, string> = {};
-  for (const pair of pairs) {
-    const equals = pair.indexOf("=");
-    if (equals <= 0) throw new Error(`-c expects name=value, got ${JSON.stringify(pair)}`);
-    context[pair.slice(0, equals)] = pair.slice(equals + 1);
-  }
-  return context;
-}
-
 /** Commands a user can paste to see the deployment work, the service description first. */
 export function curlCommands(baseUrl: string): string[] {
   const base = baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`;

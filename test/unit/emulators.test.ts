@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { DEFAULT_JUDGING_RULES } from "../../lambdas/core/rules";
 import { DEFAULT_REDIS_URL } from "../../lib/parameters";
+import { parseContextOptions } from "../../local/synth";
 import type { Template } from "../../local/template";
 import {
   COMPOSE_REDIS_URL,
@@ -16,7 +17,7 @@ import {
   mappingFromApi,
   mappingFromTemplate,
 } from "../../scripts/emulators";
-import { cdklocalEnvironment, parseContextOptions } from "../../scripts/localstack";
+import { cdklocalEnvironment } from "../../scripts/localstack";
 import { assetUrls, figureDifferences, judgedTotals, smokeOrders } from "../../scripts/smoke";
 
 /** deploy:local's and smoke's decisions, on what the emulators answer (test/fixtures/emulators). */
