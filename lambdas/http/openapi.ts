@@ -22,11 +22,19 @@ const ERROR_TEXT: Record<number, string> = {
   503: "A dependency (queue or Redis) is unavailable",
 };
 
+/** What API Gateway itself answers before any function runs (its own `{"message"}` body). */
+const GATEWAY_TEXT = {
+  403: "API Gateway refused the request: the write key (x-api-key) is missing or not accepted",
+  429: "API Gateway throttled the request (the stage's rate limit, or the write key's usage plan)",
+} as const;
+
 export const API_INFO = {
   title: "Orders pipeline API",
   version: "1.0.0",
   description:
     "Produce and submit orders to an SQS queue drained by a consumer Lambda, and query the analytics it keeps in Redis. Money is in currency units with at most two decimals.",
+  license: { name: "MIT", identifier: "MIT" },
+  contact: { name: "The orders-pipeline project" },
 } as const;
 
 /** How the deployment protects its routes (the stack's adminAuth and writeAuth): the document says so. */
@@ -49,9 +57,13 @@ export function buildOpenApiDocument(auth: ApiAuth = DEFAULT_API_AUTH): Record<s
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [operationId, route] of Object.entries(ROUTES) as [string, RouteSpec][]) {
     paths[route.path] ??= {};
+    const security = securityOf(route, auth);
+    const base = operation(operationId, route, components);
     (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {
-      ...operation(operationId, route, components),
-      security: securityOf(route, auth),
+      ...base,
+      description: describe(route, security),
+      security,
+      responses: { ...(base.responses as object), ...gatewayResponses(route, auth, components) },
     };
   }
   return {
@@ -126,6 +138,37 @@ function operation(
     responses,
   };
 }
+
+/** An operation's description: its summary, who may call it, and what API Gateway may answer first. */
+function describe(route: RouteSpec, security: Record<string, string[]>[]): string {
+  const who =
+    security.length === 0
+      ? "Open to anyone."
+      : "adminToken" in (security[0] ?? {})
+        ? "Needs the admin token (`Authorization: Bearer <token>`); every attempt is written to the audit trail."
+        : "Needs the write key (`x-api-key`).";
+  return `${route.summary}. ${who} API Gateway answers 429 when the stage (or the write key's usage plan) throttles.`;
+}
+
+/** The answers API Gateway gives itself: 429 on every route; 403 for a missing write key. */
+function gatewayResponses(
+  route: RouteSpec,
+  auth: ApiAuth,
+  components: ComponentSchemas,
+): Record<string, unknown> {
+  const answer = (description: string) => ({
+    description,
+    content: { "application/json": { schema: components.add(GatewayErrorResponse, "output") } },
+  });
+  return {
+    ...(isWriteRoute(route) && auth.write === "apiKey" ? { 403: answer(GATEWAY_TEXT[403]) } : {}),
+    429: answer(GATEWAY_TEXT[429]),
+  };
+}
+
+const GatewayErrorResponse = z
+  .object({ message: z.string().meta({ example: "Too Many Requests" }) })
+  .meta({ id: "GatewayError", description: "API Gateway's own answer, before any function runs" });
 
 /** What a route needs under these settings: a scheme, or nothing (`[]`, said explicitly). */
 function securityOf(route: RouteSpec, auth: ApiAuth): Record<string, string[]>[] {
