@@ -66,6 +66,8 @@ async function main(): Promise<number> {
       serve: false,
       pollers: false,
       redisUrl: process.env.REDIS_URL,
+      // As npm start takes them: REDIS_MODE=cluster when REDIS_URL is a node of a Redis Cluster.
+      redisMode: process.env.REDIS_MODE === "cluster" ? "cluster" : "single",
       context: parseContextOptions(values.context),
       ...(values.outdir ? { outdir: values.outdir } : {}),
       ...(values.inspect

@@ -8,7 +8,7 @@ import { classifyMessage } from "../../lambdas/core/outcome";
 import { freePort } from "../../local/redis-server";
 import { PROJECT_ROOT } from "../../local/synth";
 import { apiEvent, sqsEvent } from "../../scripts/events";
-import { connectRedis, deleteStoreKeys, redisUrl, uniquePrefix } from "../support/redis";
+import { connectRedis, deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 
 /**
  * `npm run invoke` and `npm run event` as a developer runs them: one function of the synthesized
@@ -36,7 +36,10 @@ function invoke(args: string[], stdin?: string, onStart?: (child: ChildProcess) 
     const child = spawn(
       process.execPath,
       ["scripts/invoke.ts", ...args, "-c", `keyPrefix=${prefix}`, "--outdir", OUTDIR],
-      { cwd: PROJECT_ROOT, env: { ...process.env, REDIS_URL: redisUrl(), NO_COLOR: "1" } },
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, REDIS_URL: redisUrl(), REDIS_MODE: redisMode(), NO_COLOR: "1" },
+      },
     );
     let stdout = "";
     let stderr = "";
