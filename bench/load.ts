@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { createOrderGenerator } from "../lambdas/core/generator";
+import { apiClient } from "../lambdas/http/client/api-client";
 import { percentile } from "./statistics";
 
 export interface LoadOptions {
@@ -62,6 +63,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   const url = options.url.replace(/\/$/, "");
   const baseline = await consumedSoFar(url);
   const generate = createOrderGenerator();
+  const api = apiClient(url, { headers: options.apiKey ? { "x-api-key": options.apiKey } : {} });
   const latencies: number[] = [];
   let accepted = 0;
   let failedRequests = 0;
@@ -74,26 +76,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
       const size = Math.min(options.batch, options.count - claimed);
       claimed += size;
       const spreadDays = options.spreadDays ?? 0;
-      const body =
-        options.via === "produce"
-          ? { count: size, spread_days: spreadDays }
-          : { orders: Array.from({ length: size }, () => generate({ spreadDays }).order) };
       const requestStarted = performance.now();
       try {
-        const response = await fetch(`${url}/${options.via}`, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            ...(options.apiKey ? { "x-api-key": options.apiKey } : {}),
-          },
-          body: JSON.stringify(body),
-        });
-        const text = await response.text();
+        const { error, response } =
+          options.via === "produce"
+            ? await api.POST("/produce", { body: { count: size, spread_days: spreadDays } })
+            : await api.POST("/orders", {
+                body: { orders: Array.from({ length: size }, () => generate({ spreadDays }).order) },
+              });
         latencies.push(performance.now() - requestStarted);
         if (response.ok) accepted += size;
         else {
           failedRequests++;
-          accepted += size - notQueued(response.status, text, size);
+          accepted += size - notQueued(response.status, error, size);
         }
       } catch {
         failedRequests++;
@@ -141,22 +136,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
  * How many orders of a failed request did not reach the queue: a 503 lists them in `not_queued`
  * (the others were queued); any other failure queued none.
  */
-function notQueued(status: number, body: string, size: number): number {
+function notQueued(status: number, error: unknown, size: number): number {
   if (status !== 503) return size;
-  const listed = (JSON.parse(body) as { not_queued?: string[] }).not_queued;
+  const listed = (error as { not_queued?: string[] } | undefined)?.not_queued;
   return listed ? listed.length : size;
 }
 
 /** Orders the consumer has dealt with, one way or another: counted, failed or duplicate. */
 /** Orders the consumer has settled so far: valid, failed and duplicates. */
 export async function consumedSoFar(url: string): Promise<number> {
-  const response = await fetch(`${url}/stats/global`);
-  if (!response.ok) throw new Error(`GET /stats/global answered ${response.status}`);
-  const stats = (await response.json()) as {
-    total_orders: number;
-    failed_orders: number;
-    duplicates: number;
-  };
+  const { data: stats, response } = await apiClient(url).GET("/stats/global");
+  if (!stats) throw new Error(`GET /stats/global answered ${response.status}`);
   return stats.total_orders + stats.failed_orders + stats.duplicates;
 }
 

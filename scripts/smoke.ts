@@ -19,18 +19,16 @@ import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { ulid } from "ulid";
-import type { z } from "zod";
 import { classifyMessage } from "../lambdas/core/outcome";
 import { DEFAULT_JUDGING_RULES, type JudgingRules } from "../lambdas/core/rules";
+import { type ApiSchemas, apiClient } from "../lambdas/http/client/api-client";
 import { ROUTES, type RouteSpec } from "../lambdas/http/routes";
-import type { GlobalStatsResponse, UserStatsResponse } from "../lambdas/http/schemas";
 import type { Template } from "../local/template";
 import { emulatorClients } from "./emulator-clients";
 import { mappingDifferences, mappingFromApi, mappingFromTemplate } from "./emulators";
 import { invokeUrl, LOCALSTACK_ENDPOINT, parseStackOutputs, stackOf } from "./localstack";
 
-type GlobalStats = z.infer<typeof GlobalStatsResponse>;
-type UserStats = z.infer<typeof UserStatsResponse>;
+type GlobalStats = ApiSchemas["GlobalStats"];
 
 /** One check's verdict, as the report prints it. */
 interface CheckResult {
@@ -123,10 +121,6 @@ async function main(): Promise<void> {
   const clients = emulatorClients(endpoint);
   const template = readTemplate();
   const results: CheckResult[] = [];
-  const writeHeaders = {
-    "content-type": "application/json",
-    ...(values["api-key"] ? { "x-api-key": values["api-key"] } : {}),
-  };
 
   console.log(`smoke: ${outputs.stackName} at ${base}${endpoint ? ` (AWS APIs at ${endpoint})` : " (AWS)"}`);
 
@@ -159,16 +153,15 @@ async function main(): Promise<void> {
     return { status: response.status, text, type: response.headers.get("content-type") ?? "" };
   }
 
-  async function json<T>(
-    method: string,
-    path: string,
-    init: { headers?: Record<string, string>; body?: unknown } = {},
-    status = 200,
-  ) {
-    const answer = await request(method, path, init);
-    if (answer.status !== status)
-      throw new Error(`${method} ${path} answered ${answer.status}: ${answer.text.slice(0, 200)}`);
-    return JSON.parse(answer.text) as T;
+  /** The API's typed client (generated from its OpenAPI document), with the write key if given. */
+  const api = apiClient(base, { headers: values["api-key"] ? { "x-api-key": values["api-key"] } : {} });
+
+  /** A call's answer, or an error naming what answered how. */
+  async function must<T>(what: string, call: Promise<{ data?: T; error?: unknown; response: Response }>) {
+    const { data, error, response } = await call;
+    if (data === undefined)
+      throw new Error(`${what} answered ${response.status}: ${JSON.stringify(error ?? null).slice(0, 200)}`);
+    return data;
   }
 
   async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
@@ -182,11 +175,14 @@ async function main(): Promise<void> {
   }
 
   await check("GET /api", async () => {
-    const info = await json<{ endpoints: Record<string, string> }>("GET", "api");
+    const info = await must("GET /api", api.GET("/api"));
     return `${Object.keys(info.endpoints).length} endpoints listed`;
   });
   await check("GET /openapi.json", async () => {
-    const document = await json<{ openapi: string; paths: object }>("GET", "openapi.json");
+    const document = (await must("GET /openapi.json", api.GET("/openapi.json"))) as {
+      openapi: string;
+      paths: object;
+    };
     return `OpenAPI ${document.openapi}, ${Object.keys(document.paths).length} paths`;
   });
   for (const page of ["docs", "dashboard"]) {
@@ -208,7 +204,8 @@ async function main(): Promise<void> {
   // Every read route answers what the route table says it answers (its success schema).
   const userId = `USMOKE${ulid()}`;
   const month = new Date().toISOString().slice(0, 7);
-  const before = await json<GlobalStats>("GET", "stats/global").catch(() => undefined);
+  const globalStats = () => must("GET /stats/global", api.GET("/stats/global"));
+  const before = await globalStats().catch(() => undefined);
 
   let adminToken: string | undefined;
   await check("admin token from Secrets Manager", async () => {
@@ -219,19 +216,19 @@ async function main(): Promise<void> {
     if (!adminToken) throw new Error("the secret is empty");
     const refused = await request("GET", "dlq", { headers: { authorization: "Bearer not-the-token" } });
     if (refused.status !== 403) throw new Error(`a wrong token got ${refused.status}, not 403`);
-    await json("GET", "dlq", { headers: { authorization: `Bearer ${adminToken}` } });
+    await must("GET /dlq", api.GET("/dlq", { headers: { authorization: `Bearer ${adminToken}` } }));
     return "accepted by GET /dlq; a wrong token refused (403)";
   });
 
   const rules = judgingRulesOf(template);
   let sent = { valid: 0, revenueCents: 0, failed: 0, duplicates: 0 };
   await check("POST /produce", async () => {
-    const produced = await json<{ orders: Record<string, unknown>[] }>("POST", "produce", {
-      headers: writeHeaders,
-      body: { count: 10, full_orders: true },
-    });
+    const produced = await must(
+      "POST /produce",
+      api.POST("/produce", { body: { count: 10, full_orders: true } }),
+    );
     const totals = judgedTotals(
-      produced.orders.map(({ message_id: _, ...order }: Record<string, unknown>) => JSON.stringify(order)),
+      produced.orders.map(({ message_id: _, ...order }) => JSON.stringify(order)),
       rules,
     );
     sent = { ...totals, duplicates: 0 };
@@ -239,12 +236,7 @@ async function main(): Promise<void> {
   });
   const mine = smokeOrders(userId, new Date());
   await check("POST /orders", async () => {
-    const answer = await json<{ accepted: number }>(
-      "POST",
-      "orders",
-      { headers: writeHeaders, body: { orders: mine.orders } },
-      202,
-    );
+    const answer = await must("POST /orders", api.POST("/orders", { body: { orders: mine.orders } }));
     sent = {
       valid: sent.valid + mine.counted.valid,
       revenueCents: sent.revenueCents + mine.counted.revenueCents,
@@ -275,13 +267,16 @@ async function main(): Promise<void> {
     const counted = (stats: GlobalStats) => stats.total_orders + stats.failed_orders + stats.duplicates;
     const after = await until(
       "every message counted",
-      () => json<GlobalStats>("GET", "stats/global"),
+      globalStats,
       (stats) => counted(stats) >= counted(expected),
     );
     const differences = figureDifferences(expected, after);
     if (differences.length > 0)
       throw new Error(`${differences.join("; ")} (another writer at the same time would explain it)`);
-    const user = await json<UserStats>("GET", `users/${userId}/stats`);
+    const user = await must(
+      "GET /users/{user_id}/stats",
+      api.GET("/users/{user_id}/stats", { params: { path: { user_id: userId } } }),
+    );
     if (JSON.stringify(user) !== JSON.stringify(mine.expectedUser))
       throw new Error(`${userId}: ${JSON.stringify(user)} instead of ${JSON.stringify(mine.expectedUser)}`);
     return `+${sent.valid} valid (+${(sent.revenueCents / 100).toFixed(2)}), +${sent.failed} failed, +${sent.duplicates} duplicate; ${userId} to the cent`;
@@ -291,7 +286,9 @@ async function main(): Promise<void> {
     if (route.method !== "GET" || route.admin || route.function !== "stats") continue;
     const path = route.path.replace("{user_id}", userId).replace("{month}", month).replace(/^\//, "");
     await check(`GET ${route.path}`, async () => {
-      const body = await json<unknown>("GET", path);
+      const answer = await request("GET", path);
+      if (answer.status !== 200) throw new Error(`answered ${answer.status}: ${answer.text.slice(0, 200)}`);
+      const body: unknown = JSON.parse(answer.text);
       const parsed = route.success.schema.safeParse(body);
       if (!parsed.success)
         throw new Error(`answer does not match its schema: ${parsed.error.message.slice(0, 300)}`);
@@ -303,10 +300,9 @@ async function main(): Promise<void> {
 
   await check("the malformed message reaches the dead letters with its reason", async () => {
     if (!adminToken) throw new Error("no admin token (see above)");
-    type DeadLetters = { dead_letters: { reason: string; body: string; details: string }[] };
     const letters = await until(
       "dead letter",
-      () => json<DeadLetters>("GET", "dlq", { headers: { authorization: `Bearer ${adminToken}` } }),
+      () => must("GET /dlq", api.GET("/dlq", { headers: { authorization: `Bearer ${adminToken}` } })),
       (answer) => answer.dead_letters.some((letter) => letter.body === malformedBody),
     );
     const letter = letters.dead_letters.find((entry) => entry.body === malformedBody);
@@ -351,21 +347,15 @@ async function main(): Promise<void> {
     await check("rebuild from the archive restores the same figures", async () => {
       if (!adminToken) throw new Error("no admin token (see above)");
       const auth = { authorization: `Bearer ${adminToken}` };
-      const live = await json<GlobalStats>("GET", "stats/global");
-      await json(
-        "POST",
-        "admin/rebuild",
-        { headers: { ...auth, "content-type": "application/json" }, body: {} },
-        202,
-      );
-      type Rebuild = { status: string; objects_read: number; orders_read: number; error?: string };
+      const live = await globalStats();
+      await must("POST /admin/rebuild", api.POST("/admin/rebuild", { headers: auth }));
       const finished = await until(
         "rebuild finished",
-        () => json<Rebuild>("GET", "admin/rebuild", { headers: auth }),
+        () => must("GET /admin/rebuild", api.GET("/admin/rebuild")),
         (rebuild) => rebuild.status === "done" || rebuild.status === "failed",
       );
       if (finished.status !== "done") throw new Error(`rebuild ${finished.status}: ${finished.error ?? ""}`);
-      const rebuilt = await json<GlobalStats>("GET", "stats/global");
+      const rebuilt = await globalStats();
       const differences = figureDifferences(live, rebuilt);
       if (differences.length > 0)
         throw new Error(

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OrderMessage } from "../../lambdas/core/order";
+import { type ApiClient, apiClient } from "../../lambdas/http/client/api-client";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { localSqsClient } from "../../local/sqs";
 import { PROJECT_ROOT } from "../../local/synth";
@@ -19,6 +20,8 @@ import { drainQueue } from "../support/sqs";
 
 const prefix = uniquePrefix("e2e");
 let mode: LocalMode;
+/** The API's typed client (lambdas/http/client): the answers' types come from the OpenAPI document. */
+let client: ApiClient;
 let expected: ExpectedFigures;
 const produced: OrderMessage[] = [];
 const functionLines: { source: string; line: string }[] = [];
@@ -47,17 +50,21 @@ beforeAll(async () => {
     outdir: join(PROJECT_ROOT, "cdk.out.test", "e2e"),
     onLog: (source, line) => functionLines.push({ source, line }),
   });
+  client = apiClient(mode.apiUrl);
   for (const count of [200, 100]) {
-    const response = await api("POST", "/produce", { count, full_orders: true, spread_days: 60 });
-    if (response.status !== 200) throw new Error(`setup: POST /produce answered ${response.status}`);
-    produced.push(...response.json.orders);
+    const { data, response } = await client.POST("/produce", {
+      body: { count, full_orders: true, spread_days: 60 },
+    });
+    if (!data) throw new Error(`setup: POST /produce answered ${response.status}`);
+    // full_orders: every field of each order message is there.
+    produced.push(...(data.orders as OrderMessage[]));
   }
   expected = expectedFigures(judged(produced));
   // The consumer counts every produced order.
   await vi.waitFor(
     async () => {
-      const { json } = await api("GET", "/stats/global");
-      const counted = json.total_orders + json.failed_orders;
+      const { data: stats } = await client.GET("/stats/global");
+      const counted = (stats?.total_orders ?? 0) + (stats?.failed_orders ?? 0);
       if (counted !== produced.length)
         throw new Error(`the consumer has counted ${counted} of ${produced.length}`);
     },
@@ -72,31 +79,31 @@ afterAll(async () => {
 
 describe("local mode, end to end", () => {
   it("counts every produced order once, revenue exact to the cent", async () => {
-    const { json } = await api("GET", "/stats/global");
-    expect(json).toEqual(expectedGlobalStats(expected));
+    const { data } = await client.GET("/stats/global");
+    expect(data).toEqual(expectedGlobalStats(expected));
   });
 
   it("answers every stats endpoint consistently", async () => {
     for (const [userId, user] of expected.users) {
-      const { json } = await api("GET", `/users/${userId}/stats`);
-      expect(json).toEqual(expectedUserStats(userId, user));
+      const { data } = await client.GET("/users/{user_id}/stats", { params: { path: { user_id: userId } } });
+      expect(data).toEqual(expectedUserStats(userId, user));
     }
-    const rankings = await api("GET", "/users?limit=3");
-    expect(rankings.json.total_spend_ranking).toHaveLength(3);
-    const months = await api("GET", "/stats/months");
-    expect(months.json.months).toEqual([...expected.months.keys()].sort());
+    const rankings = await client.GET("/users", { params: { query: { limit: "3" } } });
+    expect(rankings.data?.total_spend_ranking).toHaveLength(3);
+    const months = await client.GET("/stats/months");
+    expect(months.data?.months).toEqual([...expected.months.keys()].sort());
     for (const [month, figures] of expected.months) {
-      const { json } = await api("GET", `/stats/monthly/${month}`);
-      expect(json).toMatchObject({
+      const { data } = await client.GET("/stats/monthly/{month}", { params: { path: { month } } });
+      expect(data).toMatchObject({
         month,
         total_orders: figures.totalOrders,
         total_revenue: figures.revenueCents / 100,
       });
     }
-    const logs = await api("GET", "/consumer_logs?limit=1000");
-    expect(logs.json.total_logs).toBe(produced.length);
-    const health = await api("GET", "/health");
-    expect(health.json).toMatchObject({ status: "ok", checks: { redis: { ok: true }, queue: { ok: true } } });
+    const logs = await client.GET("/consumer_logs", { params: { query: { limit: "1000" } } });
+    expect(logs.data?.total_logs).toBe(produced.length);
+    const health = await client.GET("/health");
+    expect(health.data).toMatchObject({ status: "ok", checks: { redis: { ok: true }, queue: { ok: true } } });
   });
 
   it("serves the docs, the OpenAPI document and Swagger UI's assets", async () => {
@@ -106,15 +113,15 @@ describe("local mode, end to end", () => {
     const script = await api("GET", "/static/swagger-ui-bundle.js");
     expect(script.status).toBe(200);
     expect(script.text.length).toBeGreaterThan(100_000);
-    const openapi = await api("GET", "/openapi.json");
-    expect(openapi.json.openapi).toBe("3.1.0");
+    const openapi = await client.GET("/openapi.json");
+    expect((openapi.data as { openapi: string }).openapi).toBe("3.1.0");
   });
 
   it("answers like API Gateway: 403 for no route, JSON 4xx from the function for bad input", async () => {
     expect((await api("GET", "/no/such/route")).json).toEqual({ message: "Missing Authentication Token" });
-    const bad = await api("GET", "/users?limit=0");
-    expect(bad.status).toBe(400);
-    expect(bad.json.details[0]).toContain("query.limit");
+    const bad = await client.GET("/users", { params: { query: { limit: "0" } } });
+    expect(bad.response.status).toBe(400);
+    expect(bad.error && "details" in bad.error ? bad.error.details[0] : undefined).toContain("query.limit");
   });
 
   it("dead-letters a malformed message sent straight to the queue, with its reason", async () => {

@@ -3,7 +3,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { buildOpenApiDocument } from "../../lambdas/http/openapi";
 import { isWriteRoute, ROUTES, type RouteSpec } from "../../lambdas/http/routes";
-import { OPENAPI_PATH, renderOpenApi } from "../../scripts/openapi";
+import { API_TYPES_PATH, OPENAPI_PATH, renderApiTypes, renderOpenApi } from "../../scripts/openapi";
 
 type Operation = {
   operationId: string;
@@ -63,5 +63,9 @@ describe("OpenAPI document", () => {
 
   it("is committed fresh in docs/openapi.json (run npm run openapi after changing a route)", () => {
     expect(readFileSync(OPENAPI_PATH, "utf8")).toBe(renderOpenApi());
+  });
+
+  it("has the typed client's types committed fresh beside it (npm run openapi writes both)", async () => {
+    expect(readFileSync(API_TYPES_PATH, "utf8")).toBe(await renderApiTypes());
   });
 });
