@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createOrderGenerator, seededRandom } from "../../lambdas/core/generator";
+import { apiClient } from "../../lambdas/http/client/api-client";
 import { createRedisClient, type RedisClient } from "../../lambdas/shared/clients";
 import { NO_FAULTS } from "../../local/faults";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
@@ -77,10 +78,8 @@ afterAll(async () => {
 describe("the order archive", () => {
   it("restores every figure to the cent after Redis is flushed, and a second rebuild changes nothing", async () => {
     for (let start = 0; start < ORDERS; start += PER_REQUEST) {
-      const response = await fetch(`${mode.apiUrl}/orders`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ orders: orders.slice(start, start + PER_REQUEST).map((g) => g.order) }),
+      const { response } = await apiClient(mode.apiUrl).POST("/orders", {
+        body: { orders: orders.slice(start, start + PER_REQUEST).map((g) => g.order) },
       });
       expect(response.status).toBe(202);
     }

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createOrderGenerator, seededRandom } from "../../lambdas/core/generator";
+import { apiClient } from "../../lambdas/http/client/api-client";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { TcpProxy } from "../../local/tcp-proxy";
@@ -22,15 +23,9 @@ const orders = Array.from({ length: ORDERS }, generate);
 let proxy: TcpProxy;
 let mode: LocalMode;
 
-async function getJson<T>(path: string): Promise<T> {
-  return (await (await fetch(`${mode.apiUrl}${path}`)).json()) as T;
-}
-
 async function submit(batch: readonly (typeof orders)[number][]): Promise<void> {
-  const response = await fetch(`${mode.apiUrl}/orders`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ orders: batch.map((g) => g.order) }),
+  const { response } = await apiClient(mode.apiUrl).POST("/orders", {
+    body: { orders: batch.map((g) => g.order) },
   });
   expect(response.status).toBe(202);
 }
@@ -66,7 +61,8 @@ describe("a 5-second Redis outage during a 2,000-order run", () => {
 
     await vi.waitFor(
       async () => {
-        const stats = await getJson<{ total_orders: number; failed_orders: number }>("/stats/global");
+        const { data: stats } = await apiClient(mode.apiUrl).GET("/stats/global");
+        if (!stats) throw new Error("GET /stats/global failed");
         expect(stats.total_orders + stats.failed_orders).toBe(ORDERS);
       },
       { timeout: 60_000, interval: 200 },
@@ -76,11 +72,13 @@ describe("a 5-second Redis outage during a 2,000-order run", () => {
     expect(recoverySeconds).toBeLessThanOrEqual(15);
 
     const expected = expectedFigures(orders);
-    expect(await getJson("/stats/global")).toEqual(expectedGlobalStats(expected));
+    const api = apiClient(mode.apiUrl);
+    expect((await api.GET("/stats/global")).data).toEqual(expectedGlobalStats(expected));
     for (const [userId, user] of expected.users) {
-      expect(await getJson(`/users/${userId}/stats`)).toEqual(expectedUserStats(userId, user));
+      const { data } = await api.GET("/users/{user_id}/stats", { params: { path: { user_id: userId } } });
+      expect(data).toEqual(expectedUserStats(userId, user));
     }
-    expect(await getJson("/stats/queues")).toEqual({
+    expect((await api.GET("/stats/queues")).data).toEqual({
       queue: { messages: 0, in_flight: 0 },
       dead_letter_queue: { messages: 0, in_flight: 0 },
     });

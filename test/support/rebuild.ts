@@ -1,29 +1,20 @@
 import { expect, vi } from "vitest";
+import { type ApiSchemas, apiClient } from "../../lambdas/http/client/api-client";
 
 /** What GET /admin/rebuild reports. */
-export interface RebuildReport {
-  status: string;
-  objects_read: number;
-  orders_read: number;
-  orders_per_second: number;
-  judged_differently: number;
-  invocations: number;
-  error?: string;
-}
+export type RebuildReport = ApiSchemas["Rebuild"];
 
 /** POST /admin/rebuild, then GET /admin/rebuild until it is done; returns the final report. */
 export async function rebuildThroughApi(apiUrl: string, adminToken: string): Promise<RebuildReport> {
-  const started = await fetch(`${apiUrl}/admin/rebuild`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${adminToken}` },
-  });
-  expect(started.status).toBe(202);
-  expect(await started.json()).toMatchObject({ status: "running" });
+  const api = apiClient(apiUrl);
+  const started = await api.POST("/admin/rebuild", { headers: { authorization: `Bearer ${adminToken}` } });
+  expect(started.response.status).toBe(202);
+  expect(started.data).toMatchObject({ status: "running" });
   return vi.waitFor(
     async () => {
-      const report = (await (await fetch(`${apiUrl}/admin/rebuild`)).json()) as RebuildReport;
-      expect(report.status, report.error).toBe("done");
-      return report;
+      const { data: report } = await api.GET("/admin/rebuild");
+      expect(report?.status, report?.error).toBe("done");
+      return report as RebuildReport;
     },
     { timeout: 180_000, interval: 250 },
   );
