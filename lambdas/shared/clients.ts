@@ -4,7 +4,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { Cluster, Redis } from "ioredis";
 import { ConfigError, type RedisEnv, RedisUrlSchema } from "./config";
-import { readSecretString, refreshingSecret } from "./secrets";
+import { readSecretString } from "./secrets";
 
 /** A single Redis or a Redis Cluster (ElastiCache Serverless is always one): the store takes either. */
 export type RedisClient = Redis | Cluster;
@@ -124,17 +124,18 @@ export async function redisFromEnv(
   const secretId = env.REDIS_SECRET_ID;
   if (!secretId) return createRedisClient(env.REDIS_URL, { ...options, mode: env.REDIS_MODE });
   const secretsClient = createSecretsClient();
-  const redisUrl = refreshingSecret(async () => {
+  const readUrl = async () => {
     const secret = await readSecretString(secretsClient, secretId);
     // Never echo the secret: it holds a password.
     if (!RedisUrlSchema.safeParse(secret).success)
       throw new ConfigError(`the secret ${secretId} does not hold a redis:// or rediss:// URL`);
     return secret;
-  }, env.SECRET_REFRESH_SECONDS * 1000);
-  let url = await redisUrl();
+  };
+  let url = await readUrl();
   const client = createRedisClient(url, { ...options, mode: env.REDIS_MODE });
+  // Read on a timer, not on demand: a client with a stale password cannot ask for a new one.
   const refresh = setInterval(async () => {
-    const latest = await redisUrl().catch(() => url);
+    const latest = await readUrl().catch(() => url); // a failed read keeps the current URL
     if (latest === url) return;
     url = latest;
     useRedisUrl(client, latest);

@@ -21,6 +21,7 @@ const delayRetries = createRetryDelayer(sqs, env.QUEUE_URL, {
   baseSeconds: env.RETRY_BASE_SECONDS,
   maxSeconds: env.RETRY_MAX_SECONDS,
 });
+const rules = judgingRulesOf(env, env.VALUE_MISMATCH);
 const archive = env.ARCHIVE_BUCKET ? createS3Archive(createS3Client(), env.ARCHIVE_BUCKET) : undefined;
 const storeReady = initAtColdStart(async () =>
   createRedisStore(await redisFromEnv(env), {
@@ -37,7 +38,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
       store: await storeReady(),
       sendToDlq: (messages) => sendMessages(sqs, env.DLQ_URL, messages),
       logger,
-      rules: judgingRulesOf(env, env.VALUE_MISMATCH),
+      rules,
       report: (report) => publishBatchMetrics(metrics, report),
       delayRetries,
       archive,

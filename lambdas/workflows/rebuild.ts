@@ -7,7 +7,7 @@ import { analyticsEntry } from "../core/analytics-entry";
 import type { AnalyticsEntry, AnalyticsStore } from "../core/analytics-store";
 import { parseArchiveLine } from "../core/archive";
 import { classifyMessage } from "../core/outcome";
-import type { JudgingRules } from "../core/rules";
+import { type JudgingRules, VALUE_MISMATCH_POLICIES } from "../core/rules";
 import type { logger as sharedLogger } from "../shared/logger";
 
 /**
@@ -234,7 +234,7 @@ function readArchiveLine(line: string): ReturnType<typeof parseArchiveLine> | un
       header.message_id !== "" &&
       typeof header.source_message_id === "string" &&
       !Number.isNaN(Date.parse(header.sent_at ?? header.archived_at)) &&
-      (header.value_mismatch === "reject" || header.value_mismatch === "correct");
+      VALUE_MISMATCH_POLICIES.includes(header.value_mismatch);
     return valid ? parsed : undefined;
   } catch {
     return undefined;
