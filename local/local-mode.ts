@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { APIGatewayProxyEvent, SQSEvent } from "aws-lambda";
 import { type LocalApiGateway, startApiGateway } from "./api-gateway.ts";
@@ -54,6 +55,11 @@ export interface LocalModeOptions {
   outdir?: string;
   /** Where function and local-mode log lines go (default: nowhere). */
   onLog?: (source: string, line: string, stream: "stdout" | "stderr") => void;
+  /**
+   * Receives each invocation's REPORT (npm start summarizes them past a rate); by default each
+   * goes to `onLog` as a line of Lambda's JSON log format.
+   */
+  onReport?: (functionName: string, report: InvocationReport) => void;
   onRequest?: Parameters<typeof startApiGateway>[0]["onRequest"];
   /** Faults to inject (see faults.ts); none by default. */
   faults?: Faults;
@@ -137,6 +143,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       },
       faults: faults.config,
       log,
+      report: options.onReport ?? ((name, report) => log(name, reportLine(report), "stdout")),
       functionConcurrency: options.functionConcurrency ?? API_FUNCTION_CONCURRENCY,
       pollers: options.pollers ?? true,
       inspect: options.inspect,
@@ -256,6 +263,7 @@ interface Wiring {
   secrets: (model: StackModel) => LocalSecret[];
   faults: Faults;
   log: NonNullable<LocalModeOptions["onLog"]>;
+  report: NonNullable<LocalModeOptions["onReport"]>;
   functionConcurrency: number;
   pollers: boolean;
   inspect: LocalModeOptions["inspect"];
@@ -319,7 +327,7 @@ async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime
             : fn,
           environment: functionEnvironment(fn, resolver, wiring),
           onLog: wiring.log,
-          onReport: (name, report) => wiring.log(name, reportLine(report), "stdout"),
+          onReport: wiring.report,
           // One environment under a debugger: one inspector port.
           concurrency: inspect ? 1 : concurrencyOf(fn, model, wiring.functionConcurrency),
           inspect,
@@ -437,9 +445,12 @@ async function stopRuntime(runtime: Runtime): Promise<void> {
 /**
  * Execution environments of each function behind the API, unless `functionConcurrency` says
  * otherwise. Lambda would start one per concurrent request; here each costs some tens of MB, and
- * requests past them wait (up to lambda-runtime's DEFAULT_MAX_WAITING, then 429).
+ * requests past them wait (up to lambda-runtime's DEFAULT_MAX_WAITING, then 429). A read spends
+ * most of its time waiting on Redis, so two per core keep the cores busy: on 2 cores, 4 served
+ * about 25% more reads a second than 2, and 6 no more than 4 (docs/performance.md). They start
+ * only when requests overlap, and are reaped when idle.
  */
-export const API_FUNCTION_CONCURRENCY = 2;
+export const API_FUNCTION_CONCURRENCY = Math.max(2, 2 * availableParallelism());
 
 /**
  * A function's concurrency, as Lambda would bound it: its reserved concurrency if the template

@@ -49,8 +49,8 @@ export function formatLogLine(functionName: string, line: string, colour: boolea
   } catch {
     record = undefined;
   }
+  if (report !== undefined) return formatPlatformLine(functionName, report, colour);
   const name = paint("cyan", functionName.padEnd(16));
-  if (report !== undefined) return `${paint("gray", time)} ${name} ${paint("gray", report)}`;
   if (metrics !== undefined) return `${paint("gray", time)} ${name} ${paint("magenta", "METRIC")} ${metrics}`;
   if (!record) return `${paint("gray", time)} ${name} ${line}`;
   const level = String(record.level ?? "INFO");
@@ -59,6 +59,14 @@ export function formatLogLine(functionName: string, line: string, colour: boolea
     .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
     .join(" ");
   return `${paint("gray", time)} ${name} ${paint(LEVEL_COLOURS[level] ?? "white", level.padEnd(5))} ${record.message}${fields ? ` ${paint("gray", fields)}` : ""}`;
+}
+
+/** A line from the platform rather than the function's code (REPORT), dimmed. */
+export function formatPlatformLine(functionName: string, text: string, colour: boolean): string {
+  const time = new Date().toISOString().slice(11, 23);
+  return colour
+    ? `${styleText("gray", time)} ${styleText("cyan", functionName.padEnd(16))} ${styleText("gray", text)}`
+    : `${time} ${functionName.padEnd(16)} ${text}`;
 }
 
 type EmfLine = Record<string, unknown> & {
@@ -91,5 +99,71 @@ export function reportText({ requestId, status, errorType, metrics }: Invocation
       : [`Init Duration: ${metrics.initDurationMs.toFixed(2)} ms`]),
     ...(status === "success" ? [] : [`Status: ${status}`]),
     ...(errorType ? [`Error Type: ${errorType}`] : []),
+  ].join("\t");
+}
+
+/**
+ * REPORT lines for a terminal: each one while a function's invocations stay under
+ * `linesPerSecond`; past that, within each second, the rest are folded into one summary line per
+ * function (invocations, Duration p50 and p99, Max Memory Used), printed when the second ends.
+ * Failed invocations are always printed whole: those are the lines anyone looks for. Nobody reads
+ * thousands of lines a second, and printing them costs the machine a load test measures.
+ */
+export interface ReportPrinter {
+  add(functionName: string, report: InvocationReport): void;
+  /** Prints the summaries of the second that ended (a timer calls it; tests call it directly). */
+  flush(): void;
+  stop(): void;
+}
+
+/** How many REPORT lines a function prints a second before the rest are summarized. */
+export const REPORT_LINES_PER_SECOND = 20;
+
+export function createReportPrinter(options: {
+  print: (functionName: string, text: string) => void;
+  linesPerSecond?: number;
+  /** Flush on a timer every second (default); tests flush themselves. */
+  timer?: boolean;
+}): ReportPrinter {
+  const limit = options.linesPerSecond ?? REPORT_LINES_PER_SECOND;
+  const seconds = new Map<string, { printed: number; folded: InvocationReport[] }>();
+  const flush = () => {
+    for (const [functionName, second] of seconds) {
+      if (second.folded.length > 0)
+        options.print(functionName, reportSummaryText(second.folded, second.printed));
+    }
+    seconds.clear();
+  };
+  const timer = options.timer === false ? undefined : setInterval(flush, 1_000);
+  timer?.unref();
+  return {
+    add(functionName, report) {
+      const second = seconds.get(functionName) ?? { printed: 0, folded: [] };
+      seconds.set(functionName, second);
+      if (report.status !== "success" || second.printed < limit) {
+        second.printed += 1;
+        options.print(functionName, reportText(report));
+      } else second.folded.push(report);
+    },
+    flush,
+    stop() {
+      clearInterval(timer);
+      flush();
+    },
+  };
+}
+
+/** `REPORT summary: 3084 more invocations this second (20 printed above): Duration p50 ... p99 ...`. */
+function reportSummaryText(folded: readonly InvocationReport[], printed: number): string {
+  const durations = folded.map((report) => report.metrics.durationMs).sort((a, b) => a - b);
+  const at = (quantile: number) =>
+    durations[Math.min(durations.length - 1, Math.floor(quantile * durations.length))] ?? 0;
+  const maxMemory = Math.max(...folded.map((report) => report.metrics.maxMemoryUsedMB));
+  return [
+    `REPORT summary: ${folded.length} more invocations this second (${printed} printed above)`,
+    `Duration p50: ${at(0.5).toFixed(2)} ms`,
+    `Duration p99: ${at(0.99).toFixed(2)} ms`,
+    `Max Memory Used: ${maxMemory} MB`,
+    `(--every-report or LOG_FORMAT=json prints each)`,
   ].join("\t");
 }

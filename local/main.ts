@@ -6,7 +6,9 @@
  *   --watch                  reload when bin/, lib/ or lambdas/ change
  *   --access-log             print every API request
  *   --path-prefix P          serve the API under P, e.g. /_aws/execute-api/local/prod (LocalStack's URL shape)
- *   --function-concurrency N execution environments per API function (default 2; see local-mode.ts)
+ *   --function-concurrency N execution environments per API function (default two per CPU core; see local-mode.ts)
+ *   --every-report           a REPORT line for every invocation (by default, past 20 a second per
+ *                            function, the rest are summarized once a second; LOG_FORMAT=json prints each)
  * Environment: REDIS_URL (tried first), REDIS_MODE=cluster (REDIS_URL is a Redis Cluster node, or
  * a three-master cluster is started), LOG_FORMAT=json for raw function log lines, and the
  * FAULT_* switches of local/faults.ts (off by default) to inject faults.
@@ -21,7 +23,7 @@ import { join } from "node:path";
 import { parseArgs, styleText } from "node:util";
 import { describeFaults, faultsFromEnv } from "./faults.ts";
 import { startLocalMode } from "./local-mode.ts";
-import { formatLogLine } from "./logs.ts";
+import { createReportPrinter, formatLogLine, formatPlatformLine, REPORT_LINES_PER_SECOND } from "./logs.ts";
 import { RedisUnavailableError } from "./redis-server.ts";
 import { secretEnvName } from "./secrets.ts";
 import { PROJECT_ROOT, parseContextOptions } from "./synth.ts";
@@ -37,6 +39,7 @@ function commandLine() {
         context: { type: "string", short: "c", multiple: true, default: [] },
         watch: { type: "boolean", default: false },
         "access-log": { type: "boolean", default: false },
+        "every-report": { type: "boolean", default: false },
         "path-prefix": { type: "string" },
         "function-concurrency": { type: "string" },
         "allowed-host": { type: "string", multiple: true, default: [] },
@@ -47,7 +50,7 @@ function commandLine() {
   } catch (error) {
     console.error(`npm start: ${(error as Error).message}`);
     console.error(
-      "options: --port N, -c name=value, --watch, --access-log, --path-prefix P, --function-concurrency N, --allowed-host NAME, --inspect FUNCTION [--inspect-port 9229]",
+      "options: --port N, -c name=value, --watch, --access-log, --every-report, --path-prefix P, --function-concurrency N, --allowed-host NAME, --inspect FUNCTION [--inspect-port 9229]",
     );
     process.exit(2);
   }
@@ -57,6 +60,11 @@ const colour = process.stdout.isTTY && !process.env.NO_COLOR;
 const rawLogs = process.env.LOG_FORMAT === "json";
 const context = parseContextOptions(values.context);
 const bold = (text: string) => (colour ? styleText("bold", text) : text);
+// Raw JSON logs keep every REPORT record, as Lambda's JSON log format does.
+const reports =
+  rawLogs || values["every-report"]
+    ? undefined
+    : createReportPrinter({ print: (source, text) => console.log(formatPlatformLine(source, text, colour)) });
 
 const startedAt = performance.now();
 let mode: Awaited<ReturnType<typeof startLocalMode>>;
@@ -88,6 +96,7 @@ try {
       ? { inspect: { function: values.inspect, port: Number(values["inspect-port"]) } }
       : {}),
     onLog: (source, line) => console.log(rawLogs ? `${source} ${line}` : formatLogLine(source, line, colour)),
+    onReport: reports?.add,
     onRequest: values["access-log"]
       ? ({ method, path, status, ms }) => console.log(`${method} ${path} ${status} ${ms} ms`)
       : undefined,
@@ -124,7 +133,7 @@ console.log(
       ? `  Archive ${[...mode.buckets.values()].join(", ")} in the embedded S3 (in a temporary directory: it lasts as long as local mode; POST /admin/rebuild replays it)`
       : "",
     `  SQS     ${mode.sqsEndpoint} (${queues})`,
-    `  Logs    function logs below, one line each, and a REPORT line per invocation${rawLogs ? "" : " (LOG_FORMAT=json for raw lines)"}`,
+    `  Logs    function logs below, one line each, and a REPORT line per invocation (${reports ? `past ${REPORT_LINES_PER_SECOND}/s per function a summary a second, --every-report for all; ` : ""}${rawLogs ? "raw JSON" : "LOG_FORMAT=json for raw lines"})`,
     values.watch ? "  Watch   bin/, lib/ and lambdas/: changes re-synthesize and reload" : "",
     describeFaults(faults).length > 0 ? `  Faults  ${describeFaults(faults).join(", ")}` : "",
     "Ctrl-C stops everything.",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatLogLine } from "../../local/logs";
+import { createReportPrinter, formatLogLine, reportText } from "../../local/logs";
 
 /** Local mode's function log lines, as people read them. */
 
@@ -49,5 +49,55 @@ describe("formatLogLine", () => {
     expect(formatLogLine("Consumer", line, false)).toMatch(
       / Consumer +REPORT RequestId: r-1\tDuration: 3000\.50 ms\tBilled Duration: 3001 ms\tMemory Size: 512 MB\tMax Memory Used: 61 MB\tStatus: timeout\tError Type: Sandbox\.Timedout$/,
     );
+  });
+});
+
+describe("createReportPrinter", () => {
+  const report = (durationMs: number, status: "success" | "error" = "success", maxMemoryUsedMB = 40) => ({
+    requestId: `r-${durationMs}`,
+    status,
+    ...(status === "error" ? { errorType: "Error" } : {}),
+    metrics: { durationMs, billedDurationMs: Math.ceil(durationMs), memorySizeMB: 512, maxMemoryUsedMB },
+  });
+  const printer = (linesPerSecond: number) => {
+    const printed: string[] = [];
+    const reports = createReportPrinter({
+      print: (name, text) => printed.push(`${name} ${text}`),
+      linesPerSecond,
+      timer: false,
+    });
+    return { printed, reports };
+  };
+
+  it("prints each REPORT line while a function stays under the rate", () => {
+    const { printed, reports } = printer(3);
+    for (const ms of [1, 2, 3]) reports.add("Stats", report(ms));
+    reports.flush();
+    expect(printed).toEqual([1, 2, 3].map((ms) => `Stats ${reportText(report(ms))}`));
+  });
+
+  it("past the rate, folds the rest of the second into one summary line per function", () => {
+    const { printed, reports } = printer(2);
+    for (let ms = 1; ms <= 102; ms++) reports.add("Stats", report(ms, "success", ms === 50 ? 77 : 40));
+    reports.add("Producer", report(5));
+    expect(printed).toHaveLength(3); // two of Stats, one of Producer; the summary waits for the second's end
+    reports.flush();
+    expect(printed).toHaveLength(4);
+    expect(printed[3]).toBe(
+      "Stats REPORT summary: 100 more invocations this second (2 printed above)\tDuration p50: 53.00 ms\tDuration p99: 102.00 ms\tMax Memory Used: 77 MB\t(--every-report or LOG_FORMAT=json prints each)",
+    );
+    // A new second prints lines again.
+    reports.add("Stats", report(7));
+    expect(printed[4]).toBe(`Stats ${reportText(report(7))}`);
+  });
+
+  it("always prints a failed invocation's line whole", () => {
+    const { printed, reports } = printer(1);
+    reports.add("Stats", report(1));
+    reports.add("Stats", report(2, "error"));
+    reports.add("Stats", report(3));
+    reports.flush();
+    expect(printed[1]).toBe(`Stats ${reportText(report(2, "error"))}`);
+    expect(printed[2]).toMatch(/^Stats REPORT summary: 1 more invocations this second \(2 printed above\)/);
   });
 });
