@@ -1,0 +1,216 @@
+/**
+ * `npm run bench:original`: this project's local mode beside the original Python service, in one
+ * run on this machine, each on a Redis of its own:
+ *   1. the original's consumer code on N orders from its own generator (SQS stubbed: its calls
+ *      cost nothing), against local mode end to end on N orders (POST /produce, the queue, the
+ *      consumer and the order archive, until every order is counted);
+ *   2. the four read routes of each, filled by step 1, under the same load (wrk when installed,
+ *      else autocannon: 32 connections, 5 s), alternating which goes first, medians of the rounds.
+ * Writes the ratios to bench/results/original.{json,md}.
+ *
+ * The original runs from a snapshot of its public repository (never committed) through the
+ * scripts of the seed-bench directory; their README says how to set them up:
+ *
+ *   npm run bench:original -- --seed-server <dir>/sqs-server [--seed-bench ../shared/seed-bench]
+ *                             [--orders 20000] [--rounds 3] [--seconds 5]
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs, promisify } from "node:util";
+import { freePort, startRedisServer } from "../local/redis-server";
+import { PROJECT_ROOT } from "../local/synth";
+import { httpLoad, httpLoadTool } from "./http-load";
+import { END_TO_END_LOAD, runLoad } from "./load";
+import { startLocalModeProcess } from "./local-mode-process";
+import { median } from "./statistics";
+
+const run = promisify(execFile);
+const { values: args } = parseArgs({
+  options: {
+    "seed-server": { type: "string", default: process.env.SEED_SERVER_DIR },
+    "seed-bench": { type: "string", default: join(PROJECT_ROOT, "..", "shared", "seed-bench") },
+    orders: { type: "string", default: "20000" },
+    rounds: { type: "string", default: "3" },
+    seconds: { type: "string", default: "5" },
+  },
+});
+const seedServer = args["seed-server"] ? resolve(args["seed-server"]) : undefined;
+const seedBench = resolve(args["seed-bench"]);
+if (!seedServer || !existsSync(join(seedServer, "api.py")) || !existsSync(join(seedBench, "seed_api.py"))) {
+  console.error(
+    "usage: npm run bench:original -- --seed-server <dir>/sqs-server [--seed-bench <dir>]\n" +
+      "  --seed-server: the original's sqs-server directory, extracted from a snapshot of its repository\n" +
+      "  --seed-bench: the directory of seed_api.py and seed_consumer.py (default ../shared/seed-bench);\n" +
+      "  its README says how to set them up (Debian's python3-fastapi, python3-uvicorn, python3-redis)",
+  );
+  process.exit(2);
+}
+const orders = Number(args.orders);
+const rounds = Number(args.rounds);
+const seconds = Number(args.seconds);
+const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+const log = (line: string) => console.log(line);
+
+const seedRedis = await startRedisServer();
+const ourRedis = await startRedisServer();
+const children: ChildProcess[] = [];
+const stops: (() => Promise<void>)[] = [seedRedis.stop, ourRedis.stop];
+try {
+  log(
+    `original beside local mode: ${orders} orders, ${rounds} rounds, ${cpus().length} x ${cpus()[0]?.model}`,
+  );
+
+  // 1. Consuming N orders.
+  const { stdout } = await run(python, [
+    join(seedBench, "seed_consumer.py"),
+    seedServer,
+    portOf(seedRedis.url),
+    String(orders),
+  ]);
+  const seedConsumer = Number(/seed_orders_per_s (\d+)/.exec(stdout)?.[1]);
+  log(`  original consumer (SQS stubbed): ${seedConsumer} orders/s`);
+  const mode = await startLocalModeProcess({
+    args: ["-c", "logLevel=WARN"],
+    env: { REDIS_URL: ourRedis.url },
+  });
+  stops.push(mode.stop);
+  const endToEnd = await runLoad({ url: mode.url, count: orders, ...END_TO_END_LOAD });
+  log(
+    `  local mode end to end: ${endToEnd.consumedPerSecond} orders/s, ${endToEnd.unaccounted} unaccounted (${(endToEnd.consumedPerSecond / seedConsumer).toFixed(2)}x)`,
+  );
+
+  // 2. Reads, on the figures each side just counted.
+  const seedPort = await freePort();
+  const seedApi = spawn(
+    python,
+    [join(seedBench, "seed_api.py"), seedServer, portOf(seedRedis.url), String(seedPort)],
+    {
+      stdio: "ignore",
+    },
+  );
+  children.push(seedApi);
+  const seedUrl = `http://127.0.0.1:${seedPort}`;
+  await answering(`${seedUrl}/stats/global`);
+  const month = new Date().toISOString().slice(0, 7);
+  const routes = ["/stats/global", "/users?limit=10", "/users/U1001/stats", `/stats/monthly/${month}`];
+  const reads = [];
+  for (const route of routes) {
+    const sides = { original: [] as LoadResult[], local: [] as LoadResult[] };
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? (["original", "local"] as const) : (["local", "original"] as const);
+      for (const side of order)
+        sides[side].push(await load(`${side === "original" ? seedUrl : mode.url}${route}`));
+    }
+    const row = {
+      route,
+      original: summary(sides.original),
+      local: summary(sides.local),
+      ratio: round2(median(sides.local.map((r) => r.rps)) / median(sides.original.map((r) => r.rps))),
+    };
+    reads.push(row);
+    log(
+      `  GET ${route}: original ${row.original.rps} req/s (p99 ${row.original.p99Ms} ms), local mode ${row.local.rps} req/s (p99 ${row.local.p99Ms} ms): ${row.ratio}x`,
+    );
+  }
+
+  const result = {
+    date: new Date().toISOString(),
+    machine: `${cpus().length} x ${cpus()[0]?.model}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    orders,
+    rounds,
+    loadTool: await httpLoadTool(),
+    consumer: {
+      originalOrdersPerSecond: seedConsumer,
+      localEndToEndOrdersPerSecond: endToEnd.consumedPerSecond,
+      unaccounted: endToEnd.unaccounted,
+      ratio: round2(endToEnd.consumedPerSecond / seedConsumer),
+    },
+    reads,
+  };
+  const resultsDir = join(PROJECT_ROOT, "bench", "results");
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, "original.json"), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(resultsDir, "original.md"), markdown(result));
+  log("written to bench/results/original.{json,md}");
+} finally {
+  for (const child of children) child.kill();
+  await Promise.allSettled(stops.map((stop) => stop()));
+}
+
+interface LoadResult {
+  rps: number;
+  p99Ms: number;
+}
+
+async function load(url: string): Promise<LoadResult> {
+  const { requestsPerSecond, p99Ms } = await httpLoad(url, seconds);
+  return { rps: requestsPerSecond, p99Ms };
+}
+
+function summary(results: readonly LoadResult[]) {
+  return {
+    rps: Math.round(median(results.map((r) => r.rps))),
+    p99Ms: round2(median(results.map((r) => r.p99Ms))),
+    runs: results.map((r) => Math.round(r.rps)),
+  };
+}
+
+async function answering(url: string): Promise<void> {
+  for (let tries = 0; tries < 200; tries++) {
+    if (
+      await fetch(url).then(
+        (response) => response.ok,
+        () => false,
+      )
+    )
+      return;
+    await sleep(100);
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+function portOf(url: string): string {
+  return new URL(url).port;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function markdown(result: {
+  date: string;
+  machine: string;
+  orders: number;
+  rounds: number;
+  loadTool: string;
+  consumer: {
+    originalOrdersPerSecond: number;
+    localEndToEndOrdersPerSecond: number;
+    unaccounted: number;
+    ratio: number;
+  };
+  reads: {
+    route: string;
+    original: LoadResult & { runs: number[] };
+    local: LoadResult & { runs: number[] };
+    ratio: number;
+  }[];
+}): string {
+  const { consumer } = result;
+  return [
+    `Local mode beside the original service, ${result.date.slice(0, 16).replace("T", " ")} UTC, ${result.machine}`,
+    `(${result.orders} orders; reads: ${result.loadTool}, 32 connections, medians of ${result.rounds} alternating rounds)`,
+    "",
+    "| figure | original | local mode | ratio |",
+    "| --- | ---: | ---: | ---: |",
+    `| orders/s: its consumer alone (SQS stubbed) / end to end (${consumer.unaccounted} unaccounted) | ${consumer.originalOrdersPerSecond} | ${consumer.localEndToEndOrdersPerSecond} | ${consumer.ratio}x |`,
+    ...result.reads.map(
+      (row) =>
+        `| GET ${row.route}, req/s (p99 ms) | ${row.original.rps} (${row.original.p99Ms}) | ${row.local.rps} (${row.local.p99Ms}) | ${row.ratio}x |`,
+    ),
+    "",
+  ].join("\n");
+}
