@@ -13,6 +13,7 @@
  *
  *   npm run bench:consumer [-- --sizes 10,100,1000,10000 --orders 30000 --archive --steps --json out.json]
  */
+
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -25,6 +26,7 @@ import { classifyMessage } from "../lambdas/core/outcome";
 import { DEFAULT_JUDGING_RULES } from "../lambdas/core/rules";
 import { createRedisClient, createS3Client } from "../lambdas/shared/clients";
 import { RECORD_SLICE, toArchived, toEntry } from "../lambdas/sqs/process-batch";
+import { defaultConsumerEnvironment } from "../lib/environments";
 import { syntheticSqsRecord as sqsRecord } from "../local/event-source";
 import { ensureRedis } from "../local/redis-server";
 import { localAwsEnvironment } from "../local/sqs";
@@ -48,6 +50,8 @@ const redis = await ensureRedis(process.env.REDIS_URL);
 const sqs = await startAwsServerProcess();
 const prefix = `bench:${randomUUID().slice(0, 8)}:`;
 Object.assign(process.env, {
+  // What the stack sets at its default parameters (lib/environments.ts); below, where things are.
+  ...defaultConsumerEnvironment(),
   REDIS_URL: redis.url,
   KEY_PREFIX: prefix,
   QUEUE_URL: await sqs.createQueue("bench-orders"),
@@ -65,7 +69,7 @@ process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
 const { handler } = await import("../lambdas/sqs/consumer");
 // The steps' own archive and store, beside the handler's (same bucket kind, a prefix of their own).
 const stepsArchive = args.steps
-  ? createS3Archive(createS3Client(), await sqs.createBucket("bench-steps-archive"))
+  ? createS3Archive(createS3Client(process.env), await sqs.createBucket("bench-steps-archive"))
   : undefined;
 // The bench's own connection: the steps' store, and the clean-up at the end.
 const benchRedis = createRedisClient(redis.url);

@@ -14,13 +14,15 @@ import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import type { HttpFunctionName } from "../lambdas/http/routes";
 import { MODULE_ASSETS } from "../lambdas/http/static-assets";
+import { FUNCTION_TABLE, type FunctionName, type FunctionNeed } from "../lambdas/shared/functions";
 import { AppFunction, SERVICE_NAME } from "./constructs/app-function";
 import { HttpApi } from "./constructs/http-api";
 import { Monitoring } from "./constructs/monitoring";
 import { OrderArchive } from "./constructs/order-archive";
-import { OrderQueue, VISIBILITY_TO_TIMEOUT_RATIO } from "./constructs/order-queue";
-import { RedisAccess } from "./constructs/redis-access";
+import { type ConsumerSettings, OrderQueue } from "./constructs/order-queue";
+import { RedisAccess, type RedisAccessProps } from "./constructs/redis-access";
 import { dashboardBuildCommands } from "./dashboard-build";
+import { consumerSettingsOf, judgingEnvironment } from "./environments";
 import { DEFAULT_REDIS_URL, type OrdersParameters } from "./parameters";
 
 /** The orders pipeline: REST API -> producer -> SQS (+DLQ) -> consumer -> Redis <- stats. */
@@ -30,9 +32,6 @@ export interface OrdersStackProps extends StackProps {
 }
 
 const STAGE_NAME = "prod";
-
-/** The longest per-message backoff unless retryMaxSeconds says otherwise (or the visibility timeout is shorter). */
-const DEFAULT_RETRY_MAX_SECONDS = 60;
 
 /**
  * The docs function serves its static assets itself (no CDN): the dependencies' files travel next
@@ -55,121 +54,180 @@ const copyStaticAssets: ICommandHooks = {
   ],
 };
 
+/** The functions of the stack, by their name in the function table. */
+type StackFunctions = { [N in FunctionName]: AppFunction<N> };
+
 export class OrdersStack extends Stack {
   constructor(scope: Construct, id: string, props: OrdersStackProps) {
     super(scope, id, props);
     const p = props.parameters;
-    const redis = new RedisAccess(
-      this,
-      "Redis",
-      p.redisMode === "elasticache"
-        ? { mode: "elasticache", cacheName: `${this.stackName.toLowerCase().slice(0, 34)}-cache` }
-        : p.redisSecretName
-          ? { mode: "external", secretName: p.redisSecretName }
-          : { mode: "external", url: p.redisUrl ?? DEFAULT_REDIS_URL },
-    );
-    const consumerTimeout = Duration.seconds(p.consumerTimeoutSeconds);
-
+    const redis = new RedisAccess(this, "Redis", redisAccessProps(this.stackName, p));
     const orders = new OrderQueue(this, "OrderQueue", {
-      consumerTimeout,
+      consumerTimeout: Duration.seconds(p.consumerTimeoutSeconds),
       retention: Duration.seconds(p.queueRetentionSeconds),
       maxReceiveCount: p.maxReceiveCount,
     });
-
-    const consumer = new AppFunction(this, "Consumer", {
-      entry: "lambdas/sqs/consumer.ts",
-      description: "Validates order batches, records analytics in Redis, reports partial failures",
-      timeout: consumerTimeout,
-      memorySize: 1024,
-      environment: { KEY_PREFIX: p.keyPrefix, VALUE_MISMATCH: p.valueMismatch, ...judgingEnvironment(p) },
-      network: redis.network,
-      logLevel: p.logLevel,
-    });
-    orders.attachConsumer(consumer, {
-      batchSize: p.batchSize,
-      batchingWindowSeconds: p.batchingWindowSeconds,
-      maxConcurrency: p.maxConcurrency,
-      retryBaseSeconds: p.retryBaseSeconds,
-      retryMaxSeconds:
-        p.retryMaxSeconds ??
-        Math.min(DEFAULT_RETRY_MAX_SECONDS, p.consumerTimeoutSeconds * VISIBILITY_TO_TIMEOUT_RATIO),
-    });
-
-    const functions: Record<HttpFunctionName, AppFunction> = {
-      docs: new AppFunction(this, "DocsFunction", {
-        entry: "lambdas/http/docs.ts",
-        description: "GET /api, /openapi.json, /docs and /dashboard",
-        logLevel: p.logLevel,
-        commandHooks: copyStaticAssets,
-        // The OpenAPI document it serves says what each route needs in this deployment.
-        environment: { ADMIN_AUTH: p.adminAuth, WRITE_AUTH: p.writeAuth },
-      }),
-      producer: new AppFunction(this, "ProducerFunction", {
-        entry: "lambdas/http/producer.ts",
-        description: "POST /produce and /orders: puts orders on the queue",
-        timeout: Duration.seconds(29), // API Gateway's own integration limit
-        logLevel: p.logLevel,
-      }),
-      stats: new AppFunction(this, "StatsFunction", {
-        entry: "lambdas/http/stats.ts",
-        description: "Every stats query, the consumer log and health",
-        environment: { KEY_PREFIX: p.keyPrefix },
-        network: redis.network,
-        logLevel: p.logLevel,
-      }),
-      admin: new AppFunction(this, "AdminFunction", {
-        entry: "lambdas/http/admin.ts",
-        description: "DELETE /clear_redis_db, the dead letters",
-        timeout: Duration.seconds(29), // a redrive works until just before API Gateway's limit
-        environment: { KEY_PREFIX: p.keyPrefix },
-        network: redis.network,
-        logLevel: p.logLevel,
-      }),
-    };
+    const consumer = this.consumerFunction(p, redis);
+    const api = this.apiFunctions(p, redis);
     const archive = new OrderArchive(this, "OrderArchive", {
       retentionDays: p.archiveRetentionDays,
       objectLock: p.archiveObjectLock,
       objectLockDays: p.archiveObjectLockDays,
     });
-    archive.allowArchiving(consumer);
-    archive.allowClearMarks(functions.admin);
-    const rebuild = this.rebuildFunction(p, redis);
-    archive.allowReading(rebuild);
-    functions.admin.addToRolePolicy(
-      new PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [rebuild.functionArn] }),
-    );
-    functions.admin.addEnvironment("REBUILD_FUNCTION_NAME", rebuild.functionName);
+    const functions: StackFunctions = { consumer, ...api, rebuild: this.rebuildFunction(p, redis) };
     new CfnOutput(this, "ArchiveBucketName", {
       value: archive.bucket.bucketName,
       description: "Every settled order message, gzipped JSON Lines under archive/YYYY/MM/DD/HH/",
     });
-
-    for (const fn of [consumer, functions.stats, functions.admin, rebuild]) redis.connect(fn);
     if (redis.cache) {
       new CfnOutput(this, "CacheEndpoint", {
         value: `${redis.cache.attrEndpointAddress}:${redis.cache.attrEndpointPort}`,
         description: "The ElastiCache Serverless (Valkey) endpoint; TLS, reachable only from the stack's VPC",
       });
     }
-    orders.allowSending(functions.producer);
-    orders.allowDepthReads(functions.stats);
-    orders.allowDeadLetterAdmin(functions.admin);
+    const adminToken = p.adminAuth === "off" ? undefined : this.adminToken(p);
+    const consumerSettings = consumerSettingsOf(p);
+    this.grantNeeds(functions, { redis, orders, archive, adminToken, consumerSettings });
+    const common = { KEY_PREFIX: p.keyPrefix, ...redis.environment };
+    const queues = { QUEUE_URL: orders.queue.queueUrl, DLQ_URL: orders.deadLetterQueue.queueUrl };
+    const judging = judgingEnvironment(p);
+    const bucket = { ARCHIVE_BUCKET: archive.bucket.bucketName };
+    functions.consumer.setEnvironment({
+      ...common,
+      ...orders.consumerEnvironment(consumerSettings),
+      ...judging,
+      ...bucket,
+      VALUE_MISMATCH: p.valueMismatch,
+    });
+    functions.rebuild.setEnvironment({
+      ...common,
+      ...judging,
+      ...bucket,
+      MARKER_TTL_SECONDS: String(p.queueRetentionSeconds),
+    });
+    functions.docs.setEnvironment({ ADMIN_AUTH: p.adminAuth, WRITE_AUTH: p.writeAuth });
+    functions.producer.setEnvironment({ QUEUE_URL: orders.queue.queueUrl });
+    functions.stats.setEnvironment({ ...common, ...queues });
+    functions.admin.setEnvironment({
+      ...common,
+      ...queues,
+      ...bucket,
+      QUEUE_ARN: orders.queue.queueArn,
+      DLQ_ARN: orders.deadLetterQueue.queueArn,
+      ADMIN_AUTH: p.adminAuth,
+      ...(adminToken ? { ADMIN_TOKEN_SECRET_ID: adminToken.secretArn } : {}),
+      REBUILD_FUNCTION_NAME: functions.rebuild.functionName,
+    });
+    this.apiAndMonitoring(p, api, orders, consumer);
+  }
 
-    if (p.adminAuth === "off") {
-      // Said in so many words: anyone may clear the data (a throwaway demo).
-      functions.admin.addEnvironment("ADMIN_AUTH", "off");
-    } else {
-      const adminToken: ISecret = p.adminTokenSecretName
-        ? Secret.fromSecretNameV2(this, "AdminToken", p.adminTokenSecretName)
-        : generatedAdminToken(this);
-      adminToken.grantRead(functions.admin);
-      functions.admin.addEnvironment("ADMIN_TOKEN_SECRET_ID", adminToken.secretArn);
-      new CfnOutput(this, "AdminTokenSecretArn", {
-        value: adminToken.secretArn,
-        description: "aws secretsmanager get-secret-value --secret-id <this> shows the admin token",
-      });
-    }
+  private consumerFunction(p: OrdersParameters, redis: RedisAccess): AppFunction<"consumer"> {
+    return new AppFunction(this, "Consumer", {
+      table: "consumer",
+      description: "Validates order batches, records analytics in Redis, reports partial failures",
+      timeout: Duration.seconds(p.consumerTimeoutSeconds),
+      memorySize: 1024,
+      network: redis.network,
+      logLevel: p.logLevel,
+    });
+  }
 
+  /** The functions behind the API, by the name the route table gives them. */
+  private apiFunctions(p: OrdersParameters, redis: RedisAccess) {
+    return {
+      docs: new AppFunction(this, "DocsFunction", {
+        table: "docs",
+        description: "GET /api, /openapi.json, /docs and /dashboard",
+        logLevel: p.logLevel,
+        commandHooks: copyStaticAssets,
+      }),
+      producer: new AppFunction(this, "ProducerFunction", {
+        table: "producer",
+        description: "POST /produce and /orders: puts orders on the queue",
+        timeout: Duration.seconds(29), // API Gateway's own integration limit
+        logLevel: p.logLevel,
+      }),
+      stats: new AppFunction(this, "StatsFunction", {
+        table: "stats",
+        description: "Every stats query, the consumer log and health",
+        network: redis.network,
+        logLevel: p.logLevel,
+      }),
+      admin: new AppFunction(this, "AdminFunction", {
+        table: "admin",
+        description: "The admin routes: clearing the figures, the dead letters, the rebuild",
+        timeout: Duration.seconds(29), // a redrive works until just before API Gateway's limit
+        network: redis.network,
+        logLevel: p.logLevel,
+      }),
+    } satisfies Record<HttpFunctionName, AppFunction>;
+  }
+
+  /** Grants each function what its row of the function table says it needs. */
+  private grantNeeds(
+    functions: StackFunctions,
+    resources: {
+      redis: RedisAccess;
+      orders: OrderQueue;
+      archive: OrderArchive;
+      adminToken: ISecret | undefined;
+      consumerSettings: ConsumerSettings;
+    },
+  ): void {
+    const { redis, orders, archive, adminToken, consumerSettings } = resources;
+    const rebuild = functions.rebuild;
+    const grants: Record<FunctionNeed, (fn: AppFunction) => void> = {
+      redis: (fn) => redis.connect(fn),
+      "queue:send": (fn) => orders.allowSending(fn),
+      "queue:consume": (fn) => orders.attachConsumer(fn, consumerSettings),
+      "queue:depths": (fn) => orders.allowDepthReads(fn),
+      "dead-letters:admin": (fn) => orders.allowDeadLetterAdmin(fn),
+      "archive:write": (fn) => archive.allowArchiving(fn),
+      "archive:read": (fn) => archive.allowReading(fn),
+      "archive:clear-marks": (fn) => archive.allowClearMarks(fn),
+      "rebuild:invoke": (fn) =>
+        fn.addToRolePolicy(
+          new PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [rebuild.functionArn] }),
+        ),
+      // By its name: a grant on its own ARN by reference (a Ref) would be a circular dependency.
+      "rebuild:invoke-itself": (fn) =>
+        fn.addToRolePolicy(
+          new PolicyStatement({
+            actions: ["lambda:InvokeFunction"],
+            resources: [
+              this.formatArn({
+                service: "lambda",
+                resource: "function",
+                resourceName: this.rebuildFunctionName,
+                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+              }),
+            ],
+          }),
+        ),
+      "admin-token:read": (fn) => adminToken?.grantRead(fn),
+    };
+    for (const fn of Object.values(functions))
+      for (const need of FUNCTION_TABLE[fn.table].needs) grants[need](fn);
+  }
+
+  /** The admin token's secret: the one named, or one generated at deploy. */
+  private adminToken(p: OrdersParameters): ISecret {
+    const adminToken = p.adminTokenSecretName
+      ? Secret.fromSecretNameV2(this, "AdminToken", p.adminTokenSecretName)
+      : generatedAdminToken(this);
+    new CfnOutput(this, "AdminTokenSecretArn", {
+      value: adminToken.secretArn,
+      description: "aws secretsmanager get-secret-value --secret-id <this> shows the admin token",
+    });
+    return adminToken;
+  }
+
+  private apiAndMonitoring(
+    p: OrdersParameters,
+    functions: Record<HttpFunctionName, AppFunction>,
+    orders: OrderQueue,
+    consumer: AppFunction,
+  ): void {
     const http = new HttpApi(this, "Http", {
       functions,
       stageName: STAGE_NAME,
@@ -213,47 +271,40 @@ export class OrdersStack extends Stack {
     new CfnOutput(this, "DeadLetterQueueUrl", { value: orders.deadLetterQueue.queueUrl });
   }
 
+  /** The rebuild function's name, known before deploy: its grant to invoke itself names it. */
+  private get rebuildFunctionName(): string {
+    return `${this.stackName}-rebuild`.slice(0, 64);
+  }
+
   /**
    * The function that rebuilds the analytics from the archive. Named, so that it may invoke itself
-   * to go on (a grant on its own ARN by reference would be a circular dependency).
+   * to go on.
    */
-  private rebuildFunction(p: OrdersParameters, redis: RedisAccess): AppFunction {
-    const functionName = `${this.stackName}-rebuild`.slice(0, 64);
-    const rebuild = new AppFunction(this, "RebuildFunction", {
-      entry: "lambdas/jobs/rebuild.ts",
+  private rebuildFunction(p: OrdersParameters, redis: RedisAccess): AppFunction<"rebuild"> {
+    return new AppFunction(this, "RebuildFunction", {
+      table: "rebuild",
       description: "Rebuilds the analytics from the order archive (POST /admin/rebuild)",
-      functionName,
+      functionName: this.rebuildFunctionName,
       timeout: Duration.seconds(p.rebuildTimeoutSeconds),
       memorySize: 1024,
-      environment: {
-        KEY_PREFIX: p.keyPrefix,
-        MARKER_TTL_SECONDS: String(p.queueRetentionSeconds),
-        ...judgingEnvironment(p),
-      },
       network: redis.network,
       logLevel: p.logLevel,
     });
-    rebuild.addToRolePolicy(
-      new PolicyStatement({
-        actions: ["lambda:InvokeFunction"],
-        resources: [
-          this.formatArn({
-            service: "lambda",
-            resource: "function",
-            resourceName: functionName,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      }),
-    );
-    return rebuild;
   }
+}
+
+/** How the functions reach Redis: the stack's own cache, a secret holding the URL, or the URL. */
+function redisAccessProps(stackName: string, p: OrdersParameters): RedisAccessProps {
+  if (p.redisMode === "elasticache")
+    return { mode: "elasticache", cacheName: `${stackName.toLowerCase().slice(0, 34)}-cache` };
+  if (p.redisSecretName) return { mode: "external", secretName: p.redisSecretName };
+  return { mode: "external", url: p.redisUrl ?? DEFAULT_REDIS_URL };
 }
 
 /** A random admin token, generated by Secrets Manager at deploy (never in the template). */
 function generatedAdminToken(scope: Construct): Secret {
   const secret = new Secret(scope, "AdminToken", {
-    description: "Bearer token for DELETE /clear_redis_db",
+    description: "Bearer token for the admin routes",
     generateSecretString: { passwordLength: 40, excludePunctuation: true },
     removalPolicy: RemovalPolicy.DESTROY,
   });
@@ -263,13 +314,4 @@ function generatedAdminToken(scope: Construct): Secret {
       "A static bearer token for the admin routes, with no service to rotate it against. Rotate it by putting a new value in the secret: every execution environment reads it again within 5 minutes (SECRET_REFRESH_SECONDS), no redeploy needed.",
   });
   return secret;
-}
-
-/** How orders are judged beyond the seed's rules: the consumer and the rebuild must judge alike. */
-function judgingEnvironment(p: OrdersParameters): Record<string, string> {
-  return {
-    MAX_ORDER_VALUE_CENTS: String(Math.round(p.maxOrderValue * 100)),
-    FIRST_ORDER_YEAR: String(p.firstOrderYear),
-    FUTURE_TOLERANCE_SECONDS: String(p.futureToleranceSeconds),
-  };
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { describeIssues } from "../lambdas/core/issues";
-import { KeyPrefixSchema } from "../lambdas/core/key-prefix";
+import { DEFAULT_KEY_PREFIX, KeyPrefixSchema } from "../lambdas/core/key-prefix";
 import { DEFAULT_JUDGING_RULES, VALUE_MISMATCH_POLICIES } from "../lambdas/core/rules";
 
 /**
@@ -29,7 +29,7 @@ const OrdersParametersSchema = z
       .optional(),
     /** external: a Secrets Manager secret holding the Redis URL with its password. */
     redisSecretName: z.string().min(1).optional(),
-    keyPrefix: KeyPrefixSchema,
+    keyPrefix: KeyPrefixSchema.default(DEFAULT_KEY_PREFIX),
     /** Records per consumer invocation; above 10 needs a batching window of at least 1 s. */
     batchSize: z.coerce.number().int().min(1).max(10_000).default(100),
     batchingWindowSeconds: z.coerce.number().int().min(0).max(300).default(1),

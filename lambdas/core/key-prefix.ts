@@ -17,8 +17,10 @@ export const KeyPrefixSchema = z
   .refine((prefix) => !GENERATION_SUFFIX.test(prefix), {
     message:
       "ends like a rebuild's key generation (gen<N>:): another deployment's rebuild on the same Redis could take its keys for its own and delete them; choose a prefix that does not end in gen<N>:",
-  })
-  .default("orders:");
+  });
+
+/** The stack's key prefix unless `-c keyPrefix=...` says otherwise. */
+export const DEFAULT_KEY_PREFIX = "orders:";
 
 /** The key prefix of a generation: the first is the key prefix itself (`orders:`), then `orders:gen2:`... */
 export function generationPrefix(keyPrefix: string, generation: number): string {

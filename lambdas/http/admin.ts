@@ -11,7 +11,8 @@ import {
   redisFromEnv,
 } from "../shared/clients";
 import { handlerAfter, initAtColdStart } from "../shared/cold-start";
-import { AdminEnvSchema, parseEnv } from "../shared/config";
+import { parseEnv } from "../shared/config";
+import { FUNCTION_TABLE } from "../shared/functions";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
 import { readSecretString, refreshingSecret } from "../shared/secrets";
@@ -20,7 +21,7 @@ import { ROUTES } from "./routes";
 
 /** Lambda entry for the admin routes (see routes.ts). */
 
-const env = parseEnv(AdminEnvSchema, process.env);
+const env = parseEnv(FUNCTION_TABLE.admin.environment, process.env);
 
 /** A redrive stops in time to answer within API Gateway's 29 s (it says whether it finished). */
 const REDRIVE_BUDGET_MS = 20_000;
@@ -52,7 +53,7 @@ const ready = initAtColdStart(async () => {
     env.ARCHIVE_BUCKET && env.REBUILD_FUNCTION_NAME
       ? {
           state: rebuildState(redis, env.KEY_PREFIX),
-          archive: createS3Archive(createS3Client(), env.ARCHIVE_BUCKET),
+          archive: createS3Archive(createS3Client(process.env), env.ARCHIVE_BUCKET),
           deleteGeneration: (generation: number) => deleteGeneration(redis, env.KEY_PREFIX, generation),
           invoke: (id: string) => invokeAsync(lambda, env.REBUILD_FUNCTION_NAME as string, { id }),
         }

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
-import { DocsEnvSchema, parseEnv } from "../shared/config";
+import { parseEnv } from "../shared/config";
+import { FUNCTION_TABLE } from "../shared/functions";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
 import { docsHandlers } from "./docs-routes";
@@ -7,7 +8,7 @@ import { ROUTES } from "./routes";
 
 /** Lambda entry for service information, the OpenAPI document and Swagger UI (see routes.ts). */
 
-const env = parseEnv(DocsEnvSchema, process.env);
+const env = parseEnv(FUNCTION_TABLE.docs.environment, process.env);
 
 // The stack builds the dashboard into dashboard/ beside this bundle (lib/dashboard-build.ts).
 const dashboardDir = fileURLToPath(new URL("./dashboard/", import.meta.url));

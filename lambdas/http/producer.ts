@@ -1,7 +1,8 @@
 import { sendMessages } from "../adapters/sqs-sender";
 import { createOrderGenerator } from "../core/generator";
 import { createSqsClient } from "../shared/clients";
-import { ProducerEnvSchema, parseEnv } from "../shared/config";
+import { parseEnv } from "../shared/config";
+import { FUNCTION_TABLE } from "../shared/functions";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
 import { createMetrics, publishEnqueueMetrics } from "../shared/metrics";
@@ -10,7 +11,7 @@ import { ROUTES } from "./routes";
 
 /** Lambda entry for the routes that put orders on the queue (see routes.ts). */
 
-const env = parseEnv(ProducerEnvSchema, process.env);
+const env = parseEnv(FUNCTION_TABLE.producer.environment, process.env);
 const sqs = createSqsClient();
 const metrics = createMetrics();
 

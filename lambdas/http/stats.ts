@@ -2,7 +2,8 @@ import { createRedisStore } from "../adapters/redis-store";
 import { queueDepth } from "../adapters/sqs-queue";
 import { createSqsClient, redisFromEnv } from "../shared/clients";
 import { handlerAfter, initAtColdStart } from "../shared/cold-start";
-import { parseEnv, StatsEnvSchema } from "../shared/config";
+import { parseEnv } from "../shared/config";
+import { FUNCTION_TABLE } from "../shared/functions";
 import { createHttpFunction } from "../shared/http";
 import { logger } from "../shared/logger";
 import { ROUTES } from "./routes";
@@ -10,7 +11,7 @@ import { statsHandlers } from "./stats-routes";
 
 /** Lambda entry for the stats routes (see routes.ts). */
 
-const env = parseEnv(StatsEnvSchema, process.env);
+const env = parseEnv(FUNCTION_TABLE.stats.environment, process.env);
 const sqs = createSqsClient();
 
 const ready = initAtColdStart(async () => {

@@ -7,16 +7,17 @@ import { createS3Archive } from "../adapters/s3-archive";
 import { generationPrefix } from "../core/key-prefix";
 import { createLambdaClient, createS3Client, redisFromEnv } from "../shared/clients";
 import { initAtColdStart } from "../shared/cold-start";
-import { judgingRulesOf, parseEnv, RebuildEnvSchema } from "../shared/config";
+import { judgingRulesOf, parseEnv } from "../shared/config";
+import { FUNCTION_TABLE } from "../shared/functions";
 import { logger } from "../shared/logger";
 import { runRebuild } from "../workflows/rebuild";
 
 /** The rebuild function: invoked asynchronously by POST /admin/rebuild, and by itself to go on. */
 
-const env = parseEnv(RebuildEnvSchema, process.env);
+const env = parseEnv(FUNCTION_TABLE.rebuild.environment, process.env);
 // Everything the rebuild sends may be sent again: its records are exactly-once by their markers.
 const redisReady = initAtColdStart(() => redisFromEnv(env, { idempotent: true }));
-const archive = createS3Archive(createS3Client(), env.ARCHIVE_BUCKET);
+const archive = createS3Archive(createS3Client(process.env), env.ARCHIVE_BUCKET);
 const lambda = createLambdaClient();
 const storeOptions = { markerTtlSeconds: env.MARKER_TTL_SECONDS, logMaxLength: env.LOG_MAX_LENGTH };
 // Each archived message says its own value-mismatch policy; the rest are the stack's.

@@ -91,13 +91,14 @@ export function createSqsClient(): SQSClient {
 }
 
 /**
- * The S3 client. Against an emulator (AWS_ENDPOINT_URL set: local mode, LocalStack) bucket names
+ * The S3 client, given the process's environment. Against an emulator (AWS_ENDPOINT_URL set:
+ * local mode, LocalStack) bucket names
  * go in the path, which needs no wildcard DNS; on AWS, virtual-hosted style as usual. No extra
  * CRC32 per upload (a third of a PUT's CPU in the consumer): TLS guards the bytes in transit, and
  * every archive object is gzip, whose own CRC32 the rebuild checks as it decompresses.
  */
-export function createS3Client(): S3Client {
-  const emulated = Boolean(process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL);
+export function createS3Client(env: { AWS_ENDPOINT_URL?: string; AWS_ENDPOINT_URL_S3?: string }): S3Client {
+  const emulated = Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
   return new S3Client({ forcePathStyle: emulated, requestChecksumCalculation: "WHEN_REQUIRED" });
 }
 
@@ -122,7 +123,10 @@ export async function redisFromEnv(
   options: Omit<RedisClientOptions, "mode"> = {},
 ): Promise<RedisClient> {
   const secretId = env.REDIS_SECRET_ID;
-  if (!secretId) return createRedisClient(env.REDIS_URL, { ...options, mode: env.REDIS_MODE });
+  if (!secretId) {
+    if (!env.REDIS_URL) throw new ConfigError("invalid configuration: set REDIS_URL or REDIS_SECRET_ID");
+    return createRedisClient(env.REDIS_URL, { ...options, mode: env.REDIS_MODE });
+  }
   const secretsClient = createSecretsClient();
   const readUrl = async () => {
     const secret = await readSecretString(secretsClient, secretId);

@@ -1,13 +1,16 @@
 import { z } from "zod";
-import { DEFAULT_LOG_MAX_LENGTH, DEFAULT_MARKER_TTL_SECONDS } from "../core/analytics-store";
+import { DEFAULT_LOG_MAX_LENGTH } from "../core/analytics-store";
 import { describeIssues } from "../core/issues";
 import { KeyPrefixSchema } from "../core/key-prefix";
-import { DEFAULT_JUDGING_RULES, type JudgingRules, VALUE_MISMATCH_POLICIES } from "../core/rules";
+import { type JudgingRules, VALUE_MISMATCH_POLICIES } from "../core/rules";
 
 /**
  * Environment variables, parsed once per execution environment with zod. Entry files call
  * `parseEnv(schema, process.env)` at module scope and pass the typed result into factories, so a
  * misconfigured function fails at cold start with every problem named, not on some later request.
+ * A variable the stack always sets has no default here (its default, if any, is the stack
+ * parameter's, in lib/parameters.ts); only settings the stack leaves alone have one. Which
+ * function reads which schema: the function table (functions.ts).
  */
 
 const positiveInt = z.coerce.number().int().positive();
@@ -25,7 +28,8 @@ const optionalName = z
   .transform((value) => value || undefined);
 
 export const RedisEnvSchema = z.object({
-  REDIS_URL: RedisUrlSchema.default("redis://127.0.0.1:6379"),
+  /** Where Redis is, when it needs no password (else REDIS_SECRET_ID): one of the two is set. */
+  REDIS_URL: RedisUrlSchema.optional(),
   /**
    * A Secrets Manager secret holding the Redis URL (with its password), read at cold start
    * instead of REDIS_URL, so that no password sits in the template or the environment.
@@ -38,20 +42,16 @@ export const RedisEnvSchema = z.object({
    */
   SECRET_REFRESH_SECONDS: positiveInt.default(300),
   /** `cluster` for a Redis Cluster (ElastiCache Serverless is one); `single` otherwise. */
-  REDIS_MODE: z.enum(["single", "cluster"]).default("single"),
+  REDIS_MODE: z.enum(["single", "cluster"]),
   KEY_PREFIX: KeyPrefixSchema,
 });
 export type RedisEnv = z.infer<typeof RedisEnvSchema>;
 
 /** How orders are judged (core/rules.ts): the consumer and the rebuild judge alike. */
 const JudgingEnvSchema = z.object({
-  MAX_ORDER_VALUE_CENTS: positiveInt.default(DEFAULT_JUDGING_RULES.maxOrderValueCents),
-  FIRST_ORDER_YEAR: z.coerce.number().int().min(1).max(9999).default(DEFAULT_JUDGING_RULES.firstYear),
-  FUTURE_TOLERANCE_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(DEFAULT_JUDGING_RULES.futureToleranceMs / 1000),
+  MAX_ORDER_VALUE_CENTS: positiveInt,
+  FIRST_ORDER_YEAR: z.coerce.number().int().min(1).max(9999),
+  FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().min(0),
 });
 
 /** The judging rules an environment sets; `valueMismatch` as given (the rebuild takes it from the archive). */
@@ -72,11 +72,11 @@ export const ConsumerEnvSchema = RedisEnvSchema.extend({
   /** The order queue: the consumer sets its retries' visibility there (per-message backoff). */
   QUEUE_URL: queueUrl,
   DLQ_URL: queueUrl,
-  RETRY_BASE_SECONDS: positiveInt.default(2),
-  RETRY_MAX_SECONDS: positiveInt.default(60),
-  MARKER_TTL_SECONDS: positiveInt.default(DEFAULT_MARKER_TTL_SECONDS),
+  RETRY_BASE_SECONDS: positiveInt,
+  RETRY_MAX_SECONDS: positiveInt,
+  MARKER_TTL_SECONDS: positiveInt,
   LOG_MAX_LENGTH: positiveInt.default(DEFAULT_LOG_MAX_LENGTH),
-  VALUE_MISMATCH: z.enum(VALUE_MISMATCH_POLICIES).default("reject"),
+  VALUE_MISMATCH: z.enum(VALUE_MISMATCH_POLICIES),
   /** The order archive's bucket: every settled message is written there before Redis counts it. */
   ARCHIVE_BUCKET: optionalName,
 });
@@ -84,7 +84,7 @@ export const ConsumerEnvSchema = RedisEnvSchema.extend({
 export const RebuildEnvSchema = RedisEnvSchema.extend({
   ...JudgingEnvSchema.shape,
   ARCHIVE_BUCKET: z.string().min(1),
-  MARKER_TTL_SECONDS: positiveInt.default(DEFAULT_MARKER_TTL_SECONDS),
+  MARKER_TTL_SECONDS: positiveInt,
   LOG_MAX_LENGTH: positiveInt.default(DEFAULT_LOG_MAX_LENGTH),
 });
 
@@ -97,8 +97,8 @@ export const ProducerEnvSchema = HttpEnvSchema.extend({ QUEUE_URL: queueUrl });
 
 /** The docs function: how the deployment protects its routes, for the OpenAPI document it serves. */
 export const DocsEnvSchema = HttpEnvSchema.extend({
-  ADMIN_AUTH: z.enum(["token", "off"]).default("token"),
-  WRITE_AUTH: z.enum(["apiKey", "open"]).default("apiKey"),
+  ADMIN_AUTH: z.enum(["token", "off"]),
+  WRITE_AUTH: z.enum(["apiKey", "open"]),
 });
 
 export const StatsEnvSchema = RedisEnvSchema.extend({
@@ -125,7 +125,7 @@ export const AdminEnvSchema = RedisEnvSchema.extend({
    * with neither, the function refuses to start, unless ADMIN_AUTH=off says in so many words that
    * anyone may clear the data.
    */
-  ADMIN_AUTH: z.enum(["token", "off"]).default("token"),
+  ADMIN_AUTH: z.enum(["token", "off"]),
   ADMIN_TOKEN_SECRET_ID: optionalName,
   ADMIN_TOKEN: optionalName,
   /** The archive and the function that rebuilds the analytics from it (POST /admin/rebuild). */

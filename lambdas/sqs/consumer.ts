@@ -6,7 +6,8 @@ import { createS3Archive } from "../adapters/s3-archive";
 import { sendMessages } from "../adapters/sqs-sender";
 import { createS3Client, createSqsClient, redisFromEnv } from "../shared/clients";
 import { initAtColdStart } from "../shared/cold-start";
-import { ConsumerEnvSchema, judgingRulesOf, parseEnv } from "../shared/config";
+import { judgingRulesOf, parseEnv } from "../shared/config";
+import { FUNCTION_TABLE } from "../shared/functions";
 import { logger } from "../shared/logger";
 import { createMetrics, publishBatchMetrics } from "../shared/metrics";
 import { processBatch } from "./process-batch";
@@ -14,7 +15,7 @@ import { createRetryDelayer } from "./redelivery";
 
 /** The SQS consumer Lambda: validates a batch of orders, records analytics, reports partial failures. */
 
-const env = parseEnv(ConsumerEnvSchema, process.env);
+const env = parseEnv(FUNCTION_TABLE.consumer.environment, process.env);
 const sqs = createSqsClient();
 const metrics = createMetrics();
 const delayRetries = createRetryDelayer(sqs, env.QUEUE_URL, {
@@ -22,7 +23,9 @@ const delayRetries = createRetryDelayer(sqs, env.QUEUE_URL, {
   maxSeconds: env.RETRY_MAX_SECONDS,
 });
 const rules = judgingRulesOf(env, env.VALUE_MISMATCH);
-const archive = env.ARCHIVE_BUCKET ? createS3Archive(createS3Client(), env.ARCHIVE_BUCKET) : undefined;
+const archive = env.ARCHIVE_BUCKET
+  ? createS3Archive(createS3Client(process.env), env.ARCHIVE_BUCKET)
+  : undefined;
 const storeReady = initAtColdStart(async () =>
   createRedisStore(await redisFromEnv(env), {
     prefix: env.KEY_PREFIX,

@@ -7,6 +7,7 @@ import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
 import { type ICommandHooks, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { type EnvironmentOf, FUNCTION_TABLE, type FunctionName } from "../../lambdas/shared/functions";
 import { updateWithFiles } from "../file-hash";
 import type { FunctionNetwork } from "./redis-access";
 
@@ -16,16 +17,16 @@ import type { FunctionNetwork } from "./redis-access";
  * SDK bundled (the same code runs in local mode, on LocalStack and on AWS), an explicit log
  * group (not `logRetention`, which deploys a custom-resource Lambda), and a role of its own that
  * may write only to that log group (AWS's managed AWSLambdaBasicExecutionRole would let it write
- * to every log group of the account).
+ * to every log group of the account). Built from its row of the function table
+ * (lambdas/shared/functions.ts): the entry file, and the environment `setEnvironment` takes.
  */
 
-export interface AppFunctionProps {
-  /** Entry file, relative to the project root, e.g. `lambdas/http/stats.ts`. */
-  entry: string;
+export interface AppFunctionProps<N extends FunctionName> {
+  /** Its row in the function table. */
+  table: N;
   description: string;
   timeout?: Duration;
   memorySize?: number;
-  environment?: Record<string, string>;
   logLevel: string;
   commandHooks?: ICommandHooks;
   /** A fixed physical name (only where the function must know its own ARN before deploy). */
@@ -41,8 +42,12 @@ export const SERVICE_NAME = "orders-pipeline";
 const REQUIRE_SHIM =
   "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
-export class AppFunction extends NodejsFunction {
-  constructor(scope: Construct, id: string, props: AppFunctionProps) {
+export class AppFunction<N extends FunctionName = FunctionName> extends NodejsFunction {
+  /** Its row in the function table. */
+  readonly table: N;
+
+  constructor(scope: Construct, id: string, props: AppFunctionProps<N>) {
+    const entry = FUNCTION_TABLE[props.table].entry;
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: RetentionDays.TWO_WEEKS,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -61,7 +66,7 @@ export class AppFunction extends NodejsFunction {
     if (props.network) allowNetworkInterfaces(role);
     super(scope, id, {
       role,
-      entry: props.entry,
+      entry,
       handler: "handler",
       description: props.description,
       ...(props.functionName ? { functionName: props.functionName } : {}),
@@ -75,12 +80,11 @@ export class AppFunction extends NodejsFunction {
         NODE_OPTIONS: "--enable-source-maps",
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
-        ...props.environment,
       },
       bundling: {
         // Known before bundling, so a synth into a cloud assembly that already holds this bundle
         // skips esbuild (faster `cdk synth`, local mode and its reloads).
-        assetHash: sourceHash(props.entry, props.commandHooks),
+        assetHash: sourceHash(entry, props.commandHooks),
         format: OutputFormat.ESM,
         target: "node24",
         minify: true,
@@ -96,6 +100,20 @@ export class AppFunction extends NodejsFunction {
     });
     // The function is created only once its role may write its logs (and, in a VPC, attach to it).
     this.node.addDependency(role);
+    this.table = props.table;
+  }
+
+  /**
+   * Sets what the function's schema reads, in one typed call: a variable the schema cannot do
+   * without and the stack forgets, or one it misspells, fails to compile. In name order, so the
+   * template does not depend on the order the stack assembled them in.
+   */
+  setEnvironment(environment: EnvironmentOf<N>): void {
+    const variables: Record<string, string | undefined> = environment;
+    for (const name of Object.keys(variables).sort()) {
+      const value = variables[name];
+      if (value !== undefined) this.addEnvironment(name, value);
+    }
   }
 }
 

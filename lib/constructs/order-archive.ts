@@ -106,7 +106,6 @@ export class OrderArchive extends Construct {
     this.grant(fn, ["s3:PutObject"], this.bucket.arnForObjects(`${ARCHIVE_ROOT}*`), {
       Null: { "s3:if-none-match": "false" },
     });
-    fn.addEnvironment("ARCHIVE_BUCKET", this.bucket.bucketName);
   }
 
   /** The admin function: notes clears, and reads the latest one when a rebuild starts. */
@@ -117,7 +116,6 @@ export class OrderArchive extends Construct {
         resources: [this.bucket.arnForObjects(LAST_CLEAR_KEY)],
       }),
     );
-    fn.addEnvironment("ARCHIVE_BUCKET", this.bucket.bucketName);
   }
 
   /** The rebuild: lists the archive's versions and reads the oldest of each key. */
@@ -130,7 +128,6 @@ export class OrderArchive extends Construct {
         conditions: { StringLike: { "s3:prefix": [`${ARCHIVE_ROOT}*`] } },
       }),
     );
-    fn.addEnvironment("ARCHIVE_BUCKET", this.bucket.bucketName);
   }
 
   /** Object actions under the archive prefix: keys are made at run time, so the grant names the prefix. */

@@ -52,18 +52,15 @@ export class OrderQueue extends Construct {
     });
   }
 
-  /** Lets `fn` send orders, and tells it where (QUEUE_URL). */
+  /** Lets `fn` send orders. */
   allowSending(fn: LambdaFunction): void {
     this.queue.grantSendMessages(fn);
-    fn.addEnvironment("QUEUE_URL", this.queue.queueUrl);
   }
 
-  /** Lets `fn` read both queues' depths (QUEUE_URL, DLQ_URL), for health and the dashboard. */
+  /** Lets `fn` read both queues' depths, for health and the dashboard. */
   allowDepthReads(fn: LambdaFunction): void {
     this.queue.grant(fn, "sqs:GetQueueAttributes");
     this.deadLetterQueue.grant(fn, "sqs:GetQueueAttributes");
-    fn.addEnvironment("QUEUE_URL", this.queue.queueUrl);
-    fn.addEnvironment("DLQ_URL", this.deadLetterQueue.queueUrl);
   }
 
   /** Lets `fn` read the dead letters and move them back (SQS's move task, or receive, send, delete). */
@@ -71,15 +68,11 @@ export class OrderQueue extends Construct {
     this.deadLetterQueue.grantConsumeMessages(fn);
     this.deadLetterQueue.grant(fn, "sqs:StartMessageMoveTask", "sqs:ListMessageMoveTasks");
     this.queue.grantSendMessages(fn);
-    fn.addEnvironment("QUEUE_URL", this.queue.queueUrl);
-    fn.addEnvironment("QUEUE_ARN", this.queue.queueArn);
-    fn.addEnvironment("DLQ_URL", this.deadLetterQueue.queueUrl);
-    fn.addEnvironment("DLQ_ARN", this.deadLetterQueue.queueArn);
   }
 
   /**
-   * Makes `fn` the consumer: an event source mapping with partial batch responses, plus sending
-   * dead letters (DLQ_URL) and markers that outlive the queue's retention (MARKER_TTL_SECONDS).
+   * Makes `fn` the consumer: an event source mapping with partial batch responses, and sending
+   * dead letters. Its environment (`consumerEnvironment`) says where, and how long markers live.
    */
   attachConsumer(fn: LambdaFunction & IFunction, settings: ConsumerSettings): void {
     // Checked before the mapping exists, so the message names our parameters and every problem at once.
@@ -99,13 +92,22 @@ export class OrderQueue extends Construct {
         reportBatchItemFailures: true,
       }),
     );
-    this.deadLetterQueue.grantSendMessages(fn);
-    fn.addEnvironment("DLQ_URL", this.deadLetterQueue.queueUrl);
-    fn.addEnvironment("MARKER_TTL_SECONDS", String(this.props.retention.toSeconds()));
     // The mapping's grants include sqs:ChangeMessageVisibility, which the backoff uses.
-    fn.addEnvironment("QUEUE_URL", this.queue.queueUrl);
-    fn.addEnvironment("RETRY_BASE_SECONDS", String(settings.retryBaseSeconds));
-    fn.addEnvironment("RETRY_MAX_SECONDS", String(settings.retryMaxSeconds));
+    this.deadLetterQueue.grantSendMessages(fn);
+  }
+
+  /**
+   * What the consumer reads about the queues: where they are, its per-message backoff, and how
+   * long an exactly-once marker lives (as long as the queue keeps a message).
+   */
+  consumerEnvironment(settings: ConsumerSettings) {
+    return {
+      QUEUE_URL: this.queue.queueUrl,
+      DLQ_URL: this.deadLetterQueue.queueUrl,
+      MARKER_TTL_SECONDS: String(this.props.retention.toSeconds()),
+      RETRY_BASE_SECONDS: String(settings.retryBaseSeconds),
+      RETRY_MAX_SECONDS: String(settings.retryMaxSeconds),
+    };
   }
 
   private queueRules(): string[] {

@@ -24,14 +24,18 @@ import { Construct } from "constructs";
  * - `elasticache`: an ElastiCache Serverless cache for Valkey (TLS, always a cluster) in a VPC of
  *   the stack's own: isolated subnets in two AZs, no NAT gateway, interface endpoints for the AWS
  *   services the functions call, and security groups that let only the functions reach the cache.
- * `network` is what a function that touches Redis is built with (its VPC placement); `connect`
- * then gives it the environment and grants, so the two cannot drift.
+ * `network` is what a function that touches Redis is built with (its VPC placement), `environment`
+ * what it is told, and `connect` what it is granted.
  */
 
 export type RedisAccessProps =
   | { mode: "external"; url: string; secretName?: undefined }
   | { mode: "external"; url?: undefined; secretName: string }
   | { mode: "elasticache"; cacheName: string };
+
+export type RedisEnvironment =
+  | { REDIS_URL: string; REDIS_SECRET_ID?: undefined; REDIS_MODE: "single" | "cluster" }
+  | { REDIS_URL?: undefined; REDIS_SECRET_ID: string; REDIS_MODE: "single" };
 
 export interface FunctionNetwork {
   vpc: IVpc;
@@ -48,7 +52,8 @@ export class RedisAccess extends Construct {
   /** Set in `elasticache` mode. */
   readonly cache?: CfnServerlessCache;
   readonly vpc?: Vpc;
-  private readonly environment: Record<string, string>;
+  /** Where Redis is: its URL, or the secret holding it; and whether it is a cluster. */
+  readonly environment: RedisEnvironment;
   private readonly urlSecret?: ISecret;
 
   constructor(scope: Construct, id: string, props: RedisAccessProps) {
@@ -141,9 +146,8 @@ export class RedisAccess extends Construct {
     };
   }
 
-  /** Tells `fn` where Redis is (and lets it read the URL's secret); `fn` was built with `network`. */
+  /** Lets `fn` read the URL's secret, if there is one; `fn` was built with `network`. */
   connect(fn: LambdaFunction): void {
-    for (const [name, value] of Object.entries(this.environment)) fn.addEnvironment(name, value);
     this.urlSecret?.grantRead(fn);
   }
 }

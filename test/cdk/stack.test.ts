@@ -275,7 +275,7 @@ describe("the functions", () => {
       { actions: ["sqs:GetQueueAttributes"], resources: [queueRef("DeadLetters")] },
     ]);
     const secretId = resourcesOf(template, "AWS::SecretsManager::Secret")[0]?.[0];
-    const adminGrants = grantsOf(functionId("DELETE /clear_redis_db"));
+    const adminGrants = grantsOf(functionId("The admin routes"));
     expect(adminGrants).toHaveLength(6);
     expect(adminGrants).toEqual(
       expect.arrayContaining([
@@ -317,7 +317,7 @@ describe("the functions", () => {
     const [secretId, secret] = resourcesOf(template, "AWS::SecretsManager::Secret")[0] ?? [];
     expect(secret?.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 40 });
     expect(secret?.Properties.SecretString).toBeUndefined();
-    const admin = functions.find(([id]) => id === functionId("DELETE /clear_redis_db"))?.[1].Properties ?? {};
+    const admin = functions.find(([id]) => id === functionId("The admin routes"))?.[1].Properties ?? {};
     const env = (admin.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env.ADMIN_TOKEN_SECRET_ID).toEqual({ Ref: secretId });
     expect(env.ADMIN_TOKEN).toBeUndefined();

@@ -1,6 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { METRIC, METRICS_NAMESPACE } from "../../lambdas/shared/metrics";
+import { defaultConsumerEnvironment } from "../../lib/environments";
 import { localAwsEnvironment } from "../../local/sqs";
 import { orderMessage, sqsRecord, sqsRecords } from "../support/factories";
 import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
@@ -18,6 +19,8 @@ let handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 beforeAll(async () => {
   sqs = await startEmbeddedSqs();
   Object.assign(process.env, {
+    // What the stack sets at its default parameters (lib/environments.ts); below, where things are.
+    ...defaultConsumerEnvironment(),
     REDIS_URL: redisUrl(),
     REDIS_MODE: redisMode(),
     KEY_PREFIX: prefix,

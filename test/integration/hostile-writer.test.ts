@@ -258,8 +258,14 @@ describe("a rebuild from a tampered archive", () => {
 
 describe("key prefixes", () => {
   it("refuses a prefix that looks like another deployment's key generation", () => {
-    expect(() => parseEnv(RedisEnvSchema, { KEY_PREFIX: "orders:gen1:" })).toThrow(ConfigError);
-    expect(() => parseEnv(RedisEnvSchema, { KEY_PREFIX: "orders:gen12:" })).toThrow(/gen<N>:/);
-    expect(parseEnv(RedisEnvSchema, { KEY_PREFIX: "orders:general:" }).KEY_PREFIX).toBe("orders:general:");
+    expect(() => parseEnv(RedisEnvSchema, { REDIS_MODE: "single", KEY_PREFIX: "orders:gen1:" })).toThrow(
+      ConfigError,
+    );
+    expect(() => parseEnv(RedisEnvSchema, { REDIS_MODE: "single", KEY_PREFIX: "orders:gen12:" })).toThrow(
+      /gen<N>:/,
+    );
+    expect(parseEnv(RedisEnvSchema, { REDIS_MODE: "single", KEY_PREFIX: "orders:general:" }).KEY_PREFIX).toBe(
+      "orders:general:",
+    );
   });
 });

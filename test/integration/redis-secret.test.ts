@@ -42,7 +42,8 @@ afterAll(async () => {
 });
 
 /** The environment as the stack gives it to a function (no URL, no password: the secret's name). */
-const envFor = (variables: Record<string, string>) => parseEnv(RedisEnvSchema, variables);
+const envFor = (variables: Record<string, string>) =>
+  parseEnv(RedisEnvSchema, { REDIS_MODE: "single", KEY_PREFIX: "orders:", ...variables });
 
 async function connect(variables: Record<string, string>): Promise<RedisClient> {
   const client = await redisFromEnv(envFor(variables));

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { FUNCTION_TABLE } from "../../lambdas/shared/functions";
 
 /**
  * The dependency rule of docs/architecture.md, checked on every import of the tree: a layer
@@ -58,7 +59,10 @@ describe("the dependency rule", () => {
     const imports = importsOf("lambdas");
     expect(imports.length).toBeGreaterThan(100);
     expect(imports).toContainEqual({ from: "lambdas/sqs/consumer.ts", to: "lambdas/sqs/process-batch" });
-    expect(projectImports("test/unit/dependency-rule.test.ts")).toEqual([]);
+    // Its own regular expressions are not imports; the function table is.
+    expect(projectImports("test/unit/dependency-rule.test.ts")).toEqual([
+      { from: "test/unit/dependency-rule.test.ts", to: "lambdas/shared/functions" },
+    ]);
   });
 
   it("lambdas/: each layer imports only the layers below it, entry folders never each other", () => {
@@ -83,6 +87,18 @@ describe("the dependency rule", () => {
     expect(importsOf("local").filter(({ to }) => /^(lambdas|lib)\//.test(to) && !allowed.has(to))).toEqual(
       [],
     );
+  });
+
+  it("lambdas/: only the entry files of the function table read process.env (the rest is given what it needs)", () => {
+    const entries = new Set(Object.values(FUNCTION_TABLE).map((row) => row.entry));
+    const readers = sourceFiles("lambdas").filter((file) =>
+      // Code, not comments: a line that reads process.env outside a comment.
+      readFileSync(join(ROOT, file), "utf8")
+        .split("\n")
+        .some((line) => /process\.env/.test(line.replace(/\/\/.*$|^\s*\*.*$/, ""))),
+    );
+    expect(readers.length).toBeGreaterThan(0);
+    expect(readers.filter((file) => !entries.has(file))).toEqual([]);
   });
 
   it("the benchmarks and scripts import nothing from test/", () => {

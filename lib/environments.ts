@@ -1,0 +1,50 @@
+import { VISIBILITY_TO_TIMEOUT_RATIO } from "./constructs/order-queue";
+import { type OrdersParameters, parametersFromContext } from "./parameters";
+
+/**
+ * The functions' settings the stack derives from its parameters (beyond where things are), in one
+ * place: the stack sets them, and tests and benchmarks that run a function outside a stack take
+ * the same values (`defaultConsumerEnvironment`).
+ */
+
+/** The longest per-message backoff unless retryMaxSeconds says otherwise (or the visibility timeout is shorter). */
+const DEFAULT_RETRY_MAX_SECONDS = 60;
+
+/** The consumer's event source mapping and backoff. */
+export function consumerSettingsOf(p: OrdersParameters) {
+  return {
+    batchSize: p.batchSize,
+    batchingWindowSeconds: p.batchingWindowSeconds,
+    maxConcurrency: p.maxConcurrency,
+    retryBaseSeconds: p.retryBaseSeconds,
+    retryMaxSeconds:
+      p.retryMaxSeconds ??
+      Math.min(DEFAULT_RETRY_MAX_SECONDS, p.consumerTimeoutSeconds * VISIBILITY_TO_TIMEOUT_RATIO),
+  };
+}
+
+/** How orders are judged beyond the seed's rules: the consumer and the rebuild must judge alike. */
+export function judgingEnvironment(p: OrdersParameters) {
+  return {
+    MAX_ORDER_VALUE_CENTS: String(Math.round(p.maxOrderValue * 100)),
+    FIRST_ORDER_YEAR: String(p.firstOrderYear),
+    FUTURE_TOLERANCE_SECONDS: String(p.futureToleranceSeconds),
+  };
+}
+
+/**
+ * What the stack tells the consumer at its default parameters, but where the queues and Redis
+ * are: for running the consumer's entry file outside a stack (tests, benchmarks).
+ */
+export function defaultConsumerEnvironment(): Record<string, string> {
+  const p = parametersFromContext(() => undefined);
+  const settings = consumerSettingsOf(p);
+  return {
+    ...judgingEnvironment(p),
+    VALUE_MISMATCH: p.valueMismatch,
+    MARKER_TTL_SECONDS: String(p.queueRetentionSeconds),
+    RETRY_BASE_SECONDS: String(settings.retryBaseSeconds),
+    RETRY_MAX_SECONDS: String(settings.retryMaxSeconds),
+    REDIS_MODE: "single",
+  };
+}
