@@ -6,7 +6,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
-import { createRedisStore } from "../lambdas/adapters/redis-store";
+import { deleteDeploymentKeys } from "../lambdas/adapters/redis-maintenance";
 import type { RedisClient } from "../lambdas/shared/clients";
 import { freePort } from "../local/redis-server";
 import { PROJECT_ROOT } from "../local/synth";
@@ -102,8 +102,5 @@ function stopGroup(child: ChildProcess): void {
  * generation pointer and the rebuild's progress, which outlive a clear by design.
  */
 export async function deleteRunKeys(redis: RedisClient, prefix: string): Promise<void> {
-  await createRedisStore(redis, { prefix }).clear();
-  // Two keys in two slots: one command each, so that this works on a cluster too.
-  await redis.del(`${prefix}generations`);
-  await redis.del(`${prefix}rebuild`);
+  await deleteDeploymentKeys(redis, prefix);
 }

@@ -4,6 +4,7 @@
  */
 
 import { MAX_COUNTER } from "../core/analytics-store";
+import { LUA_KEY_LAYOUT } from "./redis-keys";
 
 export const RECORD_ENTRIES_LUA = `
 -- Records a chunk of consumer outcomes atomically and exactly once.
@@ -18,7 +19,7 @@ export const RECORD_ENTRIES_LUA = `
 -- Returns one status letter per entry: A applied, D duplicate, R replayed (already recorded),
 -- O out of range (a total would pass MAX_COUNTER: refused, nothing written for it).
 --
--- Markers: seen:order:<order_id> holds "<message id> <sent at>" of the message that counted the
+-- Markers (their keys: redis-keys.ts): seen:order:<order_id> holds "<message id> <sent at>" of the message that counted the
 -- order, valid or failed: one order id counts once, whatever its outcome, and a redelivery of that
 -- message is told apart from a second message with the same order id (a duplicate, counted once
 -- per message through seen:msg:<message_id>). Messages without an order id (malformed, or failed
@@ -38,8 +39,7 @@ export const RECORD_ENTRIES_LUA = `
 
 local prefix, ttl, logMaxLen = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local ttlMs = ttl * 1000
-local globalKey, logsKey, monthsKey = prefix .. 'global', prefix .. 'logs', prefix .. 'months'
--- The most a counter may reach: below Redis's 64-bit limit by more than a double's rounding there
+${LUA_KEY_LAYOUT}-- The most a counter may reach: below Redis's 64-bit limit by more than a double's rounding there
 -- (Lua numbers are doubles), so the check below can never let HINCRBY overflow (MAX_COUNTER).
 local MAX_COUNTER = ${MAX_COUNTER}
 local OUTCOME = { v = 'valid', c = 'valid', f = 'failed', m = 'malformed' }
@@ -110,7 +110,7 @@ local function firstOrder(orderId, sentAt)
   if claimedBy ~= nil then
     return false, claimedBy
   end
-  local marker = redis.call('GET', prefix .. 'seen:order:' .. orderId)
+  local marker = redis.call('GET', orderMarkerKey(orderId))
   if not marker then
     return true, nil
   end
@@ -125,7 +125,7 @@ local function firstOrder(orderId, sentAt)
 end
 
 local function firstMessage(messageId)
-  return not claimedMessages[messageId] and not redis.call('GET', prefix .. 'seen:msg:' .. messageId)
+  return not claimedMessages[messageId] and not redis.call('GET', messageMarkerKey(messageId))
 end
 
 -- A failed order's counter changes: global, its month's (when it has one) and its user's.
@@ -150,8 +150,8 @@ for _, entry in ipairs(cjson.decode(ARGV[4])) do
   sentAt = tonumber(sentAt) or 0
   local status, outcome = 'R', OUTCOME[kind]
   local hasMonth, hasUser = month ~= '', userId ~= ''
-  local monthKey = prefix .. 'month:' .. month
-  local userKey, monthUserKey = prefix .. 'user:' .. userId, monthKey .. ':user:' .. userId
+  local monthKey, bySpendKey = monthKeyOf(month), monthBySpendKey(month)
+  local userKey, monthUserKey = userKey(userId), monthUserKey(month, userId)
 
   if orderId ~= '' then
     local first, countedBy = firstOrder(orderId, sentAt)
@@ -159,7 +159,7 @@ for _, entry in ipairs(cjson.decode(ARGV[4])) do
       if addAllWithin(failedChanges(value, monthKey, userKey, monthUserKey, hasMonth, hasUser)) then
         status = 'A'
         -- listed among the month's users even with nothing spent
-        if hasUser and hasMonth then add(zsets, monthKey .. ':by_spend', userId, 0) end
+        if hasUser and hasMonth then add(zsets, bySpendKey, userId, 0) end
       else
         status = 'O'
       end
@@ -174,9 +174,9 @@ for _, entry in ipairs(cjson.decode(ARGV[4])) do
       end
       if addAllWithin(changes) then
         status = 'A'
-        add(zsets, monthKey .. ':by_spend', userId, cents)
-        add(zsets, prefix .. 'rank:spend', userId, cents)
-        add(zsets, prefix .. 'rank:orders', userId, 1)
+        add(zsets, bySpendKey, userId, cents)
+        add(zsets, rankBySpendKey, userId, cents)
+        add(zsets, rankByOrdersKey, userId, 1)
       else
         status = 'O'
       end
@@ -191,7 +191,7 @@ for _, entry in ipairs(cjson.decode(ARGV[4])) do
     end
     if status == 'A' then
       claimedOrders[orderId] = messageId
-      markerKeys[#markerKeys + 1] = 'seen:order:' .. orderId
+      markerKeys[#markerKeys + 1] = orderMarkerKey(orderId)
       markerValues[#markerValues + 1] = messageId .. ' ' .. string.format('%d', sentAt)
       if hasMonth then months[month] = true end
     end
@@ -202,13 +202,13 @@ for _, entry in ipairs(cjson.decode(ARGV[4])) do
       or { globalKey, 'failed_orders', 1, globalKey, 'failed:malformed', 1 }
     status = addAllWithin(changes) and 'A' or 'O'
     if status == 'A' and kind == 'f' and hasUser and hasMonth then
-      add(zsets, monthKey .. ':by_spend', userId, 0)
+      add(zsets, bySpendKey, userId, 0)
       months[month] = true
     end
   end
   if status == 'D' or (status == 'A' and orderId == '') then
     claimedMessages[messageId] = true
-    markerKeys[#markerKeys + 1] = 'seen:msg:' .. messageId
+    markerKeys[#markerKeys + 1] = messageMarkerKey(messageId)
     markerValues[#markerValues + 1] = '1'
   end
   if status == 'A' or status == 'D' then
@@ -227,7 +227,7 @@ redis.call('XLEN', logsKey)
 
 -- Phase 2: write. Markers of other types cannot exist: they are read above with GET.
 for i, key in ipairs(markerKeys) do
-  redis.call('SET', prefix .. key, markerValues[i], 'EX', 2 * ttl)
+  redis.call('SET', key, markerValues[i], 'EX', 2 * ttl)
 end
 for key, fields in pairs(hashes) do
   for field, delta in pairs(fields) do
@@ -255,16 +255,18 @@ return table.concat(statuses)
  * { totals (HGETALL pairs), user count, [user id, order_count, spend_cents, failed_order_count]... }.
  */
 export const MONTH_STATS_LUA = `
-local monthKey = ARGV[1] .. 'month:' .. ARGV[2]
+local prefix, month = ARGV[1], ARGV[2]
+${LUA_KEY_LAYOUT}
+local monthKey = monthKeyOf(month)
 local totals = redis.call('HGETALL', monthKey)
 if #totals == 0 then
   return {}
 end
-local bySpend = monthKey .. ':by_spend'
+local bySpend = monthBySpendKey(month)
 local ids = redis.call('ZREVRANGE', bySpend, 0, tonumber(ARGV[3]) - 1)
 local users = {}
 for _, id in ipairs(ids) do
-  local figures = redis.call('HMGET', monthKey .. ':user:' .. id, 'order_count', 'spend_cents', 'failed_order_count')
+  local figures = redis.call('HMGET', monthUserKey(month, id), 'order_count', 'spend_cents', 'failed_order_count')
   users[#users + 1] = id
   users[#users + 1] = figures[1] or '0'
   users[#users + 1] = figures[2] or '0'

@@ -1,5 +1,6 @@
 import type { RedisClient } from "../shared/clients";
-import { type Generations, generationReader, generationsKey } from "./redis-store";
+import { type Generations, generationReader, generationSwitch } from "./redis-generations";
+import { rebuildLeaseKey, rebuildProgressKey } from "./redis-keys";
 
 /**
  * A rebuild's state in Redis, outside every generation's keys: its progress (what
@@ -12,7 +13,7 @@ type RebuildStatus = "running" | "done" | "failed";
 export interface RebuildProgress {
   id: string;
   status: RebuildStatus;
-  /** The generation being built (see redis-store.ts). */
+  /** The generation being built (see redis-generations.ts). */
   generation: number;
   /** The generation readers used before (deleted once the new one is switched in). */
   previousGeneration: number;
@@ -55,11 +56,11 @@ const NUMBER_FIELDS = [
 ] as const;
 
 export function rebuildState(redis: RedisClient, keyPrefix: string) {
-  const progressKey = `${keyPrefix}rebuild`;
+  const progressKey = rebuildProgressKey(keyPrefix);
   // One lease per rebuild: a finished rebuild still deleting its old keys does not hold up the next.
-  const leaseKey = (id: string) => `${keyPrefix}rebuild:lease:${id}`;
-  const pointerKey = generationsKey(keyPrefix);
+  const leaseKey = (id: string) => rebuildLeaseKey(keyPrefix, id);
   const generations = generationReader(redis, keyPrefix);
+  const pointer = generationSwitch(redis, keyPrefix);
 
   return {
     generations: (): Promise<Generations> => generations.current({ fresh: true }),
@@ -81,7 +82,7 @@ export function rebuildState(redis: RedisClient, keyPrefix: string) {
     async begin(progress: RebuildProgress): Promise<void> {
       await redis.del(progressKey);
       await redis.hset(progressKey, toHash(progress));
-      await redis.hset(pointerKey, "building", progress.generation);
+      await pointer.startBuilding(progress.generation);
     },
 
     async save(changes: Partial<RebuildProgress>): Promise<void> {
@@ -89,15 +90,12 @@ export function rebuildState(redis: RedisClient, keyPrefix: string) {
     },
 
     /** Readers and the consumer move to `generation` (within GENERATION_CACHE_MS of now). */
-    async switchTo(generation: number): Promise<void> {
-      // One key, one command list run atomically: no reader ever sees "building" without its active.
-      await redis.multi().hset(pointerKey, "active", generation).hdel(pointerKey, "building").exec();
-    },
+    switchTo: (generation: number): Promise<void> => pointer.switchTo(generation),
 
     /** Stops recording into a generation being built (a failed rebuild). */
     async abandon(generation: number): Promise<void> {
       const current = await generations.current({ fresh: true });
-      if (current.building === generation) await redis.hdel(pointerKey, "building");
+      if (current.building === generation) await pointer.stopBuilding();
     },
 
     /** True when this invocation may work on rebuild `id` (until `ms` from now). */

@@ -24,5 +24,10 @@ export const DEFAULT_KEY_PREFIX = "orders:";
 
 /** The key prefix of a generation: the first is the key prefix itself (`orders:`), then `orders:gen2:`... */
 export function generationPrefix(keyPrefix: string, generation: number): string {
-  return generation === 0 ? keyPrefix : `${keyPrefix}gen${generation}:`;
+  return generation === 0 ? keyPrefix : `${generationsPrefix(keyPrefix)}${generation}:`;
+}
+
+/** What every generation's key prefix but the first starts with: `orders:` -> `orders:gen`. */
+export function generationsPrefix(keyPrefix: string): string {
+  return `${keyPrefix}gen`;
 }

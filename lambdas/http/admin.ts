@@ -1,7 +1,8 @@
 import { deadLetterAccess } from "../adapters/dead-letters";
 import { invokeAsync } from "../adapters/lambda-invoker";
 import { rebuildState } from "../adapters/rebuild-state";
-import { createRedisStore, deleteGeneration } from "../adapters/redis-store";
+import { deleteGeneration } from "../adapters/redis-maintenance";
+import { createRedisStore } from "../adapters/redis-store";
 import { createS3Archive } from "../adapters/s3-archive";
 import {
   createLambdaClient,

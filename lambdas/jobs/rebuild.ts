@@ -1,8 +1,9 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
+import { createGenerationStore } from "../adapters/generation-store";
 import { invokeAsync } from "../adapters/lambda-invoker";
 import { rebuildState } from "../adapters/rebuild-state";
-import { createGenerationStore, deleteGeneration } from "../adapters/redis-store";
+import { deleteGeneration } from "../adapters/redis-maintenance";
 import { createS3Archive } from "../adapters/s3-archive";
 import { generationPrefix } from "../core/key-prefix";
 import { createLambdaClient, createS3Client, redisFromEnv } from "../shared/clients";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RebuildProgress, RebuildState } from "../adapters/rebuild-state";
-import { GENERATION_CACHE_MS } from "../adapters/redis-store";
+import { GENERATION_CACHE_MS } from "../adapters/redis-generations";
 import { type OrderArchive, UnreadableArchiveObjectError } from "../adapters/s3-archive";
 import { analyticsEntry } from "../core/analytics-entry";
 import type { AnalyticsEntry, AnalyticsStore } from "../core/analytics-store";

@@ -1,7 +1,8 @@
 import { ReceiveMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createRedisStore, storeKeyPrefix } from "../../lambdas/adapters/redis-store";
+import { storeKeys } from "../../lambdas/adapters/redis-keys";
+import { createRedisStore } from "../../lambdas/adapters/redis-store";
 import { sendMessages } from "../../lambdas/adapters/sqs-sender";
 import { MAX_COUNTER } from "../../lambdas/core/analytics-store";
 import { createOrderGenerator, type GeneratedOrder, seededRandom } from "../../lambdas/core/generator";
@@ -59,7 +60,8 @@ function scriptCallsFailingFor(client: RedisClient, messageIds: ReadonlySet<stri
   return new Proxy(client, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
-      if ((property === "evalsha" || property === "eval") && typeof value === "function") {
+      // The record script runs as the client's custom command (defineCommand in generation-store.ts).
+      if (property === "recordEntries" && typeof value === "function") {
         return (...args: unknown[]) =>
           cutOff(args) ? Promise.reject(new Error("Connection is closed.")) : value.apply(target, args);
       }
@@ -297,7 +299,7 @@ describe("per-message backoff", () => {
 
 describe("an order the store cannot count", () => {
   it("is not counted, and goes to the DLQ with reason out_of_range", async () => {
-    await redis.hset(`${storeKeyPrefix(prefix)}user:U1003`, "spend_cents", String(MAX_COUNTER));
+    await redis.hset(storeKeys(prefix).user("U1003"), "spend_cents", String(MAX_COUNTER));
     const records = sqsRecords(orderMessage({ order_id: "ORD-TOO-MUCH" }));
 
     const response = await processBatch(records, deps);

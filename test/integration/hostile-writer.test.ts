@@ -2,7 +2,7 @@ import { gzipSync } from "node:zlib";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { storeKeyPrefix } from "../../lambdas/adapters/redis-store";
+import { storeKeys } from "../../lambdas/adapters/redis-keys";
 import { archiveKey, archiveLines } from "../../lambdas/core/archive";
 import { DEFAULT_JUDGING_RULES } from "../../lambdas/core/rules";
 import { ConfigError, parseEnv, RedisEnvSchema } from "../../lambdas/shared/config";
@@ -74,7 +74,7 @@ describe("a saturation burst", () => {
 
   it("keeps counting past 2^53 cents, and the API shows the totals exactly (no rounding)", async () => {
     // Where the old bound froze every total: global revenue at 2^53 - 1 cents.
-    const globalKey = `${storeKeyPrefix(api.prefix)}global`;
+    const globalKey = storeKeys(api.prefix).global;
     await api.redis.hset(globalKey, "revenue_cents", String(Number.MAX_SAFE_INTEGER));
 
     expect((await submit([worth("ORD-PAST-2-53", 12_345)])).status).toBe(202);
@@ -110,14 +110,14 @@ describe("fields without a bound", () => {
     expect((await get("/stats/global")).failed_by_reason).toEqual({ malformed: 1 });
     const logs = await api.call("GET", "/consumer_logs");
     expect(logs.text.length).toBeLessThan(5_000);
-    const stream = await api.redis.xrange(`${storeKeyPrefix(api.prefix)}logs`, "-", "+");
+    const stream = await api.redis.xrange(storeKeys(api.prefix).logs, "-", "+");
     expect(JSON.stringify(stream).length).toBeLessThan(5_000);
   });
 
   it("keeps a malformed message's log entry short, whatever its problems", async () => {
     const items = Array.from({ length: 1000 }, () => ({ product_id: "", quantity: -1, price_per_unit: -1 }));
     await api.consume([sqsRecord(JSON.stringify(order({ items })))]);
-    const [entry] = await api.redis.xrange(`${storeKeyPrefix(api.prefix)}logs`, "-", "+");
+    const [entry] = await api.redis.xrange(storeKeys(api.prefix).logs, "-", "+");
     expect(JSON.stringify(entry).length).toBeLessThan(2_500);
   });
 

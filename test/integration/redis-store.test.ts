@@ -1,8 +1,11 @@
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { createRedisStore, deleteKeysUnder, storeKeyPrefix } from "../../lambdas/adapters/redis-store";
+import { storeKeys } from "../../lambdas/adapters/redis-keys";
+import { deleteDeploymentKeys } from "../../lambdas/adapters/redis-maintenance";
+import { createRedisStore } from "../../lambdas/adapters/redis-store";
 import { type AnalyticsEntry, MAX_COUNTER } from "../../lambdas/core/analytics-store";
+import { generationPrefix } from "../../lambdas/core/key-prefix";
 import type { RedisClient } from "../../lambdas/shared/clients";
-import { connectRedis, deleteKeys, storeKeys, uniquePrefix } from "../support/redis";
+import { connectRedis, deleteKeys, keysUnder, uniquePrefix } from "../support/redis";
 
 const redis: RedisClient = connectRedis();
 const prefix = uniquePrefix("store");
@@ -199,17 +202,17 @@ describe("redis store", () => {
     const deleted = await store.clear();
 
     expect(deleted).toBeGreaterThan(10);
-    expect(await storeKeys(redis, prefix)).toEqual([]);
+    expect(await keysUnder(redis, storeKeys(prefix).prefix)).toEqual([]);
     expect(await neighbour.globalStats()).toMatchObject({ totalOrders: 1, revenueCents: 100 });
     await neighbour.clear();
   });
 
   it("deletes every key under a prefix that spans many slots (on a cluster, one slot per command)", async () => {
     // Thirty generations' hash tags: on three masters, several share a node and one SCAN page.
-    const keys = Array.from({ length: 30 }, (_, generation) => `{${prefix}gen${generation}}:figure`);
+    const keys = Array.from({ length: 30 }, (_, i) => storeKeys(generationPrefix(prefix, i + 1)).global);
     for (const key of keys) await redis.set(key, "1");
 
-    expect(await deleteKeysUnder(redis, `{${prefix}gen`)).toBe(30);
+    expect(await deleteDeploymentKeys(redis, prefix)).toBe(30);
     for (const key of keys) expect(await redis.exists(key)).toBe(0);
   });
 
@@ -228,7 +231,7 @@ describe("redis store", () => {
     const small = createRedisStore(redis, { prefix, markerTtlSeconds: 60, logMaxLength: 10, chunkSize: 500 });
     await small.record(Array.from({ length: 1000 }, (_, i) => valid(`c${i}`, `ORDC${i}`, "U1000", 1)));
 
-    expect(await redis.xlen(`${storeKeyPrefix(prefix)}logs`)).toBeLessThan(200);
+    expect(await redis.xlen(storeKeys(prefix).logs)).toBeLessThan(200);
     expect((await small.latestLogs(5)).map((log) => log.details.message_id)).toEqual([
       "c999",
       "c998",
@@ -240,7 +243,7 @@ describe("redis store", () => {
 
   it("keeps every exactly-once marker twice its TTL (it expires by the messages' sent times)", async () => {
     await store.record(everyOutcome);
-    const markers = await storeKeys(redis, prefix, "seen:*");
+    const markers = await keysUnder(redis, storeKeys(prefix).markers);
     expect(markers.length).toBe(9); // 3 orders + duplicate message + 5 failed/malformed messages
     for (const marker of markers) {
       const ttl = await redis.ttl(marker);
@@ -261,7 +264,7 @@ describe("accounting that a hostile probe found wrong", () => {
     sentAtMs: 0,
     log: "{}",
   });
-  const key = (name: string) => `${storeKeyPrefix(prefix)}${name}`;
+  const keys = storeKeys(prefix);
 
   it("counts a rule-breaking order once however often it is sent; later sends are duplicates", async () => {
     const statuses = await store.record([
@@ -285,7 +288,7 @@ describe("accounting that a hostile probe found wrong", () => {
   });
 
   it("refuses an order whose count would overflow a counter, writing nothing for it", async () => {
-    await redis.hset(key("user:U1000"), "spend_cents", "9223372036854775000"); // near 2^63
+    await redis.hset(keys.user("U1000"), "spend_cents", "9223372036854775000"); // near 2^63
     const before = await store.globalStats();
 
     const statuses = await store.record([
@@ -310,20 +313,20 @@ describe("accounting that a hostile probe found wrong", () => {
     expect((await store.globalStats()).revenueCents).toBe(BigInt(Number.MAX_SAFE_INTEGER) + 901n);
 
     // The check runs on doubles (Lua), exact to about 1 part in 2^53 there: far inside Redis's 2^63.
-    await redis.hset(key("user:U1000"), "spend_cents", String(BigInt(MAX_COUNTER) - 5000n));
+    await redis.hset(keys.user("U1000"), "spend_cents", String(BigInt(MAX_COUNTER) - 5000n));
     expect(await store.record([valid("e3", "ORD-E3", "U1000", 3000)])).toEqual(["applied"]);
     expect(await store.record([valid("e4", "ORD-E4", "U1000", 5000)])).toEqual(["out_of_range"]);
     expect((await store.userStats("U1000"))?.spendCents).toBe(BigInt(MAX_COUNTER) - 2000n);
   });
 
   it("writes nothing at all when a key it would write has the wrong type, so a retry counts whole", async () => {
-    await redis.set(key("rank:spend"), "not a sorted set");
+    await redis.set(keys.rankBySpend, "not a sorted set");
 
     expect(await store.record([valid("w1", "ORD-W1", "U1000", 100)])).toEqual(["unavailable"]);
-    expect(await storeKeys(redis, prefix, "seen:*")).toEqual([]);
+    expect(await keysUnder(redis, storeKeys(prefix).markers)).toEqual([]);
     expect(await store.globalStats()).toMatchObject({ totalOrders: 0 });
 
-    await redis.del(key("rank:spend"));
+    await redis.del(keys.rankBySpend);
     expect(await store.record([valid("w1", "ORD-W1", "U1000", 100)])).toEqual(["applied"]);
     expect(await store.userStats("U1000")).toMatchObject({ orderCount: 1, spendCents: 100 });
   });

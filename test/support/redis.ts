@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Cluster } from "ioredis";
 import { inject } from "vitest";
-import { deleteKeysUnder, generationsKey, storeKeyPrefix } from "../../lambdas/adapters/redis-store";
+import { deleteDeploymentKeys } from "../../lambdas/adapters/redis-maintenance";
 import { createRedisClient, type RedisClient, type RedisMode } from "../../lambdas/shared/clients";
 
 /**
@@ -25,20 +25,14 @@ export function connectRedis(url: string = redisUrl()): RedisClient {
   return createRedisClient(url, { mode: redisMode(), idempotent: true });
 }
 
-/** Every key of the store with this key prefix that matches `pattern` (SCAN on every master). */
-export async function storeKeys(redis: RedisClient, prefix: string, pattern = "*"): Promise<string[]> {
+/** Every key that starts with `keyPrefix` (SCAN on every master): see redis-keys.ts for the names. */
+export async function keysUnder(redis: RedisClient, keyPrefix: string): Promise<string[]> {
   const nodes = redis instanceof Cluster ? redis.nodes("master") : [redis];
   const keys: string[] = [];
   for (const node of nodes) {
     let cursor = "0";
     do {
-      const [next, found] = await node.scan(
-        cursor,
-        "MATCH",
-        `${storeKeyPrefix(prefix)}${pattern}`,
-        "COUNT",
-        1000,
-      );
+      const [next, found] = await node.scan(cursor, "MATCH", `${keyPrefix}*`, "COUNT", 1000);
       keys.push(...found);
       cursor = next;
     } while (cursor !== "0");
@@ -51,10 +45,7 @@ export async function storeKeys(redis: RedisClient, prefix: string, pattern = "*
  * clean up even when a store is broken).
  */
 export async function deleteKeys(redis: RedisClient, prefix: string): Promise<void> {
-  await deleteKeysUnder(redis, storeKeyPrefix(prefix));
-  await deleteKeysUnder(redis, `{${prefix}gen`);
-  await deleteKeysUnder(redis, generationsKey(prefix));
-  await deleteKeysUnder(redis, `${prefix}rebuild`);
+  await deleteDeploymentKeys(redis, prefix);
 }
 
 /** Deletes a store's keys from a connection of its own (for `afterAll`, once everything else stopped). */

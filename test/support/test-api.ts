@@ -1,13 +1,11 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import { deadLetterAccess } from "../../lambdas/adapters/dead-letters";
+import { createGenerationStore } from "../../lambdas/adapters/generation-store";
 import { rebuildState } from "../../lambdas/adapters/rebuild-state";
-import {
-  createGenerationStore,
-  createRedisStore,
-  deleteGeneration,
-  GENERATION_CACHE_MS,
-} from "../../lambdas/adapters/redis-store";
+import { GENERATION_CACHE_MS } from "../../lambdas/adapters/redis-generations";
+import { deleteGeneration } from "../../lambdas/adapters/redis-maintenance";
+import { createRedisStore } from "../../lambdas/adapters/redis-store";
 import { createS3Archive } from "../../lambdas/adapters/s3-archive";
 import { queueDepth } from "../../lambdas/adapters/sqs-queue";
 import { sendMessages } from "../../lambdas/adapters/sqs-sender";

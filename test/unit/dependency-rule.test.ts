@@ -90,7 +90,7 @@ describe("the dependency rule", () => {
   });
 
   it("lambdas/: only the entry files of the function table read process.env (the rest is given what it needs)", () => {
-    const entries = new Set(Object.values(FUNCTION_TABLE).map((row) => row.entry));
+    const entries = new Set<string>(Object.values(FUNCTION_TABLE).map((row) => row.entry));
     const readers = sourceFiles("lambdas").filter((file) =>
       // Code, not comments: a line that reads process.env outside a comment.
       readFileSync(join(ROOT, file), "utf8")

@@ -1,0 +1,228 @@
+import type { Cluster, Redis } from "ioredis";
+import {
+  type AnalyticsEntry,
+  type AnalyticsStore,
+  type ConsumerLogEntry,
+  DEFAULT_LOG_MAX_LENGTH,
+  DEFAULT_MARKER_TTL_SECONDS,
+  type MonthStats,
+  type RecordStatus,
+  type TotalsStats,
+  type UserStats,
+} from "../core/analytics-store";
+import { centsFromCounter } from "../core/money";
+import type { RedisClient } from "../shared/clients";
+import { MONTH_STATS_LUA, RECORD_ENTRIES_LUA } from "./lua-scripts";
+import { type StoreKeys, storeKeys } from "./redis-keys";
+import { deleteKeysUnder } from "./redis-maintenance";
+
+/**
+ * The analytics store of one key generation (its keys: redis-keys.ts). Recording is one Lua
+ * script per chunk of entries (lua-scripts.ts), exactly once and all or nothing; reads are plain
+ * commands, or one script where they would otherwise take a round trip per user. Every counter
+ * stays at most MAX_COUNTER (9 x 10^18): an entry that would pass it is refused.
+ */
+
+export interface RedisStoreOptions {
+  /** Key prefix, e.g. `orders:` (a generation's: see generationPrefix). */
+  prefix: string;
+  /** How long exactly-once markers live: at least the queue's retention period. */
+  markerTtlSeconds?: number;
+  /** Approximate cap of the consumer log stream. */
+  logMaxLength?: number;
+  /** Entries per Lua call: one atomic step and one round trip each. */
+  chunkSize?: number;
+}
+
+const DEFAULT_CHUNK_SIZE = 500;
+const USER_FIELDS = ["order_count", "spend_cents", "failed_order_count"] as const;
+const STATUS_BY_LETTER: Record<string, RecordStatus> = {
+  A: "applied",
+  D: "duplicate",
+  R: "replayed",
+  O: "out_of_range",
+};
+const KIND_LETTER = { valid: "v", failed: "f", malformed: "m" } as const;
+/** A valid order counted at its corrected value (see lua-scripts.ts). */
+const CORRECTED_LETTER = "c";
+
+/** The store's scripts as commands of the client (ioredis runs them by EVALSHA, loading them when Redis has not). */
+interface StoreCommands {
+  /** KEYS[1] routes the call on a cluster: any key of the generation's slot. */
+  recordEntries(routingKey: string, ...args: (string | number)[]): Promise<string>;
+  monthStats(routingKey: string, ...args: (string | number)[]): Promise<[string[], number, string[]] | []>;
+}
+
+function withStoreCommands(redis: RedisClient): RedisClient & StoreCommands {
+  const client = redis as (Redis | Cluster) & Partial<StoreCommands>;
+  if (!client.recordEntries) {
+    client.defineCommand("recordEntries", { numberOfKeys: 1, lua: RECORD_ENTRIES_LUA });
+    client.defineCommand("monthStats", { numberOfKeys: 1, lua: MONTH_STATS_LUA });
+  }
+  return client as RedisClient & StoreCommands;
+}
+
+export function createGenerationStore(redis: RedisClient, options: RedisStoreOptions): AnalyticsStore {
+  return new GenerationStore(withStoreCommands(redis), options);
+}
+
+class GenerationStore implements AnalyticsStore {
+  private readonly redis: RedisClient & StoreCommands;
+  private readonly keys: StoreKeys;
+  private readonly chunkSize: number;
+  private readonly markerTtlSeconds: number;
+  private readonly logMaxLength: number;
+
+  constructor(redis: RedisClient & StoreCommands, options: RedisStoreOptions) {
+    this.redis = redis;
+    this.keys = storeKeys(options.prefix);
+    this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    this.markerTtlSeconds = options.markerTtlSeconds ?? DEFAULT_MARKER_TTL_SECONDS;
+    this.logMaxLength = options.logMaxLength ?? DEFAULT_LOG_MAX_LENGTH;
+  }
+
+  async record(entries: readonly AnalyticsEntry[]): Promise<RecordStatus[]> {
+    const chunks: (readonly AnalyticsEntry[])[] = [];
+    for (let start = 0; start < entries.length; start += this.chunkSize) {
+      chunks.push(entries.slice(start, start + this.chunkSize));
+    }
+    // All chunks go out at once (one round trip each, pipelined on the connection); a chunk
+    // that fails changed nothing, so its entries are simply reported for retry.
+    const results = await Promise.all(
+      chunks.map((chunk) =>
+        this.recordChunk(chunk).catch(() => chunk.map((): RecordStatus => "unavailable")),
+      ),
+    );
+    return results.flat();
+  }
+
+  private async recordChunk(entries: readonly AnalyticsEntry[]): Promise<RecordStatus[]> {
+    const rows = JSON.stringify(entries.map(toScriptRow));
+    const { prefix, global } = this.keys;
+    const letters = String(
+      await this.redis.recordEntries(global, prefix, this.markerTtlSeconds, this.logMaxLength, rows),
+    );
+    if (letters.length !== entries.length)
+      throw new Error(`record script returned ${letters.length} statuses`);
+    return Array.from(letters, (letter) => STATUS_BY_LETTER[letter] ?? "unavailable");
+  }
+
+  async userStats(userId: string): Promise<UserStats | undefined> {
+    const values = await this.redis.hmget(this.keys.user(userId), ...USER_FIELDS);
+    return values.every((value) => value === null) ? undefined : toUserStats(values);
+  }
+
+  async globalStats(): Promise<TotalsStats> {
+    return toTotals(await this.redis.hgetall(this.keys.global));
+  }
+
+  async monthStats(month: string, userLimit: number): Promise<MonthStats | undefined> {
+    const reply = await this.redis.monthStats(this.keys.global, this.keys.prefix, month, userLimit);
+    if (reply.length === 0) return undefined;
+    const [totals, userCount, flatUsers] = reply;
+    const users: MonthStats["users"] = [];
+    for (let i = 0; i + 3 < flatUsers.length; i += 4) {
+      users.push({ userId: flatUsers[i] as string, ...toUserStats(flatUsers.slice(i + 1, i + 4)) });
+    }
+    return { month, ...toTotals(fieldsToRecord(totals)), users, userCount: Number(userCount) };
+  }
+
+  async months(): Promise<string[]> {
+    return (await this.redis.smembers(this.keys.months)).sort();
+  }
+
+  async monthTotals(months: readonly string[]): Promise<TotalsStats[]> {
+    // Sent together: one round trip with auto-pipelining, one slot on a cluster.
+    const hashes = await Promise.all(months.map((month) => this.redis.hgetall(this.keys.month(month))));
+    return hashes.map(toTotals);
+  }
+
+  async rankings(limit: number) {
+    // Two commands, not a pipeline object: with auto-pipelining they share a write with
+    // whatever else is in flight.
+    const [bySpend, byOrders] = await Promise.all([
+      this.redis.zrevrange(this.keys.rankBySpend, 0, limit - 1, "WITHSCORES"),
+      this.redis.zrevrange(this.keys.rankByOrders, 0, limit - 1, "WITHSCORES"),
+    ]);
+    // The ranking orders by its scores (doubles); each spend shown is the user's exact counter.
+    const spenders = scorePairs(bySpend).map(([userId]) => userId);
+    const spends = await Promise.all(
+      spenders.map((userId) => this.redis.hget(this.keys.user(userId), "spend_cents")),
+    );
+    return {
+      bySpend: spenders.map((userId, i) => ({ userId, spendCents: centsFromCounter(spends[i]) })),
+      byOrderCount: scorePairs(byOrders).map(([userId, orderCount]) => ({ userId, orderCount })),
+    };
+  }
+
+  async latestLogs(limit: number): Promise<ConsumerLogEntry[]> {
+    const rows = await this.redis.xrevrange(this.keys.logs, "+", "-", "COUNT", limit);
+    return rows.map(([id, fields]): ConsumerLogEntry => {
+      const record = fieldsToRecord(fields);
+      return {
+        id,
+        outcome: record.outcome as ConsumerLogEntry["outcome"],
+        details: JSON.parse(record.details ?? "{}") as Record<string, unknown>,
+      };
+    });
+  }
+
+  clear(): Promise<number> {
+    return deleteKeysUnder(this.redis, this.keys.prefix);
+  }
+
+  async ping(): Promise<boolean> {
+    return (await this.redis.ping()) === "PONG";
+  }
+}
+
+/** One entry as the record script reads it (see lua-scripts.ts). */
+function toScriptRow(entry: AnalyticsEntry): (string | number)[] {
+  const kind = entry.kind === "valid" && entry.corrected ? CORRECTED_LETTER : KIND_LETTER[entry.kind];
+  if (entry.kind === "valid") {
+    const { messageId, orderId, userId, month, valueCents, log, sentAtMs } = entry;
+    return [kind, messageId, orderId, userId, month, valueCents, log, sentAtMs];
+  }
+  if (entry.kind === "failed") {
+    const { messageId, orderId, userId, month, reason, log, sentAtMs } = entry;
+    return [kind, messageId, orderId, userId ?? "", month, reason, log, sentAtMs];
+  }
+  return [kind, entry.messageId, "", "", "", "", entry.log, 0];
+}
+
+function toUserStats(values: readonly (string | null)[]): UserStats {
+  const [orders, spend, failed] = values;
+  return {
+    orderCount: Number(orders ?? 0),
+    spendCents: centsFromCounter(spend),
+    failedOrderCount: Number(failed ?? 0),
+  };
+}
+
+function toTotals(hash: Record<string, string>): TotalsStats {
+  const failedByReason: Record<string, number> = {};
+  for (const [field, value] of Object.entries(hash)) {
+    if (field.startsWith("failed:")) failedByReason[field.slice("failed:".length)] = Number(value);
+  }
+  return {
+    totalOrders: Number(hash.total_orders ?? 0),
+    revenueCents: centsFromCounter(hash.revenue_cents),
+    failedOrders: Number(hash.failed_orders ?? 0),
+    duplicates: Number(hash.duplicates ?? 0),
+    correctedOrders: Number(hash.corrected_orders ?? 0),
+    failedByReason,
+  };
+}
+
+/** [member, score, member, score, ...] -> [[member, score], ...] */
+function scorePairs(flat: readonly string[]): [string, number][] {
+  const pairs: [string, number][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i] as string, Number(flat[i + 1])]);
+  return pairs;
+}
+
+function fieldsToRecord(fields: readonly string[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) record[fields[i] as string] = fields[i + 1] as string;
+  return record;
+}
