@@ -12,7 +12,9 @@ import type { BatchReport } from "../shared/metrics";
 /**
  * The consumer's one decision point: every record of a batch gets exactly one outcome (valid,
  * failed, duplicate, malformed or transient), and the batch response reports exactly the
- * transient ones, so SQS redelivers those and only those.
+ * transient ones, so SQS redelivers those and only those. Four steps: judge each body, persist
+ * (archive, then Redis), route each record by what the store did (retry, dead-letter, done), and
+ * report (log, metrics, backoff).
  */
 
 export interface ConsumerDeps {
@@ -42,13 +44,16 @@ export class BatchFailedError extends Error {
 }
 
 /**
- * Records are classified a slice at a time, and each slice goes on at once: to the store (Redis
- * runs one slice's script while Node classifies the next) or, with an archive, to its compressor.
+ * Records are judged a slice at a time, and each slice goes on at once: to the store (Redis runs
+ * one slice's script while Node judges the next) or, with an archive, to its compressor.
  */
 export const RECORD_SLICE = 200;
 
 /** Longest `details` attribute put on a dead letter. */
 const MAX_DETAILS_LENGTH = 1_000;
+
+const OUT_OF_RANGE_DETAILS =
+  "counting it would take a counter past 9 x 10^18 (cents or orders), the most the store keeps";
 
 export async function processBatch(
   records: readonly SQSRecord[],
@@ -56,99 +61,20 @@ export async function processBatch(
 ): Promise<SQSBatchResponse> {
   const started = performance.now();
   const rules = deps.rules ?? DEFAULT_JUDGING_RULES;
-  // The archive has the batch before Redis counts any of it: whatever Redis holds can be rebuilt.
-  const archived = deps.archive?.open(randomUUID());
-  const settled: Settled[] = [];
-  const recorded: Promise<RecordStatus[]>[] = [];
+  const persister = deps.archive
+    ? archiveThenRecord(deps.archive, deps.store, rules, deps.logger)
+    : recordAsJudged(deps.store);
+  const judged: JudgedRecord[] = [];
   for (let start = 0; start < records.length; start += RECORD_SLICE) {
-    const slice = records.slice(start, start + RECORD_SLICE).map((record): Settled => {
-      const outcome = classifyMessage(record.body, rules, sentAtMs(record));
-      return { record, outcome, status: "unavailable" };
-    });
-    settled.push(...slice);
-    // Without an archive a slice goes to Redis now, counted while Node judges the next; with one,
-    // it is compressed meanwhile instead.
-    if (archived) archived.add(slice.map(toArchived(rules)));
-    else recorded.push(deps.store.record(slice.map(toEntry)));
+    const slice = records.slice(start, start + RECORD_SLICE).map((record) => judge(record, rules));
+    judged.push(...slice);
+    persister.add(slice);
   }
-  let notArchived = false;
-  if (archived) {
-    try {
-      await archived.close();
-      for (let start = 0; start < settled.length; start += RECORD_SLICE) {
-        recorded.push(deps.store.record(settled.slice(start, start + RECORD_SLICE).map(toEntry)));
-      }
-    } catch (error) {
-      // Nothing is counted: every record comes back, and is archived then.
-      notArchived = true;
-      deps.logger.error("archive write failed; the batch will be redelivered", { error: error as Error });
-    }
-  }
-  const statuses = (await Promise.all(recorded)).flat();
-  settled.forEach((item, index) => {
-    item.status = statuses[index] ?? "unavailable";
-  });
-
-  const retry = new Set<string>();
-  const deadLetters: OutgoingMessage[] = [];
-  for (const { record, outcome, status } of settled) {
-    if (status === "unavailable") {
-      retry.add(record.messageId);
-    } else if (status === "out_of_range") {
-      // Not counted (nothing was written): kept in the DLQ, whatever the order was.
-      deadLetters.push({
-        id: record.messageId,
-        body: record.body,
-        attributes: {
-          reason: "out_of_range",
-          details:
-            "counting it would take a counter past 9 x 10^18 (cents or orders), the most the store keeps",
-          source_message_id: sourceMessageId(record),
-        },
-      });
-    } else if (outcome.kind === "malformed") {
-      // Counted already; the DLQ keeps the body and its reason so nothing is lost. A redelivery
-      // (status "replayed") sends it again: the previous send may be why it came back.
-      deadLetters.push({
-        id: record.messageId,
-        body: record.body,
-        attributes: {
-          reason: outcome.reason,
-          details: outcome.details.join("; ").slice(0, MAX_DETAILS_LENGTH),
-          source_message_id: sourceMessageId(record),
-        },
-      });
-    }
-    logOutcome(deps.logger, record, outcome, status);
-  }
-
-  if (deadLetters.length > 0) {
-    const result = await deps.sendToDlq(deadLetters);
-    for (const id of result.failed) retry.add(id);
-    if (result.failed.length > 0) {
-      deps.logger.error("dead letters not sent; they will be redelivered", {
-        count: result.failed.length,
-        error: result.lastError,
-      });
-    }
-  }
-
-  const summary = countStatuses(settled);
-  deps.logger.info("batch processed", {
-    records: records.length,
-    retry: retry.size,
-    ...summary,
-    ...(notArchived ? { not_archived: records.length } : {}),
-  });
-  deps.report?.({
-    size: records.length,
-    valid: summary.valid,
-    failedByReason: failuresByReason(settled),
-    duplicates: summary.duplicate,
-    malformed: summary.malformed,
-    retried: retry.size,
-    durationMs: Math.round(performance.now() - started),
-  });
+  const statuses = await persister.settle();
+  const { retry, deadLetters, settled } = routeRecords(judged, statuses);
+  for (const { record, outcome, status } of settled) logOutcome(deps.logger, record, outcome, status);
+  for (const id of await sendDeadLetters(deadLetters, deps)) retry.add(id);
+  reportBatch(settled, retry, { deps, started, notArchived: !persister.archived });
   if (retry.size > 0 && deps.delayRetries) {
     await deps.delayRetries(records.filter((record) => retry.has(record.messageId))).catch((error: unknown) =>
       deps.logger.warn("retry delays not set; the messages return after the visibility timeout", {
@@ -171,6 +97,148 @@ interface JudgedRecord {
 /** ...and what the store did with it. */
 interface Settled extends JudgedRecord {
   status: RecordStatus;
+}
+
+function judge(record: SQSRecord, rules: JudgingRules): JudgedRecord {
+  return { record, outcome: classifyMessage(record.body, rules, sentAtMs(record)) };
+}
+
+/** Takes the judged records slice by slice; settles with what the store did with each, by message id. */
+interface Persister {
+  add(slice: readonly JudgedRecord[]): void;
+  settle(): Promise<Map<string, RecordStatus>>;
+  /** False once the archive write failed (nothing was counted). */
+  readonly archived: boolean;
+}
+
+/** No archive: each slice goes to Redis as soon as it is judged, counted while Node judges the next. */
+function recordAsJudged(store: AnalyticsStore): Persister {
+  const recorded: Promise<Map<string, RecordStatus>>[] = [];
+  return {
+    add: (slice) => recorded.push(recordSlice(store, slice)),
+    settle: async () => new Map((await Promise.all(recorded)).flatMap((statuses) => [...statuses])),
+    archived: true,
+  };
+}
+
+/**
+ * The archive first (ADR 0006): each slice is compressed while the next is judged; only once the
+ * batch's object is written does Redis count anything. If the write fails nothing is counted, and
+ * every record comes back (and is archived then).
+ */
+function archiveThenRecord(
+  archive: ArchiveSink,
+  store: AnalyticsStore,
+  rules: JudgingRules,
+  logger: ConsumerDeps["logger"],
+): Persister {
+  const object = archive.open(randomUUID());
+  const slices: (readonly JudgedRecord[])[] = [];
+  const persister = {
+    archived: true,
+    add(slice: readonly JudgedRecord[]) {
+      slices.push(slice);
+      object.add(slice.map(toArchived(rules)));
+    },
+    async settle(): Promise<Map<string, RecordStatus>> {
+      try {
+        await object.close();
+      } catch (error) {
+        persister.archived = false;
+        logger.error("archive write failed; the batch will be redelivered", { error: error as Error });
+        return new Map();
+      }
+      const recorded = await Promise.all(slices.map((slice) => recordSlice(store, slice)));
+      return new Map(recorded.flatMap((statuses) => [...statuses]));
+    },
+  };
+  return persister;
+}
+
+/** What the store did with each record of a slice, by message id. */
+async function recordSlice(
+  store: AnalyticsStore,
+  slice: readonly JudgedRecord[],
+): Promise<Map<string, RecordStatus>> {
+  const statuses = await store.record(slice.map(toEntry));
+  return new Map(slice.map(({ record }, index) => [record.messageId, statuses[index] ?? "unavailable"]));
+}
+
+/**
+ * Where each record goes, from what the store did with it: retried (the store could not take it,
+ * or no status came back), to the dead-letter queue (out of range: not counted; malformed: counted,
+ * and kept there with its reason), or nowhere (done). Pure: `test/unit/consumer-routing.test.ts`.
+ */
+export function routeRecords(
+  judged: readonly JudgedRecord[],
+  statuses: ReadonlyMap<string, RecordStatus>,
+): { retry: Set<string>; deadLetters: OutgoingMessage[]; settled: Settled[] } {
+  const retry = new Set<string>();
+  const deadLetters: OutgoingMessage[] = [];
+  const settled = judged.map(({ record, outcome }): Settled => {
+    const status = statuses.get(record.messageId) ?? "unavailable";
+    if (status === "unavailable") retry.add(record.messageId);
+    else if (status === "out_of_range")
+      deadLetters.push(deadLetter(record, "out_of_range", OUT_OF_RANGE_DETAILS));
+    // Counted already; a redelivery ("replayed") is sent again: the previous send may be why it came back.
+    else if (outcome.kind === "malformed")
+      deadLetters.push(deadLetter(record, outcome.reason, outcome.details.join("; ")));
+    return { record, outcome, status };
+  });
+  return { retry, deadLetters, settled };
+}
+
+function deadLetter(record: SQSRecord, reason: string, details: string): OutgoingMessage {
+  return {
+    id: record.messageId,
+    body: record.body,
+    attributes: {
+      reason,
+      details: details.slice(0, MAX_DETAILS_LENGTH),
+      source_message_id: sourceMessageId(record),
+    },
+  };
+}
+
+/** Sends the dead letters; returns the ids of those not sent (to be retried). */
+async function sendDeadLetters(
+  deadLetters: readonly OutgoingMessage[],
+  deps: ConsumerDeps,
+): Promise<string[]> {
+  if (deadLetters.length === 0) return [];
+  const result = await deps.sendToDlq(deadLetters);
+  if (result.failed.length > 0) {
+    deps.logger.error("dead letters not sent; they will be redelivered", {
+      count: result.failed.length,
+      error: result.lastError,
+    });
+  }
+  return result.failed;
+}
+
+/** One log line and one metrics report per batch. */
+function reportBatch(
+  settled: readonly Settled[],
+  retry: ReadonlySet<string>,
+  context: { deps: ConsumerDeps; started: number; notArchived: boolean },
+): void {
+  const { deps, started, notArchived } = context;
+  const summary = countStatuses(settled);
+  deps.logger.info("batch processed", {
+    records: settled.length,
+    retry: retry.size,
+    ...summary,
+    ...(notArchived ? { not_archived: settled.length } : {}),
+  });
+  deps.report?.({
+    size: settled.length,
+    valid: summary.valid,
+    failedByReason: failuresByReason(settled),
+    duplicates: summary.duplicate,
+    malformed: summary.malformed,
+    retried: retry.size,
+    durationMs: Math.round(performance.now() - started),
+  });
 }
 
 /** What the store counts for a judged record (exported for the consumer benchmark's steps). */
