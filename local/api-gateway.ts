@@ -171,116 +171,36 @@ export function matchRequest(
 }
 
 export async function startApiGateway(options: ApiGatewayOptions): Promise<LocalApiGateway> {
-  let compiled = compileRoutes(options.routes);
   const prefix = (options.pathPrefix ?? "").replace(/\/+$/, "");
-  const stage = prefix ? (prefix.split("/").pop() as string) : undefined;
-
+  const gateway: Gateway = {
+    options,
+    compiled: compileRoutes(options.routes),
+    prefix,
+    stage: prefix ? (prefix.split("/").pop() as string) : undefined,
+  };
   const server = createServer(async (request, response) => {
     const started = performance.now();
     const url = new URL(request.url ?? "/", "http://localhost");
-    const method = request.method ?? "GET";
-    const finish = (status: number, headers: Record<string, string | string[]>, body: Buffer | string) => {
-      response.writeHead(status, { "x-amzn-requestid": requestId, ...headers });
-      response.end(body);
-      options.onRequest?.({
-        method,
-        path: url.pathname,
-        status,
-        ms: Math.round(performance.now() - started),
-      });
-    };
     const requestId = randomUUID();
-    try {
-      const refused = localRequestProblem(method, request.headers, options.allowedHosts ?? []);
-      if (refused) {
-        finish(refused.status, jsonType, JSON.stringify({ message: refused.message }));
-        return;
-      }
-      const resourcePath = withoutPrefix(url.pathname, prefix);
-      const matched = resourcePath === undefined ? undefined : matchRequest(compiled, method, resourcePath);
-      if (!matched) {
-        finish(403, jsonType, JSON.stringify({ message: "Missing Authentication Token" }));
-        return;
-      }
-      if (
-        matched.route.apiKeyRequired &&
-        !options.apiKeys?.().includes(String(request.headers["x-api-key"] ?? ""))
-      ) {
-        finish(403, jsonType, JSON.stringify({ message: "Forbidden" })); // API Gateway's answer to a missing or wrong key
-        return;
-      }
-      if (
-        BODILESS_METHODS.has(method) &&
-        (Number(request.headers["content-length"] ?? 0) > 0 || request.headers["transfer-encoding"])
-      ) {
-        finish(
-          400,
-          { ...jsonType, connection: "close" },
-          JSON.stringify({ message: `${method} takes no request body` }),
-        );
-        return;
-      }
-      const body = await readBody(request, options.bodyTimeoutMs ?? BODY_TIMEOUT_MS);
-      if (body === "too long") {
-        finish(413, { ...jsonType, connection: "close" }, JSON.stringify({ message: "Request Too Long" }));
-        return;
-      }
-      if (body === "too slow") {
-        finish(
-          408,
-          { ...jsonType, connection: "close" },
-          JSON.stringify({ message: "Request body timed out" }),
-        );
-        return;
-      }
-      const event = toProxyEvent(
-        request,
-        url,
-        matched.route,
-        matched.pathParameters,
-        body,
-        requestId,
-        resourcePath as string,
-        stage,
-      );
-      const result = await withTimeout(
-        options.invoke(matched.route.functionLogicalId, event),
-        options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS,
-      );
-      if (result === TIMED_OUT) {
-        finish(504, jsonType, JSON.stringify({ message: "Endpoint request timed out" }));
-        return;
-      }
-      const proxy = toProxyResult(result);
-      if (!proxy) {
-        finish(502, jsonType, JSON.stringify({ message: "Internal server error" }));
-        return;
-      }
-      finish(proxy.status, proxy.headers, proxy.body);
-    } catch (error) {
-      if (response.headersSent) return;
-      if (error instanceof ThrottledError)
-        finish(429, jsonType, JSON.stringify({ message: "Rate Exceeded." }));
-      // The function threw or crashed: API Gateway shows nothing of it.
-      else finish(502, jsonType, JSON.stringify({ message: "Internal server error" }));
-    }
+    // Whatever went wrong on the way, API Gateway shows nothing of it.
+    const reply = await answer(gateway, request, url, requestId).catch(() =>
+      message(502, "Internal server error"),
+    );
+    if (response.headersSent) return;
+    response.writeHead(reply.status, { "x-amzn-requestid": requestId, ...reply.headers });
+    response.end(reply.body);
+    const ms = Math.round(performance.now() - started);
+    options.onRequest?.({ method: request.method ?? "GET", path: url.pathname, status: reply.status, ms });
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject); // the port is taken, say
-    server.listen(options.port, options.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+  await listen(server, options.port, options.host);
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-
   return {
     url: `http://${host}:${port}${prefix}`,
     server,
     setRoutes(routes) {
-      compiled = compileRoutes(routes);
+      gateway.compiled = compileRoutes(routes);
     },
     stop() {
       return new Promise((resolve) => {
@@ -291,8 +211,95 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Local
   };
 }
 
+/** What one API answers with: its options, its routes (swapped on reload) and where it is mounted. */
+interface Gateway {
+  options: ApiGatewayOptions;
+  compiled: CompiledRoute[];
+  prefix: string;
+  stage: string | undefined;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Buffer | string;
+}
+
 const jsonType = { "content-type": "application/json" };
 const TIMED_OUT = Symbol("timed out");
+
+/** API Gateway's own answers: `{"message": ...}`; `close` ends a connection whose body was not read. */
+function message(status: number, text: string, close = false): Answer {
+  const headers = close ? { ...jsonType, connection: "close" } : jsonType;
+  return { status, headers, body: JSON.stringify({ message: text }) };
+}
+
+/** One request: refused before it reaches a function, or the function's answer. */
+async function answer(
+  gateway: Gateway,
+  request: IncomingMessage,
+  url: URL,
+  requestId: string,
+): Promise<Answer> {
+  const { options } = gateway;
+  const method = request.method ?? "GET";
+  const refused = localRequestProblem(method, request.headers, options.allowedHosts ?? []);
+  if (refused) return message(refused.status, refused.message);
+  const resourcePath = withoutPrefix(url.pathname, gateway.prefix);
+  const matched =
+    resourcePath === undefined ? undefined : matchRequest(gateway.compiled, method, resourcePath);
+  if (!matched || resourcePath === undefined) return message(403, "Missing Authentication Token");
+  if (
+    matched.route.apiKeyRequired &&
+    !options.apiKeys?.().includes(String(request.headers["x-api-key"] ?? ""))
+  )
+    return message(403, "Forbidden"); // API Gateway's answer to a missing or wrong key
+  if (
+    BODILESS_METHODS.has(method) &&
+    (Number(request.headers["content-length"] ?? 0) > 0 || request.headers["transfer-encoding"])
+  )
+    return message(400, `${method} takes no request body`, true);
+  const body = await readBody(request, options.bodyTimeoutMs ?? BODY_TIMEOUT_MS);
+  if (body === "too long") return message(413, "Request Too Long", true);
+  if (body === "too slow") return message(408, "Request body timed out", true);
+  const event = toProxyEvent(request, url, {
+    ...matched,
+    body,
+    requestId,
+    resourcePath,
+    stage: gateway.stage,
+  });
+  return integrate(options, matched.route.functionLogicalId, event);
+}
+
+/** The Lambda proxy integration: the function's answer, or API Gateway's 504, 429 or 502. */
+async function integrate(
+  options: ApiGatewayOptions,
+  functionLogicalId: string,
+  event: APIGatewayProxyEvent,
+): Promise<Answer> {
+  try {
+    const result = await withTimeout(
+      options.invoke(functionLogicalId, event),
+      options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS,
+    );
+    if (result === TIMED_OUT) return message(504, "Endpoint request timed out");
+    return toProxyResult(result) ?? message(502, "Internal server error");
+  } catch (error) {
+    if (error instanceof ThrottledError) return message(429, "Rate Exceeded.");
+    return message(502, "Internal server error"); // the function threw or crashed
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject); // the port is taken, say
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
 
 /** The path below the prefix (`/` for the prefix itself); `undefined` outside it. */
 export function withoutPrefix(path: string, prefix: string): string | undefined {
@@ -304,13 +311,16 @@ export function withoutPrefix(path: string, prefix: string): string | undefined 
 function toProxyEvent(
   request: IncomingMessage,
   url: URL,
-  route: RouteModel,
-  pathParameters: Record<string, string>,
-  body: Buffer,
-  requestId: string,
-  resourcePath: string,
-  stage: string | undefined,
+  at: {
+    route: RouteModel;
+    pathParameters: Record<string, string>;
+    body: Buffer;
+    requestId: string;
+    resourcePath: string;
+    stage: string | undefined;
+  },
 ): APIGatewayProxyEvent {
+  const { route, pathParameters, body, requestId, resourcePath, stage } = at;
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i < request.rawHeaders.length; i += 2) {

@@ -64,13 +64,48 @@ export function createS3Archive(
   bucket: string,
   options: { maxObjectBytes?: number } = {},
 ): OrderArchive {
-  const maxObjectBytes = options.maxObjectBytes ?? MAX_ARCHIVE_OBJECT_BYTES;
+  return new S3OrderArchive(s3, bucket, options.maxObjectBytes ?? MAX_ARCHIVE_OBJECT_BYTES);
+}
+
+class S3OrderArchive implements OrderArchive {
+  private readonly s3: S3Client;
+  private readonly bucket: string;
+  private readonly maxObjectBytes: number;
+  /**
+   * The version each listed key is read at: its oldest, the one the consumer created (a later
+   * version means someone replaced it). Empty where the store keeps no versions (local mode's).
+   */
+  private readonly versionOf = new Map<string, string>();
+  /** Whether the bucket keeps versions: settled by the first listing that finds objects. */
+  private versioned: boolean | undefined;
+
+  constructor(s3: S3Client, bucket: string, maxObjectBytes: number) {
+    this.s3 = s3;
+    this.bucket = bucket;
+    this.maxObjectBytes = maxObjectBytes;
+  }
+
+  open(writer: string): ArchiveObject {
+    // Named and stamped when opened: keys sort in the order batches started to be archived.
+    const now = new Date();
+    const archivedAt = now.toISOString();
+    // Each slice is its own gzip member, compressed on the thread pool while the next is judged;
+    // members one after another make one gzip file (RFC 1952), which gunzip and zcat read whole.
+    const members: Promise<Buffer>[] = [];
+    return {
+      add(messages) {
+        members.push(gzipAsync(archiveLines(messages, archivedAt), { level: 1 }));
+      },
+      close: async () => this.create(archiveKey(now, writer), Buffer.concat(await Promise.all(members))),
+    };
+  }
+
   /** Archive objects are only ever created: a key is unique to its batch, never written twice. */
-  const create = async (key: string, body: Buffer) => {
+  private async create(key: string, body: Buffer): Promise<string> {
     try {
-      await s3.send(
+      await this.s3.send(
         new PutObjectCommand({
-          Bucket: bucket,
+          Bucket: this.bucket,
           Key: key,
           Body: body,
           ContentType: "application/x-ndjson",
@@ -84,103 +119,89 @@ export function createS3Archive(
       if (!(error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412)) throw error;
     }
     return key;
-  };
-  /**
-   * The version each listed key is read at: its oldest, the one the consumer created (a later
-   * version means someone replaced it). Empty where the store keeps no versions (local mode's).
-   */
-  const versionOf = new Map<string, string>();
-  let versioned: boolean | undefined;
-  return {
-    open(writer): ArchiveObject {
-      // Named and stamped when opened: keys sort in the order batches started to be archived.
-      const now = new Date();
-      const archivedAt = now.toISOString();
-      // Each slice is its own gzip member, compressed on the thread pool while the next is judged;
-      // members one after another make one gzip file (RFC 1952), which gunzip and zcat read whole.
-      const members: Promise<Buffer>[] = [];
-      return {
-        add(messages) {
-          members.push(gzipAsync(archiveLines(messages, archivedAt), { level: 1 }));
-        },
-        async close() {
-          return create(archiveKey(now, writer), Buffer.concat(await Promise.all(members)));
-        },
-      };
-    },
+  }
 
-    async markCleared(at = new Date()) {
-      const marker = { cleared_at: at.toISOString(), start_after: archiveKeyTimePrefix(at) };
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: LAST_CLEAR_KEY,
-          Body: JSON.stringify(marker),
-          ContentType: "application/json",
+  async markCleared(at = new Date()): Promise<void> {
+    const marker = { cleared_at: at.toISOString(), start_after: archiveKeyTimePrefix(at) };
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: LAST_CLEAR_KEY,
+        Body: JSON.stringify(marker),
+        ContentType: "application/json",
+      }),
+    );
+  }
+
+  async startAfter(): Promise<string> {
+    try {
+      const reply = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: LAST_CLEAR_KEY }));
+      const marker = JSON.parse(await (reply.Body?.transformToString() ?? "{}")) as { start_after?: string };
+      return marker.start_after ?? ARCHIVE_ROOT;
+    } catch (error) {
+      if (error instanceof NoSuchKey) return ARCHIVE_ROOT;
+      throw error;
+    }
+  }
+
+  async list(after: string, limit = 1000): Promise<string[]> {
+    if (this.versioned !== false) {
+      const keys = await this.listVersions(after, limit);
+      if (keys !== undefined) return keys;
+    }
+    // A store that knows no versions (local mode's answers the versions listing with its plain
+    // listing, or refuses it): list objects. The first page that has objects settles which it is.
+    const reply = await this.s3.send(
+      new ListObjectsV2Command({
+        Bucket: this.bucket,
+        Prefix: ARCHIVE_ROOT,
+        StartAfter: after,
+        MaxKeys: limit,
+      }),
+    );
+    const keys = (reply.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
+    if (keys.length > 0 && this.versioned === undefined) this.versioned = false;
+    return keys;
+  }
+
+  /** The keys of a versioned bucket, noting the version of each to read; undefined: try a plain listing. */
+  private async listVersions(after: string, limit: number): Promise<string[] | undefined> {
+    try {
+      const reply = await this.s3.send(
+        new ListObjectVersionsCommand({
+          Bucket: this.bucket,
+          Prefix: ARCHIVE_ROOT,
+          KeyMarker: after,
+          MaxKeys: limit,
         }),
       );
-    },
-
-    async startAfter() {
-      try {
-        const reply = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: LAST_CLEAR_KEY }));
-        const marker = JSON.parse(await (reply.Body?.transformToString() ?? "{}")) as {
-          start_after?: string;
-        };
-        return marker.start_after ?? ARCHIVE_ROOT;
-      } catch (error) {
-        if (error instanceof NoSuchKey) return ARCHIVE_ROOT;
-        throw error;
+      if (reply.Versions?.length) {
+        this.versioned = true;
+        const { keys, versions } = oldestVersions(reply.Versions, Boolean(reply.IsTruncated));
+        for (const [key, versionId] of versions) this.versionOf.set(key, versionId);
+        return keys;
       }
-    },
+      return this.versioned ? [] : undefined;
+    } catch (error) {
+      if (this.versioned) throw error;
+      return undefined;
+    }
+  }
 
-    async list(after, limit = 1000) {
-      if (versioned !== false) {
-        try {
-          const reply = await s3.send(
-            new ListObjectVersionsCommand({
-              Bucket: bucket,
-              Prefix: ARCHIVE_ROOT,
-              KeyMarker: after,
-              MaxKeys: limit,
-            }),
-          );
-          if (reply.Versions?.length) {
-            versioned = true;
-            const { keys, versions } = oldestVersions(reply.Versions, Boolean(reply.IsTruncated));
-            for (const [key, versionId] of versions) versionOf.set(key, versionId);
-            return keys;
-          }
-          if (versioned) return [];
-        } catch (error) {
-          if (versioned) throw error;
-        }
-      }
-      // A store that knows no versions (local mode's answers the versions listing with its plain
-      // listing, or refuses it): list objects. The first page that has objects settles which it is.
-      const reply = await s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: ARCHIVE_ROOT, StartAfter: after, MaxKeys: limit }),
-      );
-      const keys = (reply.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
-      if (keys.length > 0 && versioned === undefined) versioned = false;
-      return keys;
-    },
-
-    async read(key) {
-      const versionId = versionOf.get(key);
-      versionOf.delete(key);
-      const reply = await s3.send(
-        new GetObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }),
-      );
-      if ((reply.ContentLength ?? 0) > maxObjectBytes) {
-        reply.Body?.transformToWebStream().cancel();
-        throw new UnreadableArchiveObjectError(key, `larger than ${maxObjectBytes} bytes`);
-      }
-      const bytes = await reply.Body?.transformToByteArray();
-      if (!bytes) return [];
-      return linesOf(key, bytes, maxObjectBytes);
-    },
-  };
+  async read(key: string): Promise<string[]> {
+    const versionId = this.versionOf.get(key);
+    this.versionOf.delete(key);
+    const reply = await this.s3.send(
+      new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }),
+    );
+    if ((reply.ContentLength ?? 0) > this.maxObjectBytes) {
+      reply.Body?.transformToWebStream().cancel();
+      throw new UnreadableArchiveObjectError(key, `larger than ${this.maxObjectBytes} bytes`);
+    }
+    const bytes = await reply.Body?.transformToByteArray();
+    if (!bytes) return [];
+    return linesOf(key, bytes, this.maxObjectBytes);
+  }
 }
 
 /**

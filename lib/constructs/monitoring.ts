@@ -53,7 +53,12 @@ export class Monitoring extends Construct {
         "Alarm notifications carry alarm names and states only. CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key; a customer managed key (about $1 a month) can be added where policy requires it.",
     });
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    this.addAlarms(props);
+    this.dashboard = this.buildDashboard(props);
+  }
 
+  /** The alarms: each says what it means and what to do, in its description. */
+  private addAlarms(props: MonitoringProps): void {
     const minute = Duration.minutes(1);
     const fiveMinutes = Duration.minutes(5);
     this.alarm("DeadLetters", {
@@ -92,8 +97,12 @@ export class Monitoring extends Construct {
       evaluationPeriods: 1,
       description: `More than ${API_5XX_RATE_THRESHOLD * 100}% of API requests answered 5xx over 5 minutes: a dependency is down (503: SQS or Redis) or a function fails (500, 502). Check GET /health and the functions' logs.`,
     });
+  }
 
-    this.dashboard = new Dashboard(this, "Dashboard", { defaultInterval: Duration.hours(3) });
+  /** The CloudWatch dashboard: orders by outcome, the queues, the consumer's and the API's latency. */
+  private buildDashboard(props: MonitoringProps): Dashboard {
+    const minute = Duration.minutes(1);
+    const dashboard = new Dashboard(this, "Dashboard", { defaultInterval: Duration.hours(3) });
     const ordersMetric = (name: string, label: string) =>
       new Metric({
         namespace: METRICS_NAMESPACE,
@@ -103,7 +112,7 @@ export class Monitoring extends Construct {
         period: minute,
         label,
       });
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       graph("Orders per minute by outcome", [
         ordersMetric(METRIC.ordersValid, "valid"),
         ordersMetric(METRIC.ordersFailed, "failed"),
@@ -125,7 +134,7 @@ export class Monitoring extends Construct {
         width: 6,
       }),
     );
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       graph("Consumer duration (ms)", [
         props.consumer.metricDuration({ period: minute, statistic: "p50", label: "p50" }),
         props.consumer.metricDuration({ period: minute, statistic: "p99", label: "p99" }),
@@ -144,6 +153,7 @@ export class Monitoring extends Construct {
         ordersMetric(METRIC.ordersNotQueued, "not queued"),
       ]),
     );
+    return dashboard;
   }
 
   private alarm(

@@ -68,66 +68,9 @@ export class RedisAccess extends Construct {
       return;
     }
 
-    this.vpc = new Vpc(this, "Vpc", {
-      maxAzs: 2,
-      natGateways: 0,
-      subnetConfiguration: [{ name: "isolated", subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
-    });
-    // Rejected traffic only: what a security group refused is what someone investigating needs.
-    this.vpc.addFlowLog("RejectedTraffic", {
-      trafficType: FlowLogTrafficType.REJECT,
-      destination: FlowLogDestination.toCloudWatchLogs(
-        new LogGroup(this, "FlowLogs", {
-          retention: RetentionDays.TWO_WEEKS,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-      ),
-    });
-    const functions = new SecurityGroup(this, "FunctionsSecurityGroup", {
-      vpc: this.vpc,
-      description: "Functions that reach the cache",
-      allowAllOutbound: false,
-    });
-    const cacheGroup = new SecurityGroup(this, "CacheSecurityGroup", {
-      vpc: this.vpc,
-      description: "The cache: only the functions may connect",
-      allowAllOutbound: false,
-    });
-    const endpoints = new SecurityGroup(this, "EndpointsSecurityGroup", {
-      vpc: this.vpc,
-      description: "Interface endpoints of the AWS services the functions call",
-      allowAllOutbound: false,
-    });
-    Validations.of(endpoints).acknowledge({
-      id: "AwsSolutions-EC23",
-      reason:
-        "Its only ingress is HTTPS from the functions' security group (a reference the rule cannot evaluate); the CDK tests assert it and that nothing opens 0.0.0.0/0.",
-    });
-    functions.connections.allowTo(cacheGroup, Port.tcp(CACHE_PORT), "Functions to the cache (TLS)");
-    functions.connections.allowTo(endpoints, Port.tcp(443), "Functions to AWS service endpoints (HTTPS)");
-    // The functions call SQS (dead letters, queue depths), Secrets Manager (admin token), S3 (the
-    // archive) and Lambda (starting a rebuild): with no NAT gateway, through these endpoints. S3's
-    // answers the S3 names for the whole VPC, with no gateway endpoint (whose prefix list would
-    // need an egress rule the stack cannot name offline).
-    for (const [name, service] of [
-      ["Sqs", InterfaceVpcEndpointAwsService.SQS],
-      ["SecretsManager", InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
-      ["S3", InterfaceVpcEndpointAwsService.S3],
-      ["Lambda", InterfaceVpcEndpointAwsService.LAMBDA],
-    ] as const) {
-      this.vpc.addInterfaceEndpoint(name, {
-        service,
-        privateDnsEnabled: true,
-        securityGroups: [endpoints],
-        ...(service === InterfaceVpcEndpointAwsService.S3
-          ? {
-              privateDnsOnlyForInboundResolverEndpoint:
-                VpcEndpointPrivateDnsOnlyForInboundResolverEndpoint.ALL_RESOLVERS,
-            }
-          : {}),
-      });
-    }
-
+    this.vpc = isolatedVpc(this);
+    const { functions, cacheGroup, endpoints } = securityGroups(this, this.vpc);
+    addServiceEndpoints(this.vpc, endpoints);
     this.cache = new CfnServerlessCache(this, "Cache", {
       serverlessCacheName: props.cacheName,
       engine: "valkey",
@@ -149,5 +92,79 @@ export class RedisAccess extends Construct {
   /** Lets `fn` read the URL's secret, if there is one; `fn` was built with `network`. */
   connect(fn: LambdaFunction): void {
     this.urlSecret?.grantRead(fn);
+  }
+}
+
+/** Two AZs of isolated subnets, no NAT gateway, and a log of the traffic its groups rejected. */
+function isolatedVpc(scope: Construct): Vpc {
+  const vpc = new Vpc(scope, "Vpc", {
+    maxAzs: 2,
+    natGateways: 0,
+    subnetConfiguration: [{ name: "isolated", subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+  });
+  // Rejected traffic only: what a security group refused is what someone investigating needs.
+  vpc.addFlowLog("RejectedTraffic", {
+    trafficType: FlowLogTrafficType.REJECT,
+    destination: FlowLogDestination.toCloudWatchLogs(
+      new LogGroup(scope, "FlowLogs", {
+        retention: RetentionDays.TWO_WEEKS,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+    ),
+  });
+  return vpc;
+}
+
+/** The functions', the cache's and the endpoints' groups: the functions reach the other two, nothing else. */
+function securityGroups(scope: Construct, vpc: Vpc) {
+  const functions = new SecurityGroup(scope, "FunctionsSecurityGroup", {
+    vpc,
+    description: "Functions that reach the cache",
+    allowAllOutbound: false,
+  });
+  const cacheGroup = new SecurityGroup(scope, "CacheSecurityGroup", {
+    vpc,
+    description: "The cache: only the functions may connect",
+    allowAllOutbound: false,
+  });
+  const endpoints = new SecurityGroup(scope, "EndpointsSecurityGroup", {
+    vpc,
+    description: "Interface endpoints of the AWS services the functions call",
+    allowAllOutbound: false,
+  });
+  Validations.of(endpoints).acknowledge({
+    id: "AwsSolutions-EC23",
+    reason:
+      "Its only ingress is HTTPS from the functions' security group (a reference the rule cannot evaluate); the CDK tests assert it and that nothing opens 0.0.0.0/0.",
+  });
+  functions.connections.allowTo(cacheGroup, Port.tcp(CACHE_PORT), "Functions to the cache (TLS)");
+  functions.connections.allowTo(endpoints, Port.tcp(443), "Functions to AWS service endpoints (HTTPS)");
+  return { functions, cacheGroup, endpoints };
+}
+
+/**
+ * The functions call SQS (dead letters, queue depths), Secrets Manager (admin token), S3 (the
+ * archive) and Lambda (starting a rebuild): with no NAT gateway, through these endpoints. S3's
+ * answers the S3 names for the whole VPC, with no gateway endpoint (whose prefix list would need an
+ * egress rule the stack cannot name offline).
+ */
+function addServiceEndpoints(vpc: Vpc, endpoints: SecurityGroup): void {
+  for (const [name, service] of [
+    ["Sqs", InterfaceVpcEndpointAwsService.SQS],
+    ["SecretsManager", InterfaceVpcEndpointAwsService.SECRETS_MANAGER],
+    ["S3", InterfaceVpcEndpointAwsService.S3],
+    ["Lambda", InterfaceVpcEndpointAwsService.LAMBDA],
+  ] as const) {
+    vpc.addInterfaceEndpoint(name, {
+      service,
+      privateDnsEnabled: true,
+      securityGroups: [endpoints],
+      ...(service === InterfaceVpcEndpointAwsService.S3
+        ? {
+            privateDnsOnlyForInboundResolverEndpoint:
+              VpcEndpointPrivateDnsOnlyForInboundResolverEndpoint.ALL_RESOLVERS,
+          }
+        : {}),
+    });
   }
 }
