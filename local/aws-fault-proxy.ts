@@ -1,4 +1,4 @@
-import { request as httpRequest, type ServerResponse } from "node:http";
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { type LocalEndpoint, readAll, replyJson, startLocalEndpoint } from "./local-endpoint.ts";
 
 /**
@@ -44,28 +44,20 @@ export async function startAwsFaultProxy(
     failedArchiveWrites: 0,
     stop: async () => {},
   };
-  /** Archive keys already judged: a refused object is refused on every retry. */
-  const archiveVerdicts = new Map<string, boolean>();
-
+  const refusesArchiveWrite = archiveWriteRefuser(rates.archiveWriteFailureRate, random, () => {
+    proxy.failedArchiveWrites++;
+  });
   const endpoint = await startLocalEndpoint((req, body, res) => {
+    const path = req.url?.split("?")[0] ?? "";
+    if (req.method === "PUT" && ARCHIVE_PUT.test(path) && refusesArchiveWrite(path)) {
+      res.writeHead(503, { "content-type": "application/xml" });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>injected by FAULT_ARCHIVE_WRITE_FAILURE_RATE</Message></Error>',
+      );
+      return;
+    }
     let forwardBody = body;
     let injected: string[] = [];
-    const path = req.url?.split("?")[0] ?? "";
-    if (req.method === "PUT" && ARCHIVE_PUT.test(path) && rates.archiveWriteFailureRate > 0) {
-      let refuse = archiveVerdicts.get(path);
-      if (refuse === undefined) {
-        refuse = random() < rates.archiveWriteFailureRate;
-        archiveVerdicts.set(path, refuse);
-        if (refuse) proxy.failedArchiveWrites++;
-      }
-      if (refuse) {
-        res.writeHead(503, { "content-type": "application/xml" });
-        res.end(
-          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>injected by FAULT_ARCHIVE_WRITE_FAILURE_RATE</Message></Error>',
-        );
-        return;
-      }
-    }
     if (req.headers["x-amz-target"] === "AmazonSQS.SendMessageBatch" && rates.sqsSendFailureRate > 0) {
       const batch = JSON.parse(body.toString("utf8")) as BatchRequest;
       const entries = batch.Entries ?? [];
@@ -75,36 +67,74 @@ export async function startAwsFaultProxy(
         respond(res, 200, { Successful: [], Failed: injected.map(failure) });
         return;
       }
-      forwardBody = Buffer.from(
-        JSON.stringify({ ...batch, Entries: entries.filter((e) => !injected.includes(e.Id)) }),
-      );
+      const kept = entries.filter((entry) => !injected.includes(entry.Id));
+      forwardBody = Buffer.from(JSON.stringify({ ...batch, Entries: kept }));
     }
-    const upstream = httpRequest(
-      {
-        host: targetUrl.hostname,
-        port: targetUrl.port,
-        method: req.method,
-        path: req.url,
-        headers: { ...req.headers, "content-length": String(forwardBody.length) },
-      },
-      async (upstreamResponse) => {
-        const responseBody = await readAll(upstreamResponse);
-        if (injected.length === 0 || upstreamResponse.statusCode !== 200) {
-          res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
-          res.end(responseBody);
-          return;
-        }
-        const parsed = JSON.parse(responseBody.toString("utf8")) as BatchResponse;
+    forward(
+      targetUrl,
+      req,
+      forwardBody,
+      res,
+      (parsed) => {
         proxy.failedEntries += injected.length;
-        respond(res, 200, { ...parsed, Failed: [...(parsed.Failed ?? []), ...injected.map(failure)] });
+        return { ...parsed, Failed: [...(parsed.Failed ?? []), ...injected.map(failure)] };
       },
+      injected.length > 0,
     );
-    upstream.on("error", () => respond(res, 502, { message: "upstream unavailable" }));
-    upstream.end(forwardBody);
   });
   proxy.endpoint = endpoint.endpoint;
   proxy.stop = endpoint.stop;
   return proxy;
+}
+
+/** Whether an archive object's write is refused: decided once per key, so a refused object stays refused on every retry. */
+function archiveWriteRefuser(
+  rate: number,
+  random: () => number,
+  onRefused: () => void,
+): (key: string) => boolean {
+  const verdicts = new Map<string, boolean>();
+  return (key) => {
+    if (rate <= 0) return false;
+    let refuse = verdicts.get(key);
+    if (refuse === undefined) {
+      refuse = random() < rate;
+      verdicts.set(key, refuse);
+      if (refuse) onRefused();
+    }
+    return refuse;
+  };
+}
+
+/** Sends the request on to the real server; `rewrite` adds the injected failures to a 200 batch answer. */
+function forward(
+  targetUrl: URL,
+  req: IncomingMessage,
+  body: Buffer,
+  res: ServerResponse,
+  rewrite: (parsed: BatchResponse) => BatchResponse,
+  rewriting: boolean,
+): void {
+  const upstream = httpRequest(
+    {
+      host: targetUrl.hostname,
+      port: targetUrl.port,
+      method: req.method,
+      path: req.url,
+      headers: { ...req.headers, "content-length": String(body.length) },
+    },
+    async (upstreamResponse) => {
+      const responseBody = await readAll(upstreamResponse);
+      if (!rewriting || upstreamResponse.statusCode !== 200) {
+        res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+        res.end(responseBody);
+        return;
+      }
+      respond(res, 200, rewrite(JSON.parse(responseBody.toString("utf8")) as BatchResponse));
+    },
+  );
+  upstream.on("error", () => respond(res, 502, { message: "upstream unavailable" }));
+  upstream.end(body);
 }
 
 function failure(id: string) {

@@ -24,24 +24,10 @@ export async function startLambdaApi(
 ): Promise<LocalLambdaApi> {
   const running = new Set<Promise<void>>();
 
-  const runAsync = async (fn: LocalFunction, event: unknown) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await fn.invoke(event);
-        return;
-      } catch (error) {
-        const delay = ASYNC_RETRY_DELAYS_MS[attempt];
-        const what = `asynchronous invocation failed (${(error as Error).message})`;
-        if (delay === undefined) {
-          log(fn.name, `${what}; no retries left, the event is dropped`, "stderr");
-          return;
-        }
-        log(fn.name, `${what}; retrying in ${delay / 1000} s`, "stderr");
-        await sleep(delay);
-      }
-    }
+  const runAsync = (fn: LocalFunction, event: unknown) => {
+    const run = invokeWithRetries(fn, event, log).finally(() => running.delete(run));
+    running.add(run);
   };
-
   const endpoint = await startLocalEndpoint(async (request, body, response) => {
     const reply = (status: number, answer: unknown, headers: Record<string, string> = {}) =>
       replyJson(response, status, answer, "application/json", headers);
@@ -50,40 +36,25 @@ export async function startLambdaApi(
       reply(400, { Type: "User", message: "local mode serves Invoke only" });
       return;
     }
-    // A name, or an ARN ending in `:function:<name>` (optionally `:<qualifier>`).
     const requested = decodeURIComponent(match[1] as string);
-    const name = requested.includes(":function:")
-      ? (requested.split(":function:")[1]?.split(":")[0] ?? "")
-      : requested;
-    const fn = findFunction(name);
+    const fn = findFunction(functionNameOf(requested));
     if (!fn) {
-      reply(
-        404,
-        { Type: "User", message: `Function not found: ${requested}` },
-        {
-          "x-amzn-errortype": "ResourceNotFoundException",
-        },
-      );
+      const notFound = { "x-amzn-errortype": "ResourceNotFoundException" };
+      reply(404, { Type: "User", message: `Function not found: ${requested}` }, notFound);
       return;
     }
     const text = body.toString("utf8");
     const event = text.length > 0 ? JSON.parse(text) : {};
     if (request.headers["x-amz-invocation-type"] === "Event") {
-      const run = runAsync(fn, event).finally(() => running.delete(run));
-      running.add(run);
+      runAsync(fn, event);
       reply(202, undefined);
       return;
     }
     try {
       reply(200, (await fn.invoke(event)) ?? null);
     } catch (error) {
-      reply(
-        200,
-        { errorType: (error as Error).name, errorMessage: (error as Error).message },
-        {
-          "x-amz-function-error": "Unhandled",
-        },
-      );
+      const { name, message } = error as Error;
+      reply(200, { errorType: name, errorMessage: message }, { "x-amz-function-error": "Unhandled" });
     }
   });
   return {
@@ -92,4 +63,34 @@ export async function startLambdaApi(
       while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
+}
+
+/** A name, or an ARN ending in `:function:<name>` (optionally `:<qualifier>`): the name. */
+function functionNameOf(requested: string): string {
+  return requested.includes(":function:")
+    ? (requested.split(":function:")[1]?.split(":")[0] ?? "")
+    : requested;
+}
+
+/** An asynchronous invocation, retried as Lambda retries one (twice, after a delay), then dropped. */
+async function invokeWithRetries(
+  fn: LocalFunction,
+  event: unknown,
+  log: (source: string, line: string, stream: "stdout" | "stderr") => void,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fn.invoke(event);
+      return;
+    } catch (error) {
+      const delay = ASYNC_RETRY_DELAYS_MS[attempt];
+      const what = `asynchronous invocation failed (${(error as Error).message})`;
+      if (delay === undefined) {
+        log(fn.name, `${what}; no retries left, the event is dropped`, "stderr");
+        return;
+      }
+      log(fn.name, `${what}; retrying in ${delay / 1000} s`, "stderr");
+      await sleep(delay);
+    }
+  }
 }

@@ -107,109 +107,144 @@ const DEFAULT_OUTDIR = join(PROJECT_ROOT, "cdk.out.local");
 export async function startLocalMode(options: LocalModeOptions = {}): Promise<LocalMode> {
   process.setSourceMapsEnabled(true); // stack traces from the bundles point at lambdas/*.ts
   const outdir = options.outdir ?? DEFAULT_OUTDIR;
-  const log = options.onLog ?? (() => {});
   // Writes open unless asked (what the original's clients expect); `-c writeAuth=apiKey` turns keys on.
   const context = { writeAuth: "open", ...options.context };
-  const apiKeyValue = process.env.API_KEY || randomBytes(15).toString("base64url");
+  const resynthesize = () => synthesize({ outdir, context, appModule: options.appModule });
   // Everything started is stopped in reverse order: by `stop()`, or at once if the start fails.
   const started = new StopStack();
   try {
     const [synth, redis, sqs] = await started.all([
-      synthesize({ outdir, context, appModule: options.appModule }),
+      resynthesize(),
       ensureRedis(options.redisUrl, options.redisMode),
       startLocalSqs(options.sqsPort ?? 0),
     ] as const);
-    const faults = started.push(await startFaults(options.faults ?? NO_FAULTS, redis, sqs.endpoint));
-    let currentSecrets: LocalSecret[] = [];
-    const secretsEndpoint = started.push(await startSecretsEndpoint(() => currentSecrets));
-    // What runs the template: set once it has started below (the Invoke API finds no function
-    // before that), swapped by reload().
-    let runtime!: Runtime;
-    const lambdaApi = started.push(
-      await startLambdaApi(
-        (name) => [...(runtime?.functions.values() ?? [])].find((fn) => fn.name === name),
-        log,
-      ),
-    );
-    const wiring: Wiring = {
-      sqs,
-      redis: { url: faults.redisUrl, mode: redis.mode },
-      sqsEndpoint: faults.sqsEndpoint,
-      secretsEndpoint: secretsEndpoint.endpoint,
-      lambdaEndpoint: lambdaApi.endpoint,
-      secrets: (model) => {
-        currentSecrets = localSecrets(model.secrets, synth.stackName, process.env);
-        return currentSecrets;
-      },
-      faults: faults.config,
-      log,
-      report: options.onReport ?? ((name, report) => log(name, reportLine(report), "stdout")),
-      functionConcurrency: options.functionConcurrency ?? API_FUNCTION_CONCURRENCY,
-      pollers: options.pollers ?? true,
-      inspect: options.inspect,
-    };
-
-    runtime = await startRuntime(synth, wiring);
-    started.push({ stop: () => stopRuntime(runtime) }); // whichever runtime is current then
-    const gateway: LocalApiGateway | undefined =
-      options.serve === false
-        ? undefined
-        : started.push(
-            await startApiGateway({
-              port: options.port ?? 3000,
-              host: options.host ?? "127.0.0.1",
-              routes: runtime.model.routes,
-              invoke: (functionLogicalId, event) =>
-                invokeFunction(runtime.functions, functionLogicalId, event),
-              onRequest: options.onRequest,
-              pathPrefix: options.pathPrefix,
-              apiKeys: () => (runtime.model.apiKeys.length > 0 ? [apiKeyValue] : []),
-              allowedHosts: options.allowedHosts,
-            }),
-          );
-
-    const mode: LocalMode = {
-      apiUrl: gateway?.url ?? "",
-      sqsEndpoint: sqs.endpoint,
-      redis,
-      synth,
-      get model() {
-        return runtime.model;
-      },
-      get queues() {
-        return runtime.queues;
-      },
-      get buckets() {
-        return runtime.buckets;
-      },
-      get pollers() {
-        return runtime.pollers;
-      },
-      get functions() {
-        return runtime.functions;
-      },
-      get secrets() {
-        return currentSecrets;
-      },
-      get apiKey() {
-        return runtime.model.apiKeys.length > 0 ? apiKeyValue : undefined;
-      },
-      lambdaApi,
-      async reload() {
-        const next = await synthesize({ outdir, context, appModule: options.appModule });
-        await stopRuntime(runtime);
-        runtime = await startRuntime(next, wiring);
-        gateway?.setRoutes(runtime.model.routes);
-        mode.synth = next;
-        return next;
-      },
-      stop: () => started.stopAll(),
-    };
-    return mode;
+    // What runs the template (set below, swapped by reload()) and the secrets it was given.
+    const current = { runtime: undefined as Runtime | undefined, secrets: [] as LocalSecret[] };
+    const { wiring, lambdaApi } = await startWiring(options, started, { synth, redis, sqs, current });
+    const runtime = await startRuntime(synth, wiring);
+    current.runtime = runtime;
+    started.push({ stop: () => stopRuntime(current.runtime ?? runtime) }); // whichever is current then
+    const apiKey = process.env.API_KEY || randomBytes(15).toString("base64url");
+    const gateway =
+      options.serve === false ? undefined : started.push(await serveApi(options, current, apiKey));
+    const handle = { synth, redis, sqs, lambdaApi, gateway, apiKey, current, stop: () => started.stopAll() };
+    return localModeHandle(handle, async () => {
+      const next = await resynthesize();
+      await stopRuntime(current.runtime ?? runtime);
+      current.runtime = await startRuntime(next, wiring);
+      gateway?.setRoutes(current.runtime.model.routes);
+      return next;
+    });
   } catch (error) {
     await started.stopAll(); // leave nothing running behind a failed start
     throw error;
   }
+}
+
+interface Current {
+  runtime: Runtime | undefined;
+  secrets: LocalSecret[];
+}
+
+/** The services between the functions and their dependencies: fault proxies, Secrets Manager, the Invoke API. */
+async function startWiring(
+  options: LocalModeOptions,
+  started: StopStack,
+  at: { synth: SynthResult; redis: LocalRedis; sqs: LocalSqs; current: Current },
+): Promise<{ wiring: Wiring; lambdaApi: LocalLambdaApi }> {
+  const { synth, redis, sqs, current } = at;
+  const log = options.onLog ?? (() => {});
+  const faults = started.push(await startFaults(options.faults ?? NO_FAULTS, redis, sqs.endpoint));
+  const secretsEndpoint = started.push(await startSecretsEndpoint(() => current.secrets));
+  // The Invoke API finds no function before the runtime has started.
+  const findFunction = (name: string) =>
+    [...(current.runtime?.functions.values() ?? [])].find((fn) => fn.name === name);
+  const lambdaApi = started.push(await startLambdaApi(findFunction, log));
+  const wiring: Wiring = {
+    sqs,
+    redis: { url: faults.redisUrl, mode: redis.mode },
+    sqsEndpoint: faults.sqsEndpoint,
+    secretsEndpoint: secretsEndpoint.endpoint,
+    lambdaEndpoint: lambdaApi.endpoint,
+    secrets: (model) => {
+      current.secrets = localSecrets(model.secrets, synth.stackName, process.env);
+      return current.secrets;
+    },
+    faults: faults.config,
+    log,
+    report: options.onReport ?? ((name, report) => log(name, reportLine(report), "stdout")),
+    functionConcurrency: options.functionConcurrency ?? API_FUNCTION_CONCURRENCY,
+    pollers: options.pollers ?? true,
+    inspect: options.inspect,
+  };
+  return { wiring, lambdaApi };
+}
+
+/** API Gateway in front of whichever runtime is current. */
+function serveApi(options: LocalModeOptions, current: Current, apiKey: string): Promise<LocalApiGateway> {
+  const runtime = () => current.runtime as Runtime;
+  return startApiGateway({
+    port: options.port ?? 3000,
+    host: options.host ?? "127.0.0.1",
+    routes: runtime().model.routes,
+    invoke: (functionLogicalId, event) => invokeFunction(runtime().functions, functionLogicalId, event),
+    onRequest: options.onRequest,
+    pathPrefix: options.pathPrefix,
+    apiKeys: () => (runtime().model.apiKeys.length > 0 ? [apiKey] : []),
+    allowedHosts: options.allowedHosts,
+  });
+}
+
+/** What `startLocalMode` hands back: where everything is, reading the current runtime on each access. */
+function localModeHandle(
+  handle: {
+    synth: SynthResult;
+    redis: LocalRedis;
+    sqs: LocalSqs;
+    lambdaApi: LocalLambdaApi;
+    gateway: LocalApiGateway | undefined;
+    apiKey: string;
+    current: Current;
+    stop: () => Promise<void>;
+  },
+  resynthesizeAndSwap: () => Promise<SynthResult>,
+): LocalMode {
+  const { current } = handle;
+  const runtime = () => current.runtime as Runtime;
+  const mode: LocalMode = {
+    apiUrl: handle.gateway?.url ?? "",
+    sqsEndpoint: handle.sqs.endpoint,
+    redis: handle.redis,
+    synth: handle.synth,
+    get model() {
+      return runtime().model;
+    },
+    get queues() {
+      return runtime().queues;
+    },
+    get buckets() {
+      return runtime().buckets;
+    },
+    get pollers() {
+      return runtime().pollers;
+    },
+    get functions() {
+      return runtime().functions;
+    },
+    get secrets() {
+      return current.secrets;
+    },
+    get apiKey() {
+      return runtime().model.apiKeys.length > 0 ? handle.apiKey : undefined;
+    },
+    lambdaApi: handle.lambdaApi,
+    async reload() {
+      mode.synth = await resynthesizeAndSwap();
+      return mode.synth;
+    },
+    stop: handle.stop,
+  };
+  return mode;
 }
 
 /** What local mode has started, stopped last-started first. */

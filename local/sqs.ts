@@ -92,69 +92,78 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
   );
   const endpoint = `http://127.0.0.1:${server.port}`;
   const client = localSqsClient(endpoint);
-  const created = new Map<string, LocalQueue>();
-  const createdBuckets = new Set<string>();
   const createQueue: LocalSqs["createQueue"] = (name, attributes = {}) =>
     server.call("createQueue", name, attributes) as Promise<{ queueUrl: string; queueArn: string }>;
   const createBucket: LocalSqs["createBucket"] = (name) =>
     server.call("createBucket", name) as Promise<string>;
-
   return {
     endpoint,
     client,
     createQueue,
     createBucket,
-    async ensureQueues(models, stackName) {
-      const byId = new Map(models.map((model) => [model.logicalId, model]));
-      const create = async (model: QueueModel): Promise<LocalQueue> => {
-        const existing = created.get(model.logicalId);
-        if (existing) return existing;
-        const attributes: Record<string, string> = {
-          VisibilityTimeout: String(model.visibilityTimeoutSeconds),
-          MessageRetentionPeriod: String(model.retentionSeconds),
-        };
-        if (model.redrive) {
-          const deadLetterModel = byId.get(model.redrive.deadLetterLogicalId);
-          if (!deadLetterModel)
-            throw new Error(
-              `${model.logicalId}: dead-letter queue ${model.redrive.deadLetterLogicalId} is not in the template`,
-            );
-          const deadLetters = await create(deadLetterModel);
-          attributes.RedrivePolicy = JSON.stringify({
-            deadLetterTargetArn: deadLetters.arn,
-            maxReceiveCount: String(model.redrive.maxReceiveCount),
-          });
-        }
-        const name = `${stackName}-${model.name}`.slice(0, 80);
-        const { queueUrl, queueArn } = await createQueue(name, attributes);
-        const queue = { model, url: queueUrl, arn: queueArn, name };
-        created.set(model.logicalId, queue);
-        return queue;
-      };
-      for (const model of models) await create(model);
-      return new Map(models.map((model) => [model.logicalId, created.get(model.logicalId) as LocalQueue]));
-    },
-    async ensureBuckets(models, stackName) {
-      const names = new Map<string, string>();
-      for (const model of models) {
-        // S3's rules: 3-63 characters, lower case letters, digits and hyphens.
-        const name = `${stackName}-${model.name}`
-          .toLowerCase()
-          .replace(/[^a-z0-9-]/g, "-")
-          .slice(0, 63);
-        if (!createdBuckets.has(name)) {
-          await createBucket(name);
-          createdBuckets.add(name);
-        }
-        names.set(model.logicalId, name);
-      }
-      return names;
-    },
+    ensureQueues: queuesOfTemplate(createQueue),
+    ensureBuckets: bucketsOfTemplate(createBucket),
     async stop() {
       client.destroy();
       await server.stop();
       await rm(objectsDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** Creates a template's queues once each (a dead-letter queue before the queue that names it). */
+function queuesOfTemplate(createQueue: LocalSqs["createQueue"]): LocalSqs["ensureQueues"] {
+  const created = new Map<string, LocalQueue>();
+  return async (models, stackName) => {
+    const byId = new Map(models.map((model) => [model.logicalId, model]));
+    const create = async (model: QueueModel): Promise<LocalQueue> => {
+      const existing = created.get(model.logicalId);
+      if (existing) return existing;
+      const attributes: Record<string, string> = {
+        VisibilityTimeout: String(model.visibilityTimeoutSeconds),
+        MessageRetentionPeriod: String(model.retentionSeconds),
+      };
+      if (model.redrive) {
+        const deadLetterModel = byId.get(model.redrive.deadLetterLogicalId);
+        if (!deadLetterModel)
+          throw new Error(
+            `${model.logicalId}: dead-letter queue ${model.redrive.deadLetterLogicalId} is not in the template`,
+          );
+        const deadLetters = await create(deadLetterModel);
+        attributes.RedrivePolicy = JSON.stringify({
+          deadLetterTargetArn: deadLetters.arn,
+          maxReceiveCount: String(model.redrive.maxReceiveCount),
+        });
+      }
+      const name = `${stackName}-${model.name}`.slice(0, 80);
+      const { queueUrl, queueArn } = await createQueue(name, attributes);
+      const queue = { model, url: queueUrl, arn: queueArn, name };
+      created.set(model.logicalId, queue);
+      return queue;
+    };
+    for (const model of models) await create(model);
+    return new Map(models.map((model) => [model.logicalId, created.get(model.logicalId) as LocalQueue]));
+  };
+}
+
+/** Creates a template's buckets once each, named as S3 allows. */
+function bucketsOfTemplate(createBucket: LocalSqs["createBucket"]): LocalSqs["ensureBuckets"] {
+  const created = new Set<string>();
+  return async (models, stackName) => {
+    const names = new Map<string, string>();
+    for (const model of models) {
+      // S3's rules: 3-63 characters, lower case letters, digits and hyphens.
+      const name = `${stackName}-${model.name}`
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, "-")
+        .slice(0, 63);
+      if (!created.has(name)) {
+        await createBucket(name);
+        created.add(name);
+      }
+      names.set(model.logicalId, name);
+    }
+    return names;
   };
 }
 

@@ -166,4 +166,15 @@ describe("local mode, end to end", () => {
     expect(consumer.length).toBeGreaterThan(0);
     expect(consumer.some((r) => r.record.metrics.initDurationMs > 0)).toBe(true);
   });
+
+  // Last: it swaps the runtime the tests above used.
+  it("reloads (npm run dev): new environments for every function, the same queues, Redis and figures", async () => {
+    const before = new Map(mode.functions);
+    const synth = await mode.reload();
+    expect(mode.synth).toBe(synth);
+    expect([...mode.functions.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [id, fn] of mode.functions) expect(fn, id).not.toBe(before.get(id));
+    const { data: stats } = await client.GET("/stats/global");
+    expect(stats?.total_orders).toBe(expected.totalOrders);
+  });
 });
