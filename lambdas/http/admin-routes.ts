@@ -1,4 +1,4 @@
-import type { deadLetterAccess } from "../adapters/dead-letters";
+import type { DeadLetter, deadLetterAccess } from "../adapters/dead-letters";
 import type { RebuildProgress } from "../adapters/rebuild-state";
 import { RebuildRunningError } from "../adapters/redis-store";
 import type { OrderArchive } from "../adapters/s3-archive";
@@ -48,19 +48,7 @@ export function adminHandlers(deps: AdminDeps): HandlersOf<"admin"> {
         deps.deadLetters.read(query.limit),
         deps.deadLetters.count(),
       ]).catch(unreachable);
-      return {
-        approximate_total: total,
-        dead_letters: letters.map((letter) => ({
-          message_id: letter.messageId,
-          source_message_id: letter.sourceMessageId,
-          reason: letter.reason,
-          details: letter.details,
-          ...(letter.orderId === undefined ? {} : { order_id: letter.orderId }),
-          receive_count: letter.receiveCount,
-          sent_at: letter.sentAt,
-          body: letter.body,
-        })),
-      };
+      return { approximate_total: total, dead_letters: letters.map(deadLetterView) };
     },
 
     async redriveDeadLetters() {
@@ -80,6 +68,19 @@ export function adminHandlers(deps: AdminDeps): HandlersOf<"admin"> {
     async getRebuild() {
       return rebuildView(await rebuildDeps().state.progress());
     },
+  };
+}
+
+function deadLetterView(letter: DeadLetter) {
+  return {
+    message_id: letter.messageId,
+    source_message_id: letter.sourceMessageId,
+    reason: letter.reason,
+    details: letter.details,
+    ...(letter.orderId === undefined ? {} : { order_id: letter.orderId }),
+    receive_count: letter.receiveCount,
+    sent_at: letter.sentAt,
+    body: letter.body,
   };
 }
 

@@ -26,50 +26,19 @@ export interface DocsDeps {
 }
 
 export function docsHandlers(deps: DocsDeps): HandlersOf<"docs"> {
-  const require = createRequire(import.meta.url);
-  const assetPath = (name: StaticAssetName) => {
-    const asset = STATIC_ASSETS[name];
-    return "module" in asset ? require.resolve(asset.module) : join(deps.dashboardDir, asset.built);
-  };
-  /** Each served file once per execution environment: its text, hash and compressed forms. */
-  const files = new Map<string, ServedFile>();
-  const fileAt = (path: string) => {
-    let file = files.get(path);
-    if (!file) {
-      file = servedFile(readFileSync(path, "utf8"));
-      files.set(path, file);
-    }
-    return file;
-  };
-  const asset = (name: StaticAssetName) => fileAt(assetPath(name));
-  /** A page's `static/<name>` links, each with its asset's hash. */
-  const linkVersions = (html: string) =>
-    html.replace(/(static\/)([\w.-]+)"/g, (link, path: string, name: string) =>
-      name in STATIC_ASSETS ? `${path}${name}?v=${asset(name as StaticAssetName).hash}"` : link,
-    );
+  const files = staticFiles(deps.dashboardDir);
   let docsPage: string | undefined;
   let dashboardPage: string | undefined;
-
   return {
-    async getRoot() {
-      return apiInfo();
-    },
-
-    async getApiInfo() {
-      return apiInfo();
-    },
-
-    async getOpenApi() {
-      return buildOpenApiDocument(deps.auth);
-    },
-
+    getRoot: async () => apiInfo(),
+    getApiInfo: async () => apiInfo(),
+    getOpenApi: async () => buildOpenApiDocument(deps.auth),
     async getDocs() {
-      docsPage ??= linkVersions(DOCS_PAGE);
+      docsPage ??= files.linkVersions(DOCS_PAGE);
       return new HttpReply(200, docsPage, htmlHeaders([DOCS_SCRIPT_HASH]));
     },
-
     async getStaticAsset({ params, query, headers }) {
-      const file = asset(params.asset);
+      const file = files.asset(params.asset);
       const encoding = preferredEncoding(headers["accept-encoding"]);
       const body = encoding ? file.encoded(encoding) : file.text;
       return new HttpReply(200, body, {
@@ -82,11 +51,38 @@ export function docsHandlers(deps: DocsDeps): HandlersOf<"docs"> {
         ...(encoding ? { "content-encoding": encoding } : {}),
       });
     },
-
     async getDashboard() {
-      dashboardPage ??= linkVersions(fileAt(join(deps.dashboardDir, DASHBOARD_PAGE)).text);
+      dashboardPage ??= files.linkVersions(files.at(join(deps.dashboardDir, DASHBOARD_PAGE)).text);
       return new HttpReply(200, dashboardPage, htmlHeaders());
     },
+  };
+}
+
+/** The files the docs function serves, each read once per execution environment: text, hash and compressed forms. */
+function staticFiles(dashboardDir: string) {
+  const require = createRequire(import.meta.url);
+  const assetPath = (name: StaticAssetName) => {
+    const asset = STATIC_ASSETS[name];
+    return "module" in asset ? require.resolve(asset.module) : join(dashboardDir, asset.built);
+  };
+  const files = new Map<string, ServedFile>();
+  const at = (path: string) => {
+    let file = files.get(path);
+    if (!file) {
+      file = servedFile(readFileSync(path, "utf8"));
+      files.set(path, file);
+    }
+    return file;
+  };
+  const asset = (name: StaticAssetName) => at(assetPath(name));
+  return {
+    at,
+    asset,
+    /** A page's `static/<name>` links, each with its asset's hash. */
+    linkVersions: (html: string) =>
+      html.replace(/(static\/)([\w.-]+)"/g, (link, path: string, name: string) =>
+        name in STATIC_ASSETS ? `${path}${name}?v=${asset(name as StaticAssetName).hash}"` : link,
+      ),
   };
 }
 

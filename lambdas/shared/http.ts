@@ -89,43 +89,11 @@ export function createHttpFunction<T extends RouteTable, F extends string>(
     );
   }
   const findRoute = (event: HttpEvent) => table.get(`${event.httpMethod} ${event.resource}`);
-  const jsonBodyParser = httpJsonBodyParser();
-
-  const checkRequest: MiddlewareObj<HttpEvent, HttpResult> = {
-    before: async (request) => {
-      const event = request.event;
-      event.headers = lowerCaseHeaders(event.headers);
-      const route = findRoute(event)?.route;
-      if (!route?.body || !hasBody(event)) return;
-      const size = Buffer.byteLength(event.body ?? "", event.isBase64Encoded ? "base64" : "utf8");
-      if (size > options.bodyLimitBytes) throw new PayloadTooLargeError(options.bodyLimitBytes);
-      checkEncoding(event);
-      const raw = event.body ?? "";
-      const depth = nestingDepth(raw, MAX_NESTING);
-      if (depth > MAX_NESTING)
-        throw new BadRequestError("request body nested too deep", [
-          `body: nested more than ${MAX_NESTING} levels deep`,
-        ]);
-      try {
-        await jsonBodyParser.before?.(request);
-      } catch (error) {
-        throw forbiddenKeyError(raw) ?? error;
-      }
-      // `null`, `[]` or `5` parse, but no route takes them; an optional body is left out, not null.
-      const parsed: unknown = event.body;
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-        const got = parsed === null ? "null" : Array.isArray(parsed) ? "an array" : typeof parsed;
-        throw new BadRequestError("request body must be a JSON object", [
-          `body: expected a JSON object, got ${got}`,
-        ]);
-      }
-    },
-  };
 
   const handler = middy<HttpEvent, HttpResult>()
     .use(errorResponses(options.logger))
     .use(injectLambdaContext(options.logger))
-    .use(checkRequest)
+    .use(requestChecks(findRoute, options.bodyLimitBytes))
     .use(auditTrail(options.logger, (event) => findRoute(event)))
     .handler(async (event) => {
       const match = findRoute(event);
@@ -148,6 +116,47 @@ export function createHttpFunction<T extends RouteTable, F extends string>(
   return async (event: HttpEvent, context: Context): Promise<HttpResult> => {
     const result = await handler(event, context);
     return { ...result, headers: { ...result.headers, ...SECURITY_HEADERS } };
+  };
+}
+
+/**
+ * Checks a request before its handler: headers lowercased, and a body the route takes within the
+ * size limit, identity-encoded, not nested too deep, and a JSON object without prototype keys.
+ */
+function requestChecks(
+  findRoute: (event: HttpEvent) => { route: RouteSpec } | undefined,
+  bodyLimitBytes: number,
+): MiddlewareObj<HttpEvent, HttpResult> {
+  const jsonBodyParser = httpJsonBodyParser();
+  return {
+    before: async (request) => {
+      const event = request.event;
+      event.headers = lowerCaseHeaders(event.headers);
+      const route = findRoute(event)?.route;
+      if (!route?.body || !hasBody(event)) return;
+      const size = Buffer.byteLength(event.body ?? "", event.isBase64Encoded ? "base64" : "utf8");
+      if (size > bodyLimitBytes) throw new PayloadTooLargeError(bodyLimitBytes);
+      checkEncoding(event);
+      const raw = event.body ?? "";
+      const depth = nestingDepth(raw, MAX_NESTING);
+      if (depth > MAX_NESTING)
+        throw new BadRequestError("request body nested too deep", [
+          `body: nested more than ${MAX_NESTING} levels deep`,
+        ]);
+      try {
+        await jsonBodyParser.before?.(request);
+      } catch (error) {
+        throw forbiddenKeyError(raw) ?? error;
+      }
+      // `null`, `[]` or `5` parse, but no route takes them; an optional body is left out, not null.
+      const parsed: unknown = event.body;
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        const got = parsed === null ? "null" : Array.isArray(parsed) ? "an array" : typeof parsed;
+        throw new BadRequestError("request body must be a JSON object", [
+          `body: expected a JSON object, got ${got}`,
+        ]);
+      }
+    },
   };
 }
 

@@ -119,61 +119,87 @@ export async function runRebuild(id: string, deps: RunRebuildDeps): Promise<RunR
     const wait = place.listAfter - Date.now();
     if (wait > 0) await sleep(Math.min(wait, Math.max(0, deps.remainingMs() - reserveMs)));
     if (Date.now() < place.listAfter) return await continueLater(id, deps, holder);
-
-    const store = deps.storeOf(place.generation);
-    let keys = await deps.archive.list(place.cursor, LIST_PAGE);
-    while (keys.length > 0) {
-      // The next object downloads while this one is recorded.
-      let next = deps.archive.read(keys[0] as string);
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i] as string;
-        const started = performance.now();
-        const lines = await next.catch((error: unknown) => skipUnreadable(error, deps.logger));
-        if (i + 1 < keys.length) next = deps.archive.read(keys[i + 1] as string);
-        if (lines === undefined) place.objectsSkipped++;
-        else {
-          const { entries, judgedDifferently, linesSkipped } = entriesOf(lines, deps.rules);
-          if (linesSkipped > 0) deps.logger.warn("archive lines skipped", { key, lines: linesSkipped });
-          await recordAll(store, entries);
-          place.objectsRead++;
-          place.ordersRead += entries.length;
-          place.linesSkipped += linesSkipped;
-          place.judgedDifferently += judgedDifferently;
-        }
-        place.cursor = key;
-        place.workingMs += Math.round(performance.now() - started);
-        await deps.state.save(progressFields(place));
-        if (!timeLeft()) {
-          next.catch(() => {}); // read ahead for nothing: the next invocation reads it again
-          return await continueLater(id, deps, holder);
-        }
-      }
-      keys = await deps.archive.list(place.cursor, LIST_PAGE);
-    }
-
-    await deps.state.switchTo(place.generation);
-    await deps.state.save({ ...progressFields(place), status: "done", finishedAt: Date.now() });
-    deps.logger.info("rebuild done", { ...progressFields(place), generation: place.generation });
-    // Processes may read the old generation until their cached pointer expires.
-    await sleep(2 * GENERATION_CACHE_MS);
-    const deleted = await deps.deleteGeneration(place.previousGeneration);
-    deps.logger.info("previous generation deleted", { generation: place.previousGeneration, keys: deleted });
-    return "done";
+    if ((await replayArchive(place, deps, timeLeft)) === "out of time")
+      return await continueLater(id, deps, holder);
+    return await finish(place, deps);
   } catch (error) {
-    deps.logger.error("rebuild failed", { error: error as Error, generation: place.generation });
-    await deps.state.abandon(place.generation);
-    await deps.state.save({
-      ...progressFields(place),
-      status: "failed",
-      // Shown to anyone by GET /admin/rebuild: what failed, never the exception's own text.
-      error: "the rebuild stopped on an error: the rebuild function's log has it",
-      finishedAt: Date.now(),
-    });
-    await deps.deleteGeneration(place.generation);
-    return "failed";
+    return await fail(place, deps, error);
   } finally {
     await deps.state.releaseLease(id, holder);
   }
+}
+
+/** Replays the archive from `place.cursor` into the generation being built, saving its place after each object. */
+async function replayArchive(
+  place: RebuildProgress,
+  deps: RunRebuildDeps,
+  timeLeft: () => boolean,
+): Promise<"replayed" | "out of time"> {
+  const store = deps.storeOf(place.generation);
+  let keys = await deps.archive.list(place.cursor, LIST_PAGE);
+  while (keys.length > 0) {
+    // The next object downloads while this one is recorded.
+    let next = deps.archive.read(keys[0] as string);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      const started = performance.now();
+      const lines = await next.catch((error: unknown) => skipUnreadable(error, deps.logger));
+      if (i + 1 < keys.length) next = deps.archive.read(keys[i + 1] as string);
+      if (lines === undefined) place.objectsSkipped++;
+      else await replayObject(key, lines, place, store, deps);
+      place.cursor = key;
+      place.workingMs += Math.round(performance.now() - started);
+      await deps.state.save(progressFields(place));
+      if (!timeLeft()) {
+        next.catch(() => {}); // read ahead for nothing: the next invocation reads it again
+        return "out of time";
+      }
+    }
+    keys = await deps.archive.list(place.cursor, LIST_PAGE);
+  }
+  return "replayed";
+}
+
+async function replayObject(
+  key: string,
+  lines: readonly string[],
+  place: RebuildProgress,
+  store: Pick<AnalyticsStore, "record">,
+  deps: RunRebuildDeps,
+): Promise<void> {
+  const { entries, judgedDifferently, linesSkipped } = entriesOf(lines, deps.rules);
+  if (linesSkipped > 0) deps.logger.warn("archive lines skipped", { key, lines: linesSkipped });
+  await recordAll(store, entries);
+  place.objectsRead++;
+  place.ordersRead += entries.length;
+  place.linesSkipped += linesSkipped;
+  place.judgedDifferently += judgedDifferently;
+}
+
+/** Switches readers to the rebuilt generation, then deletes the one they used. */
+async function finish(place: RebuildProgress, deps: RunRebuildDeps): Promise<RunResult> {
+  await deps.state.switchTo(place.generation);
+  await deps.state.save({ ...progressFields(place), status: "done", finishedAt: Date.now() });
+  deps.logger.info("rebuild done", { ...progressFields(place), generation: place.generation });
+  // Processes may read the old generation until their cached pointer expires.
+  await sleep(2 * GENERATION_CACHE_MS);
+  const deleted = await deps.deleteGeneration(place.previousGeneration);
+  deps.logger.info("previous generation deleted", { generation: place.previousGeneration, keys: deleted });
+  return "done";
+}
+
+async function fail(place: RebuildProgress, deps: RunRebuildDeps, error: unknown): Promise<RunResult> {
+  deps.logger.error("rebuild failed", { error: error as Error, generation: place.generation });
+  await deps.state.abandon(place.generation);
+  await deps.state.save({
+    ...progressFields(place),
+    status: "failed",
+    // Shown to anyone by GET /admin/rebuild: what failed, never the exception's own text.
+    error: "the rebuild stopped on an error: the rebuild function's log has it",
+    finishedAt: Date.now(),
+  });
+  await deps.deleteGeneration(place.generation);
+  return "failed";
 }
 
 async function continueLater(id: string, deps: RunRebuildDeps, holder: string): Promise<RunResult> {

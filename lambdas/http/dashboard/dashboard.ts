@@ -160,54 +160,55 @@ function renderMonths(months: MonthStats[]): void {
     return;
   }
   chart?.destroy();
+  chart = new uPlot(chartOptions(labels, width), data, target);
+}
+
+/** Revenue as a line on the left axis, orders as bars on the right, one point per month. */
+function chartOptions(labels: readonly string[], width: number): uPlotType.Options {
   const upTo = (_u: uPlotType, _min: number, max: number): uPlotType.Range.MinMax => [
     0,
     Math.max(1, max) * 1.1,
   ];
-  chart = new uPlot(
-    {
-      width,
-      height: 260,
-      scales: {
-        x: { time: false, range: [-0.5, labels.length - 0.5] },
-        revenue: { range: upTo },
-        orders: { range: upTo },
-      },
-      series: [
-        { label: "Month", value: (_u, i) => labels[i] ?? "" },
-        {
-          label: "Revenue",
-          scale: "revenue",
-          stroke: "#2563eb",
-          width: 2,
-          points: { size: 7 },
-          value: (_u, v) => (v == null ? "-" : money.format(v)),
-        },
-        {
-          label: "Orders",
-          scale: "orders",
-          stroke: "#15803d",
-          fill: "rgba(21,128,61,0.25)",
-          paths: uPlot.paths.bars?.({ size: [0.5, 60] }),
-          points: { show: false },
-        },
-      ],
-      axes: [
-        { splits: () => labels.map((_, i) => i), values: (_u, splits) => splits.map((i) => labels[i] ?? "") },
-        {
-          scale: "revenue",
-          size: 70,
-          values: (_u, splits) =>
-            splits.map((v) =>
-              v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(0)}k` : String(v),
-            ),
-        },
-        { scale: "orders", side: 1, grid: { show: false } },
-      ],
+  return {
+    width,
+    height: 260,
+    scales: {
+      x: { time: false, range: [-0.5, labels.length - 0.5] },
+      revenue: { range: upTo },
+      orders: { range: upTo },
     },
-    data,
-    target,
-  );
+    series: [
+      { label: "Month", value: (_u, i) => labels[i] ?? "" },
+      {
+        label: "Revenue",
+        scale: "revenue",
+        stroke: "#2563eb",
+        width: 2,
+        points: { size: 7 },
+        value: (_u, v) => (v == null ? "-" : money.format(v)),
+      },
+      {
+        label: "Orders",
+        scale: "orders",
+        stroke: "#15803d",
+        fill: "rgba(21,128,61,0.25)",
+        paths: uPlot.paths.bars?.({ size: [0.5, 60] }),
+        points: { show: false },
+      },
+    ],
+    axes: [
+      { splits: () => labels.map((_, i) => i), values: (_u, splits) => splits.map((i) => labels[i] ?? "") },
+      {
+        scale: "revenue",
+        size: 70,
+        values: (_u, splits) =>
+          splits.map((v) =>
+            v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(0)}k` : String(v),
+          ),
+      },
+      { scale: "orders", side: 1, grid: { show: false } },
+    ],
+  };
 }
 
 /** A running rebuild from the archive, and for ten minutes after, how it ended. */
