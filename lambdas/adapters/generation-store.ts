@@ -10,6 +10,7 @@ import {
   type TotalsStats,
   type UserStats,
 } from "../core/analytics-store";
+import { readLogDetails } from "../core/log-entry";
 import { centsFromCounter } from "../core/money";
 import type { RedisClient } from "../shared/clients";
 import { MONTH_STATS_LUA, RECORD_ENTRIES_LUA } from "./lua-scripts";
@@ -162,7 +163,7 @@ class GenerationStore implements AnalyticsStore {
       return {
         id,
         outcome: record.outcome as ConsumerLogEntry["outcome"],
-        details: JSON.parse(record.details ?? "{}") as Record<string, unknown>,
+        details: readLogDetails(record.details),
       };
     });
   }

@@ -1,4 +1,5 @@
 import type { AnalyticsEntry } from "./analytics-store";
+import type { ConsumerLogDetails } from "./log-entry";
 import { fromCents } from "./money";
 import type { MessageOutcome } from "./outcome";
 
@@ -33,7 +34,7 @@ export function analyticsEntry(
         valueCents: outcome.valueCents,
         corrected,
         sentAtMs,
-        log: JSON.stringify({ message_id: messageId, ...outcome.order, ...correction }),
+        log: logLine({ message_id: messageId, ...outcome.order, ...correction }),
       };
     }
     case "failed": {
@@ -47,7 +48,7 @@ export function analyticsEntry(
         userId: outcome.userId,
         month: outcome.month,
         sentAtMs,
-        log: JSON.stringify({
+        log: logLine({
           message_id: messageId,
           ...outcome.order,
           reason: outcome.reason,
@@ -60,11 +61,16 @@ export function analyticsEntry(
         kind: "malformed",
         messageId: sourceMessageId,
         // Bounded: a message with thousands of problems keeps the first few, each cut short.
-        log: JSON.stringify({
+        log: logLine({
           message_id: messageId,
           reason: outcome.reason,
           details: outcome.details.slice(0, MAX_LOGGED_PROBLEMS).map((problem) => problem.slice(0, 200)),
         }),
       };
   }
+}
+
+/** The log entry's details as stored: JSON of the one schema (core/log-entry.ts). */
+function logLine(details: ConsumerLogDetails): string {
+  return JSON.stringify(details);
 }

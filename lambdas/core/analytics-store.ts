@@ -1,3 +1,4 @@
+import type { ConsumerLogDetails } from "./log-entry";
 import type { Cents } from "./money";
 import type { FailureReason } from "./rules";
 
@@ -94,7 +95,7 @@ export interface ConsumerLogEntry {
   id: string;
   outcome: "valid" | "failed" | "duplicate" | "malformed";
   /** The entry's details as recorded (message id, order id, user, value, reason, ...). */
-  details: Record<string, unknown>;
+  details: ConsumerLogDetails;
 }
 
 export interface AnalyticsStore {

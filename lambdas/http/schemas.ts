@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ConsumerLogDetailsSchema } from "../core/log-entry";
 import { OrderMessageSchema, SubmittedOrderSchema } from "../core/order";
 import { FAILURE_REASONS, USER_ID_PATTERN } from "../core/rules";
 
@@ -134,7 +135,8 @@ export const ConsumerLogsResponse = z
   .object({
     total_logs: z.int(),
     logs: z.array(
-      z.looseObject({
+      // The entry's details (core/log-entry.ts) with the original's fields before them.
+      ConsumerLogDetailsSchema.extend({
         timestamp: z.string().meta({
           description: "When the consumer recorded it, `YYYY-MM-DD HH:MM:SS` UTC (the original's format)",
         }),
@@ -146,8 +148,7 @@ export const ConsumerLogsResponse = z
           .string()
           .meta({ description: "When the consumer recorded it, ISO-8601 to the millisecond" }),
         status: z.enum(["valid", "failed", "duplicate", "malformed"]),
-        message_id: z.string(),
-      }),
+      }).meta({ id: "ConsumerLogEntry" }),
     ),
   })
   .meta({ id: "ConsumerLogs" });

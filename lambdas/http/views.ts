@@ -59,7 +59,6 @@ export function logView(entry: ConsumerLogEntry) {
     message: seedLogMessage(entry),
     recorded_at: new Date(recordedAtMs).toISOString(),
     status: entry.outcome,
-    message_id: String(entry.details.message_id ?? ""),
     ...entry.details,
   };
 }

@@ -7,7 +7,7 @@ import { seedLogMessage, seedLogTimestamp } from "../../lambdas/http/log-message
 const entry = (outcome: ConsumerLogEntry["outcome"], details: Record<string, unknown>): ConsumerLogEntry => ({
   id: "1764058929000-0",
   outcome,
-  details,
+  details: { message_id: "m1", ...details },
 });
 const order = { message_id: "m1", order_id: "ORD4352", user_id: "U1000", order_value: 1024604.41 };
 

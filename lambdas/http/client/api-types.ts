@@ -461,24 +461,51 @@ export interface components {
             message: string;
             deleted_keys: number;
         };
+        ConsumerLogEntry: {
+            /**
+             * @description The id of the message this entry is about
+             * @default
+             */
+            message_id: string;
+            /** @description The order's id, as the message carried it */
+            order_id?: unknown;
+            /** @description The order's user id, as the message carried it */
+            user_id?: unknown;
+            /** @description The order's timestamp, as the message carried it */
+            order_timestamp?: unknown;
+            /** @description The order's value, as the message carried it */
+            order_value?: unknown;
+            /** @description The order's items, as the message carried it */
+            items?: unknown;
+            /** @description The order's shipping address, as the message carried it */
+            shipping_address?: unknown;
+            /** @description The order's payment method, as the message carried it */
+            payment_method?: unknown;
+            /** @description Why a failed or malformed message was not counted as valid */
+            reason?: string;
+            /** @description A malformed message's problems (the first 10, each cut to 200 characters) */
+            details?: string[];
+            /** @description A valid order counted at its items' total instead of its stated value */
+            corrected?: boolean;
+            /** @description The items' total, where it differs from order_value */
+            computed_value?: number;
+            /** @description When the consumer recorded it, `YYYY-MM-DD HH:MM:SS` UTC (the original's format) */
+            timestamp: string;
+            /**
+             * @description The original's log line for this outcome
+             * @example [USER: U1000] [ORDER: ORD01J9ZX] Processed successfully
+             */
+            message: string;
+            /** @description When the consumer recorded it, ISO-8601 to the millisecond */
+            recorded_at: string;
+            /** @enum {string} */
+            status: "valid" | "failed" | "duplicate" | "malformed";
+        } & {
+            [key: string]: unknown;
+        };
         ConsumerLogs: {
             total_logs: number;
-            logs: ({
-                /** @description When the consumer recorded it, `YYYY-MM-DD HH:MM:SS` UTC (the original's format) */
-                timestamp: string;
-                /**
-                 * @description The original's log line for this outcome
-                 * @example [USER: U1000] [ORDER: ORD01J9ZX] Processed successfully
-                 */
-                message: string;
-                /** @description When the consumer recorded it, ISO-8601 to the millisecond */
-                recorded_at: string;
-                /** @enum {string} */
-                status: "valid" | "failed" | "duplicate" | "malformed";
-                message_id: string;
-            } & {
-                [key: string]: unknown;
-            })[];
+            logs: components["schemas"]["ConsumerLogEntry"][];
         };
         DeadLetters: {
             /** @description Dead letters in the queue (SQS's approximate count) */
