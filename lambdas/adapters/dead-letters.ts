@@ -8,6 +8,7 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
+import { readDeadLetterAttributes } from "../core/dead-letter";
 import { queueDepth } from "./sqs-queue";
 
 /**
@@ -187,14 +188,14 @@ async function makeVisible(sqs: SQSClient, queueUrl: string, messages: readonly 
 }
 
 function toDeadLetter(message: Message): DeadLetter {
-  const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
+  const attributes = readDeadLetterAttributes((name) => message.MessageAttributes?.[name]?.StringValue);
   const body = message.Body ?? "";
   return {
     messageId: message.MessageId ?? "",
-    sourceMessageId: attribute("source_message_id") ?? message.MessageId ?? "",
-    reason: attribute("reason") ?? "max_receive_count",
+    sourceMessageId: attributes.source_message_id ?? message.MessageId ?? "",
+    reason: attributes.reason ?? "max_receive_count",
     details:
-      attribute("details") ??
+      attributes.details ??
       "delivered maxReceiveCount times without being recorded (Redis or the dead-letter queue unavailable)",
     ...orderIdOf(body),
     receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),

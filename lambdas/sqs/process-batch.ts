@@ -4,6 +4,7 @@ import type { OutgoingMessage, SendResult } from "../adapters/sqs-sender";
 import { analyticsEntry } from "../core/analytics-entry";
 import type { AnalyticsEntry, AnalyticsStore, RecordStatus } from "../core/analytics-store";
 import type { ArchivedMessage, ArchiveSink } from "../core/archive";
+import { type DeadLetterAttributes, SOURCE_MESSAGE_ID_ATTRIBUTE } from "../core/dead-letter";
 import { classifyMessage, type MessageOutcome } from "../core/outcome";
 import { DEFAULT_JUDGING_RULES, type JudgingRules } from "../core/rules";
 import type { logger as sharedLogger } from "../shared/logger";
@@ -189,15 +190,12 @@ export function routeRecords(
 }
 
 function deadLetter(record: SQSRecord, reason: string, details: string): OutgoingMessage {
-  return {
-    id: record.messageId,
-    body: record.body,
-    attributes: {
-      reason,
-      details: details.slice(0, MAX_DETAILS_LENGTH),
-      source_message_id: sourceMessageId(record),
-    },
+  const attributes: DeadLetterAttributes = {
+    reason,
+    details: details.slice(0, MAX_DETAILS_LENGTH),
+    source_message_id: sourceMessageId(record),
   };
+  return { id: record.messageId, body: record.body, attributes: { ...attributes } };
 }
 
 /** Sends the dead letters; returns the ids of those not sent (to be retried). */
@@ -270,7 +268,7 @@ function sentAtMs(record: SQSRecord): number {
 
 /** The id a message first had: kept in `source_message_id` when it went through the dead-letter queue. */
 function sourceMessageId(record: SQSRecord): string {
-  return record.messageAttributes?.source_message_id?.stringValue || record.messageId;
+  return record.messageAttributes?.[SOURCE_MESSAGE_ID_ATTRIBUTE]?.stringValue || record.messageId;
 }
 
 function logOutcome(
