@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "./sqs.ts";
 import type { FunctionModel } from "./template.ts";
@@ -249,17 +250,27 @@ class ExecutionEnvironment {
     pipeLines(this.worker.stdout, (line) => onLog(model.name, line, "stdout"));
     pipeLines(this.worker.stderr, (line) => onLog(model.name, line, "stderr"));
     this.ready = new Promise((resolve, reject) => {
-      this.worker.on("message", (message: WorkerMessage) => {
-        if (message.memoryUsedMb) this.maxMemoryUsedMb = Math.max(this.maxMemoryUsedMb, message.memoryUsedMb);
-        if (message.ready || message.initError) this.initDurationMs = performance.now() - startedAt;
-        if (message.ready) resolve();
-        else if (message.initError) {
-          this.death = message.initError;
-          reject(new FunctionError(model.name, message.initError));
-          void this.end();
-        } else if (message.error)
-          this.settle?.(failed(new FunctionError(model.name, message.error), message.error));
-        else this.settle?.({ kind: "result", value: message.result });
+      this.worker.on("message", (message: FromEnvironment) => {
+        if ("memoryUsedMb" in message)
+          this.maxMemoryUsedMb = Math.max(this.maxMemoryUsedMb, message.memoryUsedMb);
+        switch (message.type) {
+          case "ready":
+            this.initDurationMs = performance.now() - startedAt;
+            resolve();
+            break;
+          case "init-error":
+            this.initDurationMs = performance.now() - startedAt;
+            this.death = message.error;
+            reject(new FunctionError(model.name, message.error));
+            void this.end();
+            break;
+          case "error":
+            this.settle?.(failed(new FunctionError(model.name, message.error), message.error));
+            break;
+          case "result":
+            this.settle?.({ kind: "result", value: message.value });
+            break;
+        }
       });
       this.worker.on("error", (error: Error & { code?: string }) => this.died(error));
       this.worker.on("exit", () => {
@@ -308,7 +319,7 @@ class ExecutionEnvironment {
         this.settle = undefined;
         resolve(settled);
       };
-      this.worker.postMessage({ event, requestId, deadline: Date.now() + timeoutMs });
+      this.post({ type: "invoke", event, requestId, deadline: Date.now() + timeoutMs });
     });
   }
 
@@ -379,6 +390,10 @@ class ExecutionEnvironment {
     await this.worker.terminate();
   }
 
+  private post(message: ToEnvironment): void {
+    this.worker.postMessage(message);
+  }
+
   private closeInspector(): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
@@ -386,12 +401,12 @@ class ExecutionEnvironment {
         this.worker.off("message", onMessage);
         resolve();
       };
-      const onMessage = (message: WorkerMessage) => {
-        if (message.inspectorClosed) done();
+      const onMessage = (message: FromEnvironment) => {
+        if (message.type === "inspector-closed") done();
       };
       const timer = setTimeout(done, 1_000); // gone already, or never listening
       this.worker.on("message", onMessage);
-      this.worker.postMessage({ closeInspector: true });
+      this.post({ type: "close-inspector" });
     });
   }
 }
@@ -425,32 +440,24 @@ function failed(error: Error, detail: InvocationError): Outcome {
   return { kind: "error", error, errorType: detail.errorType, status: "error" };
 }
 
-interface WorkerMessage {
-  ready?: true;
-  inspectorClosed?: true;
-  initError?: InvocationError;
-  result?: unknown;
-  error?: InvocationError;
-  memoryUsedMb?: number;
-}
+/** What an environment's thread (lambda-worker.mjs) tells local mode; `memoryUsedMb` feeds REPORT. */
+type FromEnvironment =
+  | { type: "ready"; memoryUsedMb: number }
+  | { type: "init-error"; error: InvocationError }
+  | { type: "result"; value: unknown; memoryUsedMb: number }
+  | { type: "error"; error: InvocationError; memoryUsedMb: number }
+  | { type: "inspector-closed" };
+
+/** What local mode tells an environment's thread. */
+type ToEnvironment =
+  | { type: "invoke"; event: unknown; requestId: string; deadline: number }
+  | { type: "close-inspector" };
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
+/** Each line an environment writes, as it comes (the last one too, without its newline). */
 function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buffer = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk: string) => {
-    buffer += chunk;
-    let newline = buffer.indexOf("\n");
-    while (newline >= 0) {
-      onLine(buffer.slice(0, newline));
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf("\n");
-    }
-  });
-  stream.on("end", () => {
-    if (buffer) onLine(buffer);
-  });
+  createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", onLine);
 }

@@ -74,15 +74,16 @@ try {
   }
 } catch (error) {
   // Lambda fails the invocation that met the failed init and tries init again on the next one.
-  parentPort.postMessage({ initError: describe(error) });
+  parentPort.postMessage({ type: "init-error", error: describe(error) });
   handler = undefined;
 }
 
 if (handler) {
-  parentPort.on("message", async ({ event, requestId, deadline, closeInspector }) => {
-    if (closeInspector) {
+  // The messages of lambda-runtime.ts: `ToEnvironment` in, `FromEnvironment` out.
+  parentPort.on("message", async ({ type, event, requestId, deadline }) => {
+    if (type === "close-inspector") {
       inspector.close(); // the environment ends: let the debugger go, or it would hold the thread
-      parentPort.postMessage({ inspectorClosed: true });
+      parentPort.postMessage({ type: "inspector-closed" });
       return;
     }
     const context = {
@@ -101,10 +102,10 @@ if (handler) {
     };
     try {
       const result = await handler(event, context);
-      parentPort.postMessage({ result, memoryUsedMb: memoryUsedMb() });
+      parentPort.postMessage({ type: "result", value: result, memoryUsedMb: memoryUsedMb() });
     } catch (error) {
-      parentPort.postMessage({ error: describe(error), memoryUsedMb: memoryUsedMb() });
+      parentPort.postMessage({ type: "error", error: describe(error), memoryUsedMb: memoryUsedMb() });
     }
   });
-  parentPort.postMessage({ ready: true, memoryUsedMb: memoryUsedMb() });
+  parentPort.postMessage({ type: "ready", memoryUsedMb: memoryUsedMb() });
 }
