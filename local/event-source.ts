@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -106,7 +107,7 @@ export class SqsPoller {
       } catch (error) {
         if (this.abort.signal.aborted) return;
         this.options.onBatchProblem?.(`polling failed: ${(error as Error).message}`);
-        await sleep(1000, this.abort.signal);
+        await pause(1000, this.abort.signal);
       }
     }
   }
@@ -130,7 +131,7 @@ export class SqsPoller {
         windowEnds = Date.now() + batchingWindowSeconds * 1000;
       }
       if (received.length === 0 && remainingMs !== undefined)
-        await sleep(Math.min(50, remainingMs), this.abort.signal);
+        await pause(Math.min(50, remainingMs), this.abort.signal);
     }
     return messages;
   }
@@ -266,16 +267,7 @@ export function toSqsRecord(message: Message, queueArn: string, region: string):
   };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
+/** Waits `ms`, or until the poller stops (then at once, without an error). */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return sleep(ms, undefined, { signal }).catch(() => {});
 }

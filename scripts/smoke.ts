@@ -14,6 +14,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
@@ -90,8 +91,6 @@ export function figureDifferences(expected: GlobalStats, actual: GlobalStats): s
     .filter((field) => expected[field] !== actual[field])
     .map((field) => `${field} ${actual[field]} instead of ${expected[field]}`);
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -8,6 +8,7 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
+import { chunks, SQS_BATCH_ENTRIES } from "../core/chunks";
 import { readDeadLetterAttributes } from "../core/dead-letter";
 import { queueDepth } from "./sqs-queue";
 
@@ -175,13 +176,15 @@ async function copyBack(sqs: SQSClient, queues: DeadLetterQueues, deadline: numb
 
 /** Hands received messages back at once (visibility 0), 10 per call. */
 async function makeVisible(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
-  for (let start = 0; start < messages.length; start += 10) {
+  for (const group of chunks(messages, SQS_BATCH_ENTRIES)) {
     await sqs.send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl: queueUrl,
-        Entries: messages
-          .slice(start, start + 10)
-          .map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
+        Entries: group.map((m, i) => ({
+          Id: String(i),
+          ReceiptHandle: m.ReceiptHandle,
+          VisibilityTimeout: 0,
+        })),
       }),
     );
   }

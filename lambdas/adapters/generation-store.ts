@@ -10,6 +10,7 @@ import {
   type TotalsStats,
   type UserStats,
 } from "../core/analytics-store";
+import { chunks } from "../core/chunks";
 import { readLogDetails } from "../core/log-entry";
 import { centsFromCounter } from "../core/money";
 import type { RedisClient } from "../shared/clients";
@@ -83,14 +84,10 @@ class GenerationStore implements AnalyticsStore {
   }
 
   async record(entries: readonly AnalyticsEntry[]): Promise<RecordStatus[]> {
-    const chunks: (readonly AnalyticsEntry[])[] = [];
-    for (let start = 0; start < entries.length; start += this.chunkSize) {
-      chunks.push(entries.slice(start, start + this.chunkSize));
-    }
     // All chunks go out at once (one round trip each, pipelined on the connection); a chunk
     // that fails changed nothing, so its entries are simply reported for retry.
     const results = await Promise.all(
-      chunks.map((chunk) =>
+      chunks(entries, this.chunkSize).map((chunk) =>
         this.recordChunk(chunk).catch(() => chunk.map((): RecordStatus => "unavailable")),
       ),
     );

@@ -3,6 +3,7 @@ import {
   GetQueueAttributesCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { chunks, SQS_BATCH_ENTRIES } from "../core/chunks";
 
 export interface QueueDepth {
   /** Waiting to be received (SQS's approximate count). */
@@ -41,8 +42,7 @@ export async function changeVisibility(
   queueUrl: string,
   changes: readonly VisibilityChange[],
 ): Promise<string[]> {
-  const calls: VisibilityChange[][] = [];
-  for (let start = 0; start < changes.length; start += 10) calls.push(changes.slice(start, start + 10));
+  const calls = chunks(changes, SQS_BATCH_ENTRIES);
   const failed = await Promise.all(
     calls.map(async (entries) => {
       try {

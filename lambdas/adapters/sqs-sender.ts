@@ -1,4 +1,5 @@
 import { type MessageAttributeValue, SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { SQS_BATCH_ENTRIES } from "../core/chunks";
 
 /**
  * Sends many messages with SendMessageBatch: at most 10 entries and 256 KiB per call, all calls in
@@ -33,7 +34,6 @@ export function asciiJson(value: unknown): string {
   );
 }
 
-const MAX_ENTRIES_PER_CALL = 10;
 const MAX_BYTES_PER_CALL = 256 * 1024;
 const MAX_ATTEMPTS = 5;
 /** Pause before retrying failed entries: attempt x this. */
@@ -70,7 +70,7 @@ function groupForBatches(messages: readonly OutgoingMessage[]): OutgoingMessage[
   let bytes = 0;
   for (const message of messages) {
     const size = messageSize(message);
-    if (group.length === MAX_ENTRIES_PER_CALL || (group.length > 0 && bytes + size > MAX_BYTES_PER_CALL)) {
+    if (group.length === SQS_BATCH_ENTRIES || (group.length > 0 && bytes + size > MAX_BYTES_PER_CALL)) {
       groups.push(group);
       group = [];
       bytes = 0;

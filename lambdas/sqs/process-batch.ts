@@ -4,6 +4,7 @@ import type { OutgoingMessage, SendResult } from "../adapters/sqs-sender";
 import { analyticsEntry } from "../core/analytics-entry";
 import type { AnalyticsEntry, AnalyticsStore, RecordStatus } from "../core/analytics-store";
 import type { ArchivedMessage, ArchiveSink } from "../core/archive";
+import { chunks } from "../core/chunks";
 import { type DeadLetterAttributes, SOURCE_MESSAGE_ID_ATTRIBUTE } from "../core/dead-letter";
 import { classifyMessage, type MessageOutcome } from "../core/outcome";
 import { DEFAULT_JUDGING_RULES, type JudgingRules } from "../core/rules";
@@ -66,8 +67,8 @@ export async function processBatch(
     ? archiveThenRecord(deps.archive, deps.store, rules, deps.logger)
     : recordAsJudged(deps.store);
   const judged: JudgedRecord[] = [];
-  for (let start = 0; start < records.length; start += RECORD_SLICE) {
-    const slice = records.slice(start, start + RECORD_SLICE).map((record) => judge(record, rules));
+  for (const group of chunks(records, RECORD_SLICE)) {
+    const slice = group.map((record) => judge(record, rules));
     judged.push(...slice);
     persister.add(slice);
   }
