@@ -2,6 +2,7 @@ import { isUtf8 } from "node:buffer";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy, { type MiddlewareObj } from "@middy/core";
+import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import type { z } from "zod";
@@ -93,6 +94,7 @@ export function createHttpFunction<T extends RouteTable, F extends string>(
   const handler = middy<HttpEvent, HttpResult>()
     .use(errorResponses(options.logger))
     .use(injectLambdaContext(options.logger))
+    .use(httpHeaderNormalizer())
     .use(requestChecks(findRoute, options.bodyLimitBytes))
     .use(auditTrail(options.logger, (event) => findRoute(event)))
     .handler(async (event) => {
@@ -120,7 +122,7 @@ export function createHttpFunction<T extends RouteTable, F extends string>(
 }
 
 /**
- * Checks a request before its handler: headers lowercased, and a body the route takes within the
+ * Checks a request before its handler: a body the route takes within the
  * size limit, identity-encoded, not nested too deep, and a JSON object without prototype keys.
  */
 function requestChecks(
@@ -131,7 +133,7 @@ function requestChecks(
   return {
     before: async (request) => {
       const event = request.event;
-      event.headers = lowerCaseHeaders(event.headers);
+      event.headers ??= {}; // (lower-cased by middy's header normalizer before this)
       const route = findRoute(event)?.route;
       if (!route?.body || !hasBody(event)) return;
       const size = Buffer.byteLength(event.body ?? "", event.isBase64Encoded ? "base64" : "utf8");
@@ -341,12 +343,6 @@ async function checkAdminToken(
 
 function hasBody(event: HttpEvent): boolean {
   return event.body !== null && event.body !== undefined && event.body !== "";
-}
-
-function lowerCaseHeaders(headers: HttpEvent["headers"] | null): HttpEvent["headers"] {
-  const result: HttpEvent["headers"] = {};
-  for (const [name, value] of Object.entries(headers ?? {})) result[name.toLowerCase()] = value;
-  return result;
 }
 
 function jsonResult(status: number, body: unknown): HttpResult {
