@@ -2,7 +2,7 @@ import { fork } from "node:child_process";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { CreateQueueCommand } from "@aws-sdk/client-sqs";
 import { localS3Client } from "../local/s3";
-import { localSqsClient, startLocalSqs } from "../local/sqs";
+import { localSqsClient, startEmbeddedAws } from "../local/embedded-aws";
 
 /**
  * The embedded SQS and S3 server (fauxqs) in a process of its own, as SQS and S3 are elsewhere
@@ -47,7 +47,7 @@ export async function startAwsServerProcess(): Promise<AwsServerProcess> {
 }
 
 if (import.meta.main) {
-  const server = await startLocalSqs();
+  const server = await startEmbeddedAws();
   process.send?.({ port: Number(new URL(server.endpoint).port) });
   process.on("disconnect", () => process.exit(0));
 }

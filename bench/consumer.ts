@@ -29,7 +29,7 @@ import { RECORD_SLICE, toArchived, toEntry } from "../lambdas/sqs/process-batch"
 import { defaultConsumerEnvironment } from "../lib/environments";
 import { syntheticSqsRecord as sqsRecord } from "../local/event-source";
 import { ensureRedis } from "../local/redis-server";
-import { localAwsEnvironment } from "../local/sqs";
+import { localAwsEnvironment } from "../local/embedded-aws";
 import { startAwsServerProcess } from "./aws-server";
 import { median } from "./statistics";
 

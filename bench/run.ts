@@ -22,7 +22,7 @@ import type { AnalyticsEntry } from "../lambdas/core/analytics-store";
 import { createOrderGenerator, seededRandom } from "../lambdas/core/generator";
 import { createRedisClient } from "../lambdas/shared/clients";
 import { ensureRedis } from "../local/redis-server";
-import { startLocalSqs } from "../local/sqs";
+import { startEmbeddedAws } from "../local/embedded-aws";
 import { PROJECT_ROOT } from "../local/synth";
 import { consumedSoFar, END_TO_END_LOAD, progressPrinter, runLoad } from "./load";
 import { deleteRunKeys, startLocalModeProcess } from "./local-mode-process";
@@ -215,7 +215,7 @@ process.exit(endToEnd.unaccounted === 0 ? 0 : 1);
 
 /** The embedded SQS server local mode runs, alone in this process: send, receive, delete. */
 async function measureEmbeddedSqsCeiling(bodies: string[]) {
-  const sqs = await startLocalSqs(0);
+  const sqs = await startEmbeddedAws(0);
   try {
     const { QueueUrl = "" } = await sqs.client.send(new CreateQueueCommand({ QueueName: "ceiling" }));
     return await measureSqsCeiling({ sqs: sqs.client, queueUrl: QueueUrl, bodies });

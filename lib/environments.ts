@@ -11,24 +11,24 @@ import { type OrdersParameters, parametersFromContext } from "./parameters";
 const DEFAULT_RETRY_MAX_SECONDS = 60;
 
 /** The consumer's event source mapping and backoff. */
-export function consumerSettingsOf(p: OrdersParameters) {
+export function consumerSettingsOf(params: OrdersParameters) {
   return {
-    batchSize: p.batchSize,
-    batchingWindowSeconds: p.batchingWindowSeconds,
-    maxConcurrency: p.maxConcurrency,
-    retryBaseSeconds: p.retryBaseSeconds,
+    batchSize: params.batchSize,
+    batchingWindowSeconds: params.batchingWindowSeconds,
+    maxConcurrency: params.maxConcurrency,
+    retryBaseSeconds: params.retryBaseSeconds,
     retryMaxSeconds:
-      p.retryMaxSeconds ??
-      Math.min(DEFAULT_RETRY_MAX_SECONDS, p.consumerTimeoutSeconds * VISIBILITY_TO_TIMEOUT_RATIO),
+      params.retryMaxSeconds ??
+      Math.min(DEFAULT_RETRY_MAX_SECONDS, params.consumerTimeoutSeconds * VISIBILITY_TO_TIMEOUT_RATIO),
   };
 }
 
 /** How orders are judged beyond the seed's rules: the consumer and the rebuild must judge alike. */
-export function judgingEnvironment(p: OrdersParameters) {
+export function judgingEnvironment(params: OrdersParameters) {
   return {
-    MAX_ORDER_VALUE_CENTS: String(Math.round(p.maxOrderValue * 100)),
-    FIRST_ORDER_YEAR: String(p.firstOrderYear),
-    FUTURE_TOLERANCE_SECONDS: String(p.futureToleranceSeconds),
+    MAX_ORDER_VALUE_CENTS: String(Math.round(params.maxOrderValue * 100)),
+    FIRST_ORDER_YEAR: String(params.firstOrderYear),
+    FUTURE_TOLERANCE_SECONDS: String(params.futureToleranceSeconds),
   };
 }
 
@@ -37,12 +37,12 @@ export function judgingEnvironment(p: OrdersParameters) {
  * are: for running the consumer's entry file outside a stack (tests, benchmarks).
  */
 export function defaultConsumerEnvironment(): Record<string, string> {
-  const p = parametersFromContext(() => undefined);
-  const settings = consumerSettingsOf(p);
+  const params = parametersFromContext(() => undefined);
+  const settings = consumerSettingsOf(params);
   return {
-    ...judgingEnvironment(p),
-    VALUE_MISMATCH: p.valueMismatch,
-    MARKER_TTL_SECONDS: String(p.queueRetentionSeconds),
+    ...judgingEnvironment(params),
+    VALUE_MISMATCH: params.valueMismatch,
+    MARKER_TTL_SECONDS: String(params.queueRetentionSeconds),
     RETRY_BASE_SECONDS: String(settings.retryBaseSeconds),
     RETRY_MAX_SECONDS: String(settings.retryMaxSeconds),
     REDIS_MODE: "single",

@@ -60,21 +60,21 @@ type StackFunctions = { [N in FunctionName]: AppFunction<N> };
 export class OrdersStack extends Stack {
   constructor(scope: Construct, id: string, props: OrdersStackProps) {
     super(scope, id, props);
-    const p = props.parameters;
-    const redis = new RedisAccess(this, "Redis", redisAccessProps(this.stackName, p));
+    const params = props.parameters;
+    const redis = new RedisAccess(this, "Redis", redisAccessProps(this.stackName, params));
     const orders = new OrderQueue(this, "OrderQueue", {
-      consumerTimeout: Duration.seconds(p.consumerTimeoutSeconds),
-      retention: Duration.seconds(p.queueRetentionSeconds),
-      maxReceiveCount: p.maxReceiveCount,
+      consumerTimeout: Duration.seconds(params.consumerTimeoutSeconds),
+      retention: Duration.seconds(params.queueRetentionSeconds),
+      maxReceiveCount: params.maxReceiveCount,
     });
-    const consumer = this.consumerFunction(p, redis);
-    const api = this.apiFunctions(p, redis);
+    const consumer = this.consumerFunction(params, redis);
+    const api = this.apiFunctions(params, redis);
     const archive = new OrderArchive(this, "OrderArchive", {
-      retentionDays: p.archiveRetentionDays,
-      objectLock: p.archiveObjectLock,
-      objectLockDays: p.archiveObjectLockDays,
+      retentionDays: params.archiveRetentionDays,
+      objectLock: params.archiveObjectLock,
+      objectLockDays: params.archiveObjectLockDays,
     });
-    const functions: StackFunctions = { consumer, ...api, rebuild: this.rebuildFunction(p, redis) };
+    const functions: StackFunctions = { consumer, ...api, rebuild: this.rebuildFunction(params, redis) };
     new CfnOutput(this, "ArchiveBucketName", {
       value: archive.bucket.bucketName,
       description: "Every settled order message, gzipped JSON Lines under archive/YYYY/MM/DD/HH/",
@@ -85,27 +85,27 @@ export class OrdersStack extends Stack {
         description: "The ElastiCache Serverless (Valkey) endpoint; TLS, reachable only from the stack's VPC",
       });
     }
-    const adminToken = p.adminAuth === "off" ? undefined : this.adminToken(p);
-    const consumerSettings = consumerSettingsOf(p);
+    const adminToken = params.adminAuth === "off" ? undefined : this.adminToken(params);
+    const consumerSettings = consumerSettingsOf(params);
     this.grantNeeds(functions, { redis, orders, archive, adminToken, consumerSettings });
-    const common = { KEY_PREFIX: p.keyPrefix, ...redis.environment };
+    const common = { KEY_PREFIX: params.keyPrefix, ...redis.environment };
     const queues = { QUEUE_URL: orders.queue.queueUrl, DLQ_URL: orders.deadLetterQueue.queueUrl };
-    const judging = judgingEnvironment(p);
+    const judging = judgingEnvironment(params);
     const bucket = { ARCHIVE_BUCKET: archive.bucket.bucketName };
     functions.consumer.setEnvironment({
       ...common,
       ...orders.consumerEnvironment(consumerSettings),
       ...judging,
       ...bucket,
-      VALUE_MISMATCH: p.valueMismatch,
+      VALUE_MISMATCH: params.valueMismatch,
     });
     functions.rebuild.setEnvironment({
       ...common,
       ...judging,
       ...bucket,
-      MARKER_TTL_SECONDS: String(p.queueRetentionSeconds),
+      MARKER_TTL_SECONDS: String(params.queueRetentionSeconds),
     });
-    functions.docs.setEnvironment({ ADMIN_AUTH: p.adminAuth, WRITE_AUTH: p.writeAuth });
+    functions.docs.setEnvironment({ ADMIN_AUTH: params.adminAuth, WRITE_AUTH: params.writeAuth });
     functions.producer.setEnvironment({ QUEUE_URL: orders.queue.queueUrl });
     functions.stats.setEnvironment({ ...common, ...queues });
     functions.admin.setEnvironment({
@@ -114,51 +114,51 @@ export class OrdersStack extends Stack {
       ...bucket,
       QUEUE_ARN: orders.queue.queueArn,
       DLQ_ARN: orders.deadLetterQueue.queueArn,
-      ADMIN_AUTH: p.adminAuth,
+      ADMIN_AUTH: params.adminAuth,
       ...(adminToken ? { ADMIN_TOKEN_SECRET_ID: adminToken.secretArn } : {}),
       REBUILD_FUNCTION_NAME: functions.rebuild.functionName,
     });
-    this.apiAndMonitoring(p, api, orders, consumer);
+    this.apiAndMonitoring(params, api, orders, consumer);
   }
 
-  private consumerFunction(p: OrdersParameters, redis: RedisAccess): AppFunction<"consumer"> {
+  private consumerFunction(params: OrdersParameters, redis: RedisAccess): AppFunction<"consumer"> {
     return new AppFunction(this, "Consumer", {
       table: "consumer",
       description: "Validates order batches, records analytics in Redis, reports partial failures",
-      timeout: Duration.seconds(p.consumerTimeoutSeconds),
+      timeout: Duration.seconds(params.consumerTimeoutSeconds),
       memorySize: 1024,
       network: redis.network,
-      logLevel: p.logLevel,
+      logLevel: params.logLevel,
     });
   }
 
   /** The functions behind the API, by the name the route table gives them. */
-  private apiFunctions(p: OrdersParameters, redis: RedisAccess) {
+  private apiFunctions(params: OrdersParameters, redis: RedisAccess) {
     return {
       docs: new AppFunction(this, "DocsFunction", {
         table: "docs",
         description: "GET /api, /openapi.json, /docs and /dashboard",
-        logLevel: p.logLevel,
+        logLevel: params.logLevel,
         commandHooks: copyStaticAssets,
       }),
       producer: new AppFunction(this, "ProducerFunction", {
         table: "producer",
         description: "POST /produce and /orders: puts orders on the queue",
         timeout: Duration.seconds(29), // API Gateway's own integration limit
-        logLevel: p.logLevel,
+        logLevel: params.logLevel,
       }),
       stats: new AppFunction(this, "StatsFunction", {
         table: "stats",
         description: "Every stats query, the consumer log and health",
         network: redis.network,
-        logLevel: p.logLevel,
+        logLevel: params.logLevel,
       }),
       admin: new AppFunction(this, "AdminFunction", {
         table: "admin",
         description: "The admin routes: clearing the figures, the dead letters, the rebuild",
         timeout: Duration.seconds(29), // a redrive works until just before API Gateway's limit
         network: redis.network,
-        logLevel: p.logLevel,
+        logLevel: params.logLevel,
       }),
     } satisfies Record<HttpFunctionName, AppFunction>;
   }
@@ -211,9 +211,9 @@ export class OrdersStack extends Stack {
   }
 
   /** The admin token's secret: the one named, or one generated at deploy. */
-  private adminToken(p: OrdersParameters): ISecret {
-    const adminToken = p.adminTokenSecretName
-      ? Secret.fromSecretNameV2(this, "AdminToken", p.adminTokenSecretName)
+  private adminToken(params: OrdersParameters): ISecret {
+    const adminToken = params.adminTokenSecretName
+      ? Secret.fromSecretNameV2(this, "AdminToken", params.adminTokenSecretName)
       : generatedAdminToken(this);
     new CfnOutput(this, "AdminTokenSecretArn", {
       value: adminToken.secretArn,
@@ -223,7 +223,7 @@ export class OrdersStack extends Stack {
   }
 
   private apiAndMonitoring(
-    p: OrdersParameters,
+    params: OrdersParameters,
     functions: Record<HttpFunctionName, AppFunction>,
     orders: OrderQueue,
     consumer: AppFunction,
@@ -231,14 +231,18 @@ export class OrdersStack extends Stack {
     const http = new HttpApi(this, "Http", {
       functions,
       stageName: STAGE_NAME,
-      throttlingRateLimit: p.throttlingRateLimit,
-      throttlingBurstLimit: p.throttlingBurstLimit,
+      throttlingRateLimit: params.throttlingRateLimit,
+      throttlingBurstLimit: params.throttlingBurstLimit,
       writeKeys:
-        p.writeAuth === "apiKey"
-          ? { quotaPerDay: p.apiKeyQuotaPerDay, rateLimit: p.apiKeyRateLimit, burstLimit: p.apiKeyBurstLimit }
+        params.writeAuth === "apiKey"
+          ? {
+              quotaPerDay: params.apiKeyQuotaPerDay,
+              rateLimit: params.apiKeyRateLimit,
+              burstLimit: params.apiKeyBurstLimit,
+            }
           : undefined,
-      adminAuth: p.adminAuth,
-      accessLogs: p.accessLogs === "on",
+      adminAuth: params.adminAuth,
+      accessLogs: params.accessLogs === "on",
     });
     new CfnOutput(this, "ApiId", { value: http.api.restApiId, description: "REST API id" });
     new CfnOutput(this, "ApiUrl", { value: http.api.url, description: "Invoke URL on AWS" });
@@ -259,8 +263,8 @@ export class OrdersStack extends Stack {
       consumer,
       api: http.api,
       serviceName: SERVICE_NAME,
-      oldestMessageAlarmSeconds: p.oldestMessageAlarmSeconds,
-      alarmEmail: p.alarmEmail,
+      oldestMessageAlarmSeconds: params.oldestMessageAlarmSeconds,
+      alarmEmail: params.alarmEmail,
     });
     new CfnOutput(this, "AlarmTopicArn", {
       value: monitoring.topic.topicArn,
@@ -280,25 +284,25 @@ export class OrdersStack extends Stack {
    * The function that rebuilds the analytics from the archive. Named, so that it may invoke itself
    * to go on.
    */
-  private rebuildFunction(p: OrdersParameters, redis: RedisAccess): AppFunction<"rebuild"> {
+  private rebuildFunction(params: OrdersParameters, redis: RedisAccess): AppFunction<"rebuild"> {
     return new AppFunction(this, "RebuildFunction", {
       table: "rebuild",
       description: "Rebuilds the analytics from the order archive (POST /admin/rebuild)",
       functionName: this.rebuildFunctionName,
-      timeout: Duration.seconds(p.rebuildTimeoutSeconds),
+      timeout: Duration.seconds(params.rebuildTimeoutSeconds),
       memorySize: 1024,
       network: redis.network,
-      logLevel: p.logLevel,
+      logLevel: params.logLevel,
     });
   }
 }
 
 /** How the functions reach Redis: the stack's own cache, a secret holding the URL, or the URL. */
-function redisAccessProps(stackName: string, p: OrdersParameters): RedisAccessProps {
-  if (p.redisMode === "elasticache")
+function redisAccessProps(stackName: string, params: OrdersParameters): RedisAccessProps {
+  if (params.redisMode === "elasticache")
     return { mode: "elasticache", cacheName: `${stackName.toLowerCase().slice(0, 34)}-cache` };
-  if (p.redisSecretName) return { mode: "external", secretName: p.redisSecretName };
-  return { mode: "external", url: p.redisUrl ?? DEFAULT_REDIS_URL };
+  if (params.redisSecretName) return { mode: "external", secretName: params.redisSecretName };
+  return { mode: "external", url: params.redisUrl ?? DEFAULT_REDIS_URL };
 }
 
 /** A random admin token, generated by Secrets Manager at deploy (never in the template). */

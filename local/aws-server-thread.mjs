@@ -1,6 +1,6 @@
 // The embedded SQS and S3 server (fauxqs) in a thread of its own, as SQS and S3 are services of
 // their own on AWS: its request handling does not take turns with local mode's API Gateway and
-// pollers on the main thread. local/sqs.ts starts it and asks it, by message, to create queues and
+// pollers on the main thread. local/embedded-aws.ts starts it and asks it, by message, to create queues and
 // buckets and to stop; everything else reaches it over HTTP, through the AWS SDK.
 
 import { parentPort, workerData } from "node:worker_threads";

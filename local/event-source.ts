@@ -7,7 +7,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalQueue } from "./sqs.ts";
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, type LocalQueue } from "./embedded-aws.ts";
 import type { MappingModel } from "./template.ts";
 
 /**

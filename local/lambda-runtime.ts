@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "./sqs.ts";
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "./embedded-aws.ts";
 import type { FunctionModel } from "./template.ts";
 
 /**

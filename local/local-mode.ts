@@ -16,10 +16,10 @@ import {
   LOCAL_ACCOUNT_ID,
   LOCAL_REGION,
   type LocalQueue,
-  type LocalSqs,
+  type EmbeddedAws,
   localAwsEnvironment,
-  startLocalSqs,
-} from "./sqs.ts";
+  startEmbeddedAws,
+} from "./embedded-aws.ts";
 import { PROJECT_ROOT, type SynthResult, synthesize } from "./synth.ts";
 import { TcpProxy } from "./tcp-proxy.ts";
 import {
@@ -116,7 +116,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     const [synth, redis, sqs] = await started.all([
       resynthesize(),
       ensureRedis(options.redisUrl, options.redisMode),
-      startLocalSqs(options.sqsPort ?? 0),
+      startEmbeddedAws(options.sqsPort ?? 0),
     ] as const);
     // What runs the template (set below, swapped by reload()) and the secrets it was given.
     const current = { runtime: undefined as Runtime | undefined, secrets: [] as LocalSecret[] };
@@ -150,7 +150,7 @@ interface Current {
 async function startWiring(
   options: LocalModeOptions,
   started: StopStack,
-  at: { synth: SynthResult; redis: LocalRedis; sqs: LocalSqs; current: Current },
+  at: { synth: SynthResult; redis: LocalRedis; sqs: EmbeddedAws; current: Current },
 ): Promise<{ wiring: Wiring; lambdaApi: LocalLambdaApi }> {
   const { synth, redis, sqs, current } = at;
   const log = options.onLog ?? (() => {});
@@ -200,7 +200,7 @@ function localModeHandle(
   handle: {
     synth: SynthResult;
     redis: LocalRedis;
-    sqs: LocalSqs;
+    sqs: EmbeddedAws;
     lambdaApi: LocalLambdaApi;
     gateway: LocalApiGateway | undefined;
     apiKey: string;
@@ -289,7 +289,7 @@ interface Runtime {
 
 /** How the functions reach their dependencies: directly, or through the fault proxies. */
 interface Wiring {
-  sqs: LocalSqs;
+  sqs: EmbeddedAws;
   redis: { url: string; mode: LocalRedis["mode"] };
   sqsEndpoint: string;
   secretsEndpoint: string;

@@ -1,5 +1,5 @@
 import { S3Client } from "@aws-sdk/client-s3";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./sqs.ts";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "./embedded-aws.ts";
 
 /**
  * An S3 client for the embedded server's buckets (path style: no wildcard DNS needed). For tests

@@ -1,7 +1,7 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/sqs";
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../local/embedded-aws";
 
 /**
  * AWS SDK clients for a deployed stack: pointed at an emulator's endpoint with the region and

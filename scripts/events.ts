@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, SQSEvent } from "aws-lambda";
 import { createOrderGenerator } from "../lambdas/core/generator";
 import { ROUTES, type RouteSpec } from "../lambdas/http/routes";
 import { syntheticSqsRecord } from "../local/event-source";
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../local/sqs";
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../local/embedded-aws";
 
 /**
  * Events to start from, as `sam local generate-event` gives them (`npm run event`): an SQS batch

@@ -18,7 +18,7 @@ export interface RebuildProgress {
   /** The generation readers used before (deleted once the new one is switched in). */
   previousGeneration: number;
   startedAt: number;
-  /** The rebuild lists the archive only after this (ms): see workflows/rebuild.ts. */
+  /** The rebuild lists the archive only after this (ms): see workflows/rebuild-from-archive.ts. */
   listAfter: number;
   /** The archive key it started after (the latest clear), then the last key it read. */
   cursor: string;

@@ -5,7 +5,7 @@ import { generationsKey } from "./redis-keys";
  * Key generations: which generation of a deployment's keys readers use (`active`), and which one a
  * rebuild from the archive is building beside it (`building`), in one hash outside every
  * generation (redis-keys.ts). Processes cache it for GENERATION_CACHE_MS; a rebuild
- * (workflows/rebuild.ts) waits longer than that before it relies on every process having seen a
+ * (workflows/rebuild-from-archive.ts) waits longer than that before it relies on every process having seen a
  * change.
  */
 

@@ -6,7 +6,7 @@ import { generationReader } from "./redis-generations";
 
 /**
  * The analytics store of a key prefix, in whichever generation is active. A rebuild from the
- * archive (workflows/rebuild.ts) writes a new generation under a prefix of its own and then switches
+ * archive (workflows/rebuild-from-archive.ts) writes a new generation under a prefix of its own and then switches
  * the active one in one step: readers see the old figures or the new, never half of either.
  * While one is being built, recording goes to both, so the new one misses nothing.
  */

@@ -3,7 +3,7 @@ import type { ValueMismatchPolicy } from "./rules";
 
 /**
  * The order archive's format: the durable record of every message the consumer settled, from
- * which the analytics can always be rebuilt (see adapters/s3-archive.ts and workflows/rebuild.ts).
+ * which the analytics can always be rebuilt (see adapters/s3-archive.ts and workflows/rebuild-from-archive.ts).
  *
  * One gzipped JSON Lines object per batch, under a key that sorts by the time it was written:
  * `archive/YYYY/MM/DD/HH/<YYYYMMDDTHHMMSSmmmZ>-<writer>.jsonl.gz`. Each line:

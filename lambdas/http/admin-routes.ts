@@ -4,7 +4,7 @@ import { RebuildRunningError } from "../adapters/redis-store";
 import type { OrderArchive } from "../adapters/s3-archive";
 import type { AnalyticsStore } from "../core/analytics-store";
 import { ConflictError, ServiceUnavailableError } from "../shared/http-errors";
-import { type StartRebuildDeps, startRebuild } from "../workflows/rebuild";
+import { type StartRebuildDeps, startRebuild } from "../workflows/rebuild-from-archive";
 import type { HandlersOf } from "./routes";
 
 /**

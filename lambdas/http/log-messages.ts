@@ -7,27 +7,27 @@ import type { ConsumerLogEntry } from "../core/analytics-store";
  * that says how that message ended. Duplicates are new (the original had no such outcome).
  */
 export function seedLogMessage(entry: ConsumerLogEntry): string {
-  const d = entry.details;
-  const who = `[USER: ${text(d.user_id)}] [ORDER: ${text(d.order_id)}]`;
+  const logged = entry.details;
+  const who = `[USER: ${text(logged.user_id)}] [ORDER: ${text(logged.order_id)}]`;
   switch (entry.outcome) {
     case "valid":
-      return d.corrected
-        ? `[ERROR] Order value mismatch: ${pythonFloat(d.computed_value)} != ${pythonFloat(d.order_value)}, fixing with correct value`
+      return logged.corrected
+        ? `[ERROR] Order value mismatch: ${pythonFloat(logged.computed_value)} != ${pythonFloat(logged.order_value)}, fixing with correct value`
         : `${who} Processed successfully`;
     case "duplicate":
       return `${who} Duplicate of an order already counted, skipping order`;
     case "malformed":
-      return `[ERROR] Error processing message: ${Array.isArray(d.details) ? d.details.join("; ") : text(d.details)}`;
+      return `[ERROR] Error processing message: ${Array.isArray(logged.details) ? logged.details.join("; ") : text(logged.details)}`;
     case "failed":
-      switch (d.reason) {
+      switch (logged.reason) {
         case "invalid_order_id":
-          return `[ERROR] Invalid/missing order ID: ${text(d.order_id)}, skipping order`;
+          return `[ERROR] Invalid/missing order ID: ${text(logged.order_id)}, skipping order`;
         case "invalid_user_id":
-          return `[ERROR] Invalid/missing user ID: ${text(d.user_id)}, skipping order`;
+          return `[ERROR] Invalid/missing user ID: ${text(logged.user_id)}, skipping order`;
         case "non_positive_value":
-          return `[ERROR] Invalid/missing order value: ${pythonFloat(d.order_value)}, skipping order`;
+          return `[ERROR] Invalid/missing order value: ${pythonFloat(logged.order_value)}, skipping order`;
         case "value_mismatch":
-          return `[ERROR] Order value mismatch: ${pythonFloat(d.computed_value)} != ${pythonFloat(d.order_value)}, tracking as failed order`;
+          return `[ERROR] Order value mismatch: ${pythonFloat(logged.computed_value)} != ${pythonFloat(logged.order_value)}, tracking as failed order`;
         default:
           return `${who} Validation failed, tracking as failed order`;
       }

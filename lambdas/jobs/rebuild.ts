@@ -11,7 +11,7 @@ import { initAtColdStart } from "../shared/cold-start";
 import { judgingRulesOf, parseEnv } from "../shared/config";
 import { FUNCTION_TABLE } from "../shared/functions";
 import { logger } from "../shared/logger";
-import { runRebuild } from "../workflows/rebuild";
+import { runRebuild } from "../workflows/rebuild-from-archive";
 
 /** The rebuild function: invoked asynchronously by POST /admin/rebuild, and by itself to go on. */
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OrderMessage } from "../../lambdas/core/order";
 import { type ApiClient, apiClient } from "../../lambdas/http/client/api-client";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
-import { localSqsClient } from "../../local/sqs";
+import { localSqsClient } from "../../local/embedded-aws";
 import { PROJECT_ROOT } from "../../local/synth";
 import {
   type ExpectedFigures,

@@ -2,7 +2,7 @@ import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
-import { startLocalSqs } from "../../local/sqs";
+import { startEmbeddedAws } from "../../local/embedded-aws";
 import { PROJECT_ROOT } from "../../local/synth";
 import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 
@@ -96,7 +96,7 @@ describe("a start that fails", () => {
       startWith({ port: 0, sqsPort, appModule: join(PROJECT_ROOT, "test", "fixtures", "no-such-app.ts") }),
     ).rejects.toThrow(/synth failed/);
     // The embedded SQS server had started beside the synth: nothing listens on its port now.
-    await (await startLocalSqs(sqsPort)).stop();
+    await (await startEmbeddedAws(sqsPort)).stop();
   });
 
   it("at the last step (the API's port is taken): stops the functions, pollers and servers started before", async () => {
@@ -110,7 +110,7 @@ describe("a start that fails", () => {
     } finally {
       taken.close();
     }
-    await (await startLocalSqs(sqsPort)).stop();
+    await (await startEmbeddedAws(sqsPort)).stop();
   });
 });
 

@@ -2,7 +2,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { METRIC, METRICS_NAMESPACE } from "../../lambdas/shared/metrics";
 import { defaultConsumerEnvironment } from "../../lib/environments";
-import { localAwsEnvironment } from "../../local/sqs";
+import { localAwsEnvironment } from "../../local/embedded-aws";
 import { orderMessage, sqsRecord, sqsRecords } from "../support/factories";
 import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 import { type EmbeddedSqs, startEmbeddedSqs } from "../support/sqs";

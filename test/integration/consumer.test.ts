@@ -11,7 +11,7 @@ import type { RedisClient } from "../../lambdas/shared/clients";
 import { BatchFailedError, type ConsumerDeps, processBatch } from "../../lambdas/sqs/process-batch";
 import { createRetryDelayer } from "../../lambdas/sqs/redelivery";
 import { toSqsRecord } from "../../local/event-source";
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../../local/sqs";
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../../local/embedded-aws";
 import { expectedFigures } from "../support/expected";
 import { orderMessage, sqsRecord, sqsRecords } from "../support/factories";
 import { silentLogger } from "../support/fakes";

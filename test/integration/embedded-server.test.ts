@@ -2,15 +2,15 @@ import { createServer } from "node:net";
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalSqs, startLocalSqs } from "../../local/sqs";
+import { type EmbeddedAws, startEmbeddedAws } from "../../local/embedded-aws";
 import { localS3Client } from "../support/sqs";
 
-/** The embedded SQS and S3 server, in its own thread: what local/sqs.ts asks of it by message. */
+/** The embedded SQS and S3 server, in its own thread: what local/embedded-aws.ts asks of it by message. */
 
 describe("the embedded SQS and S3 server", () => {
-  let sqs: LocalSqs;
+  let sqs: EmbeddedAws;
   beforeAll(async () => {
-    sqs = await startLocalSqs();
+    sqs = await startEmbeddedAws();
   });
   afterAll(() => sqs.stop());
 
@@ -37,15 +37,15 @@ it("refuses a port that is taken with EADDRINUSE, and a later start on it works 
   const taken = createServer().listen(0, "127.0.0.1");
   await new Promise((resolve) => taken.once("listening", resolve));
   const port = (taken.address() as { port: number }).port;
-  await expect(startLocalSqs(port)).rejects.toMatchObject({ code: "EADDRINUSE" });
+  await expect(startEmbeddedAws(port)).rejects.toMatchObject({ code: "EADDRINUSE" });
   await new Promise((resolve) => taken.close(resolve));
-  const server = await startLocalSqs(port);
+  const server = await startEmbeddedAws(port);
   expect(server.endpoint).toBe(`http://127.0.0.1:${port}`);
   await server.stop();
 });
 
 it("once stopped, fails a call at once instead of waiting for a thread that is gone", async () => {
-  const server = await startLocalSqs();
+  const server = await startEmbeddedAws();
   await server.stop();
   await expect(server.createQueue("too-late")).rejects.toThrow(/thread exited/);
   await expect(server.stop()).resolves.toBeUndefined();

@@ -4,7 +4,7 @@ import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SqsPoller } from "../../local/event-source";
 import { LocalFunction } from "../../local/lambda-runtime";
-import { LOCAL_REGION, type LocalSqs, startLocalSqs } from "../../local/sqs";
+import { LOCAL_REGION, type EmbeddedAws, startEmbeddedAws } from "../../local/embedded-aws";
 import type { MappingModel, QueueModel } from "../../local/template";
 import { drainQueue } from "../support/sqs";
 
@@ -13,10 +13,10 @@ import { drainQueue } from "../support/sqs";
  * every kind of partial batch response: which messages are deleted, redelivered, dead-lettered.
  */
 
-let sqs: LocalSqs;
+let sqs: EmbeddedAws;
 let run = 0;
 beforeAll(async () => {
-  sqs = await startLocalSqs();
+  sqs = await startEmbeddedAws();
 });
 afterAll(() => sqs.stop());
 

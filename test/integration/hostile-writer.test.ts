@@ -6,7 +6,7 @@ import { storeKeys } from "../../lambdas/adapters/redis-keys";
 import { archiveKey, archiveLines } from "../../lambdas/core/archive";
 import { DEFAULT_JUDGING_RULES } from "../../lambdas/core/rules";
 import { ConfigError, parseEnv, RedisEnvSchema } from "../../lambdas/shared/config";
-import { runRebuild, startRebuild } from "../../lambdas/workflows/rebuild";
+import { runRebuild, startRebuild } from "../../lambdas/workflows/rebuild-from-archive";
 import { orderMessage, sqsRecord } from "../support/factories";
 import { deleteKeys } from "../support/redis";
 import { startTestApi, type TestApi } from "../support/test-api";

@@ -6,7 +6,7 @@ import { producerHandlers } from "../../lambdas/http/producer-routes";
 import { ROUTES } from "../../lambdas/http/routes";
 import { createHttpFunction } from "../../lambdas/shared/http";
 import { type AwsFaultProxy, startAwsFaultProxy } from "../../local/aws-fault-proxy";
-import { localSqsClient } from "../../local/sqs";
+import { localSqsClient } from "../../local/embedded-aws";
 import { apiCaller } from "../support/api";
 import { orderMessage } from "../support/factories";
 import { silentLogger } from "../support/fakes";

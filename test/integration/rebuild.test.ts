@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createOrderGenerator, seededRandom } from "../../lambdas/core/generator";
-import { runRebuild, startRebuild } from "../../lambdas/workflows/rebuild";
+import { runRebuild, startRebuild } from "../../lambdas/workflows/rebuild-from-archive";
 import { orderMessage, sqsRecord } from "../support/factories";
 import { deleteKeys } from "../support/redis";
 import { startTestApi, type TestApi } from "../support/test-api";

@@ -4,7 +4,7 @@ import { type RedisClient, redisFromEnv } from "../../lambdas/shared/clients";
 import { ConfigError, parseEnv, RedisEnvSchema } from "../../lambdas/shared/config";
 import { type LocalRedis, startRedisServer } from "../../local/redis-server";
 import { type LocalSecretsEndpoint, startSecretsEndpoint } from "../../local/secrets";
-import { localAwsEnvironment } from "../../local/sqs";
+import { localAwsEnvironment } from "../../local/embedded-aws";
 import { uniquePrefix } from "../support/redis";
 
 /**

@@ -5,7 +5,7 @@ import { createOrderGenerator, type GeneratedOrder, seededRandom } from "../../l
 import type { OrderMessage } from "../../lambdas/core/order";
 import { type Faults, NO_FAULTS } from "../../local/faults";
 import { startLocalMode } from "../../local/local-mode";
-import { localSqsClient } from "../../local/sqs";
+import { localSqsClient } from "../../local/embedded-aws";
 import { PROJECT_ROOT } from "../../local/synth";
 import { expectedFigures, expectedGlobalStats, expectedUserStats } from "../support/expected";
 import { orderMessage } from "../support/factories";

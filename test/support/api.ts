@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { ROUTES, type RouteId, type RouteSpec } from "../../lambdas/http/routes";
 import { compileRoutes, matchRequest } from "../../local/api-gateway";
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../../local/sqs";
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../../local/embedded-aws";
 
 /** Fixture factories for API Gateway REST proxy events, and a caller that routes like API Gateway. */
 

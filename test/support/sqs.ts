@@ -4,17 +4,17 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { type LocalSqs, startLocalSqs } from "../../local/sqs";
+import { type EmbeddedAws, startEmbeddedAws } from "../../local/embedded-aws";
 
 /** The embedded SQS server (local mode's, on a free port), reached through the real AWS SDK over HTTP. */
 
-export interface EmbeddedSqs extends LocalSqs {
+export interface EmbeddedSqs extends EmbeddedAws {
   /** A new queue's URL. */
   createQueueUrl(name: string, attributes?: Record<string, string>): Promise<string>;
 }
 
 export async function startEmbeddedSqs(): Promise<EmbeddedSqs> {
-  const sqs = await startLocalSqs();
+  const sqs = await startEmbeddedAws();
   return {
     ...sqs,
     createQueueUrl: async (name, attributes) => (await sqs.createQueue(name, attributes)).queueUrl,

@@ -20,7 +20,7 @@ import { statsHandlers } from "../../lambdas/http/stats-routes";
 import { createRedisClient } from "../../lambdas/shared/clients";
 import { createHttpFunction } from "../../lambdas/shared/http";
 import { processBatch } from "../../lambdas/sqs/process-batch";
-import { type RunResult, runRebuild } from "../../lambdas/workflows/rebuild";
+import { type RunResult, runRebuild } from "../../lambdas/workflows/rebuild-from-archive";
 import { toSqsRecord } from "../../local/event-source";
 import { apiCaller } from "./api";
 import { builtDashboard } from "./dashboard";

@@ -10,7 +10,7 @@ import {
 } from "../../lambdas/core/archive";
 import { createOrderGenerator, seededRandom } from "../../lambdas/core/generator";
 import { DEFAULT_JUDGING_RULES } from "../../lambdas/core/rules";
-import { entriesOf } from "../../lambdas/workflows/rebuild";
+import { entriesOf } from "../../lambdas/workflows/rebuild-from-archive";
 
 const message = (overrides: Partial<ArchivedMessage> = {}): ArchivedMessage => ({
   messageId: "m-1",

@@ -105,38 +105,39 @@ export interface RunRebuildDeps {
 export type RunResult = "done" | "continued" | "failed" | "not-running" | "busy";
 
 export async function runRebuild(id: string, deps: RunRebuildDeps): Promise<RunResult> {
-  const progress = await deps.state.progress();
-  if (!progress || progress.id !== id || progress.status !== "running") return "not-running";
+  const saved = await deps.state.progress();
+  if (!saved || saved.id !== id || saved.status !== "running") return "not-running";
   const budgetMs = deps.remainingMs();
   // Stop with time to spare: saving and invoking the next one must finish inside this invocation.
   const reserveMs = Math.min(60_000, budgetMs / 4);
   const holder = randomUUID();
   if (!(await deps.state.takeLease(id, holder, budgetMs + 10_000))) return "busy";
-  const place = { ...progress, invocations: progress.invocations + 1 };
+  /** Where this invocation is: saved after each archive object. */
+  const progress = { ...saved, invocations: saved.invocations + 1 };
   const timeLeft = () => deps.remainingMs() > reserveMs;
   try {
-    await deps.state.save({ invocations: place.invocations });
-    const wait = place.listAfter - Date.now();
+    await deps.state.save({ invocations: progress.invocations });
+    const wait = progress.listAfter - Date.now();
     if (wait > 0) await sleep(Math.min(wait, Math.max(0, deps.remainingMs() - reserveMs)));
-    if (Date.now() < place.listAfter) return await continueLater(id, deps, holder);
-    if ((await replayArchive(place, deps, timeLeft)) === "out of time")
+    if (Date.now() < progress.listAfter) return await continueLater(id, deps, holder);
+    if ((await replayArchive(progress, deps, timeLeft)) === "out of time")
       return await continueLater(id, deps, holder);
-    return await finish(place, deps);
+    return await finish(progress, deps);
   } catch (error) {
-    return await fail(place, deps, error);
+    return await fail(progress, deps, error);
   } finally {
     await deps.state.releaseLease(id, holder);
   }
 }
 
-/** Replays the archive from `place.cursor` into the generation being built, saving its place after each object. */
+/** Replays the archive from `progress.cursor` into the generation being built, saving its progress after each object. */
 async function replayArchive(
-  place: RebuildProgress,
+  progress: RebuildProgress,
   deps: RunRebuildDeps,
   timeLeft: () => boolean,
 ): Promise<"replayed" | "out of time"> {
-  const store = deps.storeOf(place.generation);
-  let keys = await deps.archive.list(place.cursor, LIST_PAGE);
+  const store = deps.storeOf(progress.generation);
+  let keys = await deps.archive.list(progress.cursor, LIST_PAGE);
   while (keys.length > 0) {
     // The next object downloads while this one is recorded.
     let next = deps.archive.read(keys[0] as string);
@@ -145,17 +146,17 @@ async function replayArchive(
       const started = performance.now();
       const lines = await next.catch((error: unknown) => skipUnreadable(error, deps.logger));
       if (i + 1 < keys.length) next = deps.archive.read(keys[i + 1] as string);
-      if (lines === undefined) place.objectsSkipped++;
-      else await replayObject(key, lines, place, store, deps);
-      place.cursor = key;
-      place.workingMs += Math.round(performance.now() - started);
-      await deps.state.save(progressFields(place));
+      if (lines === undefined) progress.objectsSkipped++;
+      else await replayObject(key, lines, progress, store, deps);
+      progress.cursor = key;
+      progress.workingMs += Math.round(performance.now() - started);
+      await deps.state.save(progressFields(progress));
       if (!timeLeft()) {
         next.catch(() => {}); // read ahead for nothing: the next invocation reads it again
         return "out of time";
       }
     }
-    keys = await deps.archive.list(place.cursor, LIST_PAGE);
+    keys = await deps.archive.list(progress.cursor, LIST_PAGE);
   }
   return "replayed";
 }
@@ -163,42 +164,42 @@ async function replayArchive(
 async function replayObject(
   key: string,
   lines: readonly string[],
-  place: RebuildProgress,
+  progress: RebuildProgress,
   store: Pick<AnalyticsStore, "record">,
   deps: RunRebuildDeps,
 ): Promise<void> {
   const { entries, judgedDifferently, linesSkipped } = entriesOf(lines, deps.rules);
   if (linesSkipped > 0) deps.logger.warn("archive lines skipped", { key, lines: linesSkipped });
   await recordAll(store, entries);
-  place.objectsRead++;
-  place.ordersRead += entries.length;
-  place.linesSkipped += linesSkipped;
-  place.judgedDifferently += judgedDifferently;
+  progress.objectsRead++;
+  progress.ordersRead += entries.length;
+  progress.linesSkipped += linesSkipped;
+  progress.judgedDifferently += judgedDifferently;
 }
 
 /** Switches readers to the rebuilt generation, then deletes the one they used. */
-async function finish(place: RebuildProgress, deps: RunRebuildDeps): Promise<RunResult> {
-  await deps.state.switchTo(place.generation);
-  await deps.state.save({ ...progressFields(place), status: "done", finishedAt: Date.now() });
-  deps.logger.info("rebuild done", { ...progressFields(place), generation: place.generation });
+async function finish(progress: RebuildProgress, deps: RunRebuildDeps): Promise<RunResult> {
+  await deps.state.switchTo(progress.generation);
+  await deps.state.save({ ...progressFields(progress), status: "done", finishedAt: Date.now() });
+  deps.logger.info("rebuild done", { ...progressFields(progress), generation: progress.generation });
   // Processes may read the old generation until their cached pointer expires.
   await sleep(2 * GENERATION_CACHE_MS);
-  const deleted = await deps.deleteGeneration(place.previousGeneration);
-  deps.logger.info("previous generation deleted", { generation: place.previousGeneration, keys: deleted });
+  const deleted = await deps.deleteGeneration(progress.previousGeneration);
+  deps.logger.info("previous generation deleted", { generation: progress.previousGeneration, keys: deleted });
   return "done";
 }
 
-async function fail(place: RebuildProgress, deps: RunRebuildDeps, error: unknown): Promise<RunResult> {
-  deps.logger.error("rebuild failed", { error: error as Error, generation: place.generation });
-  await deps.state.abandon(place.generation);
+async function fail(progress: RebuildProgress, deps: RunRebuildDeps, error: unknown): Promise<RunResult> {
+  deps.logger.error("rebuild failed", { error: error as Error, generation: progress.generation });
+  await deps.state.abandon(progress.generation);
   await deps.state.save({
-    ...progressFields(place),
+    ...progressFields(progress),
     status: "failed",
     // Shown to anyone by GET /admin/rebuild: what failed, never the exception's own text.
     error: "the rebuild stopped on an error: the rebuild function's log has it",
     finishedAt: Date.now(),
   });
-  await deps.deleteGeneration(place.generation);
+  await deps.deleteGeneration(progress.generation);
   return "failed";
 }
 
@@ -208,9 +209,9 @@ async function continueLater(id: string, deps: RunRebuildDeps, holder: string): 
   return "continued";
 }
 
-function progressFields(place: RebuildProgress): Partial<RebuildProgress> {
+function progressFields(progress: RebuildProgress): Partial<RebuildProgress> {
   const { cursor, objectsRead, ordersRead, objectsSkipped, linesSkipped, workingMs, judgedDifferently } =
-    place;
+    progress;
   return { cursor, objectsRead, ordersRead, objectsSkipped, linesSkipped, workingMs, judgedDifferently };
 }
 

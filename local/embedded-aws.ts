@@ -58,7 +58,7 @@ export interface LocalQueue {
   name: string;
 }
 
-export interface LocalSqs {
+export interface EmbeddedAws {
   endpoint: string;
   client: SQSClient;
   /** Creates a queue; its URL and ARN. */
@@ -80,7 +80,7 @@ export interface LocalSqs {
  * not share a CPU with API Gateway and the event source's pollers, and here the main thread is
  * the one that runs those.
  */
-export async function startLocalSqs(port = 0): Promise<LocalSqs> {
+export async function startEmbeddedAws(port = 0): Promise<EmbeddedAws> {
   // Objects live in files, not in the heap: the archive grows with every order, and local mode's
   // memory should not. The directory goes when local mode stops, like the queues' messages.
   const objectsDir = await mkdtemp(join(tmpdir(), "orders-pipeline-s3-"));
@@ -92,9 +92,9 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
   );
   const endpoint = `http://127.0.0.1:${server.port}`;
   const client = localSqsClient(endpoint);
-  const createQueue: LocalSqs["createQueue"] = (name, attributes = {}) =>
+  const createQueue: EmbeddedAws["createQueue"] = (name, attributes = {}) =>
     server.call("createQueue", name, attributes) as Promise<{ queueUrl: string; queueArn: string }>;
-  const createBucket: LocalSqs["createBucket"] = (name) =>
+  const createBucket: EmbeddedAws["createBucket"] = (name) =>
     server.call("createBucket", name) as Promise<string>;
   return {
     endpoint,
@@ -112,7 +112,7 @@ export async function startLocalSqs(port = 0): Promise<LocalSqs> {
 }
 
 /** Creates a template's queues once each (a dead-letter queue before the queue that names it). */
-function queuesOfTemplate(createQueue: LocalSqs["createQueue"]): LocalSqs["ensureQueues"] {
+function queuesOfTemplate(createQueue: EmbeddedAws["createQueue"]): EmbeddedAws["ensureQueues"] {
   const created = new Map<string, LocalQueue>();
   return async (models, stackName) => {
     const byId = new Map(models.map((model) => [model.logicalId, model]));
@@ -147,7 +147,7 @@ function queuesOfTemplate(createQueue: LocalSqs["createQueue"]): LocalSqs["ensur
 }
 
 /** Creates a template's buckets once each, named as S3 allows. */
-function bucketsOfTemplate(createBucket: LocalSqs["createBucket"]): LocalSqs["ensureBuckets"] {
+function bucketsOfTemplate(createBucket: EmbeddedAws["createBucket"]): EmbeddedAws["ensureBuckets"] {
   const created = new Set<string>();
   return async (models, stackName) => {
     const names = new Map<string, string>();
