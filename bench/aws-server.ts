@@ -1,8 +1,8 @@
 import { fork } from "node:child_process";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { CreateQueueCommand } from "@aws-sdk/client-sqs";
-import { localS3Client } from "../local/s3";
 import { localSqsClient, startEmbeddedAws } from "../local/embedded-aws";
+import { localS3Client } from "../local/s3";
 
 /**
  * The embedded SQS and S3 server (fauxqs) in a process of its own, as SQS and S3 are elsewhere

@@ -27,9 +27,9 @@ import { DEFAULT_JUDGING_RULES } from "../lambdas/core/rules";
 import { createRedisClient, createS3Client } from "../lambdas/shared/clients";
 import { RECORD_SLICE, toArchived, toEntry } from "../lambdas/sqs/process-batch";
 import { defaultConsumerEnvironment } from "../lib/environments";
+import { localAwsEnvironment } from "../local/embedded-aws";
 import { syntheticSqsRecord as sqsRecord } from "../local/event-source";
 import { ensureRedis } from "../local/redis-server";
-import { localAwsEnvironment } from "../local/embedded-aws";
 import { startAwsServerProcess } from "./aws-server";
 import { median } from "./statistics";
 

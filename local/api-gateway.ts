@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEvent } from "aws-lambda";
-import { ThrottledError } from "./lambda-runtime.ts";
 import { LOCAL_ACCOUNT_ID } from "./embedded-aws.ts";
+import { ThrottledError } from "./lambda-runtime.ts";
 import type { RouteModel } from "./template.ts";
 
 /**

@@ -5,6 +5,14 @@ import type { APIGatewayProxyEvent, SQSEvent } from "aws-lambda";
 import { type LocalApiGateway, startApiGateway } from "./api-gateway.ts";
 import { type AwsFaultProxy, startAwsFaultProxy } from "./aws-fault-proxy.ts";
 import { debuggableBundle } from "./debug-bundle.ts";
+import {
+  type EmbeddedAws,
+  LOCAL_ACCOUNT_ID,
+  LOCAL_REGION,
+  type LocalQueue,
+  localAwsEnvironment,
+  startEmbeddedAws,
+} from "./embedded-aws.ts";
 import { DEFAULT_POLLERS, SqsPoller } from "./event-source.ts";
 import { type Faults, NO_FAULTS } from "./faults.ts";
 import { type ResolverContext, resolveEnvironment } from "./intrinsics.ts";
@@ -12,14 +20,6 @@ import { type LocalLambdaApi, startLambdaApi } from "./lambda-api.ts";
 import { type InvocationReport, LocalFunction } from "./lambda-runtime.ts";
 import { ensureRedis, type LocalRedis } from "./redis-server.ts";
 import { type LocalSecret, localSecrets, startSecretsEndpoint } from "./secrets.ts";
-import {
-  LOCAL_ACCOUNT_ID,
-  LOCAL_REGION,
-  type LocalQueue,
-  type EmbeddedAws,
-  localAwsEnvironment,
-  startEmbeddedAws,
-} from "./embedded-aws.ts";
 import { PROJECT_ROOT, type SynthResult, synthesize } from "./synth.ts";
 import { TcpProxy } from "./tcp-proxy.ts";
 import {

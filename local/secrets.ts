@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { type LocalEndpoint, replyJson, startLocalEndpoint } from "./local-endpoint.ts";
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "./embedded-aws.ts";
+import { type LocalEndpoint, replyJson, startLocalEndpoint } from "./local-endpoint.ts";
 
 /**
  * The template's Secrets Manager secrets, served locally: the functions read them through the

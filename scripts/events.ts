@@ -2,8 +2,8 @@ import { createHash, randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent, SQSEvent } from "aws-lambda";
 import { createOrderGenerator } from "../lambdas/core/generator";
 import { ROUTES, type RouteSpec } from "../lambdas/http/routes";
-import { syntheticSqsRecord } from "../local/event-source";
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "../local/embedded-aws";
+import { syntheticSqsRecord } from "../local/event-source";
 
 /**
  * Events to start from, as `sam local generate-event` gives them (`npm run event`): an SQS batch

@@ -6,8 +6,8 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ROUTES } from "../../lambdas/http/routes";
-import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { localSqsClient } from "../../local/embedded-aws";
+import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 

@@ -3,8 +3,8 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OrderMessage } from "../../lambdas/core/order";
 import { type ApiClient, apiClient } from "../../lambdas/http/client/api-client";
-import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { localSqsClient } from "../../local/embedded-aws";
+import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import {
   type ExpectedFigures,

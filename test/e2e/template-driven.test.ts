@@ -1,8 +1,8 @@
 import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { startEmbeddedAws } from "../../local/embedded-aws";
+import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 

@@ -1,8 +1,8 @@
 import { PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readSecretString, refreshingSecret } from "../../lambdas/shared/secrets";
-import { type LocalSecret, type LocalSecretsEndpoint, startSecretsEndpoint } from "../../local/secrets";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/embedded-aws";
+import { type LocalSecret, type LocalSecretsEndpoint, startSecretsEndpoint } from "../../local/secrets";
 import { startTestApi, type TestApi } from "../support/test-api";
 
 /**

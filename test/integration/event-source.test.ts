@@ -2,9 +2,9 @@ import { fileURLToPath } from "node:url";
 import { GetQueueAttributesCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type EmbeddedAws, LOCAL_REGION, startEmbeddedAws } from "../../local/embedded-aws";
 import { SqsPoller } from "../../local/event-source";
 import { LocalFunction } from "../../local/lambda-runtime";
-import { LOCAL_REGION, type EmbeddedAws, startEmbeddedAws } from "../../local/embedded-aws";
 import type { MappingModel, QueueModel } from "../../local/template";
 import { drainQueue } from "../support/sqs";
 

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createRedisStore } from "../../lambdas/adapters/redis-store";
 import { type RedisClient, redisFromEnv } from "../../lambdas/shared/clients";
 import { ConfigError, parseEnv, RedisEnvSchema } from "../../lambdas/shared/config";
+import { localAwsEnvironment } from "../../local/embedded-aws";
 import { type LocalRedis, startRedisServer } from "../../local/redis-server";
 import { type LocalSecretsEndpoint, startSecretsEndpoint } from "../../local/secrets";
-import { localAwsEnvironment } from "../../local/embedded-aws";
 import { uniquePrefix } from "../support/redis";
 
 /**

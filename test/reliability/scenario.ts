@@ -3,9 +3,9 @@ import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } fr
 import { expect } from "vitest";
 import { createOrderGenerator, type GeneratedOrder, seededRandom } from "../../lambdas/core/generator";
 import type { OrderMessage } from "../../lambdas/core/order";
+import { localSqsClient } from "../../local/embedded-aws";
 import { type Faults, NO_FAULTS } from "../../local/faults";
 import { startLocalMode } from "../../local/local-mode";
-import { localSqsClient } from "../../local/embedded-aws";
 import { PROJECT_ROOT } from "../../local/synth";
 import { expectedFigures, expectedGlobalStats, expectedUserStats } from "../support/expected";
 import { orderMessage } from "../support/factories";
