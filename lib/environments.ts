@@ -1,3 +1,4 @@
+import type { EnvironmentOf } from "../lambdas/shared/functions";
 import { VISIBILITY_TO_TIMEOUT_RATIO } from "./constructs/order-queue";
 import { type OrdersParameters, parametersFromContext } from "./parameters";
 
@@ -24,7 +25,12 @@ export function consumerSettingsOf(params: OrdersParameters) {
 }
 
 /** How orders are judged beyond the seed's rules: the consumer and the rebuild must judge alike. */
-export function judgingEnvironment(params: OrdersParameters) {
+export function judgingEnvironment(
+  params: OrdersParameters,
+): Pick<
+  EnvironmentOf<"consumer">,
+  "MAX_ORDER_VALUE_CENTS" | "FIRST_ORDER_YEAR" | "FUTURE_TOLERANCE_SECONDS"
+> {
   return {
     MAX_ORDER_VALUE_CENTS: String(Math.round(params.maxOrderValue * 100)),
     FIRST_ORDER_YEAR: String(params.firstOrderYear),
@@ -36,7 +42,7 @@ export function judgingEnvironment(params: OrdersParameters) {
  * What the stack tells the consumer at its default parameters, but where the queues and Redis
  * are: for running the consumer's entry file outside a stack (tests, benchmarks).
  */
-export function defaultConsumerEnvironment(): Record<string, string> {
+export function defaultConsumerEnvironment(): Partial<EnvironmentOf<"consumer">> {
   const params = parametersFromContext(() => undefined);
   const settings = consumerSettingsOf(params);
   return {

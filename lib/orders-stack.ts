@@ -14,13 +14,18 @@ import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { Construct } from "constructs";
 import type { HttpFunctionName } from "../lambdas/http/routes";
 import { MODULE_ASSETS } from "../lambdas/http/static-assets";
-import { FUNCTION_TABLE, type FunctionName, type FunctionNeed } from "../lambdas/shared/functions";
+import {
+  type EnvironmentOf,
+  FUNCTION_TABLE,
+  type FunctionName,
+  type FunctionNeed,
+} from "../lambdas/shared/functions";
 import { AppFunction, SERVICE_NAME } from "./constructs/app-function";
 import { HttpApi } from "./constructs/http-api";
 import { Monitoring } from "./constructs/monitoring";
 import { OrderArchive } from "./constructs/order-archive";
 import { type ConsumerSettings, OrderQueue } from "./constructs/order-queue";
-import { RedisAccess, type RedisAccessProps } from "./constructs/redis-access";
+import { RedisAccess, type RedisAccessProps, type RedisEnvironment } from "./constructs/redis-access";
 import { dashboardBuildCommands } from "./dashboard-build";
 import { consumerSettingsOf, judgingEnvironment } from "./environments";
 import { DEFAULT_REDIS_URL, type OrdersParameters } from "./parameters";
@@ -53,6 +58,17 @@ const copyStaticAssets: ICommandHooks = {
     ...dashboardBuildCommands(inputDir, `${outputDir}/dashboard`),
   ],
 };
+
+type StatsEnvironment = EnvironmentOf<"stats">;
+
+/** What the functions are granted and told about. */
+interface StackResources {
+  redis: RedisAccess;
+  orders: OrderQueue;
+  archive: OrderArchive;
+  adminToken: ISecret | undefined;
+  consumerSettings: ConsumerSettings;
+}
 
 /** The functions of the stack, by their name in the function table. */
 type StackFunctions = { [N in FunctionName]: AppFunction<N> };
@@ -87,37 +103,9 @@ export class OrdersStack extends Stack {
     }
     const adminToken = params.adminAuth === "off" ? undefined : this.adminToken(params);
     const consumerSettings = consumerSettingsOf(params);
-    this.grantNeeds(functions, { redis, orders, archive, adminToken, consumerSettings });
-    const common = { KEY_PREFIX: params.keyPrefix, ...redis.environment };
-    const queues = { QUEUE_URL: orders.queue.queueUrl, DLQ_URL: orders.deadLetterQueue.queueUrl };
-    const judging = judgingEnvironment(params);
-    const bucket = { ARCHIVE_BUCKET: archive.bucket.bucketName };
-    functions.consumer.setEnvironment({
-      ...common,
-      ...orders.consumerEnvironment(consumerSettings),
-      ...judging,
-      ...bucket,
-      VALUE_MISMATCH: params.valueMismatch,
-    });
-    functions.rebuild.setEnvironment({
-      ...common,
-      ...judging,
-      ...bucket,
-      MARKER_TTL_SECONDS: String(params.queueRetentionSeconds),
-    });
-    functions.docs.setEnvironment({ ADMIN_AUTH: params.adminAuth, WRITE_AUTH: params.writeAuth });
-    functions.producer.setEnvironment({ QUEUE_URL: orders.queue.queueUrl });
-    functions.stats.setEnvironment({ ...common, ...queues });
-    functions.admin.setEnvironment({
-      ...common,
-      ...queues,
-      ...bucket,
-      QUEUE_ARN: orders.queue.queueArn,
-      DLQ_ARN: orders.deadLetterQueue.queueArn,
-      ADMIN_AUTH: params.adminAuth,
-      ...(adminToken ? { ADMIN_TOKEN_SECRET_ID: adminToken.secretArn } : {}),
-      REBUILD_FUNCTION_NAME: functions.rebuild.functionName,
-    });
+    const resources = { redis, orders, archive, adminToken, consumerSettings };
+    this.grantNeeds(functions, resources);
+    setEnvironments(functions, params, resources);
     this.apiAndMonitoring(params, api, orders, consumer);
   }
 
@@ -164,16 +152,7 @@ export class OrdersStack extends Stack {
   }
 
   /** Grants each function what its row of the function table says it needs. */
-  private grantNeeds(
-    functions: StackFunctions,
-    resources: {
-      redis: RedisAccess;
-      orders: OrderQueue;
-      archive: OrderArchive;
-      adminToken: ISecret | undefined;
-      consumerSettings: ConsumerSettings;
-    },
-  ): void {
+  private grantNeeds(functions: StackFunctions, resources: StackResources): void {
     const { redis, orders, archive, adminToken, consumerSettings } = resources;
     const rebuild = functions.rebuild;
     const grants: Record<FunctionNeed, (fn: AppFunction) => void> = {
@@ -295,6 +274,54 @@ export class OrdersStack extends Stack {
       logLevel: params.logLevel,
     });
   }
+}
+
+/** Each function's environment, from the parameters and the resources: one typed call each. */
+function setEnvironments(
+  functions: StackFunctions,
+  params: OrdersParameters,
+  resources: StackResources,
+): void {
+  const { redis, orders, archive, adminToken, consumerSettings } = resources;
+  // Each part typed by the table, so a misspelt name in it fails to compile too.
+  const common: RedisEnvironment & Pick<StatsEnvironment, "KEY_PREFIX"> = {
+    ...redis.environment,
+    KEY_PREFIX: params.keyPrefix,
+  };
+  const queues: Pick<StatsEnvironment, "QUEUE_URL" | "DLQ_URL"> = {
+    QUEUE_URL: orders.queue.queueUrl,
+    DLQ_URL: orders.deadLetterQueue.queueUrl,
+  };
+  const judging = judgingEnvironment(params);
+  const bucket: Pick<EnvironmentOf<"rebuild">, "ARCHIVE_BUCKET"> = {
+    ARCHIVE_BUCKET: archive.bucket.bucketName,
+  };
+  functions.consumer.setEnvironment({
+    ...common,
+    ...orders.consumerEnvironment(consumerSettings),
+    ...judging,
+    ...bucket,
+    VALUE_MISMATCH: params.valueMismatch,
+  });
+  functions.rebuild.setEnvironment({
+    ...common,
+    ...judging,
+    ...bucket,
+    MARKER_TTL_SECONDS: String(params.queueRetentionSeconds),
+  });
+  functions.docs.setEnvironment({ ADMIN_AUTH: params.adminAuth, WRITE_AUTH: params.writeAuth });
+  functions.producer.setEnvironment({ QUEUE_URL: orders.queue.queueUrl });
+  functions.stats.setEnvironment({ ...common, ...queues });
+  functions.admin.setEnvironment({
+    ...common,
+    ...queues,
+    ...bucket,
+    QUEUE_ARN: orders.queue.queueArn,
+    DLQ_ARN: orders.deadLetterQueue.queueArn,
+    ADMIN_AUTH: params.adminAuth,
+    ...(adminToken ? { ADMIN_TOKEN_SECRET_ID: adminToken.secretArn } : {}),
+    REBUILD_FUNCTION_NAME: functions.rebuild.functionName,
+  });
 }
 
 /** How the functions reach Redis: the stack's own cache, a secret holding the URL, or the URL. */

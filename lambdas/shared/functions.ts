@@ -72,3 +72,16 @@ type OptionalKeys<T> = { [K in keyof T]-?: object extends Pick<T, K> ? K : never
 export type EnvironmentOf<N extends FunctionName> = {
   [K in Exclude<keyof InputOf<N>, OptionalKeys<InputOf<N>>>]: string;
 } & { [K in OptionalKeys<InputOf<N>>]?: string };
+
+/**
+ * What every function is given besides its schema's variables, for the runtime and Powertools,
+ * which read them themselves: source-mapped stack traces, the service name of every log line and
+ * metric, and the log level.
+ */
+export function platformEnvironment(serviceName: string, logLevel: string) {
+  return {
+    NODE_OPTIONS: "--enable-source-maps",
+    POWERTOOLS_SERVICE_NAME: serviceName,
+    POWERTOOLS_LOG_LEVEL: logLevel,
+  };
+}

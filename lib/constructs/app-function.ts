@@ -7,7 +7,12 @@ import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
 import { type ICommandHooks, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { type EnvironmentOf, FUNCTION_TABLE, type FunctionName } from "../../lambdas/shared/functions";
+import {
+  type EnvironmentOf,
+  FUNCTION_TABLE,
+  type FunctionName,
+  platformEnvironment,
+} from "../../lambdas/shared/functions";
 import { updateWithFiles } from "../file-hash";
 import type { FunctionNetwork } from "./redis-access";
 
@@ -76,11 +81,7 @@ export class AppFunction<N extends FunctionName = FunctionName> extends NodejsFu
       timeout: props.timeout ?? Duration.seconds(10),
       logGroup,
       ...props.network,
-      environment: {
-        NODE_OPTIONS: "--enable-source-maps",
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_LOG_LEVEL: props.logLevel,
-      },
+      environment: platformEnvironment(SERVICE_NAME, props.logLevel),
       bundling: {
         // Known before bundling, so a synth into a cloud assembly that already holds this bundle
         // skips esbuild (faster `cdk synth`, local mode and its reloads).

@@ -3,6 +3,7 @@ import type { IFunction, Function as LambdaFunction } from "aws-cdk-lib/aws-lamb
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import type { EnvironmentOf } from "../../lambdas/shared/functions";
 
 /**
  * The order queue, its dead-letter queue, and the consumer's event source mapping. AWS's rules
@@ -100,7 +101,12 @@ export class OrderQueue extends Construct {
    * What the consumer reads about the queues: where they are, its per-message backoff, and how
    * long an exactly-once marker lives (as long as the queue keeps a message).
    */
-  consumerEnvironment(settings: ConsumerSettings) {
+  consumerEnvironment(
+    settings: ConsumerSettings,
+  ): Pick<
+    EnvironmentOf<"consumer">,
+    "QUEUE_URL" | "DLQ_URL" | "MARKER_TTL_SECONDS" | "RETRY_BASE_SECONDS" | "RETRY_MAX_SECONDS"
+  > {
     return {
       QUEUE_URL: this.queue.queueUrl,
       DLQ_URL: this.deadLetterQueue.queueUrl,

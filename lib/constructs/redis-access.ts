@@ -16,6 +16,7 @@ import type { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
+import type { EnvironmentOf } from "../../lambdas/shared/functions";
 
 /**
  * How the functions reach Redis, in one place:
@@ -33,9 +34,12 @@ export type RedisAccessProps =
   | { mode: "external"; url?: undefined; secretName: string }
   | { mode: "elasticache"; cacheName: string };
 
-export type RedisEnvironment =
-  | { REDIS_URL: string; REDIS_SECRET_ID?: undefined; REDIS_MODE: "single" | "cluster" }
-  | { REDIS_URL?: undefined; REDIS_SECRET_ID: string; REDIS_MODE: "single" };
+/** Where Redis is, as the functions' schema names it (the URL, or the secret holding it). */
+export type RedisEnvironment = Pick<EnvironmentOf<"stats">, "REDIS_MODE"> &
+  (
+    | (Pick<EnvironmentOf<"stats">, "REDIS_URL"> & { REDIS_SECRET_ID?: undefined })
+    | (Pick<EnvironmentOf<"stats">, "REDIS_SECRET_ID"> & { REDIS_URL?: undefined })
+  );
 
 export interface FunctionNetwork {
   vpc: IVpc;
