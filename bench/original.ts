@@ -22,7 +22,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs, promisify } from "node:util";
 import { freePort, startRedisServer } from "../local/redis-server";
 import { PROJECT_ROOT } from "../local/synth";
-import { httpLoad, httpLoadTool } from "./http-load";
+import { type HttpLoadResult, httpLoad, httpLoadTool } from "./http-load";
 import { END_TO_END_LOAD, runLoad } from "./load";
 import { startLocalModeProcess } from "./local-mode-process";
 import { median } from "./statistics";
@@ -98,17 +98,20 @@ try {
   const routes = ["/stats/global", "/users?limit=10", "/users/U1001/stats", `/stats/monthly/${month}`];
   const reads = [];
   for (const route of routes) {
-    const sides = { original: [] as LoadResult[], local: [] as LoadResult[] };
+    const sides = { original: [] as HttpLoadResult[], local: [] as HttpLoadResult[] };
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? (["original", "local"] as const) : (["local", "original"] as const);
       for (const side of order)
-        sides[side].push(await load(`${side === "original" ? seedUrl : mode.url}${route}`));
+        sides[side].push(await httpLoad(`${side === "original" ? seedUrl : mode.url}${route}`, seconds));
     }
     const row = {
       route,
       original: summary(sides.original),
       local: summary(sides.local),
-      ratio: round2(median(sides.local.map((r) => r.rps)) / median(sides.original.map((r) => r.rps))),
+      ratio: round2(
+        median(sides.local.map((r) => r.requestsPerSecond)) /
+          median(sides.original.map((r) => r.requestsPerSecond)),
+      ),
     };
     reads.push(row);
     log(
@@ -140,21 +143,12 @@ try {
   await Promise.allSettled(stops.map((stop) => stop()));
 }
 
-interface LoadResult {
-  rps: number;
-  p99Ms: number;
-}
-
-async function load(url: string): Promise<LoadResult> {
-  const { requestsPerSecond, p99Ms } = await httpLoad(url, seconds);
-  return { rps: requestsPerSecond, p99Ms };
-}
-
-function summary(results: readonly LoadResult[]) {
+/** Medians of a side's rounds, and each round's req/s. */
+function summary(results: readonly HttpLoadResult[]) {
   return {
-    rps: Math.round(median(results.map((r) => r.rps))),
+    rps: Math.round(median(results.map((r) => r.requestsPerSecond))),
     p99Ms: round2(median(results.map((r) => r.p99Ms))),
-    runs: results.map((r) => Math.round(r.rps)),
+    runs: results.map((r) => Math.round(r.requestsPerSecond)),
   };
 }
 
@@ -194,8 +188,8 @@ function markdown(result: {
   };
   reads: {
     route: string;
-    original: LoadResult & { runs: number[] };
-    local: LoadResult & { runs: number[] };
+    original: ReturnType<typeof summary>;
+    local: ReturnType<typeof summary>;
     ratio: number;
   }[];
 }): string {

@@ -76,7 +76,7 @@ export async function processBatch(
   const { retry, deadLetters, settled } = routeRecords(judged, statuses);
   for (const { record, outcome, status } of settled) logOutcome(deps.logger, record, outcome, status);
   for (const id of await sendDeadLetters(deadLetters, deps)) retry.add(id);
-  reportBatch(settled, retry, { deps, started, notArchived: !persister.archived });
+  reportBatch(settled, retry, { deps, started, notArchived: persister.archiveFailed });
   if (retry.size > 0 && deps.delayRetries) {
     await deps.delayRetries(records.filter((record) => retry.has(record.messageId))).catch((error: unknown) =>
       deps.logger.warn("retry delays not set; the messages return after the visibility timeout", {
@@ -109,8 +109,8 @@ function judge(record: SQSRecord, rules: JudgingRules): JudgedRecord {
 interface Persister {
   add(slice: readonly JudgedRecord[]): void;
   settle(): Promise<Map<string, RecordStatus>>;
-  /** False once the archive write failed (nothing was counted). */
-  readonly archived: boolean;
+  /** True once the archive write failed (then nothing was counted). */
+  readonly archiveFailed: boolean;
 }
 
 /** No archive: each slice goes to Redis as soon as it is judged, counted while Node judges the next. */
@@ -119,7 +119,7 @@ function recordAsJudged(store: AnalyticsStore): Persister {
   return {
     add: (slice) => recorded.push(recordSlice(store, slice)),
     settle: async () => new Map((await Promise.all(recorded)).flatMap((statuses) => [...statuses])),
-    archived: true,
+    archiveFailed: false,
   };
 }
 
@@ -137,7 +137,7 @@ function archiveThenRecord(
   const object = archive.open(randomUUID());
   const slices: (readonly JudgedRecord[])[] = [];
   const persister = {
-    archived: true,
+    archiveFailed: false,
     add(slice: readonly JudgedRecord[]) {
       slices.push(slice);
       object.add(slice.map(toArchived(rules)));
@@ -146,7 +146,7 @@ function archiveThenRecord(
       try {
         await object.close();
       } catch (error) {
-        persister.archived = false;
+        persister.archiveFailed = true;
         logger.error("archive write failed; the batch will be redelivered", { error: error as Error });
         return new Map();
       }
@@ -163,7 +163,13 @@ async function recordSlice(
   slice: readonly JudgedRecord[],
 ): Promise<Map<string, RecordStatus>> {
   const statuses = await store.record(slice.map(toEntry));
-  return new Map(slice.map(({ record }, index) => [record.messageId, statuses[index] ?? "unavailable"]));
+  // A record the store gave no status for is left out: routeRecords retries it.
+  return new Map(
+    slice.flatMap(({ record }, index) => {
+      const status = statuses[index];
+      return status === undefined ? [] : [[record.messageId, status] as const];
+    }),
+  );
 }
 
 /**
