@@ -19,16 +19,15 @@ export const LOCAL_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" 
  * The environment that points the AWS SDK inside a function (or any process) at local endpoints:
  * region, credentials, and `AWS_ENDPOINT_URL` for every service, with per-service overrides.
  */
-export function localAwsEnvironment(endpoints: {
-  all?: string;
-  secretsManager?: string;
-  lambda?: string;
-}): Record<string, string> {
+export function localAwsEnvironment(
+  endpoints: { all?: string; secretsManager?: string; lambda?: string },
+  credentials = LOCAL_CREDENTIALS,
+): Record<string, string> {
   return {
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     ...(endpoints.all ? { AWS_ENDPOINT_URL: endpoints.all } : {}),
     ...(endpoints.secretsManager ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager } : {}),
     ...(endpoints.lambda ? { AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda } : {}),
