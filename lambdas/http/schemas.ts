@@ -9,19 +9,29 @@ import { FAILURE_REASONS, USER_ID_PATTERN } from "../core/rules";
  * every response against them.
  */
 
-/** A whole number from the query string, with bounds and a default. */
-export function queryInt(name: string, bounds: { min: number; max: number; default: number }) {
-  return z
-    .string()
-    .regex(/^\d{1,9}$/, { message: "must be a whole number" })
-    .transform(Number)
-    .pipe(z.number().min(bounds.min).max(bounds.max))
-    .optional()
-    .transform((value) => value ?? bounds.default)
-    .meta({
-      description: `${name}: ${bounds.min}-${bounds.max}, default ${bounds.default}`,
-      example: String(bounds.default),
-    });
+/** A query string's whole number, as API Gateway passes it: digits, perhaps after a minus sign. */
+const WHOLE_NUMBER_TEXT = /^-?\d+$/;
+
+/**
+ * A whole number from the query string, with bounds and the default the route applies. The
+ * document declares it an integer (so generated clients send numbers); API Gateway hands it over
+ * as text, which is read as a number only when it is digits: `abc`, `1.5`, `1e2` or an empty
+ * value stay text and are refused as not whole numbers, out of bounds as too small or too big.
+ */
+export function queryInt(bounds: { min: number; max: number; default: number; description: string }) {
+  return (
+    z
+      .preprocess(
+        (value) => (typeof value === "string" && WHOLE_NUMBER_TEXT.test(value) ? Number(value) : value),
+        z
+          .int({ error: (issue) => (issue.code === "invalid_type" ? "must be a whole number" : undefined) })
+          .min(bounds.min)
+          .max(bounds.max),
+      )
+      // A default given as input, parsed like a sent value (zod documents .default() over a transform nowhere).
+      .prefault(bounds.default)
+      .meta({ description: bounds.description })
+  );
 }
 
 export const UserIdParam = z

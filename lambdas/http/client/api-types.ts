@@ -1218,11 +1218,8 @@ export interface operations {
     getConsumerLogs: {
         parameters: {
             query?: {
-                /**
-                 * @description limit: 1-1000, default 100
-                 * @example 100
-                 */
-                limit?: string;
+                /** @description How many of the latest entries to answer */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -1327,11 +1324,8 @@ export interface operations {
     getDeadLetters: {
         parameters: {
             query?: {
-                /**
-                 * @description limit: 1-100, default 10
-                 * @example 10
-                 */
-                limit?: string;
+                /** @description How many dead letters to read */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -1593,11 +1587,8 @@ export interface operations {
     getRankings: {
         parameters: {
             query?: {
-                /**
-                 * @description limit: 1-100, default 10
-                 * @example 10
-                 */
-                limit?: string;
+                /** @description How many users each ranking lists */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -1746,11 +1737,8 @@ export interface operations {
     getMonthlyStats: {
         parameters: {
             query?: {
-                /**
-                 * @description limit: 1-1000, default 100
-                 * @example 100
-                 */
-                limit?: string;
+                /** @description How many of the month's users to list */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -1814,11 +1802,8 @@ export interface operations {
     getMonthTotals: {
         parameters: {
             query?: {
-                /**
-                 * @description limit: 1-120, default 12
-                 * @example 12
-                 */
-                limit?: string;
+                /** @description How many of the latest months with data to answer */
+                limit?: number;
             };
             header?: never;
             path?: never;
