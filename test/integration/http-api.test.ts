@@ -615,9 +615,12 @@ describe("refusals that say what is wrong", () => {
     expectError(response, 415, "content-encoding: only identity is accepted, got gzip");
   });
 
-  it("says an amount is over the maximum, not that it has too many decimals", async () => {
-    const response = await api.call("POST", "/orders", { body: { orders: [order({ order_value: 1e11 })] } });
-    expectError(response, 400, "body.orders.0.order_value: must be at most 10,000,000,000");
+  it.each([
+    [1e11 + 0.001, "must be at most 10,000,000,000"],
+    [-1e11 - 0.001, "must be at least -10,000,000,000"],
+  ])("says the amount %s is out of bounds, not that it has too many decimals", async (value, problem) => {
+    const response = await api.call("POST", "/orders", { body: { orders: [order({ order_value: value })] } });
+    expectError(response, 400, `body.orders.0.order_value: ${problem}`);
     expect(response.json.details.join()).not.toContain("decimal");
   });
 

@@ -650,7 +650,7 @@ export interface components {
             order_id: string;
             user_id: string;
             /**
-             * @description Amount with at most two decimals. Every total is exact, up to 90,000,000,000,000,000.00 (9 x 10^18 cents, a 64-bit counter); past 2^53 cents it is written as exact JSON number text, which readers that parse JSON numbers as doubles round. An order that would take a total past the bound is not counted but dead-lettered with reason out_of_range.
+             * @description The order's stated value (an amount with at most two decimals)
              * @example 1234.5
              */
             order_value: number;
