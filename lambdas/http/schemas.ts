@@ -16,8 +16,9 @@ const WHOLE_NUMBER_TEXT = /^-?\d+$/;
 /**
  * A whole number from the query string, with bounds and the default the route applies. The
  * document declares it an integer (so generated clients send numbers); API Gateway hands it over
- * as text, which is read as a number only when it is digits: `abc`, `1.5`, `1e2` or an empty
- * value stay text and are refused as not whole numbers, out of bounds as too small or too big.
+ * as text, which is read as a number only when it is digits (not z.coerce.number(), which reads
+ * an empty value as 0 and `1e2` as 100): `abc`, `1.5`, `1e2` or an empty value stay text and are
+ * refused as not whole numbers, numbers out of bounds as too small or too big.
  */
 export function queryInt(bounds: { min: number; max: number; default: number; description: string }) {
   return (
@@ -29,7 +30,8 @@ export function queryInt(bounds: { min: number; max: number; default: number; de
           .min(bounds.min)
           .max(bounds.max),
       )
-      // A default given as input, parsed like a sent value (zod documents .default() over a transform nowhere).
+      // Not .default(): zod's JSON Schema leaves out the default of a schema that transforms (a
+      // default is an output); a prefault is an input, parsed like a sent value, and documented.
       .prefault(bounds.default)
       .meta({ description: bounds.description })
   );
