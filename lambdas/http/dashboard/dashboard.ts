@@ -234,10 +234,10 @@ async function refresh(): Promise<void> {
   try {
     const [global, rankings, queues, logs, months, health, rebuild] = await Promise.all([
       api.GET("/stats/global"),
-      api.GET("/users", { params: { query: { limit: "8" } } }),
+      api.GET("/users", { params: { query: { limit: 8 } } }),
       api.GET("/stats/queues"),
-      api.GET("/consumer_logs", { params: { query: { limit: "12" } } }),
-      api.GET("/stats/monthly", { params: { query: { limit: "12" } } }),
+      api.GET("/consumer_logs", { params: { query: { limit: 12 } } }),
+      api.GET("/stats/monthly", { params: { query: { limit: 12 } } }),
       api.GET("/health"),
       api.GET("/admin/rebuild"),
     ]);
@@ -302,7 +302,7 @@ function failure(error: { error?: string; message?: string } | undefined, respon
 
 async function showDeadLetters(): Promise<void> {
   const { data, error, response } = await api.GET("/dlq", {
-    params: { query: { limit: "50" } },
+    params: { query: { limit: 50 } },
     headers: adminHeaders(),
   });
   if (!data) {
