@@ -134,7 +134,13 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     ] as const);
     // What runs the template (set below, swapped by reload()) and the secrets it was given.
     const current = { runtime: undefined as Runtime | undefined, secrets: [] as LocalSecret[] };
-    const { wiring, lambdaApi, secretsEndpoint } = await startWiring(options, started, { synth, redis, sqs, current, state });
+    const { wiring, lambdaApi, secretsEndpoint } = await startWiring(options, started, {
+      synth,
+      redis,
+      sqs,
+      current,
+      state,
+    });
     const runtime = await startRuntime(synth, wiring);
     current.runtime = runtime;
     started.push({ stop: () => stopRuntime(current.runtime ?? runtime) }); // whichever is current then

@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from "./synth.ts";
  * append-only file (`redis/`), the embedded S3's objects, the order archive among them (`s3/`),
  * and the values of the stack's secrets and API key (`secrets/`, a file each named as the variable
  * that chooses it, e.g. `secrets/ADMIN_TOKEN`, readable by its owner only).
- * `.local/` in the project by default (git ignores it); `--state-dir` chooses another, and
+ * `.local/` in the project by default (git ignores it); `--state-dir` or LOCAL_STATE_DIR chooses another, and
  * `--ephemeral` a temporary folder removed at stop (what the tests use).
  *
  * One local mode at a time owns a folder (`local-mode.json`: its pid and where its services
@@ -17,7 +17,8 @@ import { PROJECT_ROOT } from "./synth.ts";
  * starting its own on the same files.
  */
 
-export const DEFAULT_STATE_DIR = join(PROJECT_ROOT, ".local");
+/** `.local/` in the project, unless LOCAL_STATE_DIR names another folder. */
+export const DEFAULT_STATE_DIR = process.env.LOCAL_STATE_DIR || join(PROJECT_ROOT, ".local");
 
 /** Where a running local mode's services are, for `npm run invoke` beside it. */
 export interface RunningServices {

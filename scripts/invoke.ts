@@ -13,6 +13,7 @@
  * folder's (`.local/`), or, while npm start runs on it, that local mode's own Redis and S3.
  */
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseCommandLine, port } from "../local/command-line.ts";
 // Run by Node itself, as npm start is (no loader between the debugger and the bundles): imports
 // name their .ts files.
@@ -71,7 +72,9 @@ const { values, positionals } = parseCommandLine(
  */
 function readEvent(source: string | undefined): unknown {
   if (source === undefined) return {};
-  const text = source === "-" ? readFileSync(0, "utf8") : readFileSync(source, "utf8");
+  // npm runs a script in the project's folder; a relative path is the caller's, where npm was run.
+  const path = source === "-" ? 0 : resolve(process.env.INIT_CWD ?? "", source);
+  const text = checked(() => readFileSync(path, "utf8"));
   try {
     return JSON.parse(withoutNpmHeader(text));
   } catch (error) {

@@ -26,6 +26,8 @@ try {
       : `${state.shown} held nothing yet; the next npm start begins empty`,
   );
 } catch (error) {
-  console.error(`npm run reset: ${error instanceof StateInUseError ? error.message : (error as Error).stack}`);
+  console.error(
+    `npm run reset: ${error instanceof StateInUseError ? error.message : (error as Error).stack}`,
+  );
   process.exit(1);
 }

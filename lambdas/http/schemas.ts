@@ -213,8 +213,9 @@ export const RedriveResponse = z
 
 export const RebuildResponse = z
   .object({
-    status: z.enum(["idle", "running", "done", "failed"]).meta({
-      description: "`idle`: no rebuild since the data was last lost or cleared",
+    status: z.enum(["idle", "running", "done", "failed", "refused"]).meta({
+      description:
+        "`idle`: no rebuild since the data was last lost or cleared; `refused`: the archive made fewer orders than the figures hold, so nothing was changed (`error` says how many; `?force=true` replaces them anyway)",
     }),
     id: z.string().optional(),
     generation: Count.optional().meta({ description: "The key generation being (or last) built" }),
@@ -235,9 +236,25 @@ export const RebuildResponse = z
         "Archived messages the current rules judge otherwise than the consumer did (0 unless the rules changed)",
     }),
     invocations: Count.meta({ description: "Invocations of the rebuild function so far" }),
-    error: z.string().optional().meta({ description: "Why a failed rebuild stopped, in general terms" }),
+    live_orders: Count.optional().meta({
+      description: "At the end: orders (valid and failed) the figures held",
+    }),
+    rebuilt_orders: Count.optional().meta({
+      description: "At the end: orders (valid and failed) the rebuild counted",
+    }),
+    error: z
+      .string()
+      .optional()
+      .meta({ description: "Why a failed or refused rebuild stopped, in general terms" }),
   })
   .meta({ id: "Rebuild" });
+
+export const RebuildQuery = z.object({
+  force: z.enum(["true", "false"]).default("false").meta({
+    description:
+      "`true`: switch to the rebuilt figures even when they count fewer orders than the current ones (an archive that lost objects)",
+  }),
+});
 
 export const ClearResponse = z
   .object({ message: z.string(), deleted_keys: Count })

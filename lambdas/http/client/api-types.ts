@@ -255,8 +255,8 @@ export interface paths {
         get: operations["getRebuild"];
         put?: never;
         /**
-         * Rebuild every figure from the order archive (after Redis lost its data); answers at once, GET shows progress
-         * @description Rebuild every figure from the order archive (after Redis lost its data); answers at once, GET shows progress. Needs the admin token (`Authorization: Bearer <token>`); every attempt is written to the audit trail. API Gateway answers 429 when the stage (or the write key's usage plan) throttles.
+         * Rebuild every figure from the order archive (after Redis lost its data); answers at once, GET shows progress. A rebuild that would count fewer orders than the figures hold is refused unless forced
+         * @description Rebuild every figure from the order archive (after Redis lost its data); answers at once, GET shows progress. A rebuild that would count fewer orders than the figures hold is refused unless forced. Needs the admin token (`Authorization: Bearer <token>`); every attempt is written to the audit trail. API Gateway answers 429 when the stage (or the write key's usage plan) throttles.
          */
         post: operations["startRebuild"];
         delete?: never;
@@ -719,10 +719,10 @@ export interface components {
         };
         Rebuild: {
             /**
-             * @description `idle`: no rebuild since the data was last lost or cleared
+             * @description `idle`: no rebuild since the data was last lost or cleared; `refused`: the archive made fewer orders than the figures hold, so nothing was changed (`error` says how many; `?force=true` replaces them anyway)
              * @enum {string}
              */
-            status: "idle" | "running" | "done" | "failed";
+            status: "idle" | "running" | "done" | "failed" | "refused";
             id?: string;
             /** @description The key generation being (or last) built */
             generation?: number;
@@ -742,7 +742,11 @@ export interface components {
             judged_differently: number;
             /** @description Invocations of the rebuild function so far */
             invocations: number;
-            /** @description Why a failed rebuild stopped, in general terms */
+            /** @description At the end: orders (valid and failed) the figures held */
+            live_orders?: number;
+            /** @description At the end: orders (valid and failed) the rebuild counted */
+            rebuilt_orders?: number;
+            /** @description Why a failed or refused rebuild stopped, in general terms */
             error?: string;
         };
         Redrive: {
@@ -1748,7 +1752,10 @@ export interface operations {
     };
     startRebuild: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: switch to the rebuilt figures even when they count fewer orders than the current ones (an archive that lost objects) */
+                force?: "true" | "false";
+            };
             header?: never;
             path?: never;
             cookie?: never;

@@ -226,7 +226,9 @@ function renderRebuild(progress: RebuildProgress): void {
       ? `Rebuilding the figures from the order archive: ${read}. The figures below switch over when it is done.`
       : progress.status === "done"
         ? `Figures rebuilt from the order archive: ${read}.`
-        : `Rebuild from the archive failed: ${progress.error ?? "unknown error"}.`;
+        : progress.status === "refused"
+          ? `Rebuild from the archive ${progress.error ?? "refused"}.`
+          : `Rebuild from the archive failed: ${progress.error ?? "unknown error"}.`;
   banner.hidden = false;
 }
 
