@@ -6,6 +6,7 @@ import { type LocalApiGateway, startApiGateway } from "./api-gateway.ts";
 import { type AwsFaultProxy, startAwsFaultProxy } from "./aws-fault-proxy.ts";
 import { debuggableBundle } from "./debug-bundle.ts";
 import {
+  attachEmbeddedAws,
   type EmbeddedAws,
   LOCAL_ACCOUNT_ID,
   LOCAL_REGION,
@@ -130,7 +131,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     const [synth, redis, sqs] = await started.all([
       resynthesize(),
       localModeRedis(options, state),
-      startEmbeddedAws(options.sqsPort ?? 0),
+      state.running ? attachEmbeddedAws(state.running.awsEndpoint) : startEmbeddedAws(options.sqsPort ?? 0),
     ] as const);
     // What runs the template (set below, swapped by reload()) and the secrets it was given.
     const current = { runtime: undefined as Runtime | undefined, secrets: [] as LocalSecret[] };
