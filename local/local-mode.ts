@@ -116,7 +116,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     const [synth, redis, sqs] = await started.all([
       resynthesize(),
       ensureRedis(options.redisUrl, options.redisMode),
-      startEmbeddedAws(options.sqsPort ?? 0),
+      startEmbeddedAws({ port: options.sqsPort, allowedHosts: options.allowedHosts }),
     ] as const);
     // What runs the template (set below, swapped by reload()) and the secrets it was given.
     const current = { runtime: undefined as Runtime | undefined, secrets: [] as LocalSecret[] };
