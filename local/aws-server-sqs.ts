@@ -6,6 +6,7 @@ import {
   jsonInputProblem,
   jsonToQueryXml,
   QueryProtocolError,
+  queryErrorCode,
   queryErrorXml,
   queryToJson,
 } from "./sqs-query-protocol.ts";
@@ -124,20 +125,10 @@ async function serveQueryProtocol(app: App, request: Request, reply: Reply): Pro
   const answer = await askSqs(app, request, translated.action, translated.input);
   const json: unknown = answer.body ? JSON.parse(answer.body) : {};
   if (answer.statusCode === 200) return reply.send(jsonToQueryXml(translated.action, json, requestId));
-  // fauxqs names the query protocol's code (AWS.SimpleQueueService.NonExistentQueue) in a header.
-  const [queryCode, fault] = String(answer.headers["x-amzn-query-error"] ?? "").split(";");
+  // fauxqs's x-amzn-query-error header prefixes every code; AWS's are botocore's model's.
   const { __type = "InternalFailure", message = "" } = json as { __type?: string; message?: string };
-  const code = queryCode || __type.replace(/^.*#/, "");
-  return reply
-    .code(answer.statusCode)
-    .send(
-      queryErrorXml(
-        code,
-        message,
-        requestId,
-        fault === "Receiver" || answer.statusCode >= 500 ? "Receiver" : "Sender",
-      ),
-    );
+  const fault = answer.statusCode >= 500 ? "Receiver" : "Sender";
+  return reply.code(answer.statusCode).send(queryErrorXml(queryErrorCode(__type), message, requestId, fault));
 }
 
 function formOf(body: unknown): Record<string, string> {

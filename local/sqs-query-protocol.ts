@@ -262,7 +262,7 @@ class QueryReader {
   }
 
   private map(shape: Extract<Shape, { kind: "map" }>, path: string): Record<string, unknown> {
-    const entries: Record<string, unknown> = {};
+    const entries: [string, unknown][] = [];
     for (let n = 1; this.prefixes.has(`${path}.${n}`); n++) {
       const key = this.params[`${path}.${n}.${shape.key}`];
       if (key === undefined)
@@ -270,9 +270,9 @@ class QueryReader {
           "MissingParameter",
           `The request must contain the parameter ${path}.${n}.${shape.key}.`,
         );
-      entries[key] = this.read(shape.of, `${path}.${n}.`, shape.value);
+      entries.push([key, this.read(shape.of, `${path}.${n}.`, shape.value)]);
     }
-    return entries;
+    return Object.fromEntries(entries); // own properties, whatever the names (__proto__ too)
   }
 }
 
@@ -287,6 +287,29 @@ export function jsonToQueryXml(action: string, output: unknown, requestId: strin
     `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`
   );
 }
+
+/**
+ * The query protocol's code for a JSON-protocol error type (`com.amazonaws.sqs#QueueDoesNotExist`):
+ * the code botocore's query model gives it where it names one, else the type's own name.
+ */
+export function queryErrorCode(type: string): string {
+  const name = type.replace(/^.*#/, "");
+  if (name === "QueueDoesNotExist") return "AWS.SimpleQueueService.NonExistentQueue";
+  if (name === "QueueNameExists") return "QueueAlreadyExists";
+  return PREFIXED_CODES.has(name) ? `AWS.SimpleQueueService.${name}` : name;
+}
+
+const PREFIXED_CODES = new Set([
+  "BatchEntryIdsNotDistinct",
+  "BatchRequestTooLong",
+  "EmptyBatchRequest",
+  "InvalidBatchEntryId",
+  "MessageNotInflight",
+  "PurgeQueueInProgress",
+  "QueueDeletedRecently",
+  "TooManyEntriesInBatchRequest",
+  "UnsupportedOperation",
+]);
 
 /** The query protocol's error answer (`fault`: whether the caller or the service is to blame). */
 export function queryErrorXml(
