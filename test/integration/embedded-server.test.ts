@@ -297,32 +297,45 @@ it("answers a name given with --allowed-host, S3's path-style requests included 
   }
 });
 
-it("keeps S3's objects in a storage folder, where a server started later on it finds them", async () => {
-  const storageDir = await mkdtemp(join(tmpdir(), "embedded-storage-"));
-  try {
+describe("a storage folder", () => {
+  let storageDir: string;
+  beforeAll(async () => {
+    storageDir = await mkdtemp(join(tmpdir(), "embedded-storage-"));
+  });
+  afterAll(() => rm(storageDir, { recursive: true, force: true }));
+
+  it("keeps the S3 objects for a server started later on it; the queues start empty (bench/queue-persistence.ts)", async () => {
     const first = await startEmbeddedAws({ storageDir });
     await first.createBucket("archive");
     const s3 = localS3Client(first.endpoint);
     await s3.send(new PutObjectCommand({ Bucket: "archive", Key: "orders/1.json", Body: '{"order":1}' }));
     s3.destroy();
+    const { queueUrl } = await first.createQueue("orders");
+    await first.client.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: "gone with the first" }),
+    );
     await first.stop();
 
     const second = await startEmbeddedAws({ storageDir });
     const again = localS3Client(second.endpoint);
     try {
-      await second.createBucket("archive"); // what local mode does at every start: a no-op here
+      await second.createBucket("archive"); // what local mode does at every start: the bucket is there
       const { Contents = [] } = await again.send(new ListObjectsV2Command({ Bucket: "archive" }));
       expect(Contents.map((object) => object.Key)).toEqual(["orders/1.json"]);
       const object = await again.send(new GetObjectCommand({ Bucket: "archive", Key: "orders/1.json" }));
       expect(await object.Body?.transformToString()).toBe('{"order":1}');
+      const orders = await second.createQueue("orders");
+      expect(orders.queueUrl).toBe(`${second.endpoint}/000000000000/orders`);
+      const { Messages = [] } = await second.client.send(
+        new ReceiveMessageCommand({ QueueUrl: orders.queueUrl }),
+      );
+      expect(Messages).toEqual([]);
     } finally {
       again.destroy();
       await second.stop();
     }
     expect(existsSync(join(storageDir, "s3", "buckets", "archive"))).toBe(true);
-  } finally {
-    await rm(storageDir, { recursive: true, force: true });
-  }
+  });
 });
 
 it("refuses a port that is taken with EADDRINUSE, and a later start on it works once it is free", async () => {
