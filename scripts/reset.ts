@@ -3,7 +3,7 @@
  * `--state-dir DIR`): its Redis's data (every figure), the order archive and the secrets (a new
  * admin token at the next start). Refused while a local mode runs on the folder.
  */
-import { existsSync, rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { parseCommandLine } from "../local/command-line.ts";
 import { openLocalState, StateInUseError } from "../local/state.ts";
 
@@ -18,7 +18,8 @@ const { values } = parseCommandLine(
 
 try {
   const state = openLocalState({ directory: values["state-dir"] });
-  const had = existsSync(state.redisDir) || existsSync(state.s3Dir);
+  // Besides the lock this run just took.
+  const had = readdirSync(state.directory).some((name) => name !== "local-mode.json");
   rmSync(state.directory, { recursive: true, force: true });
   console.log(
     had
