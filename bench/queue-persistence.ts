@@ -4,7 +4,9 @@
  * DeleteMessageBatch throughput (bench/sqs-ceiling.ts) of fauxqs's server, as it ships, in a
  * thread as local mode runs its own, with its queues in memory and in SQLite (a folder beside the
  * project's files, on the disk `.local/` is on); runs alternating, as medians: the machine is noisy.
- * Local mode keeps its queues in memory: this is why (test/integration/embedded-server.test.ts).
+ * It halves the throughput, so local mode keeps its queues in memory while it runs and writes
+ * their messages to its state folder once, at stop (local/aws-server.ts's keptMessages; tested in
+ * test/integration/embedded-server.test.ts).
  *
  *   npx tsx bench/queue-persistence.ts [--runs 7] [--messages 4000]
  */

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { buildApp } from "fauxqs";
 import { type App, answerErrors, guardRequests, limitSqsBodies } from "./aws-server-http.ts";
 import { serveSqsProtocols } from "./aws-server-sqs.ts";
@@ -18,6 +19,12 @@ export interface AwsServerOptions {
   objectsDir: string;
   /** Host names answered besides the loopback's (`npm start -- --allowed-host`). */
   allowedHosts: readonly string[];
+  /**
+   * Where the queues' messages are kept between runs: written at stop (every message, in flight
+   * or not, as SQS holds it: its id, sent time and receive count), put back when its queue is
+   * created again. None: the queues start empty.
+   */
+  queuesFile?: string;
 }
 
 export interface AwsServer {
@@ -49,6 +56,7 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
   limitSqsBodies(app);
   serveSqsProtocols(app, fauxqs.md5OfMessageAttributes);
   answerErrors(app);
+  const kept = keptMessages(options.queuesFile);
   await app.listen({ port: options.port, host: "127.0.0.1" });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
@@ -59,14 +67,51 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
       const existing = sqsStore.getQueueByArn(queueArn);
       if (existing) return { queueUrl: existing.url, queueArn };
       const queueUrl = sqsStore.buildQueueUrl(name, "", `127.0.0.1:${port}`, options.region);
-      sqsStore.createQueue(name, queueUrl, queueArn, attributes);
+      const queue = sqsStore.createQueue(name, queueUrl, queueArn, attributes);
+      for (const message of kept.take(name)) queue.enqueue(message);
       return { queueUrl, queueArn };
     },
     createBucket(name) {
       s3Store.createBucket(name);
       return name;
     },
-    stop: () => app.close(),
+    async stop() {
+      kept.save(sqsStore.allQueues());
+      await app.close();
+    },
+  };
+}
+
+/** A queue and a message as fauxqs's store holds them. */
+type StoredQueue = ReturnType<Stores["sqsStore"]["createQueue"]>;
+type StoredMessage = Parameters<StoredQueue["enqueue"]>[0];
+
+/**
+ * The messages kept in `file` from the last run, by queue name, and their saving at this run's
+ * end. A message in flight is kept as ready, as SQS makes it once its visibility timeout ends; a
+ * queue this run never created keeps its messages for a later one.
+ */
+function keptMessages(file: string | undefined) {
+  const saved = new Map<string, StoredMessage[]>(
+    file && existsSync(file) ? Object.entries(JSON.parse(readFileSync(file, "utf8"))) : [],
+  );
+  return {
+    take(queueName: string): StoredMessage[] {
+      const messages = saved.get(queueName) ?? [];
+      saved.delete(queueName);
+      return messages;
+    },
+    save(queues: Iterable<StoredQueue>): void {
+      if (!file) return;
+      for (const queue of queues) {
+        const { ready, delayed, inflight } = queue.inspectMessages();
+        saved.set(queue.name, [...inflight.map((entry) => entry.message), ...ready, ...delayed]);
+      }
+      writeFileSync(
+        file,
+        JSON.stringify(Object.fromEntries([...saved].filter(([, messages]) => messages.length > 0))),
+      );
+    },
   };
 }
 

@@ -81,8 +81,10 @@ export interface EmbeddedAwsOptions {
   /** Its port on 127.0.0.1; a free one by default. */
   port?: number;
   /**
-   * The folder its S3 objects live in (under `s3/`), kept when it stops: a server started later
-   * on the same folder has them. By default a temporary folder, removed when it stops.
+   * The folder its state is kept in when it stops: the S3 objects (under `s3/`) and the queues'
+   * messages (`queues.json`, written at stop); a server started later on the same folder has
+   * them. By default the objects are in a temporary folder, removed when it stops, and the queues
+   * start empty.
    */
   storageDir?: string;
   /** Host names it answers besides the loopback's (`npm start -- --allowed-host`). */
@@ -108,6 +110,7 @@ export async function startEmbeddedAws(options: EmbeddedAwsOptions = {}): Promis
     region: LOCAL_REGION,
     objectsDir,
     allowedHosts: [...(options.allowedHosts ?? [])],
+    ...(options.storageDir ? { queuesFile: join(options.storageDir, "queues.json") } : {}),
   }).catch(async (error: unknown) => {
     await removeTemporary();
     throw error;

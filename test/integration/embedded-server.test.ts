@@ -304,16 +304,29 @@ describe("a storage folder", () => {
   });
   afterAll(() => rm(storageDir, { recursive: true, force: true }));
 
-  it("keeps the S3 objects for a server started later on it; the queues start empty (bench/queue-persistence.ts)", async () => {
+  it("keeps the S3 objects and every queue's messages, in flight or not, for a server started later on it", async () => {
     const first = await startEmbeddedAws({ storageDir });
     await first.createBucket("archive");
     const s3 = localS3Client(first.endpoint);
     await s3.send(new PutObjectCommand({ Bucket: "archive", Key: "orders/1.json", Body: '{"order":1}' }));
     s3.destroy();
     const { queueUrl } = await first.createQueue("orders");
-    await first.client.send(
-      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: "gone with the first" }),
+    const sent = [];
+    for (const body of ["waiting", "in flight", "delayed"])
+      sent.push(
+        await first.client.send(
+          new SendMessageCommand({
+            QueueUrl: queueUrl,
+            MessageBody: body,
+            DelaySeconds: body === "delayed" ? 1 : 0,
+            MessageAttributes: { kind: { DataType: "String", StringValue: body } },
+          }),
+        ),
+      );
+    const inFlight = await first.client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, VisibilityTimeout: 600 }),
     );
+    expect(inFlight.Messages?.length).toBe(1);
     await first.stop();
 
     const second = await startEmbeddedAws({ storageDir });
@@ -326,15 +339,49 @@ describe("a storage folder", () => {
       expect(await object.Body?.transformToString()).toBe('{"order":1}');
       const orders = await second.createQueue("orders");
       expect(orders.queueUrl).toBe(`${second.endpoint}/000000000000/orders`);
-      const { Messages = [] } = await second.client.send(
-        new ReceiveMessageCommand({ QueueUrl: orders.queueUrl }),
+      const received = [];
+      for (let attempt = 0; attempt < 20 && received.length < 3; attempt++) {
+        const { Messages = [] } = await second.client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: orders.queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+            MessageAttributeNames: ["All"],
+            MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+          }),
+        );
+        received.push(...Messages);
+      }
+      // The same messages, as SQS holds them: their ids, bodies, attributes and receive counts.
+      expect(received.map((message) => message.MessageId).sort()).toEqual(
+        sent.map((s) => s.MessageId).sort(),
       );
-      expect(Messages).toEqual([]);
+      expect(received.map((message) => message.Body).sort()).toEqual(["delayed", "in flight", "waiting"]);
+      const wasInFlight = received.find((message) => message.MessageId === inFlight.Messages?.[0]?.MessageId);
+      expect(wasInFlight?.Attributes?.ApproximateReceiveCount).toBe("2");
+      expect(wasInFlight?.MessageAttributes?.kind?.StringValue).toBe(wasInFlight?.Body);
     } finally {
       again.destroy();
       await second.stop();
     }
     expect(existsSync(join(storageDir, "s3", "buckets", "archive"))).toBe(true);
+  });
+
+  it("starts with empty queues without a storage folder", async () => {
+    const first = await startEmbeddedAws();
+    const { queueUrl } = await first.createQueue("orders");
+    await first.client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: "gone" }));
+    await first.stop();
+    const second = await startEmbeddedAws();
+    try {
+      const orders = await second.createQueue("orders");
+      const { Messages = [] } = await second.client.send(
+        new ReceiveMessageCommand({ QueueUrl: orders.queueUrl }),
+      );
+      expect(Messages).toEqual([]);
+    } finally {
+      await second.stop();
+    }
   });
 });
 
