@@ -77,9 +77,7 @@ export function openLocalState(
     ephemeral,
     running,
     redisDir: join(directory, "redis"),
-    shown: relative(PROJECT_ROOT, directory).startsWith("..")
-      ? directory
-      : `${relative(PROJECT_ROOT, directory)}/`,
+    shown: `${relative(PROJECT_ROOT, directory).startsWith("..") ? directory : relative(PROJECT_ROOT, directory)}/`,
     secret: (name) => readText(join(secretsDir, name)),
     storeSecret(name, value) {
       if (running) return; // the owner's values stand

@@ -1,6 +1,6 @@
 /**
  * `npm run reset`: starts local mode over. Deletes its state folder (`.local/`, or
- * `--state-dir DIR`): its Redis's data (every figure), the order archive and the secrets (a new
+ * `--state-dir DIR`): its Redis's data (every figure), the order archive, the queued messages and the secrets (a new
  * admin token at the next start). Refused while a local mode runs on the folder.
  */
 import { readdirSync, rmSync } from "node:fs";
@@ -23,7 +23,7 @@ try {
   rmSync(state.directory, { recursive: true, force: true });
   console.log(
     had
-      ? `deleted ${state.shown}: local mode's figures, order archive and secrets; the next npm start begins empty`
+      ? `deleted ${state.shown}: local mode's figures, order archive, queued messages and secrets; the next npm start begins empty`
       : `${state.shown} held nothing yet; the next npm start begins empty`,
   );
 } catch (error) {
