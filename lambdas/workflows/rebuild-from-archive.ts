@@ -140,21 +140,20 @@ async function replayArchive(
   let keys = await deps.archive.list(progress.cursor, LIST_PAGE);
   while (keys.length > 0) {
     // The next object downloads while this one is recorded.
-    let next = deps.archive.read(keys[0] as string);
+    let next = readSettled(deps.archive, keys[0] as string);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
       const started = performance.now();
-      const lines = await next.catch((error: unknown) => skipUnreadable(error, deps.logger));
-      if (i + 1 < keys.length) next = deps.archive.read(keys[i + 1] as string);
+      const read = await next;
+      if (i + 1 < keys.length) next = readSettled(deps.archive, keys[i + 1] as string);
+      const lines = "lines" in read ? read.lines : skipUnreadable(read.error, deps.logger);
       if (lines === undefined) progress.objectsSkipped++;
       else await replayObject(key, lines, progress, store, deps);
       progress.cursor = key;
       progress.workingMs += Math.round(performance.now() - started);
       await deps.state.save(progressFields(progress));
-      if (!timeLeft()) {
-        next.catch(() => {}); // read ahead for nothing: the next invocation reads it again
-        return "out of time";
-      }
+      // A read ahead for nothing is harmless: it has settled, and the next invocation reads it again.
+      if (!timeLeft()) return "out of time";
     }
     keys = await deps.archive.list(progress.cursor, LIST_PAGE);
   }
@@ -213,6 +212,21 @@ function progressFields(progress: RebuildProgress): Partial<RebuildProgress> {
   const { cursor, objectsRead, ordersRead, objectsSkipped, linesSkipped, workingMs, judgedDifferently } =
     progress;
   return { cursor, objectsRead, ordersRead, objectsSkipped, linesSkipped, workingMs, judgedDifferently };
+}
+
+/**
+ * One object's read, settled where it starts: a read ahead runs while another object is recorded,
+ * and a failure left unhandled meanwhile would be an unhandled rejection (which fails a Lambda
+ * invocation) before the loop reaches it.
+ */
+function readSettled(
+  archive: Pick<OrderArchive, "read">,
+  key: string,
+): Promise<{ lines: string[] } | { error: unknown }> {
+  return archive.read(key).then(
+    (lines) => ({ lines }),
+    (error: unknown) => ({ error }),
+  );
 }
 
 /** An object that is not an archive object is skipped (and logged); any other failure stops the rebuild. */
