@@ -1,5 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { storeKeys } from "../../lambdas/adapters/redis-keys";
+import {
+  generationsKey,
+  rebuildLeaseKey,
+  rebuildProgressKey,
+  storeKeys,
+} from "../../lambdas/adapters/redis-keys";
 import { deleteDeploymentKeys } from "../../lambdas/adapters/redis-maintenance";
 import { createRedisStore } from "../../lambdas/adapters/redis-store";
 import { type AnalyticsEntry, MAX_COUNTER } from "../../lambdas/core/analytics-store";
@@ -214,6 +220,32 @@ describe("redis store", () => {
 
     expect(await deleteDeploymentKeys(redis, prefix)).toBe(30);
     for (const key of keys) expect(await redis.exists(key)).toBe(0);
+  });
+
+  it("deletes a deployment's keys and none of those whose key prefix starts with its own", async () => {
+    // Each deployment's keys: two generations, the pointer, a rebuild's progress and its lease.
+    const keysOf = (keyPrefix: string) => [
+      storeKeys(keyPrefix).global,
+      storeKeys(generationPrefix(keyPrefix, 2)).global,
+      generationsKey(keyPrefix),
+      rebuildProgressKey(keyPrefix),
+      rebuildLeaseKey(keyPrefix, randomUUID()),
+    ];
+    const owner = uniquePrefix("owner");
+    const others = ["general:", "rebuilds:", "generations:", "gen2x:", "rebuild:lease:"].map(
+      (suffix) => `${owner}${suffix}`,
+    );
+    const ownKeys = keysOf(owner);
+    const othersKeys = others.flatMap(keysOf);
+    for (const key of [...ownKeys, ...othersKeys]) await redis.set(key, "1");
+
+    try {
+      expect(await deleteDeploymentKeys(redis, owner)).toBe(ownKeys.length);
+      for (const key of ownKeys) expect(await redis.exists(key), key).toBe(0);
+      for (const key of othersKeys) expect(await redis.exists(key), key).toBe(1);
+    } finally {
+      for (const key of othersKeys) await redis.del(key);
+    }
   });
 
   it("treats glob characters in the prefix literally when clearing", async () => {
