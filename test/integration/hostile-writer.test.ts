@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { gzipSync } from "node:zlib";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { GENERATION_CACHE_MS } from "../../lambdas/adapters/redis-generations";
 import { storeKeys } from "../../lambdas/adapters/redis-keys";
 import { archiveKey, archiveLines } from "../../lambdas/core/archive";
 import { DEFAULT_JUDGING_RULES } from "../../lambdas/core/rules";
@@ -36,9 +38,14 @@ beforeAll(async () => {
   });
 });
 afterAll(() => api.close());
+let rebuildsSeen = 0;
 beforeEach(async () => {
-  await api.rebuildsSettled();
+  const rebuilds = (await api.rebuildsSettled()).length;
   await deleteKeys(api.redis, api.prefix);
+  // After a rebuild every store trusts the generation it switched to for a while: wait until
+  // they have seen it deleted, so that this test's orders go where it reads them.
+  if (rebuilds > rebuildsSeen) await sleep(GENERATION_CACHE_MS + 100);
+  rebuildsSeen = rebuilds;
   await api.archive.markCleared();
   await api.receiveAll();
 });
@@ -149,6 +156,41 @@ describe("months", () => {
     expect((await get("/stats/months")).months).toEqual([new Date().toISOString().slice(0, 7)]);
     expect((await api.call("GET", "/stats/monthly/9999-12")).status).toBe(404);
     expect(await get("/users/U1003/stats")).toMatchObject({ order_count: 1, failed_order_count: 3 });
+  });
+});
+
+describe("months from failed orders", () => {
+  it("come only from dates in range, whichever rule an order broke first, live and in a rebuild", async () => {
+    const fine = worth("ORD-IN-RANGE", 1_000);
+    expect(
+      (
+        await submit([
+          order({ order_id: "X1", order_timestamp: "9999-11-30T00:00:00Z" }),
+          order({ order_id: "ORD-FREE", order_value: 0, items: [], order_timestamp: "0001-01-01T00:00:00Z" }),
+          order({ order_id: "X2", user_id: "U1003", order_timestamp: fine.order_timestamp }),
+          fine,
+        ])
+      ).status,
+    ).toBe(202);
+    await api.consumeAll();
+    const live = {
+      global: await get("/stats/global"),
+      months: await get("/stats/months"),
+      user: await get("/users/U1003/stats"),
+    };
+    expect(live.global.failed_by_reason).toEqual({ invalid_order_id: 2, non_positive_value: 1 });
+    expect(live.months.months).toEqual([fine.order_timestamp.slice(0, 7)]);
+    expect(live.user).toMatchObject({ order_count: 1, failed_order_count: 3 });
+    expect((await api.call("GET", "/stats/monthly/9999-11")).status).toBe(404);
+
+    await deleteKeys(api.redis, api.prefix);
+    expect((await api.call("POST", "/admin/rebuild", { headers: auth })).status).toBe(202);
+    await api.rebuildsSettled();
+    expect({
+      global: await get("/stats/global"),
+      months: await get("/stats/months"),
+      user: await get("/users/U1003/stats"),
+    }).toEqual(live);
   });
 });
 
