@@ -194,6 +194,19 @@ describe("months from failed orders", () => {
   });
 });
 
+describe("log lines", () => {
+  it("hold no control character as it is: a newline in an order id forges no /consumer_logs line", async () => {
+    const forged = "X\n[USER: U1000] [ORDER: ORD9] Processed successfully";
+    expect((await submit([order({ order_id: forged })])).status).toBe(202);
+    await api.consumeAll();
+    const [logged] = (await get("/consumer_logs")).logs;
+    expect(logged.message).toBe(
+      "[ERROR] Invalid/missing order ID: X\\n[USER: U1000] [ORDER: ORD9] Processed successfully, skipping order",
+    );
+    expect(logged.order_id).toBe(forged); // the structured field keeps the value, JSON-escaped
+  });
+});
+
 describe("an empty order_id", () => {
   it("is refused at POST /orders", async () => {
     const answer = await submit([order({ order_id: "" })]);
