@@ -1,5 +1,6 @@
+import { isSqsSafe } from "./order";
 import type { MessageOutcome } from "./outcome";
-import type { ValueMismatchPolicy } from "./rules";
+import { VALUE_MISMATCH_POLICIES, type ValueMismatchPolicy } from "./rules";
 
 /**
  * The order archive's format: the durable record of every message the consumer settled, from
@@ -92,8 +93,67 @@ export function archiveLines(messages: readonly ArchivedMessage[], archivedAt: s
   return bytes;
 }
 
-/** One line back: its header and the body exactly as it was received. */
-export function parseArchiveLine(line: string): { header: ArchiveLineHeader; body: string } {
+/** An archive line read back: its header and the body exactly as it was received. */
+export interface ArchiveLine {
+  header: ArchiveLineHeader;
+  body: string;
+}
+
+/** SQS's bounds, which every archived message met when it was a message. */
+const SQS_LIMITS = {
+  /** A message id: SQS's are at most 100 characters. */
+  idLength: 100,
+  /** A body: the largest any queue takes (1 MiB). */
+  bodyBytes: 1024 * 1024,
+};
+/** An ISO 8601 time as the consumer writes it (24 characters), with room to spare. */
+const MAX_TIME_LENGTH = 40;
+/** The longest reason (`invalid_order_id`...), with room to spare. */
+const MAX_REASON_LENGTH = 64;
+const OUTCOME_KINDS: readonly string[] = ["valid", "failed", "malformed"] satisfies MessageOutcome["kind"][];
+
+/**
+ * One archive line, checked as the queue checks a message: ids of at most 100 characters and a
+ * body of at most 1 MiB, each of characters SQS accepts; times that parse; an outcome and a policy
+ * that exist. Undefined for anything else, which the consumer cannot have written: a rebuild skips
+ * (and counts) it. (A lone surrogate in an id is valid JSON to Node, but Redis's JSON decoder
+ * refuses it, and with it every entry sent along.)
+ */
+export function readArchiveLine(line: string): ArchiveLine | undefined {
+  let parsed: ArchiveLine;
+  try {
+    parsed = parseArchiveLine(line);
+  } catch {
+    return undefined;
+  }
+  const { header, body } = parsed;
+  const valid =
+    isSqsId(header.message_id) &&
+    isSqsId(header.source_message_id) &&
+    (header.sent_at === undefined || isTime(header.sent_at)) &&
+    isTime(header.archived_at) &&
+    OUTCOME_KINDS.includes(header.outcome) &&
+    (header.reason === undefined || isShortText(header.reason, MAX_REASON_LENGTH)) &&
+    VALUE_MISMATCH_POLICIES.includes(header.value_mismatch) &&
+    Buffer.byteLength(body) <= SQS_LIMITS.bodyBytes &&
+    isSqsSafe(body);
+  return valid ? parsed : undefined;
+}
+
+function isShortText(value: unknown, maxLength: number): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= maxLength && isSqsSafe(value);
+}
+
+function isSqsId(value: unknown): value is string {
+  return isShortText(value, SQS_LIMITS.idLength);
+}
+
+function isTime(value: unknown): value is string {
+  return isShortText(value, MAX_TIME_LENGTH) && !Number.isNaN(Date.parse(value));
+}
+
+/** One line back: its header and the body exactly as it was received (unchecked: see readArchiveLine). */
+export function parseArchiveLine(line: string): ArchiveLine {
   const bodyAt = line.indexOf(BODY_FIELD);
   if (bodyAt >= 0) {
     // Header values are JSON strings, whose quotes are escaped: the first `,"body":` is the field.

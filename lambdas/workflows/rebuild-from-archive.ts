@@ -5,9 +5,9 @@ import { GENERATION_CACHE_MS } from "../adapters/redis-generations";
 import { type OrderArchive, UnreadableArchiveObjectError } from "../adapters/s3-archive";
 import { analyticsEntry } from "../core/analytics-entry";
 import type { AnalyticsEntry, AnalyticsStore } from "../core/analytics-store";
-import { parseArchiveLine } from "../core/archive";
+import { readArchiveLine } from "../core/archive";
 import { classifyMessage } from "../core/outcome";
-import { type JudgingRules, VALUE_MISMATCH_POLICIES } from "../core/rules";
+import type { JudgingRules } from "../core/rules";
 import type { logger as sharedLogger } from "../shared/logger";
 
 /**
@@ -169,10 +169,11 @@ async function replayObject(
 ): Promise<void> {
   const { entries, judgedDifferently, linesSkipped } = entriesOf(lines, deps.rules);
   if (linesSkipped > 0) deps.logger.warn("archive lines skipped", { key, lines: linesSkipped });
-  await recordAll(store, entries);
+  const refused = await recordAll(store, entries);
+  if (refused > 0) deps.logger.warn("archive lines refused by Redis, skipped", { key, lines: refused });
   progress.objectsRead++;
-  progress.ordersRead += entries.length;
-  progress.linesSkipped += linesSkipped;
+  progress.ordersRead += entries.length - refused;
+  progress.linesSkipped += linesSkipped + refused;
   progress.judgedDifferently += judgedDifferently;
 }
 
@@ -265,31 +266,20 @@ export function entriesOf(
   return { entries, judgedDifferently, linesSkipped };
 }
 
-/** An archive line's header and body, or undefined when it is not one. */
-function readArchiveLine(line: string): ReturnType<typeof parseArchiveLine> | undefined {
-  try {
-    const parsed = parseArchiveLine(line);
-    const { header } = parsed;
-    const valid =
-      typeof header.message_id === "string" &&
-      header.message_id !== "" &&
-      typeof header.source_message_id === "string" &&
-      !Number.isNaN(Date.parse(header.sent_at ?? header.archived_at)) &&
-      VALUE_MISMATCH_POLICIES.includes(header.value_mismatch);
-    return valid ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Records an object's entries; entries Redis did not take are sent again (they are exactly-once). */
-async function recordAll(store: Pick<AnalyticsStore, "record">, entries: AnalyticsEntry[]): Promise<void> {
+/**
+ * Records an object's entries; returns how many Redis refused (skipped: sent again, they would be
+ * refused again). Entries it could not take are sent again (they are exactly-once).
+ */
+async function recordAll(store: Pick<AnalyticsStore, "record">, entries: AnalyticsEntry[]): Promise<number> {
   let pending = entries;
+  let refused = 0;
   for (let attempt = 1; pending.length > 0; attempt++) {
     const statuses = await store.record(pending);
+    refused += statuses.filter((status) => status === "refused").length;
     pending = pending.filter((_, i) => statuses[i] === "unavailable");
     if (pending.length > 0 && attempt >= RECORD_ATTEMPTS)
       throw new Error(`Redis did not take ${pending.length} entries after ${attempt} attempts`);
     if (pending.length > 0) await sleep(200 * attempt);
   }
+  return refused;
 }

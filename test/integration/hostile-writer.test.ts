@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GENERATION_CACHE_MS } from "../../lambdas/adapters/redis-generations";
 import { storeKeys } from "../../lambdas/adapters/redis-keys";
 import { archiveKey, archiveLines } from "../../lambdas/core/archive";
+import { generationPrefix } from "../../lambdas/core/key-prefix";
 import { DEFAULT_JUDGING_RULES } from "../../lambdas/core/rules";
 import { ConfigError, parseEnv, RedisEnvSchema } from "../../lambdas/shared/config";
 import { runRebuild, startRebuild } from "../../lambdas/workflows/rebuild-from-archive";
@@ -295,6 +296,51 @@ describe("a rebuild from a tampered archive", () => {
       total_orders: live.total_orders + 1,
       total_revenue: live.total_revenue + 5,
     });
+  });
+
+  it("skips and counts a line Redis's JSON decoder would refuse (a lone surrogate in its id), and ends exact", async () => {
+    expect((await submit([worth("ORD-BESIDE-POISON", 1_000)])).status).toBe(202);
+    await api.consumeAll();
+    const live = await get("/stats/global");
+    const poisoned = api.archive.open("poisoned");
+    poisoned.add([
+      {
+        messageId: "poison-\ud800",
+        sourceMessageId: "poison-\ud800",
+        sentAt: new Date().toISOString(),
+        outcome: "valid",
+        reason: undefined,
+        valueMismatch: "reject",
+        body: JSON.stringify(worth("ORD-POISONED", 500)),
+      },
+    ]);
+    await poisoned.close();
+
+    await deleteKeys(api.redis, api.prefix);
+    expect((await api.call("POST", "/admin/rebuild", { headers: auth })).status).toBe(202);
+    await api.rebuildsSettled();
+    expect(await get("/admin/rebuild")).toMatchObject({
+      status: "done",
+      objects_skipped: 0,
+      lines_skipped: 1,
+    });
+    expect(await get("/stats/global")).toEqual(live);
+  });
+
+  it("skips and counts the entries Redis refuses, and records the rest", async () => {
+    expect((await submit([worth("ORD-OTHERS", 1_000), worth("ORD-REFUSED", 2_000, "U6666")])).status).toBe(
+      202,
+    );
+    await api.consumeAll();
+    await deleteKeys(api.redis, api.prefix);
+    const started = await startRebuild({ ...api.rebuild, invoke: async () => {}, listDelayMs: 0 });
+    // A key of the wrong type in the generation being built: Redis refuses every entry touching it.
+    const built = generationPrefix(api.prefix, started.progress.generation);
+    await api.redis.set(storeKeys(built).user("U6666"), "not a hash");
+
+    expect(await runRebuild(started.progress.id, api.runDeps)).toBe("done");
+    expect(await get("/admin/rebuild")).toMatchObject({ status: "done", orders_read: 1, lines_skipped: 1 });
+    expect(await get("/stats/global")).toMatchObject({ total_orders: 1, total_revenue: 10 });
   });
 
   it("shows no raw error text in the public status of a failed rebuild", async () => {

@@ -351,10 +351,22 @@ describe("accounting that a hostile probe found wrong", () => {
     expect((await store.userStats("U1000"))?.spendCents).toBe(BigInt(MAX_COUNTER) - 2000n);
   });
 
-  it("writes nothing at all when a key it would write has the wrong type, so a retry counts whole", async () => {
+  it("refuses only the entries Redis cannot take, and counts the others of their chunk", async () => {
+    // A lone surrogate: JSON.stringify writes it as \ud800, which Redis's cjson refuses.
+    const statuses = await store.record([
+      valid("r1", "ORD-R1", "U1000", 100),
+      valid("poison-\ud800", "ORD-R2", "U1000", 200),
+      valid("r3", "ORD-R3", "U1000", 300),
+      valid("r4", "ORD-R4", "U1000", 400),
+    ]);
+    expect(statuses).toEqual(["applied", "refused", "applied", "applied"]);
+    expect(await store.globalStats()).toMatchObject({ totalOrders: 3, revenueCents: 800 });
+  });
+
+  it("refuses an entry and writes nothing at all when a key it would write has the wrong type, so a retry counts whole", async () => {
     await redis.set(keys.rankBySpend, "not a sorted set");
 
-    expect(await store.record([valid("w1", "ORD-W1", "U1000", 100)])).toEqual(["unavailable"]);
+    expect(await store.record([valid("w1", "ORD-W1", "U1000", 100)])).toEqual(["refused"]);
     expect(await keysUnder(redis, storeKeys(prefix).markers)).toEqual([]);
     expect(await store.globalStats()).toMatchObject({ totalOrders: 0 });
 

@@ -7,6 +7,7 @@ import {
   archiveKeyTimePrefix,
   archiveLines,
   parseArchiveLine,
+  readArchiveLine,
 } from "../../lambdas/core/archive";
 import { createOrderGenerator, seededRandom } from "../../lambdas/core/generator";
 import { DEFAULT_JUDGING_RULES } from "../../lambdas/core/rules";
@@ -22,6 +23,8 @@ const message = (overrides: Partial<ArchivedMessage> = {}): ArchivedMessage => (
   body: '{"order_id":"ORD1"}',
   ...overrides,
 });
+
+const ARCHIVED_AT = "2026-11-25T12:00:01.000Z";
 
 describe("archive lines", () => {
   it("keep a one-line JSON body as it is, as the last field, and give its exact text back", () => {
@@ -82,6 +85,51 @@ describe("archive lines", () => {
   });
 });
 
+describe("archive lines read back", () => {
+  const lineOf = (overrides: Partial<ArchivedMessage>) =>
+    archiveLines([message(overrides)], ARCHIVED_AT)
+      .toString()
+      .trimEnd();
+
+  it("are what the consumer writes", () => {
+    expect(readArchiveLine(lineOf({}))).toEqual(parseArchiveLine(lineOf({})));
+    expect(
+      readArchiveLine(lineOf({ outcome: "malformed", reason: "malformed", body: "x\ty\r" })),
+    ).toBeDefined();
+  });
+
+  it.each([
+    [
+      "a lone surrogate in the message id (valid JSON to Node, refused by Redis's decoder)",
+      { messageId: "poison-\ud800" },
+    ],
+    ["a lone surrogate in the source message id", { sourceMessageId: "\udc00" }],
+    ["an empty message id", { messageId: "" }],
+    ["a message id longer than SQS's 100 characters", { messageId: "m".repeat(101) }],
+    ["a control character no queue takes, in the body", { body: '{"order_id":"ORD\u0001"}' }],
+    ["U+FFFF in the body", { body: "\uffff", outcome: "malformed" as const }],
+    [
+      "a body larger than any queue takes (1 MiB)",
+      { body: JSON.stringify({ pad: "x".repeat(1024 * 1024) }) },
+    ],
+    ["a sent time that is not a time", { sentAt: "yesterday" }],
+  ])("are skipped with %s", (_label, overrides) => {
+    expect(readArchiveLine(lineOf(overrides))).toBeUndefined();
+  });
+
+  it.each([
+    ["an outcome that does not exist", { outcome: "counted" }],
+    ["a policy that does not exist", { value_mismatch: "ignore" }],
+    ["an archive time that is not a time", { archived_at: "later" }],
+    ["a reason that is not text", { reason: 7 }],
+  ])("are skipped with %s in the header", (_label, overrides) => {
+    const line = lineOf({});
+    const bodyAt = line.indexOf(',"body":');
+    const header = { ...JSON.parse(`${line.slice(0, bodyAt)}}`), ...overrides };
+    expect(readArchiveLine(`${JSON.stringify(header).slice(0, -1)}${line.slice(bodyAt)}`)).toBeUndefined();
+  });
+});
+
 describe("archive keys", () => {
   it("sort by the time they were written, under an hourly folder", () => {
     const at = new Date("2026-11-25T09:05:07.042Z");
@@ -110,7 +158,7 @@ describe("a rebuild's judging of archived lines", () => {
         body: JSON.stringify(g.order),
       }),
     );
-    const lines = archiveLines(messages, "t").toString().split("\n");
+    const lines = archiveLines(messages, ARCHIVED_AT).toString().split("\n");
     const { entries, judgedDifferently } = entriesOf(lines, DEFAULT_JUDGING_RULES);
     expect(judgedDifferently).toBe(0);
     expect(entries.map((e) => e.kind)).toEqual(orders.map((g) => (g.brokenRule ? "failed" : "valid")));
@@ -124,7 +172,7 @@ describe("a rebuild's judging of archived lines", () => {
           body: JSON.stringify(orders.find((g) => !g.brokenRule)?.order),
         }),
       ],
-      "t",
+      ARCHIVED_AT,
     );
     expect(entriesOf([relabelled.toString().trim()], DEFAULT_JUDGING_RULES).judgedDifferently).toBe(1);
   });
