@@ -310,7 +310,7 @@ function setEnvironments(
     MARKER_TTL_SECONDS: String(params.queueRetentionSeconds),
   });
   functions.docs.setEnvironment({ ADMIN_AUTH: params.adminAuth, WRITE_AUTH: params.writeAuth });
-  functions.producer.setEnvironment({ QUEUE_URL: orders.queue.queueUrl });
+  functions.producer.setEnvironment({ QUEUE_URL: orders.queue.queueUrl, PRODUCE: params.produce });
   functions.stats.setEnvironment({ ...common, ...queues });
   functions.admin.setEnvironment({
     ...common,

@@ -108,7 +108,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   process.setSourceMapsEnabled(true); // stack traces from the bundles point at lambdas/*.ts
   const outdir = options.outdir ?? DEFAULT_OUTDIR;
   // Writes open unless asked (what the original's clients expect); `-c writeAuth=apiKey` turns keys on.
-  const context = { writeAuth: "open", ...options.context };
+  // POST /produce on, as the original had it (off by default on AWS: lib/parameters.ts).
+  const context = { writeAuth: "open", produce: "on", ...options.context };
   const resynthesize = () => synthesize({ outdir, context, appModule: options.appModule });
   // Everything started is stopped in reverse order: by `stop()`, or at once if the start fails.
   const started = new StopStack();

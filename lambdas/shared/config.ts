@@ -93,7 +93,11 @@ const HttpEnvSchema = z.object({
   BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
 });
 
-export const ProducerEnvSchema = HttpEnvSchema.extend({ QUEUE_URL: queueUrl });
+export const ProducerEnvSchema = HttpEnvSchema.extend({
+  QUEUE_URL: queueUrl,
+  /** `off`: POST /produce answers 404 and makes no order (stack parameter produce). */
+  PRODUCE: z.enum(["on", "off"]),
+});
 
 /** The docs function: how the deployment protects its routes, for the OpenAPI document it serves. */
 export const DocsEnvSchema = HttpEnvSchema.extend({

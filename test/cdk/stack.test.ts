@@ -485,4 +485,11 @@ describe("write routes", () => {
     expect(methodsNeedingKeys(open)).toEqual([]);
     open.resourceCountIs("AWS::ApiGateway::ApiKey", 0);
   });
+
+  it("make POST /produce (a thousand orders a request, priced as one) off unless -c produce=on", () => {
+    const producerEnv = (t: ReturnType<typeof synthTemplate>) =>
+      t.toJSON().Resources[functionIdOf(t, "POST /produce and /orders")].Properties.Environment.Variables;
+    expect(producerEnv(template)).toMatchObject({ PRODUCE: "off" });
+    expect(producerEnv(synthTemplate({ produce: "on" }))).toMatchObject({ PRODUCE: "on" });
+  });
 });

@@ -42,6 +42,8 @@ export async function startTestApi(options: {
   rules?: JudgingRules;
   /** How long exactly-once markers last (the store's default: 4 days). */
   markerTtlSeconds?: number;
+  /** POST /produce: on unless "off" (the stack's parameter produce). */
+  produce?: "on" | "off";
   /** The most an archive object may hold (the archive's default: 256 MiB). */
   maxArchiveObjectBytes?: number;
 }) {
@@ -101,6 +103,7 @@ export async function startTestApi(options: {
       producerHandlers({
         send: (messages) => sendMessages(sqs.client, queueUrl, messages),
         generate: createOrderGenerator(),
+        produce: options.produce !== "off",
       }),
       http,
     ),
