@@ -1,6 +1,6 @@
 import { isSqsSafe } from "./order";
 import type { MessageOutcome } from "./outcome";
-import { VALUE_MISMATCH_POLICIES, type ValueMismatchPolicy } from "./rules";
+import { isValueMismatchPolicy, type ValueMismatchPolicy } from "./rules";
 
 /**
  * The order archive's format: the durable record of every message the consumer settled, from
@@ -15,6 +15,11 @@ import { VALUE_MISMATCH_POLICIES, type ValueMismatchPolicy } from "./rules";
  * A body that is a JSON object on one line is kept as it is (no escaping: the cheap path, and
  * `jq .body` reads it); any other body is kept as a string in `body_text`. `body`, when present,
  * is the last field, so that a reader takes its exact text back (see `parseArchiveLine`).
+ *
+ * Each object carries an authenticator (adapters/s3-archive.ts): an HMAC over its key, its
+ * writer's value-mismatch policy and its bytes, with a key only the consumer and the rebuild
+ * read. A rebuild replays only objects whose authenticator holds, and only the lines of each that
+ * agree with what the object vouches for: its time (in its key) and its policy.
  */
 
 export const ARCHIVE_ROOT = "archive/";
@@ -37,11 +42,21 @@ export interface ArchivedMessage {
 }
 
 /**
- * Where the consumer archives a batch: `open` starts one object, `add` gives it a slice (it is
- * compressed while the next slice is judged), `close` stores it and resolves once it is durable.
+ * Where the consumer archives a batch: `open` starts one object, written by `writer` and judged
+ * under `valueMismatch`; `add` gives it a slice (it is compressed while the next slice is judged),
+ * `close` stores it and resolves once it is durable.
  */
 export interface ArchiveSink {
-  open(writer: string): ArchiveObject;
+  open(writer: string, valueMismatch: ValueMismatchPolicy): ArchiveObject;
+}
+
+/** An archive object as a rebuild reads it back: authenticated, with what it vouches for. */
+export interface ArchivedObject {
+  /** When it was opened (from its key): the `archived_at` of each of its lines. */
+  writtenAt: string;
+  /** The policy its writer judged every one of its messages under. */
+  valueMismatch: ValueMismatchPolicy;
+  lines: string[];
 }
 
 export interface ArchiveObject {
@@ -49,7 +64,7 @@ export interface ArchiveObject {
   close(): Promise<unknown>;
 }
 
-export interface ArchiveLineHeader {
+interface ArchiveLineHeader {
   message_id: string;
   source_message_id: string;
   sent_at?: string;
@@ -134,7 +149,7 @@ export function readArchiveLine(line: string): ArchiveLine | undefined {
     isTime(header.archived_at) &&
     OUTCOME_KINDS.includes(header.outcome) &&
     (header.reason === undefined || isShortText(header.reason, MAX_REASON_LENGTH)) &&
-    VALUE_MISMATCH_POLICIES.includes(header.value_mismatch) &&
+    isValueMismatchPolicy(header.value_mismatch) &&
     Buffer.byteLength(body) <= SQS_LIMITS.bodyBytes &&
     isSqsSafe(body);
   return valid ? parsed : undefined;
@@ -171,6 +186,15 @@ export function parseArchiveLine(line: string): ArchiveLine {
  */
 export function archiveKey(at: Date, writer: string): string {
   return `${archiveKeyTimePrefix(at)}-${writer}.jsonl.gz`;
+}
+
+/** When the object under `key` was opened, as `archived_at` says it (ISO 8601); undefined for a key not made by archiveKey. */
+export function archiveKeyTime(key: string): string | undefined {
+  const stamp = /\/(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z-[^/]*$/.exec(key);
+  if (!stamp) return undefined;
+  const [, year, month, day, hour, minute, second, ms] = stamp;
+  const at = new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}.${ms}Z`);
+  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
 }
 
 /** Every key written at or after `at` sorts after this. */

@@ -48,6 +48,11 @@ export const DEFAULT_JUDGING_RULES: JudgingRules = {
 export const VALUE_MISMATCH_POLICIES = ["reject", "correct"] as const;
 export type ValueMismatchPolicy = (typeof VALUE_MISMATCH_POLICIES)[number];
 
+/** True when `value` names a value-mismatch policy. */
+export function isValueMismatchPolicy(value: unknown): value is ValueMismatchPolicy {
+  return (VALUE_MISMATCH_POLICIES as readonly unknown[]).includes(value);
+}
+
 /** `ORD` then letters, digits, `_` or `-`: safe to embed in Redis keys and URLs. */
 const ORDER_ID_PATTERN = /^ORD[A-Za-z0-9_-]*$/;
 /** `U` then at least one letter, digit, `_` or `-` (the seed's users are U1000-U1005). */

@@ -197,10 +197,15 @@ export const RebuildResponse = z
     orders_read: z.int().meta({ description: "Archived messages replayed so far (redeliveries included)" }),
     objects_skipped: z.int().meta({
       description:
-        "Archive objects that could not be read (not gzip, corrupt, or too large) and were skipped; the rebuild function logs their keys",
+        "Archive objects skipped: unreadable (not gzip, corrupt, or too large) or not authenticated; the rebuild function logs their keys",
+    }),
+    objects_unauthenticated: z.int().meta({
+      description:
+        "Of the objects skipped, those whose authenticator was missing or did not hold: not written by this deployment's consumer (added, copied, changed), or written before the archive was authenticated",
     }),
     lines_skipped: z.int().meta({
-      description: "Lines of read objects that were not archive lines and were skipped",
+      description:
+        "Lines of read objects skipped: not archive lines, contradicting their object (its time, its writer's policy), or refused by Redis",
     }),
     orders_per_second: z.number().meta({ description: "Messages replayed per second of work" }),
     judged_differently: z.int().meta({

@@ -134,7 +134,7 @@ function archiveThenRecord(
   rules: JudgingRules,
   logger: ConsumerDeps["logger"],
 ): Persister {
-  const object = archive.open(randomUUID());
+  const object = archive.open(randomUUID(), rules.valueMismatch);
   const slices: (readonly JudgedRecord[])[] = [];
   const persister = {
     archiveFailed: false,

@@ -2,10 +2,14 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RebuildProgress, RebuildState } from "../adapters/rebuild-state";
 import { GENERATION_CACHE_MS } from "../adapters/redis-generations";
-import { type OrderArchive, UnreadableArchiveObjectError } from "../adapters/s3-archive";
+import {
+  type OrderArchive,
+  UnauthenticatedArchiveObjectError,
+  UnreadableArchiveObjectError,
+} from "../adapters/s3-archive";
 import { analyticsEntry } from "../core/analytics-entry";
 import type { AnalyticsEntry, AnalyticsStore } from "../core/analytics-store";
-import { readArchiveLine } from "../core/archive";
+import { type ArchivedObject, type ArchiveLine, readArchiveLine } from "../core/archive";
 import { classifyMessage } from "../core/outcome";
 import type { JudgingRules } from "../core/rules";
 import type { logger as sharedLogger } from "../shared/logger";
@@ -67,6 +71,7 @@ export async function startRebuild(deps: StartRebuildDeps, now = Date.now()): Pr
     objectsRead: 0,
     ordersRead: 0,
     objectsSkipped: 0,
+    objectsUnauthenticated: 0,
     linesSkipped: 0,
     workingMs: 0,
     invocations: 0,
@@ -146,9 +151,8 @@ async function replayArchive(
       const started = performance.now();
       const read = await next;
       if (i + 1 < keys.length) next = readSettled(deps.archive, keys[i + 1] as string);
-      const lines = "lines" in read ? read.lines : skipUnreadable(read.error, deps.logger);
-      if (lines === undefined) progress.objectsSkipped++;
-      else await replayObject(key, lines, progress, store, deps);
+      if ("object" in read) await replayObject(key, read.object, progress, store, deps);
+      else skipUnreadable(read.error, progress, deps.logger);
       progress.cursor = key;
       progress.workingMs += Math.round(performance.now() - started);
       await deps.state.save(progressFields(progress));
@@ -162,12 +166,12 @@ async function replayArchive(
 
 async function replayObject(
   key: string,
-  lines: readonly string[],
+  object: ArchivedObject,
   progress: RebuildProgress,
   store: Pick<AnalyticsStore, "record">,
   deps: RunRebuildDeps,
 ): Promise<void> {
-  const { entries, judgedDifferently, linesSkipped } = entriesOf(lines, deps.rules);
+  const { entries, judgedDifferently, linesSkipped } = entriesOf(object, deps.rules);
   if (linesSkipped > 0) deps.logger.warn("archive lines skipped", { key, lines: linesSkipped });
   const refused = await recordAll(store, entries);
   if (refused > 0) deps.logger.warn("archive lines refused by Redis, skipped", { key, lines: refused });
@@ -210,9 +214,18 @@ async function continueLater(id: string, deps: RunRebuildDeps, holder: string): 
 }
 
 function progressFields(progress: RebuildProgress): Partial<RebuildProgress> {
-  const { cursor, objectsRead, ordersRead, objectsSkipped, linesSkipped, workingMs, judgedDifferently } =
-    progress;
-  return { cursor, objectsRead, ordersRead, objectsSkipped, linesSkipped, workingMs, judgedDifferently };
+  const { cursor, objectsRead, ordersRead, objectsSkipped, objectsUnauthenticated, linesSkipped } = progress;
+  const { workingMs, judgedDifferently } = progress;
+  return {
+    cursor,
+    objectsRead,
+    ordersRead,
+    objectsSkipped,
+    objectsUnauthenticated,
+    linesSkipped,
+    workingMs,
+    judgedDifferently,
+  };
 }
 
 /**
@@ -223,36 +236,47 @@ function progressFields(progress: RebuildProgress): Partial<RebuildProgress> {
 function readSettled(
   archive: Pick<OrderArchive, "read">,
   key: string,
-): Promise<{ lines: string[] } | { error: unknown }> {
+): Promise<{ object: ArchivedObject } | { error: unknown }> {
   return archive.read(key).then(
-    (lines) => ({ lines }),
+    (object) => ({ object }),
     (error: unknown) => ({ error }),
   );
 }
 
-/** An object that is not an archive object is skipped (and logged); any other failure stops the rebuild. */
-function skipUnreadable(error: unknown, logger: RunRebuildDeps["logger"]): undefined {
+/**
+ * An object that is not one of this deployment's archive objects is skipped, counted (apart when
+ * its authenticator does not hold) and logged by key; any other failure stops the rebuild.
+ */
+function skipUnreadable(error: unknown, progress: RebuildProgress, logger: RunRebuildDeps["logger"]): void {
   if (!(error instanceof UnreadableArchiveObjectError)) throw error;
   logger.warn("archive object skipped", { key: error.key, reason: error.reason });
-  return undefined;
+  progress.objectsSkipped++;
+  if (error instanceof UnauthenticatedArchiveObjectError) progress.objectsUnauthenticated++;
 }
 
 /**
+ * How much later than its object a message may say it was sent: SQS's clock may run ahead of the
+ * consumer's, and a record without a SentTimestamp is stamped when judged, after the object opened.
+ */
+const SENT_AFTER_OBJECT_TOLERANCE_MS = 5 * 60_000;
+
+/**
  * An archived object's messages, judged again exactly as the consumer judged them: with the
- * value-mismatch policy archived with each, against the time it was sent. A line that is not an
- * archive line is skipped and counted.
+ * value-mismatch policy they were judged under, against the time each was sent. A line that is not
+ * an archive line, or that contradicts what its object vouches for (an archive time other than the
+ * object's, a sending time after it, another policy than its writer's), is skipped and counted.
  */
 export function entriesOf(
-  lines: readonly string[],
+  object: ArchivedObject,
   rules: Omit<JudgingRules, "valueMismatch">,
 ): { entries: AnalyticsEntry[]; judgedDifferently: number; linesSkipped: number } {
   const entries: AnalyticsEntry[] = [];
   let judgedDifferently = 0;
   let linesSkipped = 0;
-  for (const line of lines) {
+  for (const line of object.lines) {
     if (line.length === 0) continue;
     const parsed = readArchiveLine(line);
-    if (!parsed) {
+    if (!parsed || !agreesWith(object, parsed.header)) {
       linesSkipped++;
       continue;
     }
@@ -264,6 +288,19 @@ export function entriesOf(
     entries.push(analyticsEntry(header.message_id, header.source_message_id, outcome, sentAtMs));
   }
   return { entries, judgedDifferently, linesSkipped };
+}
+
+/**
+ * True when a line's header says what its (authenticated) object vouches for: archived with it,
+ * sent before it (give or take another clock), judged under its writer's policy.
+ */
+function agreesWith(object: ArchivedObject, header: ArchiveLine["header"]): boolean {
+  const sentAtMs = Date.parse(header.sent_at ?? header.archived_at);
+  return (
+    header.archived_at === object.writtenAt &&
+    header.value_mismatch === object.valueMismatch &&
+    sentAtMs <= Date.parse(object.writtenAt) + SENT_AFTER_OBJECT_TOLERANCE_MS
+  );
 }
 
 /**

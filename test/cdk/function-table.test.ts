@@ -84,6 +84,7 @@ function deployed(variable: string): string {
     DLQ_ARN: "arn:aws:sqs:us-east-1:000000000000:dead-letters",
     ARCHIVE_BUCKET: "orders-archive",
     ADMIN_TOKEN_SECRET_ID: "arn:aws:secretsmanager:us-east-1:000000000000:secret:admin-token",
+    ARCHIVE_KEY_SECRET_ID: "arn:aws:secretsmanager:us-east-1:000000000000:secret:archive-key",
     REBUILD_FUNCTION_NAME: "OrdersPipeline-rebuild",
   };
   const value = values[variable];

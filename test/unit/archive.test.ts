@@ -25,6 +25,12 @@ const message = (overrides: Partial<ArchivedMessage> = {}): ArchivedMessage => (
 });
 
 const ARCHIVED_AT = "2026-11-25T12:00:01.000Z";
+/** An object written at `writtenAt` under the default policy, holding these lines. */
+const objectOf = (lines: string[], writtenAt = ARCHIVED_AT) => ({
+  writtenAt,
+  valueMismatch: "reject" as const,
+  lines,
+});
 
 describe("archive lines", () => {
   it("keep a one-line JSON body as it is, as the last field, and give its exact text back", () => {
@@ -158,8 +164,10 @@ describe("a rebuild's judging of archived lines", () => {
         body: JSON.stringify(g.order),
       }),
     );
-    const lines = archiveLines(messages, ARCHIVED_AT).toString().split("\n");
-    const { entries, judgedDifferently } = entriesOf(lines, DEFAULT_JUDGING_RULES);
+    // Archived once they were sent: the generator stamps its orders now.
+    const writtenAt = new Date().toISOString();
+    const lines = archiveLines(messages, writtenAt).toString().split("\n");
+    const { entries, judgedDifferently } = entriesOf(objectOf(lines, writtenAt), DEFAULT_JUDGING_RULES);
     expect(judgedDifferently).toBe(0);
     expect(entries.map((e) => e.kind)).toEqual(orders.map((g) => (g.brokenRule ? "failed" : "valid")));
     expect(entries.map((e) => e.messageId)).toEqual(messages.map((m) => m.messageId));
@@ -174,7 +182,46 @@ describe("a rebuild's judging of archived lines", () => {
       ],
       ARCHIVED_AT,
     );
-    expect(entriesOf([relabelled.toString().trim()], DEFAULT_JUDGING_RULES).judgedDifferently).toBe(1);
+    expect(entriesOf(objectOf([relabelled.toString().trim()]), DEFAULT_JUDGING_RULES).judgedDifferently).toBe(
+      1,
+    );
+  });
+});
+
+describe("a rebuild's cross-check of each line against its object", () => {
+  const order = JSON.stringify({
+    order_id: "ORD-X",
+    user_id: "U1003",
+    order_timestamp: "2026-11-25T11:00:00.000Z",
+    order_value: 10,
+    items: [{ product_id: "P1", quantity: 1, price_per_unit: 10 }],
+    shipping_address: "a",
+    payment_method: "UPI",
+  });
+  const linesOf = (overrides: Partial<ArchivedMessage>, archivedAt = ARCHIVED_AT) =>
+    archiveLines([message({ body: order, ...overrides })], archivedAt)
+      .toString()
+      .split("\n");
+  const skipped = (lines: string[]) => entriesOf(objectOf(lines), DEFAULT_JUDGING_RULES).linesSkipped;
+
+  it("takes a line that agrees with its object, sent up to five minutes after it (another clock)", () => {
+    expect(skipped(linesOf({}))).toBe(0);
+    expect(skipped(linesOf({ sentAt: "2026-11-25T12:05:01.000Z" }))).toBe(0);
+  });
+
+  it.each([
+    [
+      "sent after its object was written (a sent_at in 9999 would make month 9999-12)",
+      { sentAt: "9999-12-01T00:00:00.000Z" },
+    ],
+    ["sent more than five minutes after its object", { sentAt: "2026-11-25T12:05:01.001Z" }],
+    ["judged under a policy its object's writer did not use", { valueMismatch: "correct" as const }],
+  ])("skips a line %s", (_label, overrides) => {
+    expect(skipped(linesOf(overrides))).toBe(1);
+  });
+
+  it("skips a line archived at another time than its object's", () => {
+    expect(skipped(linesOf({}, "2026-11-25T12:00:00.999Z"))).toBe(1);
   });
 });
 
