@@ -4,6 +4,9 @@
  * with its environments' threads, a redis-server if it started one) as `ps` reports it.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { deleteDeploymentKeys } from "../lambdas/adapters/redis-maintenance";
@@ -30,9 +33,12 @@ export async function startLocalModeProcess(options: {
   projectRoot?: string;
 }): Promise<LocalModeProcess> {
   const port = await freePort();
+  // A state folder of the run's own: a benchmark never touches the developer's .local/ (an older
+  // checkout, run side by side, ignores the variable).
+  const stateDir = mkdtempSync(join(tmpdir(), "orders-bench-state-"));
   const child = spawn("npm", ["start", "--", "--port", String(port), ...(options.args ?? [])], {
     cwd: options.projectRoot ?? PROJECT_ROOT,
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, LOCAL_STATE_DIR: stateDir, ...options.env },
     stdio: ["ignore", "ignore", "pipe"],
     detached: true, // its own process group, so stop() ends all of it
   });
@@ -85,6 +91,7 @@ export async function startLocalModeProcess(options: {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       stopGroup(child);
       await exited;
+      rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }

@@ -8,7 +8,10 @@ import { parametersFromContext } from "./parameters";
  */
 export function createOrdersApp(props: AppProps = {}): { app: App; stack: OrdersStack } {
   const app = new App(props);
-  const parameters = parametersFromContext((key) => app.node.tryGetContext(key));
+  const parameters = parametersFromContext(
+    (key) => app.node.tryGetContext(key),
+    Object.keys(app.node.getAllContext()),
+  );
   const stack = new OrdersStack(app, parameters.stackName, {
     parameters,
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },

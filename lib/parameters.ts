@@ -161,6 +161,29 @@ const OrdersParametersSchema = z
 
 export type OrdersParameters = z.infer<typeof OrdersParametersSchema>;
 
+function unknownParameter(name: string): string {
+  const nearest = [...STACK_PARAMETER_NAMES].sort((a, b) => editDistance(name, a) - editDistance(name, b))[0];
+  const close = nearest !== undefined && editDistance(name, nearest) <= Math.max(2, name.length / 3);
+  return `${name}: no stack parameter has that name${close ? `; did you mean ${nearest}?` : ""}`;
+}
+
+/** Levenshtein distance; a difference of case alone counts half (batchsize is nearest batchSize). */
+function editDistance(a: string, b: string): number {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j++)
+      row[j] = Math.min(
+        (previous[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (previous[j - 1] as number) + (x[i - 1] === y[j - 1] ? 0 : 1),
+      );
+    previous = row;
+  }
+  return (previous[y.length] as number) + (a !== b && x === y ? 0.5 : 0);
+}
+
 /**
  * The password a redis:// URL carries, if any: in its user part (`redis://:pw@host`) or as a
  * query parameter (`?password=pw`, which ioredis honours too). The user name alone is no secret.
@@ -174,9 +197,25 @@ function redisUrlPassword(url: string): string {
   }
 }
 
-/** Reads the parameters from a context getter (e.g. `app.node.tryGetContext`). */
-export function parametersFromContext(get: (key: string) => unknown): OrdersParameters {
-  const raw = Object.fromEntries(Object.keys(OrdersParametersSchema.shape).map((key) => [key, get(key)]));
+/** The parameters' names: what `-c name=value` may name. */
+const STACK_PARAMETER_NAMES: readonly string[] = Object.keys(OrdersParametersSchema.shape);
+
+/**
+ * Reads the parameters from a context getter (e.g. `app.node.tryGetContext`). `givenNames`, the
+ * names the context holds, are checked too: a name that is no parameter stops synth with the
+ * nearest one (the CDK would ignore it, and a misspelt `batchsize` would deploy the default
+ * unnoticed). CDK's own settings, whose names hold a colon (`@aws-cdk/core:...`), pass.
+ */
+export function parametersFromContext(
+  get: (key: string) => unknown,
+  givenNames: readonly string[] = [],
+): OrdersParameters {
+  const unknown = givenNames.filter((name) => !name.includes(":") && !STACK_PARAMETER_NAMES.includes(name));
+  if (unknown.length > 0)
+    throw new Error(
+      `invalid stack parameters:\n${unknown.map((name) => `  -c ${unknownParameter(name)}`).join("\n")}`,
+    );
+  const raw = Object.fromEntries(STACK_PARAMETER_NAMES.map((key) => [key, get(key)]));
   const parsed = OrdersParametersSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = describeIssues(parsed.error.issues).map((problem) => `  -c ${problem}`);

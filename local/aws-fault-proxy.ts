@@ -1,5 +1,5 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
-import { type LocalEndpoint, readAll, replyJson, startLocalEndpoint } from "./local-endpoint.ts";
+import { jsonBody, type LocalEndpoint, readAll, replyJson, startLocalEndpoint } from "./local-endpoint.ts";
 
 /**
  * An HTTP proxy between the functions and the embedded SQS and S3 server that fails a share of
@@ -29,6 +29,12 @@ interface BatchResponse {
   Failed?: { Id: string; SenderFault: boolean; Code: string; Message: string }[];
 }
 
+/**
+ * Loopback names only, like every local endpoint; any credentials (it stands in front of the
+ * embedded server, which takes any); archive objects far larger than an invocation's payload.
+ */
+const PROXY_GUARD = { allowedHosts: [], accessKeyId: undefined, maxBodyBytes: 256 * 1024 * 1024 };
+
 /** S3 path-style keys of archive objects: `/<bucket>/archive/...`. */
 const ARCHIVE_PUT = /^\/[^/]+\/archive\//;
 
@@ -47,41 +53,45 @@ export async function startAwsFaultProxy(
   const refusesArchiveWrite = archiveWriteRefuser(rates.archiveWriteFailureRate, random, () => {
     proxy.failedArchiveWrites++;
   });
-  const endpoint = await startLocalEndpoint((req, body, res) => {
-    const path = req.url?.split("?")[0] ?? "";
-    if (req.method === "PUT" && ARCHIVE_PUT.test(path) && refusesArchiveWrite(path)) {
-      res.writeHead(503, { "content-type": "application/xml" });
-      res.end(
-        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>injected by FAULT_ARCHIVE_WRITE_FAILURE_RATE</Message></Error>',
-      );
-      return;
-    }
-    let forwardBody = body;
-    let injected: string[] = [];
-    if (req.headers["x-amz-target"] === "AmazonSQS.SendMessageBatch" && rates.sqsSendFailureRate > 0) {
-      const batch = JSON.parse(body.toString("utf8")) as BatchRequest;
-      const entries = batch.Entries ?? [];
-      injected = entries.filter(() => random() < rates.sqsSendFailureRate).map((entry) => entry.Id);
-      if (injected.length === entries.length && entries.length > 0) {
-        proxy.failedEntries += injected.length;
-        respond(res, 200, { Successful: [], Failed: injected.map(failure) });
+  const endpoint = await startLocalEndpoint(
+    (req, body, res) => {
+      const path = req.url?.split("?")[0] ?? "";
+      if (req.method === "PUT" && ARCHIVE_PUT.test(path) && refusesArchiveWrite(path)) {
+        res.writeHead(503, { "content-type": "application/xml" });
+        res.end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>injected by FAULT_ARCHIVE_WRITE_FAILURE_RATE</Message></Error>',
+        );
         return;
       }
-      const kept = entries.filter((entry) => !injected.includes(entry.Id));
-      forwardBody = Buffer.from(JSON.stringify({ ...batch, Entries: kept }));
-    }
-    forward(
-      targetUrl,
-      req,
-      forwardBody,
-      res,
-      (parsed) => {
-        proxy.failedEntries += injected.length;
-        return { ...parsed, Failed: [...(parsed.Failed ?? []), ...injected.map(failure)] };
-      },
-      injected.length > 0,
-    );
-  });
+      let forwardBody = body;
+      let injected: string[] = [];
+      if (req.headers["x-amz-target"] === "AmazonSQS.SendMessageBatch" && rates.sqsSendFailureRate > 0) {
+        const batch = jsonBody<BatchRequest>(body, "InvalidParameterValue");
+        const entries = batch.Entries ?? [];
+        injected = entries.filter(() => random() < rates.sqsSendFailureRate).map((entry) => entry.Id);
+        if (injected.length === entries.length && entries.length > 0) {
+          proxy.failedEntries += injected.length;
+          respond(res, 200, { Successful: [], Failed: injected.map(failure) });
+          return;
+        }
+        const kept = entries.filter((entry) => !injected.includes(entry.Id));
+        forwardBody = Buffer.from(JSON.stringify({ ...batch, Entries: kept }));
+      }
+      forward(
+        targetUrl,
+        req,
+        forwardBody,
+        res,
+        (parsed) => {
+          proxy.failedEntries += injected.length;
+          return { ...parsed, Failed: [...(parsed.Failed ?? []), ...injected.map(failure)] };
+        },
+        injected.length > 0,
+      );
+    },
+    PROXY_GUARD,
+    (response, status, code, message) => respond(response, status, { __type: code, message }),
+  );
   proxy.endpoint = endpoint.endpoint;
   proxy.stop = endpoint.stop;
   return proxy;

@@ -19,16 +19,15 @@ export const LOCAL_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" 
  * The environment that points the AWS SDK inside a function (or any process) at local endpoints:
  * region, credentials, and `AWS_ENDPOINT_URL` for every service, with per-service overrides.
  */
-export function localAwsEnvironment(endpoints: {
-  all?: string;
-  secretsManager?: string;
-  lambda?: string;
-}): Record<string, string> {
+export function localAwsEnvironment(
+  endpoints: { all?: string; secretsManager?: string; lambda?: string },
+  credentials = LOCAL_CREDENTIALS,
+): Record<string, string> {
   return {
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     ...(endpoints.all ? { AWS_ENDPOINT_URL: endpoints.all } : {}),
     ...(endpoints.secretsManager ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager } : {}),
     ...(endpoints.lambda ? { AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda } : {}),
@@ -230,4 +229,49 @@ interface ServerMessage {
   id?: number;
   result?: unknown;
   error?: string;
+}
+
+/**
+ * The embedded server of the local mode that owns the state folder, for `npm run invoke` beside
+ * it: the same queues and buckets, created through the AWS APIs if the template has new ones
+ * (CreateQueue with the same attributes returns the queue that exists). Stopping it stops nothing
+ * but its clients.
+ */
+export async function attachEmbeddedAws(endpoint: string): Promise<EmbeddedAws> {
+  const { CreateQueueCommand, GetQueueAttributesCommand } = await import("@aws-sdk/client-sqs");
+  const { CreateBucketCommand, S3Client } = await import("@aws-sdk/client-s3");
+  const client = localSqsClient(endpoint);
+  const s3 = new S3Client({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+  });
+  const createQueue: EmbeddedAws["createQueue"] = async (name, attributes = {}) => {
+    const { QueueUrl } = await client.send(
+      new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
+    );
+    const { Attributes } = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
+    );
+    return { queueUrl: QueueUrl as string, queueArn: Attributes?.QueueArn as string };
+  };
+  const createBucket: EmbeddedAws["createBucket"] = async (name) => {
+    await s3.send(new CreateBucketCommand({ Bucket: name })).catch((error: Error) => {
+      if (error.name !== "BucketAlreadyOwnedByYou" && error.name !== "BucketAlreadyExists") throw error;
+    });
+    return name;
+  };
+  return {
+    endpoint,
+    client,
+    createQueue,
+    createBucket,
+    ensureQueues: queuesOfTemplate(createQueue),
+    ensureBuckets: bucketsOfTemplate(createBucket),
+    async stop() {
+      client.destroy();
+      s3.destroy();
+    },
+  };
 }

@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LocalFunction } from "./lambda-runtime.ts";
-import { type LocalEndpoint, replyJson, startLocalEndpoint } from "./local-endpoint.ts";
+import {
+  type EndpointGuard,
+  jsonBody,
+  type LocalEndpoint,
+  replyJson,
+  startLocalEndpoint,
+} from "./local-endpoint.ts";
 
 /**
  * Lambda's Invoke API for the functions themselves (AWS_ENDPOINT_URL_LAMBDA points here), so that
@@ -21,6 +27,7 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 export async function startLambdaApi(
   findFunction: (name: string) => LocalFunction | undefined,
   log: (source: string, line: string, stream: "stdout" | "stderr") => void,
+  guard: EndpointGuard,
 ): Promise<LocalLambdaApi> {
   const running = new Set<Promise<void>>();
 
@@ -28,35 +35,42 @@ export async function startLambdaApi(
     const run = invokeWithRetries(fn, event, log).finally(() => running.delete(run));
     running.add(run);
   };
-  const endpoint = await startLocalEndpoint(async (request, body, response) => {
-    const reply = (status: number, answer: unknown, headers: Record<string, string> = {}) =>
-      replyJson(response, status, answer, "application/json", headers);
-    const match = INVOKE_PATH.exec(new URL(request.url ?? "/", "http://local").pathname);
-    if (request.method !== "POST" || !match) {
-      reply(400, { Type: "User", message: "local mode serves Invoke only" });
-      return;
-    }
-    const requested = decodeURIComponent(match[1] as string);
-    const fn = findFunction(functionNameOf(requested));
-    if (!fn) {
-      const notFound = { "x-amzn-errortype": "ResourceNotFoundException" };
-      reply(404, { Type: "User", message: `Function not found: ${requested}` }, notFound);
-      return;
-    }
-    const text = body.toString("utf8");
-    const event = text.length > 0 ? JSON.parse(text) : {};
-    if (request.headers["x-amz-invocation-type"] === "Event") {
-      runAsync(fn, event);
-      reply(202, undefined);
-      return;
-    }
-    try {
-      reply(200, (await fn.invoke(event)) ?? null);
-    } catch (error) {
-      const { name, message } = error as Error;
-      reply(200, { errorType: name, errorMessage: message }, { "x-amz-function-error": "Unhandled" });
-    }
-  });
+  const endpoint = await startLocalEndpoint(
+    async (request, body, response) => {
+      const reply = (status: number, answer: unknown, headers: Record<string, string> = {}) =>
+        replyJson(response, status, answer, "application/json", headers);
+      const match = INVOKE_PATH.exec(new URL(request.url ?? "/", "http://local").pathname);
+      if (request.method !== "POST" || !match) {
+        reply(400, { Type: "User", message: "local mode serves Invoke only" });
+        return;
+      }
+      const requested = decodeURIComponent(match[1] as string);
+      const fn = findFunction(functionNameOf(requested));
+      if (!fn) {
+        const notFound = { "x-amzn-errortype": "ResourceNotFoundException" };
+        reply(404, { Type: "User", message: `Function not found: ${requested}` }, notFound);
+        return;
+      }
+      const event = jsonBody(body, "InvalidRequestContentException");
+      if (request.headers["x-amz-invocation-type"] === "Event") {
+        runAsync(fn, event);
+        reply(202, undefined);
+        return;
+      }
+      try {
+        reply(200, (await fn.invoke(event)) ?? null);
+      } catch (error) {
+        const { name, message } = error as Error;
+        reply(200, { errorType: name, errorMessage: message }, { "x-amz-function-error": "Unhandled" });
+      }
+    },
+    guard,
+    // Lambda's error shape: the type in a header and the body.
+    (response, status, code, message) =>
+      replyJson(response, status, { Type: "User", message }, "application/json", {
+        "x-amzn-errortype": code,
+      }),
+  );
   return {
     ...endpoint,
     async idle() {

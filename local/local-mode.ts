@@ -6,6 +6,7 @@ import { type LocalApiGateway, startApiGateway } from "./api-gateway.ts";
 import { type AwsFaultProxy, startAwsFaultProxy } from "./aws-fault-proxy.ts";
 import { debuggableBundle } from "./debug-bundle.ts";
 import {
+  attachEmbeddedAws,
   type EmbeddedAws,
   LOCAL_ACCOUNT_ID,
   LOCAL_REGION,
@@ -19,7 +20,8 @@ import { type ResolverContext, resolveEnvironment } from "./intrinsics.ts";
 import { type LocalLambdaApi, startLambdaApi } from "./lambda-api.ts";
 import { type InvocationReport, LocalFunction } from "./lambda-runtime.ts";
 import { ensureRedis, type LocalRedis } from "./redis-server.ts";
-import { type LocalSecret, localSecrets, startSecretsEndpoint } from "./secrets.ts";
+import { keptValue, type LocalSecret, localSecrets, startSecretsEndpoint } from "./secrets.ts";
+import { type LocalState, openLocalState } from "./state.ts";
 import { PROJECT_ROOT, type SynthResult, synthesize } from "./synth.ts";
 import { TcpProxy } from "./tcp-proxy.ts";
 import {
@@ -44,8 +46,14 @@ export interface LocalModeOptions {
   host?: string;
   /** SQS endpoint port (0 = any free port). */
   sqsPort?: number;
-  /** Tried first; else a redis-server from PATH is started on a free port. */
+  /** A Redis of the user's (it must answer); else local mode's own redis-server, its data in the state folder. */
   redisUrl?: string;
+  /**
+   * Where local mode keeps what it owns (local/state.ts): `directory` (npm start: `.local/`), or
+   * `ephemeral`, a temporary folder removed at stop (the default here, for tests); `share`: when
+   * a local mode already owns the folder, use its Redis and S3 (npm run invoke beside npm start).
+   */
+  state?: { directory?: string; ephemeral?: boolean; share?: boolean };
   /** `cluster`: `redisUrl` is a node of a Redis Cluster (else one is started from redis-server). */
   redisMode?: "single" | "cluster";
   /** CDK context (the stack's parameters), as `-c name=value` would give. */
@@ -82,6 +90,7 @@ export interface LocalModeOptions {
 
 export interface LocalMode {
   apiUrl: string;
+  state: LocalState;
   sqsEndpoint: string;
   redis: LocalRedis;
   synth: SynthResult;
@@ -93,6 +102,10 @@ export interface LocalMode {
   functions: Map<string, LocalFunction>;
   /** Lambda's Invoke API, for functions that start others (the rebuild). */
   lambdaApi: LocalLambdaApi;
+  /** Secrets Manager, for the functions. */
+  secretsEndpoint: string;
+  /** What the functions sign their AWS calls with; the Invoke API and Secrets Manager take nothing else. */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   /** The template's secrets and the values local mode gave them. */
   secrets: LocalSecret[];
   /** The value every API key of the template has here (API_KEY, else random), when it has keys. */
@@ -113,22 +126,43 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   const resynthesize = () => synthesize({ outdir, context, appModule: options.appModule });
   // Everything started is stopped in reverse order: by `stop()`, or at once if the start fails.
   const started = new StopStack();
+  const state = openLocalState(options.state ?? { ephemeral: true });
+  started.push({ stop: async () => state.release() }); // released last
   try {
     const [synth, redis, sqs] = await started.all([
       resynthesize(),
-      ensureRedis(options.redisUrl, options.redisMode),
-      startEmbeddedAws(options.sqsPort ?? 0),
+      localModeRedis(options, state),
+      state.running ? attachEmbeddedAws(state.running.awsEndpoint) : startEmbeddedAws(options.sqsPort ?? 0),
     ] as const);
     // What runs the template (set below, swapped by reload()) and the secrets it was given.
     const current = { runtime: undefined as Runtime | undefined, secrets: [] as LocalSecret[] };
-    const { wiring, lambdaApi } = await startWiring(options, started, { synth, redis, sqs, current });
+    const { wiring, lambdaApi, secretsEndpoint } = await startWiring(options, started, {
+      synth,
+      redis,
+      sqs,
+      current,
+      state,
+    });
     const runtime = await startRuntime(synth, wiring);
     current.runtime = runtime;
     started.push({ stop: () => stopRuntime(current.runtime ?? runtime) }); // whichever is current then
-    const apiKey = process.env.API_KEY || randomBytes(15).toString("base64url");
+    const apiKey = keptValue("API_KEY", process.env.API_KEY, state);
     const gateway =
       options.serve === false ? undefined : started.push(await serveApi(options, current, apiKey));
-    const handle = { synth, redis, sqs, lambdaApi, gateway, apiKey, current, stop: () => started.stopAll() };
+    state.announce({ redisUrl: redis.url, redisMode: redis.mode, awsEndpoint: sqs.endpoint });
+    const handle = {
+      synth,
+      redis,
+      sqs,
+      lambdaApi,
+      secretsEndpoint,
+      credentials: wiring.credentials,
+      gateway,
+      apiKey,
+      current,
+      state,
+      stop: () => started.stopAll(),
+    };
     return localModeHandle(handle, async () => {
       const next = await resynthesize();
       await stopRuntime(current.runtime ?? runtime);
@@ -147,28 +181,52 @@ interface Current {
   secrets: LocalSecret[];
 }
 
+/**
+ * The Redis the user named (it must answer), else the one of the local mode that owns the state
+ * folder (when sharing it), else local mode's own, its data in the state folder.
+ */
+function localModeRedis(options: LocalModeOptions, state: LocalState): Promise<LocalRedis> {
+  if (options.redisUrl) return ensureRedis(options.redisUrl, options.redisMode);
+  if (state.running) return ensureRedis(state.running.redisUrl, state.running.redisMode);
+  return ensureRedis(undefined, options.redisMode, state.ephemeral ? undefined : state.redisDir);
+}
+
+/**
+ * The credentials local mode's functions sign their AWS calls with, new every run: the internal
+ * endpoints (Lambda's Invoke API, Secrets Manager) answer nobody else.
+ */
+function runCredentials(): { accessKeyId: string; secretAccessKey: string } {
+  return {
+    accessKeyId: `LOCAL${randomBytes(8).toString("hex").toUpperCase()}`,
+    secretAccessKey: randomBytes(24).toString("base64url"),
+  };
+}
+
 /** The services between the functions and their dependencies: fault proxies, Secrets Manager, the Invoke API. */
 async function startWiring(
   options: LocalModeOptions,
   started: StopStack,
-  at: { synth: SynthResult; redis: LocalRedis; sqs: EmbeddedAws; current: Current },
-): Promise<{ wiring: Wiring; lambdaApi: LocalLambdaApi }> {
-  const { synth, redis, sqs, current } = at;
+  at: { synth: SynthResult; redis: LocalRedis; sqs: EmbeddedAws; current: Current; state: LocalState },
+): Promise<{ wiring: Wiring; lambdaApi: LocalLambdaApi; secretsEndpoint: string }> {
+  const { synth, redis, sqs, current, state } = at;
   const log = options.onLog ?? (() => {});
   const faults = started.push(await startFaults(options.faults ?? NO_FAULTS, redis, sqs.endpoint));
-  const secretsEndpoint = started.push(await startSecretsEndpoint(() => current.secrets));
+  const credentials = runCredentials();
+  const guard = { allowedHosts: options.allowedHosts ?? [], accessKeyId: credentials.accessKeyId };
+  const secretsEndpoint = started.push(await startSecretsEndpoint(() => current.secrets, state, guard));
   // The Invoke API finds no function before the runtime has started.
   const findFunction = (name: string) =>
     [...(current.runtime?.functions.values() ?? [])].find((fn) => fn.name === name);
-  const lambdaApi = started.push(await startLambdaApi(findFunction, log));
+  const lambdaApi = started.push(await startLambdaApi(findFunction, log, guard));
   const wiring: Wiring = {
     sqs,
     redis: { url: faults.redisUrl, mode: redis.mode },
     sqsEndpoint: faults.sqsEndpoint,
     secretsEndpoint: secretsEndpoint.endpoint,
     lambdaEndpoint: lambdaApi.endpoint,
+    credentials,
     secrets: (model) => {
-      current.secrets = localSecrets(model.secrets, synth.stackName, process.env);
+      current.secrets = localSecrets(model.secrets, synth.stackName, process.env, state);
       return current.secrets;
     },
     faults: faults.config,
@@ -178,7 +236,7 @@ async function startWiring(
     pollers: options.pollers ?? true,
     inspect: options.inspect,
   };
-  return { wiring, lambdaApi };
+  return { wiring, lambdaApi, secretsEndpoint: secretsEndpoint.endpoint };
 }
 
 /** API Gateway in front of whichever runtime is current. */
@@ -203,9 +261,12 @@ function localModeHandle(
     redis: LocalRedis;
     sqs: EmbeddedAws;
     lambdaApi: LocalLambdaApi;
+    secretsEndpoint: string;
+    credentials: Wiring["credentials"];
     gateway: LocalApiGateway | undefined;
     apiKey: string;
     current: Current;
+    state: LocalState;
     stop: () => Promise<void>;
   },
   resynthesizeAndSwap: () => Promise<SynthResult>,
@@ -214,6 +275,7 @@ function localModeHandle(
   const runtime = () => current.runtime as Runtime;
   const mode: LocalMode = {
     apiUrl: handle.gateway?.url ?? "",
+    state: handle.state,
     sqsEndpoint: handle.sqs.endpoint,
     redis: handle.redis,
     synth: handle.synth,
@@ -239,6 +301,8 @@ function localModeHandle(
       return runtime().model.apiKeys.length > 0 ? handle.apiKey : undefined;
     },
     lambdaApi: handle.lambdaApi,
+    secretsEndpoint: handle.secretsEndpoint,
+    credentials: handle.credentials,
     async reload() {
       mode.synth = await resynthesizeAndSwap();
       return mode.synth;
@@ -295,6 +359,8 @@ interface Wiring {
   sqsEndpoint: string;
   secretsEndpoint: string;
   lambdaEndpoint: string;
+  /** What the functions sign their AWS calls with (runCredentials). */
+  credentials: { accessKeyId: string; secretAccessKey: string };
   /** Gives the template's secrets their local values. */
   secrets: (model: StackModel) => LocalSecret[];
   faults: Faults;
@@ -416,11 +482,10 @@ function functionEnvironment(
   return {
     ...resolveEnvironment(withLocalRedis(fn.environment, wiring.redis), resolver, fn.name),
     // What LocalStack does too: the SDK inside the function reaches the local endpoints.
-    ...localAwsEnvironment({
-      all: wiring.sqsEndpoint,
-      secretsManager: wiring.secretsEndpoint,
-      lambda: wiring.lambdaEndpoint,
-    }),
+    ...localAwsEnvironment(
+      { all: wiring.sqsEndpoint, secretsManager: wiring.secretsEndpoint, lambda: wiring.lambdaEndpoint },
+      wiring.credentials,
+    ),
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",

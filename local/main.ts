@@ -1,17 +1,10 @@
 /**
  * `npm start` (and `npm run dev`, which re-synthesizes and reloads on changes): runs the
- * synthesized stack on this machine. Options:
- *   --port N (or PORT)       API port, default 3000
- *   -c name=value            CDK context, e.g. -c batchSize=500 (same names as cdk deploy)
- *   --watch                  reload when bin/, lib/ or lambdas/ change
- *   --access-log             print every API request
- *   --path-prefix P          serve the API under P, e.g. /_aws/execute-api/local/prod (LocalStack's URL shape)
- *   --function-concurrency N execution environments per API function (default two per CPU core; see local-mode.ts)
- *   --every-report           a REPORT line for every invocation (by default, past 20 a second per
- *                            function, the rest are summarized once a second; LOG_FORMAT=json prints each)
- * Environment: REDIS_URL (tried first), REDIS_MODE=cluster (REDIS_URL is a Redis Cluster node, or
- * a three-master cluster is started), LOG_FORMAT=json for raw function log lines, and the
- * FAULT_* switches of local/faults.ts (off by default) to inject faults.
+ * synthesized stack on this machine. `npm start -- --help` lists the options (OPTIONS below).
+ * Environment: PORT, REDIS_URL (a Redis of yours; it must answer), REDIS_MODE=cluster (REDIS_URL
+ * is a Redis Cluster node, or a three-master cluster is started, in memory), ADMIN_TOKEN and
+ * API_KEY (to choose them; kept in the state folder), LOG_FORMAT=json for raw function log lines,
+ * and the FAULT_* switches of local/faults.ts (off by default) to inject faults.
  *
  * `npm start` runs it with settings that keep local mode small (docs/performance.md): glibc's
  * malloc in two arenas rather than one per thread (MALLOC_ARENA_MAX=2, ignored where malloc is not
@@ -20,45 +13,87 @@
  */
 import { readdirSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
-import { parseArgs, styleText } from "node:util";
+import { styleText } from "node:util";
+import { type CommandLineOptions, parseCommandLine, port, wholeNumber } from "./command-line.ts";
 import { describeFaults, faultsFromEnv } from "./faults.ts";
 import { startLocalMode } from "./local-mode.ts";
 import { createReportPrinter, formatLogLine, formatPlatformLine, REPORT_LINES_PER_SECOND } from "./logs.ts";
-import { RedisUnavailableError } from "./redis-server.ts";
+import { RedisUnavailableError, redactedUrl } from "./redis-server.ts";
 import { secretEnvName } from "./secrets.ts";
+import { StateInUseError } from "./state.ts";
 import { PROJECT_ROOT, parseContextOptions } from "./synth.ts";
 
-const { values } = commandLine();
+const OPTIONS = {
+  port: { type: "string", value: "N", help: "the API's port (default 3000, or PORT)" },
+  context: {
+    type: "string",
+    short: "c",
+    multiple: true,
+    value: "name=value",
+    help: "a stack parameter, e.g. -c batchSize=500 (the names cdk deploy takes)",
+  },
+  "state-dir": {
+    type: "string",
+    value: "DIR",
+    help: "where local mode keeps its Redis data, the archive and the secrets (default .local/)",
+  },
+  ephemeral: { type: "boolean", help: "keep nothing: a temporary state folder, removed at stop" },
+  watch: {
+    type: "boolean",
+    help: "re-synthesize and reload when bin/, lib/ or lambdas/ change (npm run dev)",
+  },
+  "access-log": { type: "boolean", help: "print every API request" },
+  "every-report": {
+    type: "boolean",
+    help: "a REPORT line for every invocation (by default past 20 a second per function a summary a second)",
+  },
+  "path-prefix": {
+    type: "string",
+    value: "P",
+    help: "serve the API under P, e.g. /_aws/execute-api/local/prod (LocalStack's URL shape)",
+  },
+  "function-concurrency": {
+    type: "string",
+    value: "N",
+    help: "execution environments per API function (default two per CPU core)",
+  },
+  "allowed-host": {
+    type: "string",
+    multiple: true,
+    value: "NAME",
+    help: "a host name to answer besides the loopback's (repeatable)",
+  },
+  inspect: { type: "string", value: "FUNCTION", help: "open one function's environment to a debugger" },
+  "inspect-port": { type: "string", value: "N", help: "the debugger's port (default 9229)" },
+  help: { type: "boolean", short: "h", help: "print this and exit" },
+} satisfies CommandLineOptions;
 
-/** The options above; a mistyped one ends here with what went wrong and this file's list of options. */
+const { values, context, functionConcurrency, apiPort, inspectPort } = commandLine();
+
+/** The options, each checked: a wrong one ends here, saying what is accepted. */
 function commandLine() {
+  const { values } = parseCommandLine("npm start -- [options]", OPTIONS, process.argv.slice(2));
   try {
-    return parseArgs({
-      options: {
-        port: { type: "string", default: process.env.PORT ?? "3000" },
-        context: { type: "string", short: "c", multiple: true, default: [] },
-        watch: { type: "boolean", default: false },
-        "access-log": { type: "boolean", default: false },
-        "every-report": { type: "boolean", default: false },
-        "path-prefix": { type: "string" },
-        "function-concurrency": { type: "string" },
-        "allowed-host": { type: "string", multiple: true, default: [] },
-        inspect: { type: "string" },
-        "inspect-port": { type: "string", default: "9229" },
-      },
-    });
+    return {
+      values,
+      context: parseContextOptions(values.context ?? []),
+      apiPort: port(values.port ?? process.env.PORT ?? "3000", values.port ? "--port" : "PORT", {
+        allowAny: true,
+      }),
+      inspectPort: port(values["inspect-port"] ?? "9229", "--inspect-port"),
+      functionConcurrency:
+        values["function-concurrency"] === undefined
+          ? undefined
+          : wholeNumber(values["function-concurrency"], "--function-concurrency", 1, 256),
+    };
   } catch (error) {
-    console.error(`npm start: ${(error as Error).message}`);
-    console.error(
-      "options: --port N, -c name=value, --watch, --access-log, --every-report, --path-prefix P, --function-concurrency N, --allowed-host NAME, --inspect FUNCTION [--inspect-port 9229]",
-    );
+    console.error(`npm start: ${(error as Error).message}\n(npm start -- --help lists the options)`);
     process.exit(2);
   }
 }
 
 const colour = process.stdout.isTTY && !process.env.NO_COLOR;
 const rawLogs = process.env.LOG_FORMAT === "json";
-const context = parseContextOptions(values.context);
 const bold = (text: string) => (colour ? styleText("bold", text) : text);
 // Raw JSON logs keep every REPORT record, as Lambda's JSON log format does.
 const reports =
@@ -74,27 +109,17 @@ try {
   const redisMode = process.env.REDIS_MODE ?? "single";
   if (redisMode !== "single" && redisMode !== "cluster")
     throw new Error(`REDIS_MODE must be single or cluster, not ${redisMode}`);
-  const functionConcurrency =
-    values["function-concurrency"] === undefined ? undefined : Number(values["function-concurrency"]);
-  if (
-    functionConcurrency !== undefined &&
-    !(Number.isInteger(functionConcurrency) && functionConcurrency >= 1)
-  )
-    throw new Error(
-      `--function-concurrency must be a whole number of at least 1, not ${values["function-concurrency"]}`,
-    );
   mode = await startLocalMode({
     faults,
-    port: Number(values.port),
+    port: apiPort,
+    state: values.ephemeral ? { ephemeral: true } : { directory: values["state-dir"] },
     redisUrl: process.env.REDIS_URL,
     redisMode,
     context,
     pathPrefix: values["path-prefix"],
     functionConcurrency,
-    allowedHosts: values["allowed-host"],
-    ...(values.inspect
-      ? { inspect: { function: values.inspect, port: Number(values["inspect-port"]) } }
-      : {}),
+    allowedHosts: values["allowed-host"] ?? [],
+    ...(values.inspect ? { inspect: { function: values.inspect, port: inspectPort } } : {}),
     onLog: (source, line) => console.log(rawLogs ? `${source} ${line}` : formatLogLine(source, line, colour)),
     onReport: reports?.add,
     onRequest: values["access-log"]
@@ -102,10 +127,11 @@ try {
       : undefined,
   });
 } catch (error) {
-  if (error instanceof RedisUnavailableError) console.error(error.message);
+  if (error instanceof RedisUnavailableError || error instanceof StateInUseError)
+    console.error(error.message);
   else if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
     console.error(
-      `local mode could not start: port ${values.port} is taken; choose another with --port N or PORT`,
+      `local mode could not start: port ${apiPort} is taken; choose another with --port N or PORT`,
     );
   else console.error(`local mode could not start: ${(error as Error).message}`);
   process.exit(1);
@@ -123,14 +149,18 @@ console.log(
     `  Try     curl -X POST ${mode.apiUrl}/produce -H 'Content-Type: application/json' -d '{"count": 20}'`,
     `          curl ${mode.apiUrl}/stats/global`,
     ...mode.secrets.map(
-      (secret) => `  Secret  ${secret.name} = ${secret.value}  (${secretEnvName(secret.name)} to choose it)`,
+      (secret, index) =>
+        `  ${index === 0 ? "Secrets" : "       "} export ${secretEnvName(secret.name)}=${secret.value}`,
     ),
     mode.apiKey
       ? `  ApiKey  x-api-key: ${mode.apiKey} for POST /produce and /orders  (API_KEY to choose it)`
       : "",
-    `  Redis   ${mode.redis.url}${mode.redis.mode === "cluster" ? " (a Redis Cluster)" : ""}${mode.redis.started ? " (started for this run, in memory only: its data goes when it stops)" : ""}`,
+    mode.state.ephemeral
+      ? "  State   nothing is kept (--ephemeral): figures, archive and secrets go when local mode stops"
+      : `  State   ${mode.state.shown} keeps the figures, the archive and the secrets across restarts (npm run reset empties it)`,
+    `  Redis   ${redisLine(mode.redis)}`,
     mode.buckets.size > 0
-      ? `  Archive ${[...mode.buckets.values()].join(", ")} in the embedded S3 (in a temporary directory: it lasts as long as local mode; POST /admin/rebuild replays it)`
+      ? `  Archive ${[...mode.buckets.values()].join(", ")} in the embedded S3 (POST /admin/rebuild replays it into Redis)`
       : "",
     `  SQS     ${mode.sqsEndpoint} (${queues})`,
     `  Logs    function logs below, one line each, and a REPORT line per invocation (${reports ? `past ${REPORT_LINES_PER_SECOND}/s per function a summary a second, --every-report for all; ` : ""}${rawLogs ? "raw JSON" : "LOG_FORMAT=json for raw lines"})`,
@@ -175,6 +205,15 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     await mode.stop();
     process.exit(0);
   });
+}
+
+function redisLine(redis: typeof mode.redis): string {
+  const url = redactedUrl(redis.url);
+  if (!redis.started) return `${url}${redis.mode === "cluster" ? " (a Redis Cluster)" : ""} (REDIS_URL)`;
+  if (redis.mode === "cluster") return `${url} (a Redis Cluster of local mode's own, in memory)`;
+  return redis.dataDir
+    ? `${url} (local mode's own; its data in ${mode.state.shown}redis/)`
+    : `${url} (local mode's own, in memory)`;
 }
 
 function directoriesUnder(dir: string): string[] {

@@ -1,14 +1,17 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
 
 /**
- * Finds a Redis for local mode and the tests: the given URL if it answers, else a `redis-server`
- * from PATH started on a free port (stopped again by `stop`), else an error saying how to get one.
+ * The Redis local mode, `npm run invoke`, the tests and the benchmarks use, chosen explicitly:
+ * REDIS_URL when given, and then it must answer; otherwise a `redis-server` from PATH of their
+ * own, on a free port (its data in `dataDir` when given, else in memory). Never a Redis that
+ * merely happens to answer on 6379: that one is somebody's.
  */
 
 export interface LocalRedis {
@@ -17,10 +20,10 @@ export interface LocalRedis {
   mode: "single" | "cluster";
   /** True when this process started the server (and `stop` will end it). */
   started: boolean;
+  /** Where a started server keeps its append-only file, if anywhere. */
+  dataDir?: string;
   stop(): Promise<void>;
 }
-
-const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
 export class RedisUnavailableError extends Error {
   override name = "RedisUnavailableError";
@@ -29,35 +32,58 @@ export class RedisUnavailableError extends Error {
 export async function ensureRedis(
   givenUrl: string | undefined,
   mode: LocalRedis["mode"] = "single",
+  dataDir?: string,
 ): Promise<LocalRedis> {
-  const url = givenUrl ?? DEFAULT_REDIS_URL;
-  if (mode === "cluster") {
-    if (await isClusterNode(url)) return { url, mode, started: false, stop: async () => {} };
-    if (givenUrl)
-      throw new RedisUnavailableError(`REDIS_MODE=cluster, but ${givenUrl} is not a Redis Cluster node`);
-    return startRedisCluster();
+  if (givenUrl) {
+    if (!(await redisAnswers(givenUrl)))
+      throw new RedisUnavailableError(
+        `REDIS_URL=${redactedUrl(givenUrl)} does not answer. Start that Redis, correct REDIS_URL, or leave it unset and local mode runs a Redis of its own.`,
+      );
+    if (mode === "cluster" && !(await isClusterNode(givenUrl)))
+      throw new RedisUnavailableError(
+        `REDIS_MODE=cluster, but ${redactedUrl(givenUrl)} is not a Redis Cluster node`,
+      );
+    return { url: givenUrl, mode, started: false, stop: async () => {} };
   }
-  if (await redisAnswers(url)) return { url, mode, started: false, stop: async () => {} };
-
   try {
-    return await startRedisServer();
+    return mode === "cluster" ? await startRedisCluster() : await startRedisServer({ dataDir });
   } catch (error) {
     throw new RedisUnavailableError(
       [
-        `No Redis answers at ${url}, and redis-server could not be started (${(error as Error).message}).`,
+        `redis-server could not be started (${(error as Error).message}).`,
         "Get one of these:",
-        "  - start a Redis and point REDIS_URL at it (e.g. REDIS_URL=redis://127.0.0.1:6379)",
         "  - install redis-server (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis)",
-        "  - docker compose up -d redis, then REDIS_URL=redis://127.0.0.1:6380",
+        "  - point REDIS_URL at a Redis of yours (e.g. REDIS_URL=redis://127.0.0.1:6379)",
       ].join("\n"),
     );
   }
 }
 
-/** A `redis-server` from PATH on a free port, in memory; with a password when one is given. */
-export async function startRedisServer(options: { password?: string } = {}): Promise<LocalRedis> {
+/** A Redis URL fit to print: its password replaced. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString().replace(/\/$/, "");
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * A `redis-server` from PATH on a free port, with a password when one is given. In memory, or
+ * with `dataDir` persistent: an append-only file there, written every second, so a restart (or a
+ * crash of local mode) keeps the figures.
+ */
+export async function startRedisServer(
+  options: { password?: string; dataDir?: string } = {},
+): Promise<LocalRedis> {
   const port = await freePort();
-  const child = await spawnRedis(port, options.password ? ["--requirepass", options.password] : []);
+  const persistence = options.dataDir ? await persistentRedisArgs(options.dataDir) : [];
+  const child = await spawnRedis(port, [
+    ...persistence,
+    ...(options.password ? ["--requirepass", options.password] : []),
+  ]);
   const auth = options.password ? `:${encodeURIComponent(options.password)}@` : "";
   const url = `redis://${auth}127.0.0.1:${port}`;
   try {
@@ -66,7 +92,57 @@ export async function startRedisServer(options: { password?: string } = {}): Pro
     await stopChild(child);
     throw error;
   }
-  return { url, mode: "single", started: true, stop: () => stopChild(child) };
+  return {
+    url,
+    mode: "single",
+    started: true,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    stop: () => stopChild(child),
+  };
+}
+
+/**
+ * Arguments that keep a Redis's data in `dataDir`. A server a crashed local mode left running on
+ * that folder is stopped first (it flushes its file as it goes): two servers must never append
+ * to one file. The caller holds the state folder's lock, so any server named there is an orphan.
+ */
+async function persistentRedisArgs(dataDir: string): Promise<string[]> {
+  mkdirSync(dataDir, { recursive: true });
+  const pidFile = join(dataDir, "redis.pid");
+  await stopOrphan(pidFile);
+  return ["--dir", dataDir, "--appendonly", "yes", "--appendfsync", "everysec", "--pidfile", pidFile];
+}
+
+async function stopOrphan(pidFile: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, "utf8").trim());
+  } catch {
+    return; // no server was left
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isRedisServer(pid)) return;
+  process.kill(pid, "SIGTERM");
+  for (let waited = 0; waited < 10_000 && isRunning(pid); waited += 50) await sleep(50);
+}
+
+/** True while process `pid` exists (EPERM: it does, as another user's). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Where /proc tells (Linux), that `pid` is a redis-server; elsewhere, that it runs. */
+function isRedisServer(pid: number): boolean {
+  if (!isRunning(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("redis-server");
+  } catch {
+    return !existsSync("/proc/self");
+  }
 }
 
 /** True when a Redis at `url` answers and has cluster mode on. */
@@ -149,7 +225,7 @@ export async function startRedisCluster(masters = 3): Promise<LocalRedis> {
 async function waitUntilAnswers(url: string): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
     if (await redisAnswers(url)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   throw new Error(`${url} never answered`);
 }
@@ -161,7 +237,7 @@ async function waitForClusterOk(port: number): Promise<void> {
     for (let attempt = 0; attempt < 100; attempt++) {
       const info = String(await client.call("CLUSTER", "INFO"));
       if (info.includes("cluster_state:ok")) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     throw new Error("the cluster never reached cluster_state:ok");
   } finally {
@@ -173,6 +249,7 @@ function spawnRedis(port: number, extraArgs: readonly string[] = []): Promise<Ch
   return new Promise((resolve, reject) => {
     const child = spawn(
       "redis-server",
+      // Later arguments win: extraArgs may turn the append-only file on.
       ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extraArgs],
       { stdio: "ignore" },
     );

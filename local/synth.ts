@@ -18,7 +18,11 @@ export const PROJECT_ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)
 const SOURCE_DIRS = ["bin", "lib", "lambdas"];
 const SOURCE_FILES = ["package-lock.json", "cdk.json", "tsconfig.json"];
 
-/** `-c name=value` options as CDK context (a later value for a name wins, as with the CDK CLI). */
+/**
+ * `-c name=value` options as CDK context (a later value for a name wins, as with the CDK CLI).
+ * Their names are checked where the parameters are read (lib/parameters.ts), so a misspelt one
+ * stops synth here as it does in `cdk deploy`.
+ */
 export function parseContextOptions(pairs: readonly string[]): Record<string, string> {
   const context: Record<string, string> = {};
   for (const pair of pairs) {

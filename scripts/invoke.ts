@@ -9,42 +9,81 @@
  *   npm run invoke -- Stats --event event.json --inspect      wait for a debugger on port 9229
  *
  * Functions are named by logical id, by name, or by name without "Function" (Consumer, Stats,
- * Admin...). Options: -c name=value (stack parameters), --inspect [--inspect-port N], --outdir DIR.
+ * Admin...). `--help` lists the options. Redis and the order archive are npm start's: the state
+ * folder's (`.local/`), or, while npm start runs on it, that local mode's own Redis and S3.
  */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { parseCommandLine, port } from "../local/command-line.ts";
 // Run by Node itself, as npm start is (no loader between the debugger and the bundles): imports
 // name their .ts files.
 import { FunctionError, FunctionTimeoutError } from "../local/lambda-runtime.ts";
 import { type LocalMode, startLocalMode } from "../local/local-mode.ts";
 import { formatLogLine } from "../local/logs.ts";
 import { RedisUnavailableError } from "../local/redis-server.ts";
+import { StateInUseError } from "../local/state.ts";
 import { parseContextOptions } from "../local/synth.ts";
 import { functionNamed, UnknownFunctionError } from "../local/template.ts";
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    event: { type: "string" },
-    context: { type: "string", short: "c", multiple: true, default: [] },
-    inspect: { type: "boolean", default: false },
-    "inspect-port": { type: "string", default: "9229" },
-    outdir: { type: "string" },
+/** A wrong command line or event: its message is all there is to say. */
+class UsageError extends Error {}
+
+/** Runs `check`, its error a UsageError. */
+function checked<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+const USAGE = "npm run invoke -- <function> [--event file.json | -] [options]";
+
+const { values, positionals } = parseCommandLine(
+  USAGE,
+  {
+    event: {
+      type: "string",
+      value: "FILE",
+      help: "the event: a JSON file, or - for standard input (default {})",
+    },
+    context: {
+      type: "string",
+      short: "c",
+      multiple: true,
+      value: "name=value",
+      help: "a stack parameter, as npm start takes it",
+    },
+    "state-dir": { type: "string", value: "DIR", help: "npm start's state folder (default .local/)" },
+    ephemeral: { type: "boolean", help: "a Redis and an archive of its own, removed after the run" },
+    inspect: { type: "boolean", help: "wait for a debugger before running the function" },
+    "inspect-port": { type: "string", value: "N", help: "the debugger's port (default 9229)" },
+    outdir: { type: "string", value: "DIR", help: "where to synthesize (default cdk.out.local)" },
+    help: { type: "boolean", short: "h", help: "print this and exit" },
   },
-});
+  process.argv.slice(2),
+  { positionals: true },
+);
 
-const USAGE =
-  "usage: npm run invoke -- <function> [--event file.json | -] [-c name=value] [--inspect [--inspect-port N]]";
-
-/** The event: a file, standard input (`-`), or `{}`. */
+/**
+ * The event: a file, standard input (`-`), or `{}`. npm writes its own header (`> name@version
+ * script` lines) to standard output before a script's, so `npm run event -- ... > event.json` and
+ * `npm run event ... | npm run invoke ...` hand it over too: those lines are not the event's.
+ */
 function readEvent(source: string | undefined): unknown {
   if (source === undefined) return {};
-  const text = source === "-" ? readFileSync(0, "utf8") : readFileSync(source, "utf8");
+  // npm runs a script in the project's folder; a relative path is the caller's, where npm was run.
+  const path = source === "-" ? 0 : resolve(process.env.INIT_CWD ?? "", source);
+  const text = checked(() => readFileSync(path, "utf8"));
   try {
-    return JSON.parse(text);
+    return JSON.parse(withoutNpmHeader(text));
   } catch (error) {
-    throw new Error(`the event is not JSON: ${(error as Error).message}`);
+    throw new UsageError(`the event is not JSON: ${(error as Error).message}`);
   }
+}
+
+function withoutNpmHeader(text: string): string {
+  return text.replace(/^(?:\s*\n)*(?:> [^\n]*\n)+/, "");
 }
 
 /** Lambda's error shape, as `aws lambda invoke` prints a function error. */
@@ -57,7 +96,7 @@ function errorShape(error: unknown): { errorType: string; errorMessage: string; 
 
 async function main(): Promise<number> {
   const [name] = positionals;
-  if (!name || positionals.length > 1) throw new Error(USAGE);
+  if (!name || positionals.length > 1) throw new UsageError(`usage: ${USAGE} (--help lists the options)`);
   const event = readEvent(values.event);
   const colour = process.stderr.isTTY && !process.env.NO_COLOR;
   let mode: LocalMode | undefined;
@@ -65,13 +104,20 @@ async function main(): Promise<number> {
     mode = await startLocalMode({
       serve: false,
       pollers: false,
+      state: values.ephemeral ? { ephemeral: true } : { directory: values["state-dir"], share: true },
       redisUrl: process.env.REDIS_URL,
       // As npm start takes them: REDIS_MODE=cluster when REDIS_URL is a node of a Redis Cluster.
       redisMode: process.env.REDIS_MODE === "cluster" ? "cluster" : "single",
-      context: parseContextOptions(values.context),
+      context: checked(() => parseContextOptions(values.context ?? [])),
       ...(values.outdir ? { outdir: values.outdir } : {}),
       ...(values.inspect
-        ? { inspect: { function: name, port: Number(values["inspect-port"]), wait: true } }
+        ? {
+            inspect: {
+              function: name,
+              port: checked(() => port(values["inspect-port"] ?? "9229", "--inspect-port")),
+              wait: true,
+            },
+          }
         : {}),
       onLog: (source, line) => process.stderr.write(`${formatLogLine(source, line, colour)}\n`),
     });
@@ -94,7 +140,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: Error) => {
-    const known = error instanceof UnknownFunctionError || error instanceof RedisUnavailableError;
+    const known = [UnknownFunctionError, RedisUnavailableError, StateInUseError, UsageError].some(
+      (kind) => error instanceof kind,
+    );
     console.error(`npm run invoke: ${known ? error.message : (error.stack ?? error.message)}`);
     process.exit(2);
   },

@@ -8,7 +8,8 @@ import { rebuildLeaseKey, rebuildProgressKey } from "./redis-keys";
  * invocation at a time works on it (Lambda may retry an asynchronous invocation that timed out).
  */
 
-type RebuildStatus = "running" | "done" | "failed";
+/** `refused`: it would have counted fewer orders than Redis holds, so it changed nothing. */
+type RebuildStatus = "running" | "done" | "failed" | "refused";
 
 export interface RebuildProgress {
   id: string;
@@ -45,6 +46,11 @@ export interface RebuildProgress {
   updatedAt: number;
   finishedAt?: number;
   error?: string;
+  /** Asked to replace the figures even with fewer orders (`?force=true`). */
+  force?: boolean;
+  /** Orders (valid and failed) the figures held at the end, and the rebuild had counted. */
+  liveOrders?: number;
+  rebuiltOrders?: number;
 }
 
 const NUMBER_FIELDS = [
@@ -62,6 +68,8 @@ const NUMBER_FIELDS = [
   "judgedDifferently",
   "updatedAt",
   "finishedAt",
+  "liveOrders",
+  "rebuiltOrders",
 ] as const;
 
 export function rebuildState(redis: RedisClient, keyPrefix: string) {
@@ -81,6 +89,7 @@ export function rebuildState(redis: RedisClient, keyPrefix: string) {
       for (const field of NUMBER_FIELDS) {
         if (hash[field] !== undefined) progress[field] = Number(hash[field]);
       }
+      progress.force = hash.force === "true";
       // A rebuild recorded before these counts existed skipped nothing.
       progress.objectsSkipped ??= 0;
       progress.objectsUnauthenticated ??= 0;

@@ -40,6 +40,7 @@ export const ConsumerLogDetailsSchema = z
       .meta({ description: "A valid order counted at its items' total instead of its stated value" }),
     computed_value: z
       .number()
+      .min(0) // quantities are at least 1, prices at least 0
       .optional()
       .meta({ description: "The items' total, where it differs from order_value" }),
   })

@@ -29,11 +29,6 @@ export function hasAtMostTwoDecimals(amount: number): boolean {
   return Number.isFinite(amount) && Math.round(amount * 100) / 100 === amount;
 }
 
-/** True when `amount` is within the accepted range (MAX_AMOUNT_CENTS either way). */
-export function isWithinAmountRange(amount: number): boolean {
-  return Math.abs(amount) <= MAX_AMOUNT_CENTS / 100;
-}
-
 /** True when `amount` is a number with at most two decimals within range. */
 export function isCentAmount(amount: number): boolean {
   return toCents(amount) !== undefined;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { hasAtMostTwoDecimals, isWithinAmountRange, MAX_AMOUNT_CENTS } from "./money";
+import { hasAtMostTwoDecimals, MAX_AMOUNT_CENTS } from "./money";
 
 /**
  * The order message: what the producer sends to the queue and what `POST /orders` accepts. Field
@@ -70,11 +70,19 @@ export function isWithinUtcYears(timestamp: string): boolean {
   return year >= 0 && year <= 9999;
 }
 
+/** The largest amount accepted, either way, in currency units. */
+const MAX_AMOUNT = MAX_AMOUNT_CENTS / 100;
+
 const amount = z
   .number()
-  // Two checks, so each says what is wrong; together they are isCentAmount (the fast path's check).
-  .refine(isWithinAmountRange, {
-    message: `must be at most ${(MAX_AMOUNT_CENTS / 100).toLocaleString("en")} (the largest amount accepted)`,
+  // Bounds (which the API's document shows), then decimals, so each says what is wrong; together
+  // they are isCentAmount (the fast path's check).
+  .min(-MAX_AMOUNT, {
+    message: `must be at least -${MAX_AMOUNT.toLocaleString("en")} (the smallest amount accepted)`,
+    abort: true,
+  })
+  .max(MAX_AMOUNT, {
+    message: `must be at most ${MAX_AMOUNT.toLocaleString("en")} (the largest amount accepted)`,
     abort: true,
   })
   .refine(hasAtMostTwoDecimals, { message: "must be an amount with at most two decimal places" });
@@ -82,7 +90,7 @@ const amount = z
 const OrderItemSchema = z.object({
   product_id: text(ORDER_LIMITS.idLength).min(1),
   quantity: z.number().int().min(1).max(ORDER_LIMITS.maxQuantity),
-  price_per_unit: amount.refine((value) => value >= 0, { message: "must not be negative" }),
+  price_per_unit: amount.min(0, { message: "must not be negative" }),
 });
 
 export const OrderMessageSchema = z.object({

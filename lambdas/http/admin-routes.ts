@@ -55,8 +55,8 @@ export function adminHandlers(deps: AdminDeps): HandlersOf<"admin"> {
       return await deps.deadLetters.redrive().catch(unreachable);
     },
 
-    async startRebuild() {
-      const result = await startRebuild(rebuildDeps());
+    async startRebuild({ query }) {
+      const result = await startRebuild(rebuildDeps(), Date.now(), { force: query.force === "true" });
       if (!result.started) {
         throw new ConflictError("a rebuild is already running", [
           `rebuild ${result.progress.id}: ${result.progress.objectsRead} objects, ${result.progress.ordersRead} orders read so far (GET /admin/rebuild)`,
@@ -113,6 +113,8 @@ function rebuildView(progress: RebuildProgress | undefined) {
       progress.workingMs > 0 ? Math.round((progress.ordersRead / progress.workingMs) * 1000) : 0,
     judged_differently: progress.judgedDifferently,
     invocations: progress.invocations,
+    ...(progress.liveOrders === undefined ? {} : { live_orders: progress.liveOrders }),
+    ...(progress.rebuiltOrders === undefined ? {} : { rebuilt_orders: progress.rebuiltOrders }),
     ...(progress.error ? { error: progress.error } : {}),
   };
 }

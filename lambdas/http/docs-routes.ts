@@ -90,7 +90,7 @@ function staticFiles(dashboardDir: string) {
  * `GET /api` (and `GET /`). Links are relative: the API may be mounted anywhere (a stage, a custom
  * domain's base path, LocalStack's `/_aws/execute-api/<id>/<stage>`), so none is computed here.
  */
-function apiInfo() {
+export function apiInfo() {
   const listed = (Object.values(ROUTES) as RouteSpec[]).filter((route) => route.infoKey !== null);
   return {
     // The original's three keys first, so its clients find what they read.

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { isWriteRoute, ROUTES, type RouteSpec } from "./routes";
+import { SUCCESS_EXAMPLES } from "./examples";
+import { isWriteRoute, ROUTES, type RouteId, type RouteSpec } from "./routes";
 import { ErrorResponse } from "./schemas";
 
 /**
@@ -55,7 +56,7 @@ const DEFAULT_API_AUTH: ApiAuth = { admin: "token", write: "apiKey" };
 export function buildOpenApiDocument(auth: ApiAuth = DEFAULT_API_AUTH): Record<string, unknown> {
   const components = new ComponentSchemas();
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const [operationId, route] of Object.entries(ROUTES) as [string, RouteSpec][]) {
+  for (const [operationId, route] of Object.entries(ROUTES) as [RouteId, RouteSpec][]) {
     paths[route.path] ??= {};
     const security = securityOf(route, auth);
     const base = operation(operationId, route, components);
@@ -97,7 +98,7 @@ export function buildOpenApiDocument(auth: ApiAuth = DEFAULT_API_AUTH): Record<s
 }
 
 function operation(
-  operationId: string,
+  operationId: RouteId,
   route: RouteSpec,
   components: ComponentSchemas,
 ): Record<string, unknown> {
@@ -112,6 +113,7 @@ function operation(
       content: {
         [route.success.contentType ?? "application/json"]: {
           schema: components.add(route.success.schema, "output"),
+          example: SUCCESS_EXAMPLES[operationId],
         },
       },
     },

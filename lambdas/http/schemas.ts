@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_COUNTER } from "../core/analytics-store";
 import { ConsumerLogDetailsSchema } from "../core/log-entry";
 import { OrderMessageSchema, SubmittedOrderSchema } from "../core/order";
 import { FAILURE_REASONS, USER_ID_PATTERN } from "../core/rules";
@@ -9,19 +10,31 @@ import { FAILURE_REASONS, USER_ID_PATTERN } from "../core/rules";
  * every response against them.
  */
 
-/** A whole number from the query string, with bounds and a default. */
-export function queryInt(name: string, bounds: { min: number; max: number; default: number }) {
-  return z
-    .string()
-    .regex(/^\d{1,9}$/, { message: "must be a whole number" })
-    .transform(Number)
-    .pipe(z.number().min(bounds.min).max(bounds.max))
-    .optional()
-    .transform((value) => value ?? bounds.default)
-    .meta({
-      description: `${name}: ${bounds.min}-${bounds.max}, default ${bounds.default}`,
-      example: String(bounds.default),
-    });
+/** A query string's whole number, as API Gateway passes it: digits, perhaps after a minus sign. */
+const WHOLE_NUMBER_TEXT = /^-?\d+$/;
+
+/**
+ * A whole number from the query string, with bounds and the default the route applies. The
+ * document declares it an integer (so generated clients send numbers); API Gateway hands it over
+ * as text, which is read as a number only when it is digits (not z.coerce.number(), which reads
+ * an empty value as 0 and `1e2` as 100): `abc`, `1.5`, `1e2` or an empty value stay text and are
+ * refused as not whole numbers, numbers out of bounds as too small or too big.
+ */
+export function queryInt(bounds: { min: number; max: number; default: number; description: string }) {
+  return (
+    z
+      .preprocess(
+        (value) => (typeof value === "string" && WHOLE_NUMBER_TEXT.test(value) ? Number(value) : value),
+        z
+          .int({ error: (issue) => (issue.code === "invalid_type" ? "must be a whole number" : undefined) })
+          .min(bounds.min)
+          .max(bounds.max),
+      )
+      // Not .default(): zod's JSON Schema leaves out the default of a schema that transforms (a
+      // default is an output); a prefault is an input, parsed like a sent value, and documented.
+      .prefault(bounds.default)
+      .meta({ description: bounds.description })
+  );
 }
 
 export const UserIdParam = z
@@ -35,13 +48,21 @@ export const MonthParam = z
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: "must be a month as YYYY-MM (e.g. 2026-11)" })
   .meta({ description: "Month as YYYY-MM (UTC)", example: "2026-11" });
 
-const Money = z.number().meta({
-  description:
-    "Amount with at most two decimals. Every total is exact, up to 90,000,000,000,000,000.00 (9 x 10^18 cents, a 64-bit counter); past 2^53 cents it is written as exact JSON number text, which readers that parse JSON numbers as doubles round. An order that would take a total past the bound is not counted but dead-lettered with reason out_of_range.",
-  example: 1234.5,
-});
+/** A total of money: valid orders' values summed, never negative, at most MAX_COUNTER cents. */
+const MoneyTotal = z
+  .number()
+  .min(0)
+  .max(MAX_COUNTER / 100)
+  .meta({
+    description:
+      "Amount with at most two decimals. Every total is exact, up to 90,000,000,000,000,000.00 (9 x 10^18 cents, a 64-bit counter); past 2^53 cents it is written as exact JSON number text, which readers that parse JSON numbers as doubles round. An order that would take a total past the bound is not counted but dead-lettered with reason out_of_range.",
+    example: 1234.5,
+  });
 
-const FailedByReason = z.partialRecord(z.enum([...FAILURE_REASONS, "malformed"]), z.int()).meta({
+/** A number of things counted: orders, messages, keys. */
+const Count = z.int().min(0);
+
+const FailedByReason = z.partialRecord(z.enum([...FAILURE_REASONS, "malformed"]), Count).meta({
   description: "Failed orders by reason; only reasons that occurred",
   example: { value_mismatch: 3 },
 });
@@ -107,7 +128,10 @@ const ProducedOrder = z
   .object({
     order_id: z.string(),
     user_id: z.string(),
-    order_value: Money,
+    order_value: OrderMessageSchema.shape.order_value.meta({
+      description: "The order's stated value (an amount with at most two decimals)",
+      example: 1234.5,
+    }),
     message_id: z.string().meta({ description: "The SQS message id the order was sent as" }),
     ...OrderMessageSchema.omit({ order_id: true, user_id: true, order_value: true }).partial().shape,
   })
@@ -120,20 +144,23 @@ export const ProduceResponse = z
   })
   .meta({ id: "ProduceResponse" });
 
+/** Most orders one POST /orders takes. */
+const MAX_SUBMITTED_ORDERS = 100;
+
 export const SubmitOrdersRequest = z
-  .strictObject({ orders: z.array(SubmittedOrderSchema).min(1).max(100) })
+  .strictObject({ orders: z.array(SubmittedOrderSchema).min(1).max(MAX_SUBMITTED_ORDERS) })
   .meta({ id: "SubmitOrdersRequest" });
 
 export const SubmitOrdersResponse = z
   .object({
-    accepted: z.int(),
+    accepted: z.int().min(1).max(MAX_SUBMITTED_ORDERS),
     orders: z.array(z.object({ order_id: z.string(), message_id: z.string() })),
   })
   .meta({ id: "SubmitOrdersResponse" });
 
 export const ConsumerLogsResponse = z
   .object({
-    total_logs: z.int(),
+    total_logs: Count,
     logs: z.array(
       // The entry's details (core/log-entry.ts) with the original's fields before them.
       ConsumerLogDetailsSchema.extend({
@@ -155,7 +182,7 @@ export const ConsumerLogsResponse = z
 
 export const DeadLettersResponse = z
   .object({
-    approximate_total: z.int().meta({ description: "Dead letters in the queue (SQS's approximate count)" }),
+    approximate_total: Count.meta({ description: "Dead letters in the queue (SQS's approximate count)" }),
     dead_letters: z.array(
       z.object({
         message_id: z.string(),
@@ -166,7 +193,7 @@ export const DeadLettersResponse = z
         }),
         details: z.string(),
         order_id: z.string().optional(),
-        receive_count: z.int().meta({ description: "Receives so far, this read included" }),
+        receive_count: z.int().min(1).meta({ description: "Receives so far, this read included" }),
         sent_at: z.string().meta({ description: "When it reached the dead-letter queue (ISO-8601)" }),
         body: z.string().meta({ description: "The message body, cut at 2,000 characters" }),
       }),
@@ -176,7 +203,7 @@ export const DeadLettersResponse = z
 
 export const RedriveResponse = z
   .object({
-    moved: z.int().meta({ description: "Dead letters moved back to the order queue" }),
+    moved: Count.meta({ description: "Dead letters moved back to the order queue" }),
     method: z.enum(["move-task", "copy"]).meta({
       description: "`move-task`: SQS's StartMessageMoveTask; `copy`: receive, send, then delete",
     }),
@@ -186,65 +213,84 @@ export const RedriveResponse = z
 
 export const RebuildResponse = z
   .object({
-    status: z.enum(["idle", "running", "done", "failed"]).meta({
-      description: "`idle`: no rebuild since the data was last lost or cleared",
+    status: z.enum(["idle", "running", "done", "failed", "refused"]).meta({
+      description:
+        "`idle`: no rebuild since the data was last lost or cleared; `refused`: the archive made fewer orders than the figures hold, so nothing was changed (`error` says how many; `?force=true` replaces them anyway)",
     }),
     id: z.string().optional(),
-    generation: z.int().optional().meta({ description: "The key generation being (or last) built" }),
+    generation: Count.optional().meta({ description: "The key generation being (or last) built" }),
     started_at: z.string().optional(),
     finished_at: z.string().optional(),
-    objects_read: z.int().meta({ description: "Archive objects replayed so far" }),
-    orders_read: z.int().meta({ description: "Archived messages replayed so far (redeliveries included)" }),
-    objects_skipped: z.int().meta({
+    objects_read: Count.meta({ description: "Archive objects replayed so far" }),
+    orders_read: Count.meta({ description: "Archived messages replayed so far (redeliveries included)" }),
+    objects_skipped: Count.meta({
       description:
         "Archive objects skipped: unreadable (not gzip, corrupt, or too large) or not authenticated; the rebuild function logs their keys",
     }),
-    objects_unauthenticated: z.int().meta({
+    objects_unauthenticated: Count.meta({
       description:
         "Of the objects skipped, those whose authenticator was missing or did not hold: not written by this deployment's consumer (added, copied, changed), or written before the archive was authenticated",
     }),
-    lines_skipped: z.int().meta({
+    lines_skipped: Count.meta({
       description:
         "Lines of read objects skipped: not archive lines, contradicting their object (its time, its writer's policy), or refused by Redis",
     }),
-    orders_per_second: z.number().meta({ description: "Messages replayed per second of work" }),
-    judged_differently: z.int().meta({
+    orders_per_second: z.number().min(0).meta({ description: "Messages replayed per second of work" }),
+    judged_differently: Count.meta({
       description:
         "Archived messages the current rules judge otherwise than the consumer did (0 unless the rules changed)",
     }),
-    invocations: z.int().meta({ description: "Invocations of the rebuild function so far" }),
-    error: z.string().optional().meta({ description: "Why a failed rebuild stopped, in general terms" }),
+    invocations: Count.meta({ description: "Invocations of the rebuild function so far" }),
+    live_orders: Count.optional().meta({
+      description: "At the end: orders (valid and failed) the figures held",
+    }),
+    rebuilt_orders: Count.optional().meta({
+      description: "At the end: orders (valid and failed) the rebuild counted",
+    }),
+    error: z
+      .string()
+      .optional()
+      .meta({ description: "Why a failed or refused rebuild stopped, in general terms" }),
   })
   .meta({ id: "Rebuild" });
 
+export const RebuildQuery = z.object({
+  force: z.enum(["true", "false"]).default("false").meta({
+    description:
+      "`true`: switch to the rebuilt figures even when they count fewer orders than the current ones (an archive that lost objects)",
+  }),
+});
+
 export const ClearResponse = z
-  .object({ message: z.string(), deleted_keys: z.int() })
+  .object({ message: z.string(), deleted_keys: Count })
   .meta({ id: "ClearResponse" });
 
 export const UserStatsResponse = z
   .object({
     user_id: z.string(),
-    order_count: z.int(),
-    total_spend: Money,
-    failed_order_count: z.int(),
+    order_count: Count,
+    total_spend: MoneyTotal,
+    failed_order_count: Count,
   })
   .meta({ id: "UserStats" });
 
 export const RankingsResponse = z
   .object({
-    total_spend_ranking: z.array(z.object({ position: z.int(), user_id: z.string(), total_spend: Money })),
+    total_spend_ranking: z.array(
+      z.object({ position: z.int().min(1), user_id: z.string(), total_spend: MoneyTotal }),
+    ),
     total_order_count_ranking: z.array(
-      z.object({ position: z.int(), user_id: z.string(), total_order_count: z.int() }),
+      z.object({ position: z.int().min(1), user_id: z.string(), total_order_count: Count }),
     ),
   })
   .meta({ id: "Rankings" });
 
 const totals = {
-  total_orders: z.int().meta({ description: "Valid orders counted" }),
-  total_revenue: Money,
-  failed_orders: z.int().meta({ description: "Failed and malformed messages" }),
-  duplicates: z.int().meta({ description: "Messages repeating an already counted order_id" }),
-  corrected_orders: z.int().meta({
+  total_orders: Count.meta({ description: "Valid orders counted" }),
+  total_revenue: MoneyTotal,
+  failed_orders: Count.meta({ description: "Failed and malformed messages" }),
+  duplicates: Count.meta({ description: "Messages repeating an already counted order_id" }),
+  corrected_orders: Count.meta({
     description:
       "Valid orders counted at their line total after a value mismatch (stack parameter valueMismatch=correct)",
   }),
@@ -257,7 +303,7 @@ export const MonthlyStatsResponse = z
   .object({
     month: z.string(),
     ...totals,
-    user_count: z.int().meta({ description: "Users with orders in the month" }),
+    user_count: Count.meta({ description: "Users with orders in the month" }),
     user_stats: z.array(UserStatsResponse).meta({ description: "Highest spend first, at most `limit`" }),
   })
   .meta({ id: "MonthlyStats" });
@@ -276,15 +322,19 @@ export const HealthResponse = z
   .object({
     status: z.enum(["ok", "degraded"]),
     checks: z.object({
-      redis: z.object({ ok: z.boolean(), latency_ms: z.number() }),
-      queue: z.object({ ok: z.boolean(), latency_ms: z.number(), approximate_messages: z.int().optional() }),
+      redis: z.object({ ok: z.boolean(), latency_ms: z.number().min(0) }),
+      queue: z.object({
+        ok: z.boolean(),
+        latency_ms: z.number().min(0),
+        approximate_messages: Count.optional(),
+      }),
     }),
   })
   .meta({ id: "Health" });
 
 const QueueDepth = z.object({
-  messages: z.int().meta({ description: "Waiting to be received (approximate)" }),
-  in_flight: z.int().meta({ description: "Received, not yet deleted (approximate)" }),
+  messages: Count.meta({ description: "Waiting to be received (approximate)" }),
+  in_flight: Count.meta({ description: "Received, not yet deleted (approximate)" }),
 });
 
 export const QueueStatsResponse = z

@@ -25,7 +25,9 @@ import type { logger as sharedLogger } from "../shared/logger";
  *    messages archived twice count once, as they did live. When it runs short of time it saves
  *    its place and invokes itself again.
  * 3. At the end of the archive it switches readers to the new generation in one step, then deletes
- *    the old one once no process can still be reading it.
+ *    the old one once no process can still be reading it. Unless the new generation counts fewer
+ *    orders than the live one (an archive that lost objects, or a local one that was not kept):
+ *    then it is refused and deleted, and nothing changes, unless the rebuild was asked to force.
  */
 
 /** Longer than any process trusts its cached generations, with room for clock differences. */
@@ -51,7 +53,11 @@ export type StartResult =
   | { started: true; progress: RebuildProgress }
   | { started: false; progress: RebuildProgress };
 
-export async function startRebuild(deps: StartRebuildDeps, now = Date.now()): Promise<StartResult> {
+export async function startRebuild(
+  deps: StartRebuildDeps,
+  now = Date.now(),
+  { force = false }: { force?: boolean } = {},
+): Promise<StartResult> {
   const existing = await deps.state.progress();
   if (existing?.status === "running") {
     if (now - existing.updatedAt < STALE_AFTER_MS) return { started: false, progress: existing };
@@ -77,6 +83,7 @@ export async function startRebuild(deps: StartRebuildDeps, now = Date.now()): Pr
     invocations: 0,
     judgedDifferently: 0,
     updatedAt: now,
+    force,
   };
   await deps.state.begin(progress);
   try {
@@ -97,7 +104,7 @@ export interface RunRebuildDeps {
   state: RebuildState;
   archive: Pick<OrderArchive, "list" | "read">;
   /** The store of one generation (not the generation-switching one). */
-  storeOf: (generation: number) => Pick<AnalyticsStore, "record">;
+  storeOf: (generation: number) => Pick<AnalyticsStore, "record" | "globalStats">;
   deleteGeneration: (generation: number) => Promise<number>;
   /** Invokes the rebuild function again, asynchronously, to go on where this one stopped. */
   continueLater: (id: string) => Promise<void>;
@@ -107,7 +114,7 @@ export interface RunRebuildDeps {
   rules: Omit<JudgingRules, "valueMismatch">;
 }
 
-export type RunResult = "done" | "continued" | "failed" | "not-running" | "busy";
+export type RunResult = "done" | "continued" | "failed" | "refused" | "not-running" | "busy";
 
 export async function runRebuild(id: string, deps: RunRebuildDeps): Promise<RunResult> {
   const saved = await deps.state.progress();
@@ -181,16 +188,58 @@ async function replayObject(
   progress.judgedDifferently += judgedDifferently;
 }
 
-/** Switches readers to the rebuilt generation, then deletes the one they used. */
+/**
+ * Switches readers to the rebuilt generation, then deletes the one they used; unless it counts
+ * fewer orders than the one they use and the rebuild was not asked to force.
+ */
 async function finish(progress: RebuildProgress, deps: RunRebuildDeps): Promise<RunResult> {
+  const [liveOrders, rebuiltOrders] = await Promise.all([
+    countedOrders(deps.storeOf(progress.previousGeneration)),
+    countedOrders(deps.storeOf(progress.generation)),
+  ]);
+  if (rebuiltOrders < liveOrders && !progress.force)
+    return refuse(progress, deps, { liveOrders, rebuiltOrders });
   await deps.state.switchTo(progress.generation);
-  await deps.state.save({ ...progressFields(progress), status: "done", finishedAt: Date.now() });
+  await deps.state.save({
+    ...progressFields(progress),
+    liveOrders,
+    rebuiltOrders,
+    status: "done",
+    finishedAt: Date.now(),
+  });
   deps.logger.info("rebuild done", { ...progressFields(progress), generation: progress.generation });
   // Processes may read the old generation until their cached pointer expires.
   await sleep(2 * GENERATION_CACHE_MS);
   const deleted = await deps.deleteGeneration(progress.previousGeneration);
   deps.logger.info("previous generation deleted", { generation: progress.previousGeneration, keys: deleted });
   return "done";
+}
+
+async function countedOrders(store: Pick<AnalyticsStore, "globalStats">): Promise<number> {
+  const totals = await store.globalStats();
+  return totals.totalOrders + totals.failedOrders;
+}
+
+/** Nothing changes: the figures stay, the rebuilt generation goes, and the status says why. */
+async function refuse(
+  progress: RebuildProgress,
+  deps: RunRebuildDeps,
+  counts: { liveOrders: number; rebuiltOrders: number },
+): Promise<RunResult> {
+  await deps.state.abandon(progress.generation);
+  await deps.state.save({
+    ...progressFields(progress),
+    ...counts,
+    status: "refused",
+    error: `refused: the archive since the last clear makes ${counts.rebuiltOrders} orders, the figures hold ${counts.liveOrders}; nothing was changed (POST /admin/rebuild?force=true replaces them anyway)`,
+    finishedAt: Date.now(),
+  });
+  deps.logger.warn("rebuild refused: it would count fewer orders", {
+    ...counts,
+    generation: progress.generation,
+  });
+  await deps.deleteGeneration(progress.generation);
+  return "refused";
 }
 
 async function fail(progress: RebuildProgress, deps: RunRebuildDeps, error: unknown): Promise<RunResult> {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
@@ -19,10 +20,12 @@ import { connectRedis, deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from
 const prefix = uniquePrefix("invoke");
 const OUTDIR = join(PROJECT_ROOT, "cdk.out.test", "invoke");
 const redis = connectRedis();
+const stateDir = mkdtempSync(join(tmpdir(), "orders-invoke-state-"));
 
 afterAll(async () => {
   await deleteStoreKeys(prefix);
   redis.disconnect();
+  rmSync(stateDir, { recursive: true, force: true });
 });
 
 interface Run {
@@ -38,7 +41,14 @@ function invoke(args: string[], stdin?: string, onStart?: (child: ChildProcess) 
       ["scripts/invoke.ts", ...args, "-c", `keyPrefix=${prefix}`, "--outdir", OUTDIR],
       {
         cwd: PROJECT_ROOT,
-        env: { ...process.env, REDIS_URL: redisUrl(), REDIS_MODE: redisMode(), NO_COLOR: "1" },
+        // A state folder of the test's own: never the developer's .local/, nor their npm start's.
+        env: {
+          ...process.env,
+          REDIS_URL: redisUrl(),
+          REDIS_MODE: redisMode(),
+          NO_COLOR: "1",
+          LOCAL_STATE_DIR: stateDir,
+        },
       },
     );
     let stdout = "";

@@ -88,7 +88,7 @@ describe("local mode, end to end", () => {
       const { data } = await client.GET("/users/{user_id}/stats", { params: { path: { user_id: userId } } });
       expect(data).toEqual(expectedUserStats(userId, user));
     }
-    const rankings = await client.GET("/users", { params: { query: { limit: "3" } } });
+    const rankings = await client.GET("/users", { params: { query: { limit: 3 } } });
     expect(rankings.data?.total_spend_ranking).toHaveLength(3);
     const months = await client.GET("/stats/months");
     expect(months.data?.months).toEqual([...expected.months.keys()].sort());
@@ -100,7 +100,7 @@ describe("local mode, end to end", () => {
         total_revenue: figures.revenueCents / 100,
       });
     }
-    const logs = await client.GET("/consumer_logs", { params: { query: { limit: "1000" } } });
+    const logs = await client.GET("/consumer_logs", { params: { query: { limit: 1000 } } });
     expect(logs.data?.total_logs).toBe(produced.length);
     const health = await client.GET("/health");
     expect(health.data).toMatchObject({ status: "ok", checks: { redis: { ok: true }, queue: { ok: true } } });
@@ -119,7 +119,7 @@ describe("local mode, end to end", () => {
 
   it("answers like API Gateway: 403 for no route, JSON 4xx from the function for bad input", async () => {
     expect((await api("GET", "/no/such/route")).json).toEqual({ message: "Missing Authentication Token" });
-    const bad = await client.GET("/users", { params: { query: { limit: "0" } } });
+    const bad = await client.GET("/users", { params: { query: { limit: 0 } } });
     expect(bad.response.status).toBe(400);
     expect(bad.error && "details" in bad.error ? bad.error.details[0] : undefined).toContain("query.limit");
   });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readSecretString, refreshingSecret } from "../../lambdas/shared/secrets";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/embedded-aws";
 import { type LocalSecret, type LocalSecretsEndpoint, startSecretsEndpoint } from "../../local/secrets";
+import { NOTHING_KEPT, SIGNED_LOCALLY } from "../support/local-endpoints";
 import { startTestApi, type TestApi } from "../support/test-api";
 
 /**
@@ -23,7 +24,7 @@ let client: SecretsManagerClient;
 let api: TestApi;
 
 beforeAll(async () => {
-  secrets = await startSecretsEndpoint(() => [secret]);
+  secrets = await startSecretsEndpoint(() => [secret], NOTHING_KEPT, SIGNED_LOCALLY);
   client = new SecretsManagerClient({
     endpoint: secrets.endpoint,
     region: LOCAL_REGION,

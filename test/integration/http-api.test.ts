@@ -309,16 +309,37 @@ describe("stats routes", () => {
     expect(all.json.logs[0].message).toBe("[USER: U1000] [ORDER: ORD1] Processed successfully");
   });
 
+  // The query string is text: only digits are read as a number, then held to the bounds.
   it.each([
-    ["/users", "0"],
-    ["/users", "101"],
-    ["/users", "ten"],
-    ["/users", "1.5"],
-    ["/users", "-1"],
-    ["/consumer_logs", "1001"],
-    ["/stats/monthly/2026-11", "0"],
-  ])("GET %s refuses limit=%s with 400 naming limit", async (path, limit) => {
-    expectError(await api.call("GET", path, { query: { limit } }), 400, "query.limit");
+    ["/users", "0", "query.limit: Too small: expected number to be >=1"],
+    ["/users", "-1", "query.limit: Too small: expected number to be >=1"],
+    ["/users", "101", "query.limit: Too big: expected number to be <=100"],
+    ["/users", "ten", "query.limit: must be a whole number"],
+    ["/users", "abc", "query.limit: must be a whole number"],
+    ["/users", "1.5", "query.limit: must be a whole number"],
+    ["/users", "1e2", "query.limit: must be a whole number"],
+    ["/users", " 5", "query.limit: must be a whole number"],
+    ["/users", "", "query.limit: must be a whole number"],
+    ["/consumer_logs", "1001", "query.limit: Too big: expected number to be <=1000"],
+    ["/stats/monthly", "121", "query.limit: Too big: expected number to be <=120"],
+    ["/stats/monthly/2026-11", "0", "query.limit: Too small: expected number to be >=1"],
+  ])("GET %s refuses limit=%j with 400 naming limit", async (path, limit, detail) => {
+    const response = await api.call("GET", path, { query: { limit } });
+    expectError(response, 400, "query.limit");
+    expect(response.json.details).toEqual([detail]);
+  });
+
+  it("reads limit as a number, and applies the route's default (12 months) without one", async () => {
+    await seed(
+      Array.from({ length: 12 }, (_, i) =>
+        valid(`M${i}`, "U1000", 100, `2025-${String(i + 1).padStart(2, "0")}`),
+      ),
+    );
+    const months = async (query?: { limit: string }) =>
+      (await api.call("GET", "/stats/monthly", query ? { query } : {})).json.months.length;
+    expect(await months()).toBe(12); // of 14
+    expect(await months({ limit: "007" })).toBe(7);
+    expect(await months({ limit: "13" })).toBe(13);
   });
 });
 
@@ -594,9 +615,12 @@ describe("refusals that say what is wrong", () => {
     expectError(response, 415, "content-encoding: only identity is accepted, got gzip");
   });
 
-  it("says an amount is over the maximum, not that it has too many decimals", async () => {
-    const response = await api.call("POST", "/orders", { body: { orders: [order({ order_value: 1e11 })] } });
-    expectError(response, 400, "body.orders.0.order_value: must be at most 10,000,000,000");
+  it.each([
+    [1e11 + 0.001, "must be at most 10,000,000,000"],
+    [-1e11 - 0.001, "must be at least -10,000,000,000"],
+  ])("says the amount %s is out of bounds, not that it has too many decimals", async (value, problem) => {
+    const response = await api.call("POST", "/orders", { body: { orders: [order({ order_value: value })] } });
+    expectError(response, 400, `body.orders.0.order_value: ${problem}`);
     expect(response.json.details.join()).not.toContain("decimal");
   });
 

@@ -5,6 +5,7 @@ import { ConfigError, parseEnv, RedisEnvSchema } from "../../lambdas/shared/conf
 import { localAwsEnvironment } from "../../local/embedded-aws";
 import { type LocalRedis, startRedisServer } from "../../local/redis-server";
 import { type LocalSecretsEndpoint, startSecretsEndpoint } from "../../local/secrets";
+import { NOTHING_KEPT, SIGNED_LOCALLY } from "../support/local-endpoints";
 import { uniquePrefix } from "../support/redis";
 
 /**
@@ -22,14 +23,18 @@ let secretValue = "";
 beforeAll(async () => {
   redis = await startRedisServer({ password: PASSWORD });
   secretValue = redis.url;
-  secrets = await startSecretsEndpoint(() => [
-    {
-      logicalId: "RedisUrl",
-      name: "orders/redis-url",
-      arn: "arn:local:orders/redis-url",
-      value: secretValue,
-    },
-  ]);
+  secrets = await startSecretsEndpoint(
+    () => [
+      {
+        logicalId: "RedisUrl",
+        name: "orders/redis-url",
+        arn: "arn:local:orders/redis-url",
+        value: secretValue,
+      },
+    ],
+    NOTHING_KEPT,
+    SIGNED_LOCALLY,
+  );
   Object.assign(process.env, {
     ...localAwsEnvironment({ secretsManager: secrets.endpoint }),
   });

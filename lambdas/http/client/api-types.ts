@@ -255,8 +255,8 @@ export interface paths {
         get: operations["getRebuild"];
         put?: never;
         /**
-         * Rebuild every figure from the order archive (after Redis lost its data); answers at once, GET shows progress
-         * @description Rebuild every figure from the order archive (after Redis lost its data); answers at once, GET shows progress. Needs the admin token (`Authorization: Bearer <token>`); every attempt is written to the audit trail. API Gateway answers 429 when the stage (or the write key's usage plan) throttles.
+         * Rebuild every figure from the order archive (after Redis lost its data); answers at once, GET shows progress. A rebuild that would count fewer orders than the figures hold is refused unless forced
+         * @description Rebuild every figure from the order archive (after Redis lost its data); answers at once, GET shows progress. A rebuild that would count fewer orders than the figures hold is refused unless forced. Needs the admin token (`Authorization: Bearer <token>`); every attempt is written to the audit trail. API Gateway answers 429 when the stage (or the write key's usage plan) throttles.
          */
         post: operations["startRebuild"];
         delete?: never;
@@ -650,7 +650,7 @@ export interface components {
             order_id: string;
             user_id: string;
             /**
-             * @description Amount with at most two decimals. Every total is exact, up to 90,000,000,000,000,000.00 (9 x 10^18 cents, a 64-bit counter); past 2^53 cents it is written as exact JSON number text, which readers that parse JSON numbers as doubles round. An order that would take a total past the bound is not counted but dead-lettered with reason out_of_range.
+             * @description The order's stated value (an amount with at most two decimals)
              * @example 1234.5
              */
             order_value: number;
@@ -719,10 +719,10 @@ export interface components {
         };
         Rebuild: {
             /**
-             * @description `idle`: no rebuild since the data was last lost or cleared
+             * @description `idle`: no rebuild since the data was last lost or cleared; `refused`: the archive made fewer orders than the figures hold, so nothing was changed (`error` says how many; `?force=true` replaces them anyway)
              * @enum {string}
              */
-            status: "idle" | "running" | "done" | "failed";
+            status: "idle" | "running" | "done" | "failed" | "refused";
             id?: string;
             /** @description The key generation being (or last) built */
             generation?: number;
@@ -744,7 +744,11 @@ export interface components {
             judged_differently: number;
             /** @description Invocations of the rebuild function so far */
             invocations: number;
-            /** @description Why a failed rebuild stopped, in general terms */
+            /** @description At the end: orders (valid and failed) the figures held */
+            live_orders?: number;
+            /** @description At the end: orders (valid and failed) the rebuild counted */
+            rebuilt_orders?: number;
+            /** @description Why a failed or refused rebuild stopped, in general terms */
             error?: string;
         };
         Redrive: {
@@ -814,6 +818,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": 200,
+                     *       "message": "SQS Order Management API",
+                     *       "endpoints": {
+                     *         "produce": "POST /produce - Generate random orders (about 20% invalid) and send them to the queue",
+                     *         "consumer_logs": "GET /consumer_logs - The consumer's latest log entries, oldest first (as the original)",
+                     *         "delete_redis_db": "DELETE /clear_redis_db - Delete this deployment's analytics (its key prefix only)",
+                     *         "users": "GET /users - Users ranked by total spend and by order count",
+                     *         "users/{user_id}/stats": "GET /users/{user_id}/stats - One user's order count, spend and failed orders",
+                     *         "stats/global": "GET /stats/global - Totals over all orders, with failures by reason and duplicates",
+                     *         "stats/monthly/{month}": "GET /stats/monthly/{month} - A month's totals and its users by spend"
+                     *       },
+                     *       "service": "orders-pipeline",
+                     *       "version": "1.0.0",
+                     *       "description": "Produce and submit orders to an SQS queue drained by a consumer Lambda, and query the analytics it keeps in Redis. Money is in currency units with at most two decimals.",
+                     *       "docs": "docs",
+                     *       "openapi": "openapi.json",
+                     *       "routes": [
+                     *         {
+                     *           "method": "GET",
+                     *           "path": "/api",
+                     *           "summary": "Service information and the list of endpoints"
+                     *         },
+                     *         {
+                     *           "method": "POST",
+                     *           "path": "/produce",
+                     *           "summary": "Generate random orders (about 20% invalid) and send them to the queue"
+                     *         },
+                     *         {
+                     *           "method": "GET",
+                     *           "path": "/stats/global",
+                     *           "summary": "Totals over all orders, with failures by reason and duplicates"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiInfo"];
                 };
             };
@@ -852,6 +893,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": 200,
+                     *       "message": "SQS Order Management API",
+                     *       "endpoints": {
+                     *         "produce": "POST /produce - Generate random orders (about 20% invalid) and send them to the queue",
+                     *         "consumer_logs": "GET /consumer_logs - The consumer's latest log entries, oldest first (as the original)",
+                     *         "delete_redis_db": "DELETE /clear_redis_db - Delete this deployment's analytics (its key prefix only)",
+                     *         "users": "GET /users - Users ranked by total spend and by order count",
+                     *         "users/{user_id}/stats": "GET /users/{user_id}/stats - One user's order count, spend and failed orders",
+                     *         "stats/global": "GET /stats/global - Totals over all orders, with failures by reason and duplicates",
+                     *         "stats/monthly/{month}": "GET /stats/monthly/{month} - A month's totals and its users by spend"
+                     *       },
+                     *       "service": "orders-pipeline",
+                     *       "version": "1.0.0",
+                     *       "description": "Produce and submit orders to an SQS queue drained by a consumer Lambda, and query the analytics it keeps in Redis. Money is in currency units with at most two decimals.",
+                     *       "docs": "docs",
+                     *       "openapi": "openapi.json",
+                     *       "routes": [
+                     *         {
+                     *           "method": "GET",
+                     *           "path": "/api",
+                     *           "summary": "Service information and the list of endpoints"
+                     *         },
+                     *         {
+                     *           "method": "POST",
+                     *           "path": "/produce",
+                     *           "summary": "Generate random orders (about 20% invalid) and send them to the queue"
+                     *         },
+                     *         {
+                     *           "method": "GET",
+                     *           "path": "/stats/global",
+                     *           "summary": "Totals over all orders, with failures by reason and duplicates"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ApiInfo"];
                 };
             };
@@ -890,6 +968,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "openapi": "3.1.0",
+                     *       "info": {
+                     *         "title": "Orders pipeline API",
+                     *         "version": "1.0.0"
+                     *       },
+                     *       "servers": [
+                     *         {
+                     *           "url": ".",
+                     *           "description": "The API that serves this document"
+                     *         }
+                     *       ],
+                     *       "paths": {
+                     *         "/stats/global": {
+                     *           "get": {
+                     *             "operationId": "getGlobalStats",
+                     *             "summary": "Totals over all orders, with failures by reason and duplicates"
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         [key: string]: unknown;
                     };
@@ -930,6 +1031,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example <!doctype html>
+                     *     <html lang="en">
+                     *     <head>
+                     *       <meta charset="utf-8">
+                     *       <meta name="viewport" content="width=device-width, initial-scale=1">
+                     *       <title>Orders pipeline API</title>
+                     */
                     "text/html": string;
                 };
             };
@@ -973,6 +1082,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example /* The dashboard's styles (served as static/dashboard.css). *\/
+                     *     :root {
+                     *       --ink: #1f2933;
+                     *       --muted: #616e7c;
+                     */
                     "text/plain": string;
                 };
             };
@@ -1020,6 +1135,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example <!doctype html>
+                     *     <html lang="en">
+                     *     <head>
+                     *     <meta charset="utf-8">
+                     *     <meta name="viewport" content="width=device-width, initial-scale=1">
+                     *     <title>Orders pipeline dashboard</title>
+                     */
                     "text/html": string;
                 };
             };
@@ -1062,6 +1185,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Successfully sent 2 orders to queue",
+                     *       "orders": [
+                     *         {
+                     *           "order_id": "ORD9858",
+                     *           "user_id": "U1000",
+                     *           "order_value": 1396059.27,
+                     *           "message_id": "00000000-0000-4000-8000-000000000001"
+                     *         },
+                     *         {
+                     *           "order_id": "ORD3168",
+                     *           "user_id": "U1002",
+                     *           "order_value": 752673.17,
+                     *           "message_id": "00000000-0000-4000-8000-000000000002"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProduceResponse"];
                 };
             };
@@ -1158,6 +1300,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accepted": 2,
+                     *       "orders": [
+                     *         {
+                     *           "order_id": "ORD-EXAMPLE-1",
+                     *           "message_id": "b1ad7f09-8d78-4117-8b9c-b4df658044b1"
+                     *         },
+                     *         {
+                     *           "order_id": "ORD-EXAMPLE-2",
+                     *           "message_id": "804187db-8b2d-4ce1-9b4e-d199f1b0c8ee"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["SubmitOrdersResponse"];
                 };
             };
@@ -1229,11 +1386,8 @@ export interface operations {
     getConsumerLogs: {
         parameters: {
             query?: {
-                /**
-                 * @description limit: 1-1000, default 100
-                 * @example 100
-                 */
-                limit?: string;
+                /** @description How many of the latest entries to answer */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -1247,6 +1401,43 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "total_logs": 3,
+                     *       "logs": [
+                     *         {
+                     *           "timestamp": "2026-11-25 08:22:09",
+                     *           "message": "[ERROR] Order value mismatch: 864213.51 != 1024604.41, fixing with correct value",
+                     *           "recorded_at": "2026-11-25T08:22:09.000Z",
+                     *           "status": "valid",
+                     *           "message_id": "00000000-0000-4000-8000-000000000003",
+                     *           "order_id": "ORD4352",
+                     *           "user_id": "U1000",
+                     *           "order_value": 1024604.41,
+                     *           "corrected": true,
+                     *           "computed_value": 864213.51
+                     *         },
+                     *         {
+                     *           "timestamp": "2026-11-25 08:22:09",
+                     *           "message": "[USER: U1001] [ORDER: ORD8015] Processed successfully",
+                     *           "recorded_at": "2026-11-25T08:22:09.000Z",
+                     *           "status": "valid",
+                     *           "message_id": "00000000-0000-4000-8000-000000000004",
+                     *           "order_id": "ORD8015",
+                     *           "user_id": "U1001"
+                     *         },
+                     *         {
+                     *           "timestamp": "2026-11-25 08:22:09",
+                     *           "message": "[USER: U1005] [ORDER: ORD9930] Processed successfully",
+                     *           "recorded_at": "2026-11-25T08:22:09.000Z",
+                     *           "status": "valid",
+                     *           "message_id": "00000000-0000-4000-8000-000000000005",
+                     *           "order_id": "ORD9930",
+                     *           "user_id": "U1005"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["ConsumerLogs"];
                 };
             };
@@ -1294,6 +1485,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "message": "Redis database cleared",
+                     *       "deleted_keys": 106
+                     *     }
+                     */
                     "application/json": components["schemas"]["ClearResponse"];
                 };
             };
@@ -1338,11 +1535,8 @@ export interface operations {
     getDeadLetters: {
         parameters: {
             query?: {
-                /**
-                 * @description limit: 1-100, default 10
-                 * @example 10
-                 */
-                limit?: string;
+                /** @description How many dead letters to read */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -1356,6 +1550,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "approximate_total": 1,
+                     *       "dead_letters": [
+                     *         {
+                     *           "message_id": "ec264783-5fb5-4bd3-ba74-b1ab3c9022c9",
+                     *           "source_message_id": "e019ebff-066b-4543-bbfc-a341450e9d63",
+                     *           "reason": "malformed",
+                     *           "details": "order_timestamp: Invalid input: expected string, received undefined; order_value: Invalid input: expected number, received string; items: Invalid input: expected array, received undefined; shipping_address: Invalid input: expected string, received undefined; payment_method: Invalid input: expected string, received undefined",
+                     *           "order_id": "ORD-EXAMPLE-3",
+                     *           "receive_count": 1,
+                     *           "sent_at": "2026-12-06T10:27:41.114Z",
+                     *           "body": "{\"order_id\": \"ORD-EXAMPLE-3\", \"user_id\": \"U1002\", \"order_value\": \"a lot\"}"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["DeadLetters"];
                 };
             };
@@ -1430,6 +1641,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "moved": 1,
+                     *       "method": "copy",
+                     *       "finished": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["Redrive"];
                 };
             };
@@ -1495,6 +1713,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "done",
+                     *       "id": "421496a5-8384-4472-ab49-5f49f3152352",
+                     *       "generation": 1,
+                     *       "started_at": "2026-12-06T10:27:58.027Z",
+                     *       "finished_at": "2026-12-06T10:28:03.314Z",
+                     *       "objects_read": 7,
+                     *       "orders_read": 66,
+                     *       "objects_skipped": 0,
+                     *       "objects_unauthenticated": 0,
+                     *       "lines_skipped": 0,
+                     *       "orders_per_second": 673,
+                     *       "judged_differently": 0,
+                     *       "invocations": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["Rebuild"];
                 };
             };
@@ -1529,7 +1764,10 @@ export interface operations {
     };
     startRebuild: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `true`: switch to the rebuilt figures even when they count fewer orders than the current ones (an archive that lost objects) */
+                force?: "true" | "false";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1542,6 +1780,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "running",
+                     *       "id": "421496a5-8384-4472-ab49-5f49f3152352",
+                     *       "generation": 1,
+                     *       "started_at": "2026-12-06T10:27:58.027Z",
+                     *       "objects_read": 0,
+                     *       "orders_read": 0,
+                     *       "objects_skipped": 0,
+                     *       "objects_unauthenticated": 0,
+                     *       "lines_skipped": 0,
+                     *       "orders_per_second": 0,
+                     *       "judged_differently": 0,
+                     *       "invocations": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["Rebuild"];
                 };
             };
@@ -1604,11 +1858,8 @@ export interface operations {
     getRankings: {
         parameters: {
             query?: {
-                /**
-                 * @description limit: 1-100, default 10
-                 * @example 10
-                 */
-                limit?: string;
+                /** @description How many users each ranking lists */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -1622,6 +1873,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "total_spend_ranking": [
+                     *         {
+                     *           "position": 1,
+                     *           "user_id": "U1005",
+                     *           "total_spend": 10968810.92
+                     *         },
+                     *         {
+                     *           "position": 2,
+                     *           "user_id": "U1004",
+                     *           "total_spend": 10263360.81
+                     *         },
+                     *         {
+                     *           "position": 3,
+                     *           "user_id": "U1001",
+                     *           "total_spend": 7800532.84
+                     *         }
+                     *       ],
+                     *       "total_order_count_ranking": [
+                     *         {
+                     *           "position": 1,
+                     *           "user_id": "U1005",
+                     *           "total_order_count": 13
+                     *         },
+                     *         {
+                     *           "position": 2,
+                     *           "user_id": "U1004",
+                     *           "total_order_count": 12
+                     *         },
+                     *         {
+                     *           "position": 3,
+                     *           "user_id": "U1001",
+                     *           "total_order_count": 9
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["Rankings"];
                 };
             };
@@ -1675,6 +1964,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "user_id": "U1005",
+                     *       "order_count": 13,
+                     *       "total_spend": 10968810.92,
+                     *       "failed_order_count": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["UserStats"];
                 };
             };
@@ -1731,6 +2028,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "total_orders": 54,
+                     *       "total_revenue": 46831932.78,
+                     *       "failed_orders": 6,
+                     *       "duplicates": 0,
+                     *       "corrected_orders": 1,
+                     *       "failed_by_reason": {
+                     *         "invalid_order_id": 2,
+                     *         "invalid_user_id": 2,
+                     *         "non_positive_value": 2
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["GlobalStats"];
                 };
             };
@@ -1757,11 +2068,8 @@ export interface operations {
     getMonthlyStats: {
         parameters: {
             query?: {
-                /**
-                 * @description limit: 1-1000, default 100
-                 * @example 100
-                 */
-                limit?: string;
+                /** @description How many of the month's users to list */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -1781,6 +2089,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "month": "2026-11",
+                     *       "total_orders": 54,
+                     *       "total_revenue": 46831932.78,
+                     *       "failed_orders": 6,
+                     *       "duplicates": 0,
+                     *       "corrected_orders": 1,
+                     *       "failed_by_reason": {
+                     *         "invalid_order_id": 2,
+                     *         "invalid_user_id": 2,
+                     *         "non_positive_value": 2
+                     *       },
+                     *       "user_count": 6,
+                     *       "user_stats": [
+                     *         {
+                     *           "user_id": "U1005",
+                     *           "order_count": 13,
+                     *           "total_spend": 10968810.92,
+                     *           "failed_order_count": 0
+                     *         },
+                     *         {
+                     *           "user_id": "U1004",
+                     *           "order_count": 12,
+                     *           "total_spend": 10263360.81,
+                     *           "failed_order_count": 0
+                     *         },
+                     *         {
+                     *           "user_id": "U1001",
+                     *           "order_count": 9,
+                     *           "total_spend": 7800532.84,
+                     *           "failed_order_count": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["MonthlyStats"];
                 };
             };
@@ -1825,11 +2169,8 @@ export interface operations {
     getMonthTotals: {
         parameters: {
             query?: {
-                /**
-                 * @description limit: 1-120, default 12
-                 * @example 12
-                 */
-                limit?: string;
+                /** @description How many of the latest months with data to answer */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -1843,6 +2184,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "months": [
+                     *         {
+                     *           "month": "2026-10",
+                     *           "total_orders": 17,
+                     *           "total_revenue": 12322512.8,
+                     *           "failed_orders": 6,
+                     *           "duplicates": 0,
+                     *           "corrected_orders": 0,
+                     *           "failed_by_reason": {
+                     *             "non_positive_value": 3,
+                     *             "value_mismatch": 2,
+                     *             "invalid_user_id": 1
+                     *           }
+                     *         },
+                     *         {
+                     *           "month": "2026-11",
+                     *           "total_orders": 14,
+                     *           "total_revenue": 12511229.94,
+                     *           "failed_orders": 7,
+                     *           "duplicates": 1,
+                     *           "corrected_orders": 0,
+                     *           "failed_by_reason": {
+                     *             "invalid_user_id": 2,
+                     *             "value_mismatch": 2,
+                     *             "invalid_order_id": 2,
+                     *             "non_positive_value": 1
+                     *           }
+                     *         },
+                     *         {
+                     *           "month": "2026-12",
+                     *           "total_orders": 4,
+                     *           "total_revenue": 3133156.59,
+                     *           "failed_orders": 1,
+                     *           "duplicates": 0,
+                     *           "corrected_orders": 0,
+                     *           "failed_by_reason": {
+                     *             "value_mismatch": 1
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["MonthTotals"];
                 };
             };
@@ -1890,6 +2275,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "months": [
+                     *         "2026-09",
+                     *         "2026-10",
+                     *         "2026-11",
+                     *         "2026-12"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["Months"];
                 };
             };
@@ -1928,6 +2323,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "queue": {
+                     *         "messages": 0,
+                     *         "in_flight": 0
+                     *       },
+                     *       "dead_letter_queue": {
+                     *         "messages": 1,
+                     *         "in_flight": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["QueueStats"];
                 };
             };
@@ -1975,6 +2382,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "checks": {
+                     *         "redis": {
+                     *           "ok": true,
+                     *           "latency_ms": 11
+                     *         },
+                     *         "queue": {
+                     *           "ok": true,
+                     *           "latency_ms": 11,
+                     *           "approximate_messages": 0
+                     *         }
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Health"];
                 };
             };

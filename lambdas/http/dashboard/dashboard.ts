@@ -226,7 +226,9 @@ function renderRebuild(progress: RebuildProgress): void {
       ? `Rebuilding the figures from the order archive: ${read}. The figures below switch over when it is done.`
       : progress.status === "done"
         ? `Figures rebuilt from the order archive: ${read}.`
-        : `Rebuild from the archive failed: ${progress.error ?? "unknown error"}.`;
+        : progress.status === "refused"
+          ? `Rebuild from the archive ${progress.error ?? "refused"}.`
+          : `Rebuild from the archive failed: ${progress.error ?? "unknown error"}.`;
   banner.hidden = false;
 }
 
@@ -234,10 +236,10 @@ async function refresh(): Promise<void> {
   try {
     const [global, rankings, queues, logs, months, health, rebuild] = await Promise.all([
       api.GET("/stats/global"),
-      api.GET("/users", { params: { query: { limit: "8" } } }),
+      api.GET("/users", { params: { query: { limit: 8 } } }),
       api.GET("/stats/queues"),
-      api.GET("/consumer_logs", { params: { query: { limit: "12" } } }),
-      api.GET("/stats/monthly", { params: { query: { limit: "12" } } }),
+      api.GET("/consumer_logs", { params: { query: { limit: 12 } } }),
+      api.GET("/stats/monthly", { params: { query: { limit: 12 } } }),
       api.GET("/health"),
       api.GET("/admin/rebuild"),
     ]);
@@ -302,7 +304,7 @@ function failure(error: { error?: string; message?: string } | undefined, respon
 
 async function showDeadLetters(): Promise<void> {
   const { data, error, response } = await api.GET("/dlq", {
-    params: { query: { limit: "50" } },
+    params: { query: { limit: 50 } },
     headers: adminHeaders(),
   });
   if (!data) {

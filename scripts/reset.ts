@@ -1,0 +1,33 @@
+/**
+ * `npm run reset`: starts local mode over. Deletes its state folder (`.local/`, or
+ * `--state-dir DIR`): its Redis's data (every figure), the order archive and the secrets (a new
+ * admin token at the next start). Refused while a local mode runs on the folder.
+ */
+import { existsSync, rmSync } from "node:fs";
+import { parseCommandLine } from "../local/command-line.ts";
+import { openLocalState, StateInUseError } from "../local/state.ts";
+
+const { values } = parseCommandLine(
+  "npm run reset -- [options]",
+  {
+    "state-dir": { type: "string", value: "DIR", help: "the state folder to delete (default .local/)" },
+    help: { type: "boolean", short: "h", help: "print this and exit" },
+  },
+  process.argv.slice(2),
+);
+
+try {
+  const state = openLocalState({ directory: values["state-dir"] });
+  const had = existsSync(state.redisDir) || existsSync(state.s3Dir);
+  rmSync(state.directory, { recursive: true, force: true });
+  console.log(
+    had
+      ? `deleted ${state.shown}: local mode's figures, order archive and secrets; the next npm start begins empty`
+      : `${state.shown} held nothing yet; the next npm start begins empty`,
+  );
+} catch (error) {
+  console.error(
+    `npm run reset: ${error instanceof StateInUseError ? error.message : (error as Error).stack}`,
+  );
+  process.exit(1);
+}

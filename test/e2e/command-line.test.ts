@@ -1,0 +1,99 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { freePort } from "../../local/redis-server";
+import { PROJECT_ROOT } from "../../local/synth";
+
+/**
+ * `npm start`'s and `npm run invoke`'s command lines as a person mistypes them: every wrong
+ * flag, value or Redis ends at once with a message saying what is accepted, never a stack trace
+ * or a silently ignored setting.
+ */
+
+const stateDir = mkdtempSync(join(tmpdir(), "orders-command-line-"));
+afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(script: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_STATE_DIR: stateDir, NO_COLOR: "1", ...extraEnv };
+    if (!extraEnv.REDIS_URL) delete env.REDIS_URL;
+    const child = spawn(process.execPath, [script, ...args], { cwd: PROJECT_ROOT, env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const start = (args: string[], env?: Record<string, string>) => run("local/main.ts", args, env);
+
+describe("npm start's command line", () => {
+  it("--help prints every option and exits 0", async () => {
+    const help = await start(["--help"]);
+    expect(help.code).toBe(0);
+    for (const option of ["--port N", "--state-dir DIR", "--ephemeral", "-c, --context name=value", "--help"])
+      expect(help.stdout).toContain(option);
+  });
+
+  it("refuses a wrong value or option, saying what is accepted", async () => {
+    const port = await start(["--port", "abc"]);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain('--port must be a whole number from 0 to 65535, not "abc"');
+    const envPort = await start([], { PORT: "70000" });
+    expect(envPort.code).toBe(2);
+    expect(envPort.stderr).toContain("PORT must be a whole number from 0 to 65535");
+    const concurrency = await start(["--function-concurrency", "0"]);
+    expect(concurrency.code).toBe(2);
+    expect(concurrency.stderr).toContain("--function-concurrency must be a whole number from 1");
+    const unknown = await start(["--prot", "3000"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--prot'");
+    expect(unknown.stderr).toContain("--help lists the options");
+    for (const run of [port, envPort, concurrency, unknown]) expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("stops, naming it, when REDIS_URL does not answer, instead of running on another Redis", async () => {
+    const dead = `redis://127.0.0.1:${await freePort()}`;
+    const started = await start(["--ephemeral", "--port", "0"], { REDIS_URL: dead });
+    expect(started.code).toBe(1);
+    expect(started.stderr).toContain(`REDIS_URL=${dead} does not answer`);
+    expect(started.stdout).not.toContain("running locally");
+  }, 120_000);
+
+  it("refuses a stack parameter it does not know, with the nearest name", async () => {
+    const started = await start(["--ephemeral", "--port", "0", "-c", "batchsize=50"]);
+    expect(started.code).toBe(1);
+    expect(started.stderr).toContain(
+      "-c batchsize: no stack parameter has that name; did you mean batchSize?",
+    );
+  }, 120_000);
+});
+
+describe("npm run invoke's command line", () => {
+  it("--help prints its options; a missing function or event file is a message, not a trace", async () => {
+    const help = await run("scripts/invoke.ts", ["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--event FILE");
+    const none = await run("scripts/invoke.ts", []);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("usage: npm run invoke -- <function>");
+    const missing = await run("scripts/invoke.ts", ["Stats", "--event", "no-such-event.json"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("no-such-event.json");
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+  });
+});
