@@ -215,7 +215,7 @@ process.exit(endToEnd.unaccounted === 0 ? 0 : 1);
 
 /** The embedded SQS server local mode runs, alone in this process: send, receive, delete. */
 async function measureEmbeddedSqsCeiling(bodies: string[]) {
-  const sqs = await startEmbeddedAws(0);
+  const sqs = await startEmbeddedAws();
   try {
     const { QueueUrl = "" } = await sqs.client.send(new CreateQueueCommand({ QueueName: "ceiling" }));
     return await measureSqsCeiling({ sqs: sqs.client, queueUrl: QueueUrl, bodies });

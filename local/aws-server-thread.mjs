@@ -1,27 +1,17 @@
-// The embedded SQS and S3 server (fauxqs) in a thread of its own, as SQS and S3 are services of
-// their own on AWS: its request handling does not take turns with local mode's API Gateway and
-// pollers on the main thread. local/embedded-aws.ts starts it and asks it, by message, to create queues and
-// buckets and to stop; everything else reaches it over HTTP, through the AWS SDK.
+// The embedded SQS and S3 server (local/aws-server.ts) in a thread of its own, as SQS and S3 are
+// services of their own on AWS: its request handling does not take turns with local mode's API
+// Gateway and pollers on the main thread. local/embedded-aws.ts starts it and asks it, by
+// message, to create queues and buckets and to stop; everything else reaches it over HTTP,
+// through the AWS SDK.
 
 import { parentPort, workerData } from "node:worker_threads";
-import { startFauxqs } from "fauxqs";
-
-const { port, region, storageDir } = workerData;
+import { startAwsServer } from "./aws-server.ts";
 
 try {
-  const server = await startFauxqs({
-    port,
-    host: "127.0.0.1",
-    logger: false,
-    defaultRegion: region,
-    s3StorageDir: storageDir,
-  });
+  const server = await startAwsServer(workerData);
   const operations = {
-    createQueue: (name, attributes) => {
-      const { queueUrl, queueArn } = server.createQueue(name, { attributes });
-      return { queueUrl, queueArn };
-    },
-    createBucket: (name) => server.createBucket(name).bucketName,
+    createQueue: (name, attributes) => server.createQueue(name, attributes),
+    createBucket: (name) => server.createBucket(name),
     stop: () => server.stop(),
   };
   parentPort.on("message", async ({ id, operation, args }) => {

@@ -3,12 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import type { AwsServerOptions } from "./aws-server.ts";
 import type { BucketModel, QueueModel } from "./template.ts";
 
 /**
  * The template's queues and buckets in an embedded SQS- and S3-compatible server (fauxqs): queues
  * with their visibility timeouts, retention and redrive policies, buckets empty at start (like
- * the queues, they live as long as local mode; their objects in a temporary directory). Everything talks to it through the real AWS SDK.
+ * the queues, they live as long as local mode, unless given a storage folder to keep their
+ * objects in). It listens on 127.0.0.1 only, behind local mode's request guard, and speaks SQS's
+ * JSON and query protocols and S3's (local/aws-server.ts). Everything talks to it through the real AWS SDK.
  */
 
 export const LOCAL_REGION = "us-east-1";
@@ -74,21 +77,44 @@ export interface EmbeddedAws {
   stop(): Promise<void>;
 }
 
+export interface EmbeddedAwsOptions {
+  /** Its port on 127.0.0.1; a free one by default. */
+  port?: number;
+  /**
+   * The folder its state is kept in when it stops: the S3 objects (under `s3/`) and the queues'
+   * messages (`queues.json`, written at stop); a server started later on the same folder has
+   * them. By default the objects are in a temporary folder, removed when it stops, and the queues
+   * start empty.
+   */
+  storageDir?: string;
+  /** Host names it answers besides the loopback's (`npm start -- --allowed-host`). */
+  allowedHosts?: readonly string[];
+}
+
 /**
  * Starts the server in a thread of its own (local/aws-server-thread.mjs): on AWS, SQS and S3 do
  * not share a CPU with API Gateway and the event source's pollers, and here the main thread is
  * the one that runs those.
  */
-export async function startEmbeddedAws(port = 0): Promise<EmbeddedAws> {
+export async function startEmbeddedAws(options: EmbeddedAwsOptions = {}): Promise<EmbeddedAws> {
   // Objects live in files, not in the heap: the archive grows with every order, and local mode's
-  // memory should not. The directory goes when local mode stops, like the queues' messages.
-  const objectsDir = await mkdtemp(join(tmpdir(), "orders-pipeline-s3-"));
-  const server = await startServerThread({ port, region: LOCAL_REGION, storageDir: objectsDir }).catch(
-    async (error: unknown) => {
-      await rm(objectsDir, { recursive: true, force: true });
-      throw error;
-    },
-  );
+  // memory should not. Without a storage folder they go when the server stops, like the queues' messages.
+  const objectsDir = options.storageDir
+    ? join(options.storageDir, "s3")
+    : await mkdtemp(join(tmpdir(), "orders-pipeline-s3-"));
+  const removeTemporary = async () => {
+    if (!options.storageDir) await rm(objectsDir, { recursive: true, force: true });
+  };
+  const server = await startServerThread({
+    port: options.port ?? 0,
+    region: LOCAL_REGION,
+    objectsDir,
+    allowedHosts: [...(options.allowedHosts ?? [])],
+    ...(options.storageDir ? { queuesFile: join(options.storageDir, "queues.json") } : {}),
+  }).catch(async (error: unknown) => {
+    await removeTemporary();
+    throw error;
+  });
   const endpoint = `http://127.0.0.1:${server.port}`;
   const client = localSqsClient(endpoint);
   const createQueue: EmbeddedAws["createQueue"] = (name, attributes = {}) =>
@@ -105,7 +131,7 @@ export async function startEmbeddedAws(port = 0): Promise<EmbeddedAws> {
     async stop() {
       client.destroy();
       await server.stop();
-      await rm(objectsDir, { recursive: true, force: true });
+      await removeTemporary();
     },
   };
 }
@@ -172,7 +198,7 @@ interface ServerThread {
   stop(): Promise<void>;
 }
 
-async function startServerThread(workerData: { port: number; region: string; storageDir: string }) {
+async function startServerThread(workerData: AwsServerOptions) {
   const worker = new Worker(new URL("./aws-server-thread.mjs", import.meta.url), {
     workerData,
     name: "sqs-s3-server",

@@ -132,7 +132,14 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     const [synth, redis, sqs] = await started.all([
       resynthesize(),
       localModeRedis(options, state),
-      state.running ? attachEmbeddedAws(state.running.awsEndpoint) : startEmbeddedAws(options.sqsPort ?? 0),
+      state.running
+        ? attachEmbeddedAws(state.running.awsEndpoint)
+        : startEmbeddedAws({
+            port: options.sqsPort,
+            allowedHosts: options.allowedHosts,
+            // Its objects (the order archive) in the state folder's s3/, kept across restarts.
+            ...(state.ephemeral ? {} : { storageDir: state.directory }),
+          }),
     ] as const);
     // What runs the template (set below, swapped by reload()) and the secrets it was given.
     const current = { runtime: undefined as Runtime | undefined, secrets: [] as LocalSecret[] };

@@ -156,8 +156,8 @@ console.log(
       ? `  ApiKey  x-api-key: ${mode.apiKey} for POST /produce and /orders  (API_KEY to choose it)`
       : "",
     mode.state.ephemeral
-      ? "  State   nothing is kept (--ephemeral): figures, archive and secrets go when local mode stops"
-      : `  State   ${mode.state.shown} keeps the figures, the archive and the secrets across restarts (npm run reset empties it)`,
+      ? "  State   nothing is kept (--ephemeral): figures, archive, queues and secrets go when local mode stops"
+      : `  State   ${mode.state.shown} keeps the figures, the archive, the queued messages and the secrets across restarts (npm run reset empties it)`,
     `  Redis   ${redisLine(mode.redis)}`,
     mode.buckets.size > 0
       ? `  Archive ${[...mode.buckets.values()].join(", ")} in the embedded S3 (POST /admin/rebuild replays it into Redis)`

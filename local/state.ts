@@ -6,7 +6,8 @@ import { PROJECT_ROOT } from "./synth.ts";
 
 /**
  * Everything local mode owns, in one folder, so that a restart loses nothing: its Redis's
- * append-only file (`redis/`), the embedded S3's objects, the order archive among them (`s3/`),
+ * append-only file (`redis/`), the embedded S3's objects, the order archive among them (`s3/`,
+ * where local/embedded-aws.ts keeps them),
  * and the values of the stack's secrets and API key (`secrets/`, a file each named as the variable
  * that chooses it, e.g. `secrets/ADMIN_TOKEN`, readable by its owner only).
  * `.local/` in the project by default (git ignores it); `--state-dir` or LOCAL_STATE_DIR chooses another, and
@@ -35,7 +36,6 @@ export interface LocalState {
   /** Set when another local mode owns the folder: its services, to share. */
   running: RunningServices | undefined;
   redisDir: string;
-  s3Dir: string;
   /** The kept value of a secret (by the variable that chooses it, e.g. ADMIN_TOKEN), if any. */
   secret(name: string): string | undefined;
   storeSecret(name: string, value: string): void;
@@ -77,10 +77,7 @@ export function openLocalState(
     ephemeral,
     running,
     redisDir: join(directory, "redis"),
-    s3Dir: join(directory, "s3"),
-    shown: relative(PROJECT_ROOT, directory).startsWith("..")
-      ? directory
-      : `${relative(PROJECT_ROOT, directory)}/`,
+    shown: `${relative(PROJECT_ROOT, directory).startsWith("..") ? directory : relative(PROJECT_ROOT, directory)}/`,
     secret: (name) => readText(join(secretsDir, name)),
     storeSecret(name, value) {
       if (running) return; // the owner's values stand

@@ -1,9 +1,9 @@
 /**
  * `npm run reset`: starts local mode over. Deletes its state folder (`.local/`, or
- * `--state-dir DIR`): its Redis's data (every figure), the order archive and the secrets (a new
+ * `--state-dir DIR`): its Redis's data (every figure), the order archive, the queued messages and the secrets (a new
  * admin token at the next start). Refused while a local mode runs on the folder.
  */
-import { existsSync, rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { parseCommandLine } from "../local/command-line.ts";
 import { openLocalState, StateInUseError } from "../local/state.ts";
 
@@ -18,11 +18,12 @@ const { values } = parseCommandLine(
 
 try {
   const state = openLocalState({ directory: values["state-dir"] });
-  const had = existsSync(state.redisDir) || existsSync(state.s3Dir);
+  // Besides the lock this run just took.
+  const had = readdirSync(state.directory).some((name) => name !== "local-mode.json");
   rmSync(state.directory, { recursive: true, force: true });
   console.log(
     had
-      ? `deleted ${state.shown}: local mode's figures, order archive and secrets; the next npm start begins empty`
+      ? `deleted ${state.shown}: local mode's figures, order archive, queued messages and secrets; the next npm start begins empty`
       : `${state.shown} held nothing yet; the next npm start begins empty`,
   );
 } catch (error) {

@@ -96,7 +96,7 @@ describe("a start that fails", () => {
       startWith({ port: 0, sqsPort, appModule: join(PROJECT_ROOT, "test", "fixtures", "no-such-app.ts") }),
     ).rejects.toThrow(/synth failed/);
     // The embedded SQS server had started beside the synth: nothing listens on its port now.
-    await (await startEmbeddedAws(sqsPort)).stop();
+    await (await startEmbeddedAws({ port: sqsPort })).stop();
   });
 
   it("at the last step (the API's port is taken): stops the functions, pollers and servers started before", async () => {
@@ -110,7 +110,7 @@ describe("a start that fails", () => {
     } finally {
       taken.close();
     }
-    await (await startEmbeddedAws(sqsPort)).stop();
+    await (await startEmbeddedAws({ port: sqsPort })).stop();
   });
 });
 
