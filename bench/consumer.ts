@@ -43,6 +43,8 @@ const { values: args } = parseArgs({
   },
 });
 const sizes = args.sizes.split(",").map(Number);
+/** The archive's authentication key here (the stack's is a Secrets Manager secret). */
+const BENCH_ARCHIVE_KEY = "bench-archive-authentication-key";
 const ordersPerSize = Number(args.orders);
 
 const redis = await ensureRedis(process.env.REDIS_URL);
@@ -61,6 +63,7 @@ Object.assign(process.env, {
   POWERTOOLS_LOG_LEVEL: "WARN",
   POWERTOOLS_SERVICE_NAME: "orders-pipeline",
   ARCHIVE_BUCKET: args.archive ? await sqs.createBucket("bench-archive") : "",
+  ARCHIVE_KEY: BENCH_ARCHIVE_KEY,
 });
 // The metric lines are built and written as on Lambda (their cost is measured), then dropped here.
 const write = process.stdout.write.bind(process.stdout);
@@ -69,7 +72,9 @@ process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
 const { handler } = await import("../lambdas/sqs/consumer");
 // The steps' own archive and store, beside the handler's (same bucket kind, a prefix of their own).
 const stepsArchive = args.steps
-  ? createS3Archive(createS3Client(process.env), await sqs.createBucket("bench-steps-archive"))
+  ? createS3Archive(createS3Client(process.env), await sqs.createBucket("bench-steps-archive"), {
+      authenticationKey: BENCH_ARCHIVE_KEY,
+    })
   : undefined;
 // The bench's own connection: the steps' store, and the clean-up at the end.
 const benchRedis = createRedisClient(redis.url);
@@ -142,7 +147,7 @@ async function measureSteps(batchSize: number, batches: number) {
     const judge = performance.now() - start;
 
     start = performance.now();
-    const archived = stepsArchive?.open(randomUUID());
+    const archived = stepsArchive?.open(randomUUID(), DEFAULT_JUDGING_RULES.valueMismatch);
     for (let first = 0; first < judged.length; first += RECORD_SLICE)
       archived?.add(judged.slice(first, first + RECORD_SLICE).map(toArchived(DEFAULT_JUDGING_RULES)));
     await archived?.close();

@@ -164,6 +164,7 @@ export class OrdersStack extends Stack {
       "archive:write": (fn) => archive.allowArchiving(fn),
       "archive:read": (fn) => archive.allowReading(fn),
       "archive:clear-marks": (fn) => archive.allowClearMarks(fn),
+      "archive-key:read": (fn) => archive.allowAuthenticating(fn),
       "rebuild:invoke": (fn) =>
         fn.addToRolePolicy(
           new PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [rebuild.functionArn] }),
@@ -296,21 +297,26 @@ function setEnvironments(
   const bucket: Pick<EnvironmentOf<"rebuild">, "ARCHIVE_BUCKET"> = {
     ARCHIVE_BUCKET: archive.bucket.bucketName,
   };
+  const archiveKey: Pick<EnvironmentOf<"rebuild">, "ARCHIVE_KEY_SECRET_ID"> = {
+    ARCHIVE_KEY_SECRET_ID: archive.authenticationKey.secretArn,
+  };
   functions.consumer.setEnvironment({
     ...common,
     ...orders.consumerEnvironment(consumerSettings),
     ...judging,
     ...bucket,
+    ...archiveKey,
     VALUE_MISMATCH: params.valueMismatch,
   });
   functions.rebuild.setEnvironment({
     ...common,
     ...judging,
     ...bucket,
+    ...archiveKey,
     MARKER_TTL_SECONDS: String(params.queueRetentionSeconds),
   });
   functions.docs.setEnvironment({ ADMIN_AUTH: params.adminAuth, WRITE_AUTH: params.writeAuth });
-  functions.producer.setEnvironment({ QUEUE_URL: orders.queue.queueUrl });
+  functions.producer.setEnvironment({ QUEUE_URL: orders.queue.queueUrl, PRODUCE: params.produce });
   functions.stats.setEnvironment({ ...common, ...queues });
   functions.admin.setEnvironment({
     ...common,

@@ -75,6 +75,13 @@ const OrdersParametersSchema = z
      * stack then sets (an account-wide setting, kept when the stack goes): `off` leaves it alone.
      */
     accessLogs: z.enum(["on", "off"]).default("on"),
+    /**
+     * `POST /produce` makes up to 1,000 orders a request, each an SQS message, consumer time,
+     * archive bytes and a marker kept for days, while a usage plan and stage throttling count
+     * requests: 1,000 times the price of one. `off` (the default: on AWS it is a demo's tool, not
+     * a production one) answers it 404 and makes nothing; local mode and deploy:local turn it on.
+     */
+    produce: z.enum(["on", "off"]).default("off"),
     /** The usage plan of the write routes' API key: requests per day, per second and burst. */
     apiKeyQuotaPerDay: z.coerce.number().int().min(1).default(100_000),
     apiKeyRateLimit: z.coerce.number().min(1).default(50),

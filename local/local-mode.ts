@@ -120,8 +120,8 @@ const DEFAULT_OUTDIR = join(PROJECT_ROOT, "cdk.out.local");
 export async function startLocalMode(options: LocalModeOptions = {}): Promise<LocalMode> {
   process.setSourceMapsEnabled(true); // stack traces from the bundles point at lambdas/*.ts
   const outdir = options.outdir ?? DEFAULT_OUTDIR;
-  // Writes open unless asked (what the original's clients expect); `-c writeAuth=apiKey` turns keys on.
-  const context = { writeAuth: "open", ...options.context };
+  // Writes open and POST /produce on unless asked (as the original); `-c writeAuth=apiKey` turns keys on.
+  const context = { writeAuth: "open", produce: "on", ...options.context };
   const resynthesize = () => synthesize({ outdir, context, appModule: options.appModule });
   // Everything started is stopped in reverse order: by `stop()`, or at once if the start fails.
   const started = new StopStack();

@@ -51,14 +51,34 @@ export function formatLogLine(functionName: string, line: string, colour: boolea
   }
   if (report !== undefined) return formatPlatformLine(functionName, report, colour);
   const name = paint("cyan", functionName.padEnd(16));
-  if (metrics !== undefined) return `${paint("gray", time)} ${name} ${paint("magenta", "METRIC")} ${metrics}`;
-  if (!record) return `${paint("gray", time)} ${name} ${line}`;
-  const level = String(record.level ?? "INFO");
+  if (metrics !== undefined)
+    return `${paint("gray", time)} ${name} ${paint("magenta", "METRIC")} ${escapeControl(metrics)}`;
+  if (!record) return `${paint("gray", time)} ${name} ${escapeControl(line)}`;
+  const level = escapeControl(String(record.level ?? "INFO"));
   const fields = Object.entries(record)
     .filter(([key]) => !NOISE.has(key))
     .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
     .join(" ");
-  return `${paint("gray", time)} ${name} ${paint(LEVEL_COLOURS[level] ?? "white", level.padEnd(5))} ${record.message}${fields ? ` ${paint("gray", fields)}` : ""}`;
+  const message = escapeControl(String(record.message));
+  return `${paint("gray", time)} ${name} ${paint(LEVEL_COLOURS[level] ?? "white", level.padEnd(5))} ${message}${fields ? ` ${paint("gray", escapeControl(fields))}` : ""}`;
+}
+
+/** Control characters (C0, DEL, C1) and Unicode's line and paragraph separators. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NAMED_ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/**
+ * Each control character as an escape, `\n` or `\u001b` as JSON writes it. What a function logs
+ * holds values anyone could write (an order id, an S3 key): a newline in one would print a forged
+ * line, an escape sequence would rewrite the terminal. (The consumer log's lines are escaped alike
+ * by lambdas/http/log-messages.ts: local mode imports nothing from lambdas/.)
+ */
+function escapeControl(text: string): string {
+  return text.replace(
+    CONTROL_CHARACTERS,
+    (char) => NAMED_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** A line from the platform rather than the function's code (REPORT), dimmed. */

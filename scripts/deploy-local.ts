@@ -232,9 +232,11 @@ if (options.destroy) {
 }
 
 // Synthesize once; the checks read the template, and the deploy uses the same assembly. Writes are
-// open on an emulator, as the original's clients expect, unless --api-keys asks for keys.
+// open on an emulator, as the original's clients expect, unless --api-keys asks for keys; and
+// POST /produce is on (off by default on AWS).
 const context = parseContextOptions(options.context);
 context.writeAuth ??= options["api-keys"] ? "apiKey" : "open";
+context.produce ??= "on";
 const ministackInCompose =
   emulator.kind === "ministack" && dockerAvailable() && containerRunning(MINISTACK_CONTAINER);
 const functionHost = functionHostOf(emulator.kind, ministackInCompose);

@@ -222,10 +222,10 @@ async function main(): Promise<void> {
   const rules = judgingRulesOf(template);
   let sent = { valid: 0, revenueCents: 0, failed: 0, duplicates: 0 };
   await check("POST /produce", async () => {
-    const produced = await must(
-      "POST /produce",
-      api.POST("/produce", { body: { count: 10, full_orders: true } }),
-    );
+    const answer = await api.POST("/produce", { body: { count: 10, full_orders: true } });
+    // Off by default on AWS (stack parameter produce): then it must make nothing.
+    if (answer.response.status === 404) return "off in this deployment (-c produce=on): 404, nothing queued";
+    const produced = await must("POST /produce", Promise.resolve(answer));
     const totals = judgedTotals(
       produced.orders.map(({ message_id: _, ...order }) => JSON.stringify(order)),
       rules,

@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from "ioredis";
+import { type Cluster, type Redis, ReplyError } from "ioredis";
 import {
   type AnalyticsEntry,
   type AnalyticsStore,
@@ -87,11 +87,26 @@ class GenerationStore implements AnalyticsStore {
     // All chunks go out at once (one round trip each, pipelined on the connection); a chunk
     // that fails changed nothing, so its entries are simply reported for retry.
     const results = await Promise.all(
-      chunks(entries, this.chunkSize).map((chunk) =>
-        this.recordChunk(chunk).catch(() => chunk.map((): RecordStatus => "unavailable")),
-      ),
+      chunks(entries, this.chunkSize).map((chunk) => this.recordOrIsolate(chunk)),
     );
     return results.flat();
+  }
+
+  /**
+   * One chunk. When Redis refuses it (the script failed on something in it, and wrote nothing),
+   * its halves go again on their own, one after the other, down to the entries it refuses: one
+   * entry it cannot take must not hold back the others of its chunk.
+   */
+  private async recordOrIsolate(chunk: readonly AnalyticsEntry[]): Promise<RecordStatus[]> {
+    try {
+      return await this.recordChunk(chunk);
+    } catch (error) {
+      if (!isRefusal(error)) return chunk.map((): RecordStatus => "unavailable");
+      if (chunk.length === 1) return ["refused"];
+      const middle = Math.ceil(chunk.length / 2);
+      const first = await this.recordOrIsolate(chunk.slice(0, middle));
+      return [...first, ...(await this.recordOrIsolate(chunk.slice(middle)))];
+    }
   }
 
   private async recordChunk(entries: readonly AnalyticsEntry[]): Promise<RecordStatus[]> {
@@ -172,6 +187,15 @@ class GenerationStore implements AnalyticsStore {
   async ping(): Promise<boolean> {
     return (await this.redis.ping()) === "PONG";
   }
+}
+
+/**
+ * True for an error the script raised while it ran (Redis names the script: `user_script`): Redis
+ * answered, and would answer the same again. Anything else (no connection, a timeout, a server
+ * loading or failing over) may pass.
+ */
+function isRefusal(error: unknown): boolean {
+  return error instanceof ReplyError && /user_script/.test((error as Error).message);
 }
 
 /** One entry as the record script reads it (see lua-scripts.ts). */

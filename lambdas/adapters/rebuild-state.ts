@@ -25,9 +25,17 @@ export interface RebuildProgress {
   cursor: string;
   objectsRead: number;
   ordersRead: number;
-  /** Archive objects that could not be read (not gzip, corrupt, too large): skipped, keys logged. */
+  /**
+   * Archive objects skipped, keys logged: unreadable (not gzip, corrupt, too large), or not
+   * authenticated (those are counted in objectsUnauthenticated too).
+   */
   objectsSkipped: number;
-  /** Lines of read objects that were not archive lines: skipped, counted per object in the log. */
+  /** Archive objects whose authenticator was missing or did not hold: not this deployment's consumer's. */
+  objectsUnauthenticated: number;
+  /**
+   * Lines of read objects skipped, counted per object in the log: not archive lines, contradicting
+   * their object, or refused by Redis.
+   */
   linesSkipped: number;
   /** Time spent reading and recording, ms (orders/s = ordersRead / this). */
   workingMs: number;
@@ -53,6 +61,7 @@ const NUMBER_FIELDS = [
   "objectsRead",
   "ordersRead",
   "objectsSkipped",
+  "objectsUnauthenticated",
   "linesSkipped",
   "workingMs",
   "invocations",
@@ -83,6 +92,7 @@ export function rebuildState(redis: RedisClient, keyPrefix: string) {
       progress.force = hash.force === "true";
       // A rebuild recorded before these counts existed skipped nothing.
       progress.objectsSkipped ??= 0;
+      progress.objectsUnauthenticated ??= 0;
       progress.linesSkipped ??= 0;
       return progress as unknown as RebuildProgress;
     },

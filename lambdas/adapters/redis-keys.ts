@@ -104,14 +104,38 @@ export function rebuildLeaseKey(keyPrefix: string, rebuildId: string): string {
   return `${rebuildProgressKey(keyPrefix)}:lease:${rebuildId}`;
 }
 
-/** The key prefixes (for SCAN MATCH) of every key a deployment's key prefix owns. */
-export function deploymentKeyPrefixes(keyPrefix: string): string[] {
+/** Keys that start with `prefix` (what SCAN MATCH finds), of which a deployment owns those `owns` accepts. */
+export interface OwnedKeys {
+  prefix: string;
+  owns: (key: string) => boolean;
+}
+
+/** A rebuild's id (randomUUID): what a lease key ends with. */
+const REBUILD_ID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+/**
+ * Every key a deployment's key prefix owns, and only those. A prefix alone would not do: another
+ * deployment's key prefix may extend this one (the schema allows `orders:general:` and
+ * `orders:rebuilds:` beside `orders:`), and `orders:gen*` finds its keys too.
+ */
+export function deploymentKeys(keyPrefix: string): OwnedKeys[] {
+  const exactly = (key: string): OwnedKeys => ({ prefix: key, owns: (found) => found === key });
+  const matching = (prefix: string, pattern: string): OwnedKeys => {
+    const owned = new RegExp(`^${escapeRegExp(prefix)}${pattern}`);
+    return { prefix, owns: (found) => owned.test(found) };
+  };
   return [
-    storeKeyPrefix(keyPrefix),
-    storeKeyPrefix(generationsPrefix(keyPrefix)).slice(0, -1), // `{orders:gen`: every later generation
-    generationsKey(keyPrefix),
-    rebuildProgressKey(keyPrefix), // the progress and every lease
+    { prefix: storeKeyPrefix(keyPrefix), owns: () => true }, // `{orders:}`: the brace closes the prefix
+    // `{orders:gen2:}...`: every later generation, and not `{orders:general:}...`
+    matching(storeKeyPrefix(generationsPrefix(keyPrefix)).slice(0, -1), "\\d+:\\}"),
+    exactly(generationsKey(keyPrefix)),
+    exactly(rebuildProgressKey(keyPrefix)),
+    matching(rebuildLeaseKey(keyPrefix, ""), `${REBUILD_ID}$`),
   ];
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** The tagged prefix of one generation, for deleting it. */

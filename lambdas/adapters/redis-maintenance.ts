@@ -1,6 +1,6 @@
 import { Cluster, type Redis } from "ioredis";
 import type { RedisClient } from "../shared/clients";
-import { deploymentKeyPrefixes, generationKeyPrefix } from "./redis-keys";
+import { deploymentKeys, generationKeyPrefix, type OwnedKeys } from "./redis-keys";
 
 /**
  * Deleting keys by prefix: a store's clear, a generation a rebuild replaced, and everything a
@@ -12,24 +12,33 @@ export function deleteGeneration(redis: RedisClient, keyPrefix: string, generati
   return deleteKeysUnder(redis, generationKeyPrefix(keyPrefix, generation));
 }
 
-/** Deletes every key of a deployment's key prefix: each generation, the pointer, a rebuild's state. */
+/**
+ * Deletes every key of a deployment's key prefix: each generation, the pointer, a rebuild's state;
+ * none of another deployment's, whose prefix may start with this one (redis-keys.ts).
+ */
 export async function deleteDeploymentKeys(redis: RedisClient, keyPrefix: string): Promise<number> {
   let deleted = 0;
-  for (const prefix of deploymentKeyPrefixes(keyPrefix)) deleted += await deleteKeysUnder(redis, prefix);
+  for (const owned of deploymentKeys(keyPrefix))
+    deleted += await deleteKeysUnder(redis, owned.prefix, owned.owns);
   return deleted;
 }
 
 /**
- * Deletes every key starting with `keyPrefix` (SCAN + UNLINK, never KEYS or FLUSHDB), on every
- * master of a cluster; returns how many.
+ * Deletes every key starting with `keyPrefix` that `owns` accepts (SCAN + UNLINK, never KEYS or
+ * FLUSHDB), on every master of a cluster; returns how many.
  */
-export async function deleteKeysUnder(redis: RedisClient, keyPrefix: string): Promise<number> {
+export async function deleteKeysUnder(
+  redis: RedisClient,
+  keyPrefix: string,
+  owns: OwnedKeys["owns"] = () => true,
+): Promise<number> {
   const nodes: Redis[] = redis instanceof Cluster ? redis.nodes("master") : [redis];
   let deleted = 0;
   for (const node of nodes) {
     let cursor = "0";
     do {
-      const [next, keys] = await node.scan(cursor, "MATCH", `${escapeGlob(keyPrefix)}*`, "COUNT", 1000);
+      const [next, found] = await node.scan(cursor, "MATCH", `${escapeGlob(keyPrefix)}*`, "COUNT", 1000);
+      const keys = found.filter(owns);
       if (keys.length > 0) deleted += await unlinkAll(node, keys, redis instanceof Cluster);
       cursor = next;
     } while (cursor !== "0");

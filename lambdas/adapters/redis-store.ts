@@ -44,8 +44,9 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
         building === undefined ? undefined : storeOf(building).record(entries),
       ]);
       // An entry the generation being built did not take must come back, or the rebuild would miss it.
+      const taken = (status: RecordStatus | undefined) => status !== "unavailable" && status !== "refused";
       return buildStatuses
-        ? statuses.map((status, i) => (buildStatuses[i] === "unavailable" ? "unavailable" : status))
+        ? statuses.map((status, i) => (taken(buildStatuses[i]) ? status : "unavailable"))
         : statuses;
     },
     userStats: async (userId) => (await active()).userStats(userId),

@@ -44,9 +44,12 @@ export type AnalyticsEntry =
  * - `replayed`: this very message was recorded before (a redelivery), nothing changed;
  * - `out_of_range`: counting it would take a counter past MAX_COUNTER; refused whole, nothing
  *   changed (dead-lettered);
- * - `unavailable`: the store could not be reached; nothing changed, the message must be retried.
+ * - `unavailable`: the store could not be reached; nothing changed, the message must be retried;
+ * - `refused`: the store ran and refused this entry itself (text Redis's JSON decoder will not
+ *   take, a key of another type); nothing changed, and the same entry is refused again until the
+ *   cause is gone. The consumer retries it like `unavailable`; a rebuild skips and counts it.
  */
-export type RecordStatus = "applied" | "duplicate" | "replayed" | "out_of_range" | "unavailable";
+export type RecordStatus = "applied" | "duplicate" | "replayed" | "out_of_range" | "unavailable" | "refused";
 
 /** How long an exactly-once marker lives: SQS keeps messages 4 days by default, markers must outlive any redelivery. */
 export const DEFAULT_MARKER_TTL_SECONDS = 4 * 24 * 3600;

@@ -1,8 +1,9 @@
 import { describeIssues } from "./issues";
 import { requireCents } from "./money";
-import { canonicalTimestamp, type OrderMessage, OrderMessageSchema, utcMonthOf } from "./order";
+import { canonicalTimestamp, type OrderMessage, OrderMessageSchema } from "./order";
 import { isOrderMessage } from "./order-check";
 import {
+  countedMonth,
   DEFAULT_JUDGING_RULES,
   type FailureReason,
   firstBrokenRule,
@@ -35,7 +36,7 @@ export type MessageOutcome =
       kind: "failed";
       reason: FailureReason;
       order: OrderSummary;
-      /** Empty for `date_out_of_range`: such an order creates no month. */
+      /** Empty when its date is out of range, whichever rule it broke first: it creates no month. */
       month: string;
       valueCents: number;
       /** The user to charge the failure to, when `user_id` is a valid user id. */
@@ -78,7 +79,7 @@ function classifyOrder(json: unknown, rules: JudgingRules, sentAtMs: number): Me
   }
   const valueCents = requireCents(order.order_value);
   const reason = firstBrokenRule(order, valueCents, rules, sentAtMs);
-  const month = reason === "date_out_of_range" ? "" : utcMonthOf(order.order_timestamp);
+  const month = countedMonth(order.order_timestamp, rules, sentAtMs);
   const { order_id, user_id, order_value } = order;
   const order_timestamp = canonicalTimestamp(order.order_timestamp);
   const summary: OrderSummary = { order_id, user_id, order_timestamp, order_value };

@@ -1,5 +1,5 @@
 import { requireCents } from "./money";
-import { type OrderItem, type OrderMessage, timestampWithZone } from "./order";
+import { type OrderItem, type OrderMessage, timestampWithZone, utcMonthOf } from "./order";
 
 /**
  * The seed's four business rules, and two bounds that keep one writer from spoiling the figures
@@ -48,6 +48,11 @@ export const DEFAULT_JUDGING_RULES: JudgingRules = {
 export const VALUE_MISMATCH_POLICIES = ["reject", "correct"] as const;
 export type ValueMismatchPolicy = (typeof VALUE_MISMATCH_POLICIES)[number];
 
+/** True when `value` names a value-mismatch policy. */
+export function isValueMismatchPolicy(value: unknown): value is ValueMismatchPolicy {
+  return (VALUE_MISMATCH_POLICIES as readonly unknown[]).includes(value);
+}
+
 /** `ORD` then letters, digits, `_` or `-`: safe to embed in Redis keys and URLs. */
 const ORDER_ID_PATTERN = /^ORD[A-Za-z0-9_-]*$/;
 /** `U` then at least one letter, digit, `_` or `-` (the seed's users are U1000-U1005). */
@@ -89,6 +94,15 @@ export function firstBrokenRule(
   if (!isAcceptedDate(order.order_timestamp, rules, sentAtMs)) return "date_out_of_range";
   if (itemsCents !== valueCents) return "value_mismatch";
   return undefined;
+}
+
+/**
+ * The month an order counts in: its UTC month when its date is accepted, else none (""). Whatever
+ * its outcome and whichever rule it broke first, only an accepted date makes a month: a failed
+ * order dated 9999 must not add one any more than a valid one could.
+ */
+export function countedMonth(timestamp: string, rules: JudgingRules, sentAtMs: number): string {
+  return isAcceptedDate(timestamp, rules, sentAtMs) ? utcMonthOf(timestamp) : "";
 }
 
 /** True when the order's date falls from January of `firstYear` to the tolerance after it was sent. */

@@ -91,6 +91,7 @@ function rebuildView(progress: RebuildProgress | undefined) {
       objects_read: 0,
       orders_read: 0,
       objects_skipped: 0,
+      objects_unauthenticated: 0,
       lines_skipped: 0,
       orders_per_second: 0,
       judged_differently: 0,
@@ -106,6 +107,7 @@ function rebuildView(progress: RebuildProgress | undefined) {
     objects_read: progress.objectsRead,
     orders_read: progress.ordersRead,
     objects_skipped: progress.objectsSkipped,
+    objects_unauthenticated: progress.objectsUnauthenticated,
     lines_skipped: progress.linesSkipped,
     orders_per_second:
       progress.workingMs > 0 ? Math.round((progress.ordersRead / progress.workingMs) * 1000) : 0,

@@ -3,7 +3,7 @@ import { invokeAsync } from "../adapters/lambda-invoker";
 import { rebuildState } from "../adapters/rebuild-state";
 import { deleteGeneration } from "../adapters/redis-maintenance";
 import { createRedisStore } from "../adapters/redis-store";
-import { createS3Archive } from "../adapters/s3-archive";
+import { archiveClearMarks } from "../adapters/s3-archive";
 import {
   createLambdaClient,
   createS3Client,
@@ -54,7 +54,7 @@ const ready = initAtColdStart(async () => {
     env.ARCHIVE_BUCKET && env.REBUILD_FUNCTION_NAME
       ? {
           state: rebuildState(redis, env.KEY_PREFIX),
-          archive: createS3Archive(createS3Client(process.env), env.ARCHIVE_BUCKET),
+          archive: archiveClearMarks(createS3Client(process.env), env.ARCHIVE_BUCKET),
           deleteGeneration: (generation: number) => deleteGeneration(redis, env.KEY_PREFIX, generation),
           invoke: (id: string) => invokeAsync(lambda, env.REBUILD_FUNCTION_NAME as string, { id }),
         }

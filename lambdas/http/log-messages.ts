@@ -7,6 +7,12 @@ import type { ConsumerLogEntry } from "../core/analytics-store";
  * that says how that message ended. Duplicates are new (the original had no such outcome).
  */
 export function seedLogMessage(entry: ConsumerLogEntry): string {
+  // An order's fields are whatever its writer sent: a newline in an order id must not make a
+  // second, forged line for whoever reads the log line by line.
+  return escapeControlCharacters(seedLogLine(entry));
+}
+
+function seedLogLine(entry: ConsumerLogEntry): string {
   const logged = entry.details;
   const who = `[USER: ${text(logged.user_id)}] [ORDER: ${text(logged.order_id)}]`;
   switch (entry.outcome) {
@@ -47,4 +53,17 @@ function text(value: unknown): string {
 function pythonFloat(value: unknown): string {
   if (typeof value !== "number") return text(value);
   return Number.isInteger(value) ? `${value}.0` : String(value);
+}
+
+/** Control characters (C0, DEL, C1) and Unicode's line and paragraph separators. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NAMED_ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/** Each control character as an escape, `\n` or `\u001b` as JSON writes it: the line stays one line. */
+function escapeControlCharacters(text: string): string {
+  return text.replace(
+    CONTROL_CHARACTERS,
+    (char) => NAMED_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

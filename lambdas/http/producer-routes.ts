@@ -1,7 +1,7 @@
 import { asciiJson, type OutgoingMessage, type SendResult } from "../adapters/sqs-sender";
 import type { GeneratedOrder, GenerateOptions } from "../core/generator";
 import type { OrderMessage } from "../core/order";
-import { ServiceUnavailableError } from "../shared/http-errors";
+import { NotFoundError, ServiceUnavailableError } from "../shared/http-errors";
 import type { HandlersOf } from "./routes";
 
 /** The write side of the API: generated orders (`/produce`) and submitted ones (`/orders`). */
@@ -10,9 +10,18 @@ export interface ProducerDeps {
   /** Sends messages to the order queue (batched, parallel, retried). */
   send: (messages: readonly OutgoingMessage[]) => Promise<SendResult>;
   generate: (options?: GenerateOptions) => GeneratedOrder;
+  /**
+   * Whether POST /produce makes orders: up to 1,000 a request, which a usage plan prices as one
+   * request (stack parameter produce, off by default on AWS). Off, it answers 404.
+   */
+  produce: boolean;
   /** Told how many orders each request queued and could not queue (published as metrics). */
   onEnqueued?: (queued: number, notQueued: number) => void;
 }
+
+const PRODUCE_OFF = "POST /produce is off in this deployment";
+const PRODUCE_OFF_DETAIL =
+  "it makes up to 1,000 orders a request: deploy with -c produce=on to turn it on, or submit orders with POST /orders";
 
 export function producerHandlers(deps: ProducerDeps): HandlersOf<"producer"> {
   /** Queues the orders; returns their message ids, or throws 503 naming the ones not queued. */
@@ -35,6 +44,7 @@ export function producerHandlers(deps: ProducerDeps): HandlersOf<"producer"> {
 
   return {
     async produceOrders({ body }) {
+      if (!deps.produce) throw new NotFoundError(PRODUCE_OFF, [PRODUCE_OFF_DETAIL]);
       const orders = Array.from(
         { length: body.count },
         () => deps.generate({ spreadDays: body.spread_days }).order,

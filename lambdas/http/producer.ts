@@ -21,6 +21,7 @@ export const handler = createHttpFunction(
   producerHandlers({
     send: (messages) => sendMessages(sqs, env.QUEUE_URL, messages),
     generate: createOrderGenerator(),
+    produce: env.PRODUCE === "on",
     onEnqueued: (queued, notQueued) => publishEnqueueMetrics(metrics, queued, notQueued),
   }),
   { logger, bodyLimitBytes: env.BODY_LIMIT_BYTES },

@@ -111,7 +111,8 @@ export const ROUTES = {
     tag: "orders",
     body: { schema: ProduceRequest, optional: true },
     success: { status: 200, schema: ProduceResponse },
-    errors: [400, 413, 415, 503],
+    // 404: off in this deployment (stack parameter produce, off by default on AWS).
+    errors: [400, 404, 413, 415, 503],
   },
   submitOrders: {
     method: "POST",

@@ -225,10 +225,15 @@ export const RebuildResponse = z
     orders_read: Count.meta({ description: "Archived messages replayed so far (redeliveries included)" }),
     objects_skipped: Count.meta({
       description:
-        "Archive objects that could not be read (not gzip, corrupt, or too large) and were skipped; the rebuild function logs their keys",
+        "Archive objects skipped: unreadable (not gzip, corrupt, or too large) or not authenticated; the rebuild function logs their keys",
+    }),
+    objects_unauthenticated: Count.meta({
+      description:
+        "Of the objects skipped, those whose authenticator was missing or did not hold: not written by this deployment's consumer (added, copied, changed), or written before the archive was authenticated",
     }),
     lines_skipped: Count.meta({
-      description: "Lines of read objects that were not archive lines and were skipped",
+      description:
+        "Lines of read objects skipped: not archive lines, contradicting their object (its time, its writer's policy), or refused by Redis",
     }),
     orders_per_second: z.number().min(0).meta({ description: "Messages replayed per second of work" }),
     judged_differently: Count.meta({

@@ -67,6 +67,17 @@ export function judgingRulesOf(
   };
 }
 
+/**
+ * The order archive's authentication key (adapters/s3-archive.ts), which only the consumer and the
+ * rebuild hold: a Secrets Manager secret (what the stack sets), or the key itself (tests,
+ * benchmarks, your own runs). One of the two is needed wherever the archive is written or read.
+ */
+const ArchiveKeyEnvSchema = z.object({
+  ARCHIVE_KEY_SECRET_ID: optionalName,
+  ARCHIVE_KEY: optionalName,
+});
+export type ArchiveKeyEnv = z.infer<typeof ArchiveKeyEnvSchema>;
+
 export const ConsumerEnvSchema = RedisEnvSchema.extend({
   ...JudgingEnvSchema.shape,
   /** The order queue: the consumer sets its retries' visibility there (per-message backoff). */
@@ -79,11 +90,13 @@ export const ConsumerEnvSchema = RedisEnvSchema.extend({
   VALUE_MISMATCH: z.enum(VALUE_MISMATCH_POLICIES),
   /** The order archive's bucket: every settled message is written there before Redis counts it. */
   ARCHIVE_BUCKET: optionalName,
+  ...ArchiveKeyEnvSchema.shape,
 });
 
 export const RebuildEnvSchema = RedisEnvSchema.extend({
   ...JudgingEnvSchema.shape,
   ARCHIVE_BUCKET: z.string().min(1),
+  ...ArchiveKeyEnvSchema.shape,
   MARKER_TTL_SECONDS: positiveInt,
   LOG_MAX_LENGTH: positiveInt.default(DEFAULT_LOG_MAX_LENGTH),
 });
@@ -93,7 +106,11 @@ const HttpEnvSchema = z.object({
   BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
 });
 
-export const ProducerEnvSchema = HttpEnvSchema.extend({ QUEUE_URL: queueUrl });
+export const ProducerEnvSchema = HttpEnvSchema.extend({
+  QUEUE_URL: queueUrl,
+  /** `off`: POST /produce answers 404 and makes no order (stack parameter produce). */
+  PRODUCE: z.enum(["on", "off"]),
+});
 
 /** The docs function: how the deployment protects its routes, for the OpenAPI document it serves. */
 export const DocsEnvSchema = HttpEnvSchema.extend({

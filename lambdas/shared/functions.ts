@@ -27,6 +27,7 @@ export type FunctionNeed =
   | "archive:write"
   | "archive:read"
   | "archive:clear-marks"
+  | "archive-key:read"
   | "rebuild:invoke"
   | "rebuild:invoke-itself"
   | "admin-token:read";
@@ -42,13 +43,13 @@ export const FUNCTION_TABLE = {
   consumer: {
     entry: "lambdas/sqs/consumer.ts",
     environment: ConsumerEnvSchema,
-    needs: ["queue:consume", "archive:write", "redis"],
+    needs: ["queue:consume", "archive:write", "archive-key:read", "redis"],
   },
   rebuild: {
     entry: "lambdas/jobs/rebuild.ts",
     environment: RebuildEnvSchema,
     // It invokes itself to go on when its time runs short.
-    needs: ["rebuild:invoke-itself", "archive:read", "redis"],
+    needs: ["rebuild:invoke-itself", "archive:read", "archive-key:read", "redis"],
   },
   docs: { entry: "lambdas/http/docs.ts", environment: DocsEnvSchema, needs: [] },
   producer: { entry: "lambdas/http/producer.ts", environment: ProducerEnvSchema, needs: ["queue:send"] },

@@ -4,12 +4,13 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createRedisStore } from "../adapters/redis-store";
 import { createS3Archive } from "../adapters/s3-archive";
 import { sendMessages } from "../adapters/sqs-sender";
-import { createS3Client, createSqsClient, redisFromEnv } from "../shared/clients";
+import { createS3Client, createSecretsClient, createSqsClient, redisFromEnv } from "../shared/clients";
 import { initAtColdStart } from "../shared/cold-start";
 import { judgingRulesOf, parseEnv } from "../shared/config";
 import { FUNCTION_TABLE } from "../shared/functions";
 import { logger } from "../shared/logger";
 import { createMetrics, publishBatchMetrics } from "../shared/metrics";
+import { archiveKeyFromEnv } from "../shared/secrets";
 import { processBatch } from "./process-batch";
 import { createRetryDelayer } from "./redelivery";
 
@@ -23,8 +24,13 @@ const delayRetries = createRetryDelayer(sqs, env.QUEUE_URL, {
   maxSeconds: env.RETRY_MAX_SECONDS,
 });
 const rules = judgingRulesOf(env, env.VALUE_MISMATCH);
-const archive = env.ARCHIVE_BUCKET
-  ? createS3Archive(createS3Client(process.env), env.ARCHIVE_BUCKET)
+const archiveBucket = env.ARCHIVE_BUCKET;
+const archiveReady = archiveBucket
+  ? initAtColdStart(async () =>
+      createS3Archive(createS3Client(process.env), archiveBucket, {
+        authenticationKey: await archiveKeyFromEnv(env, createSecretsClient),
+      }),
+    )
   : undefined;
 const storeReady = initAtColdStart(async () =>
   createRedisStore(await redisFromEnv(env), {
@@ -44,6 +50,6 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
       rules,
       report: (report) => publishBatchMetrics(metrics, report),
       delayRetries,
-      archive,
+      archive: await archiveReady?.(),
     }),
   );

@@ -134,7 +134,7 @@ function archiveThenRecord(
   rules: JudgingRules,
   logger: ConsumerDeps["logger"],
 ): Persister {
-  const object = archive.open(randomUUID());
+  const object = archive.open(randomUUID(), rules.valueMismatch);
   const slices: (readonly JudgedRecord[])[] = [];
   const persister = {
     archiveFailed: false,
@@ -185,7 +185,9 @@ export function routeRecords(
   const deadLetters: OutgoingMessage[] = [];
   const settled = judged.map(({ record, outcome }): Settled => {
     const status = statuses.get(record.messageId) ?? "unavailable";
-    if (status === "unavailable") retry.add(record.messageId);
+    // Refused by Redis: retried like a record it could not take (it may be a key of the wrong
+    // type, which an operator can fix), until SQS dead-letters it after maxReceiveCount.
+    if (status === "unavailable" || status === "refused") retry.add(record.messageId);
     else if (status === "out_of_range")
       deadLetters.push(deadLetter(record, "out_of_range", OUT_OF_RANGE_DETAILS));
     // Counted already; a redelivery ("replayed") is sent again: the previous send may be why it came back.
@@ -286,7 +288,8 @@ function logOutcome(
 ): void {
   const orderId = outcome.kind === "malformed" ? undefined : outcome.order.order_id;
   const fields = { messageId: record.messageId, order_id: orderId, outcome: outcome.kind, status };
-  if (status === "unavailable") logger.warn("record not stored; will be redelivered", fields);
+  if (status === "unavailable" || status === "refused")
+    logger.warn("record not stored; will be redelivered", fields);
   else if (status === "out_of_range")
     logger.error("order refused: a total would leave the exact range", fields);
   else if (outcome.kind === "malformed")
@@ -314,6 +317,7 @@ function countStatuses(settled: readonly Settled[]) {
     replayed: 0,
     out_of_range: 0,
     unavailable: 0,
+    refused: 0,
   };
   for (const { outcome, status } of settled) {
     if (status === "applied") counts[outcome.kind]++;

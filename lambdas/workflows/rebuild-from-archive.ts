@@ -2,12 +2,16 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RebuildProgress, RebuildState } from "../adapters/rebuild-state";
 import { GENERATION_CACHE_MS } from "../adapters/redis-generations";
-import { type OrderArchive, UnreadableArchiveObjectError } from "../adapters/s3-archive";
+import {
+  type OrderArchive,
+  UnauthenticatedArchiveObjectError,
+  UnreadableArchiveObjectError,
+} from "../adapters/s3-archive";
 import { analyticsEntry } from "../core/analytics-entry";
 import type { AnalyticsEntry, AnalyticsStore } from "../core/analytics-store";
-import { parseArchiveLine } from "../core/archive";
+import { type ArchivedObject, type ArchiveLine, readArchiveLine } from "../core/archive";
 import { classifyMessage } from "../core/outcome";
-import { type JudgingRules, VALUE_MISMATCH_POLICIES } from "../core/rules";
+import type { JudgingRules } from "../core/rules";
 import type { logger as sharedLogger } from "../shared/logger";
 
 /**
@@ -73,6 +77,7 @@ export async function startRebuild(
     objectsRead: 0,
     ordersRead: 0,
     objectsSkipped: 0,
+    objectsUnauthenticated: 0,
     linesSkipped: 0,
     workingMs: 0,
     invocations: 0,
@@ -147,21 +152,19 @@ async function replayArchive(
   let keys = await deps.archive.list(progress.cursor, LIST_PAGE);
   while (keys.length > 0) {
     // The next object downloads while this one is recorded.
-    let next = deps.archive.read(keys[0] as string);
+    let next = readSettled(deps.archive, keys[0] as string);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
       const started = performance.now();
-      const lines = await next.catch((error: unknown) => skipUnreadable(error, deps.logger));
-      if (i + 1 < keys.length) next = deps.archive.read(keys[i + 1] as string);
-      if (lines === undefined) progress.objectsSkipped++;
-      else await replayObject(key, lines, progress, store, deps);
+      const read = await next;
+      if (i + 1 < keys.length) next = readSettled(deps.archive, keys[i + 1] as string);
+      if ("object" in read) await replayObject(key, read.object, progress, store, deps);
+      else skipUnreadable(read.error, progress, deps.logger);
       progress.cursor = key;
       progress.workingMs += Math.round(performance.now() - started);
       await deps.state.save(progressFields(progress));
-      if (!timeLeft()) {
-        next.catch(() => {}); // read ahead for nothing: the next invocation reads it again
-        return "out of time";
-      }
+      // A read ahead for nothing is harmless: it has settled, and the next invocation reads it again.
+      if (!timeLeft()) return "out of time";
     }
     keys = await deps.archive.list(progress.cursor, LIST_PAGE);
   }
@@ -170,17 +173,18 @@ async function replayArchive(
 
 async function replayObject(
   key: string,
-  lines: readonly string[],
+  object: ArchivedObject,
   progress: RebuildProgress,
   store: Pick<AnalyticsStore, "record">,
   deps: RunRebuildDeps,
 ): Promise<void> {
-  const { entries, judgedDifferently, linesSkipped } = entriesOf(lines, deps.rules);
+  const { entries, judgedDifferently, linesSkipped } = entriesOf(object, deps.rules);
   if (linesSkipped > 0) deps.logger.warn("archive lines skipped", { key, lines: linesSkipped });
-  await recordAll(store, entries);
+  const refused = await recordAll(store, entries);
+  if (refused > 0) deps.logger.warn("archive lines refused by Redis, skipped", { key, lines: refused });
   progress.objectsRead++;
-  progress.ordersRead += entries.length;
-  progress.linesSkipped += linesSkipped;
+  progress.ordersRead += entries.length - refused;
+  progress.linesSkipped += linesSkipped + refused;
   progress.judgedDifferently += judgedDifferently;
 }
 
@@ -259,34 +263,69 @@ async function continueLater(id: string, deps: RunRebuildDeps, holder: string): 
 }
 
 function progressFields(progress: RebuildProgress): Partial<RebuildProgress> {
-  const { cursor, objectsRead, ordersRead, objectsSkipped, linesSkipped, workingMs, judgedDifferently } =
-    progress;
-  return { cursor, objectsRead, ordersRead, objectsSkipped, linesSkipped, workingMs, judgedDifferently };
-}
-
-/** An object that is not an archive object is skipped (and logged); any other failure stops the rebuild. */
-function skipUnreadable(error: unknown, logger: RunRebuildDeps["logger"]): undefined {
-  if (!(error instanceof UnreadableArchiveObjectError)) throw error;
-  logger.warn("archive object skipped", { key: error.key, reason: error.reason });
-  return undefined;
+  const { cursor, objectsRead, ordersRead, objectsSkipped, objectsUnauthenticated, linesSkipped } = progress;
+  const { workingMs, judgedDifferently } = progress;
+  return {
+    cursor,
+    objectsRead,
+    ordersRead,
+    objectsSkipped,
+    objectsUnauthenticated,
+    linesSkipped,
+    workingMs,
+    judgedDifferently,
+  };
 }
 
 /**
+ * One object's read, settled where it starts: a read ahead runs while another object is recorded,
+ * and a failure left unhandled meanwhile would be an unhandled rejection (which fails a Lambda
+ * invocation) before the loop reaches it.
+ */
+function readSettled(
+  archive: Pick<OrderArchive, "read">,
+  key: string,
+): Promise<{ object: ArchivedObject } | { error: unknown }> {
+  return archive.read(key).then(
+    (object) => ({ object }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+/**
+ * An object that is not one of this deployment's archive objects is skipped, counted (apart when
+ * its authenticator does not hold) and logged by key; any other failure stops the rebuild.
+ */
+function skipUnreadable(error: unknown, progress: RebuildProgress, logger: RunRebuildDeps["logger"]): void {
+  if (!(error instanceof UnreadableArchiveObjectError)) throw error;
+  logger.warn("archive object skipped", { key: error.key, reason: error.reason });
+  progress.objectsSkipped++;
+  if (error instanceof UnauthenticatedArchiveObjectError) progress.objectsUnauthenticated++;
+}
+
+/**
+ * How much later than its object a message may say it was sent: SQS's clock may run ahead of the
+ * consumer's, and a record without a SentTimestamp is stamped when judged, after the object opened.
+ */
+const SENT_AFTER_OBJECT_TOLERANCE_MS = 5 * 60_000;
+
+/**
  * An archived object's messages, judged again exactly as the consumer judged them: with the
- * value-mismatch policy archived with each, against the time it was sent. A line that is not an
- * archive line is skipped and counted.
+ * value-mismatch policy they were judged under, against the time each was sent. A line that is not
+ * an archive line, or that contradicts what its object vouches for (an archive time other than the
+ * object's, a sending time after it, another policy than its writer's), is skipped and counted.
  */
 export function entriesOf(
-  lines: readonly string[],
+  object: ArchivedObject,
   rules: Omit<JudgingRules, "valueMismatch">,
 ): { entries: AnalyticsEntry[]; judgedDifferently: number; linesSkipped: number } {
   const entries: AnalyticsEntry[] = [];
   let judgedDifferently = 0;
   let linesSkipped = 0;
-  for (const line of lines) {
+  for (const line of object.lines) {
     if (line.length === 0) continue;
     const parsed = readArchiveLine(line);
-    if (!parsed) {
+    if (!parsed || !agreesWith(object, parsed.header)) {
       linesSkipped++;
       continue;
     }
@@ -300,31 +339,33 @@ export function entriesOf(
   return { entries, judgedDifferently, linesSkipped };
 }
 
-/** An archive line's header and body, or undefined when it is not one. */
-function readArchiveLine(line: string): ReturnType<typeof parseArchiveLine> | undefined {
-  try {
-    const parsed = parseArchiveLine(line);
-    const { header } = parsed;
-    const valid =
-      typeof header.message_id === "string" &&
-      header.message_id !== "" &&
-      typeof header.source_message_id === "string" &&
-      !Number.isNaN(Date.parse(header.sent_at ?? header.archived_at)) &&
-      VALUE_MISMATCH_POLICIES.includes(header.value_mismatch);
-    return valid ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * True when a line's header says what its (authenticated) object vouches for: archived with it,
+ * sent before it (give or take another clock), judged under its writer's policy.
+ */
+function agreesWith(object: ArchivedObject, header: ArchiveLine["header"]): boolean {
+  const sentAtMs = Date.parse(header.sent_at ?? header.archived_at);
+  return (
+    header.archived_at === object.writtenAt &&
+    header.value_mismatch === object.valueMismatch &&
+    sentAtMs <= Date.parse(object.writtenAt) + SENT_AFTER_OBJECT_TOLERANCE_MS
+  );
 }
 
-/** Records an object's entries; entries Redis did not take are sent again (they are exactly-once). */
-async function recordAll(store: Pick<AnalyticsStore, "record">, entries: AnalyticsEntry[]): Promise<void> {
+/**
+ * Records an object's entries; returns how many Redis refused (skipped: sent again, they would be
+ * refused again). Entries it could not take are sent again (they are exactly-once).
+ */
+async function recordAll(store: Pick<AnalyticsStore, "record">, entries: AnalyticsEntry[]): Promise<number> {
   let pending = entries;
+  let refused = 0;
   for (let attempt = 1; pending.length > 0; attempt++) {
     const statuses = await store.record(pending);
+    refused += statuses.filter((status) => status === "refused").length;
     pending = pending.filter((_, i) => statuses[i] === "unavailable");
     if (pending.length > 0 && attempt >= RECORD_ATTEMPTS)
       throw new Error(`Redis did not take ${pending.length} entries after ${attempt} attempts`);
     if (pending.length > 0) await sleep(200 * attempt);
   }
+  return refused;
 }

@@ -22,11 +22,14 @@ describe("the function table", () => {
     // fails if a misspelt or missing variable ever stops being one.
     const queueUrl = "https://sqs.us-east-1.amazonaws.com/000000000000/orders";
     // @ts-expect-error QUEUE_ULR is not a variable the producer reads
-    environmentFor("producer", { QUEUE_URL: queueUrl, QUEUE_ULR: queueUrl });
+    environmentFor("producer", { QUEUE_URL: queueUrl, PRODUCE: "on", QUEUE_ULR: queueUrl });
     // @ts-expect-error the producer cannot do without QUEUE_URL
-    environmentFor("producer", {});
+    environmentFor("producer", { PRODUCE: "on" });
     // A variable with a default may be left out (BODY_LIMIT_BYTES).
-    expect(environmentFor("producer", { QUEUE_URL: queueUrl })).toEqual({ QUEUE_URL: queueUrl });
+    expect(environmentFor("producer", { QUEUE_URL: queueUrl, PRODUCE: "on" })).toEqual({
+      QUEUE_URL: queueUrl,
+      PRODUCE: "on",
+    });
   });
 
   it("names entry files that exist", () => {
@@ -81,6 +84,7 @@ function deployed(variable: string): string {
     DLQ_ARN: "arn:aws:sqs:us-east-1:000000000000:dead-letters",
     ARCHIVE_BUCKET: "orders-archive",
     ADMIN_TOKEN_SECRET_ID: "arn:aws:secretsmanager:us-east-1:000000000000:secret:admin-token",
+    ARCHIVE_KEY_SECRET_ID: "arn:aws:secretsmanager:us-east-1:000000000000:secret:archive-key",
     REBUILD_FUNCTION_NAME: "OrdersPipeline-rebuild",
   };
   const value = values[variable];

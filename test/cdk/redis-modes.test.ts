@@ -1,7 +1,7 @@
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { parametersFromContext } from "../../lib/parameters";
-import { functionIdOf, grantsOfFunction, resourcesOf, synthTemplate } from "./synth";
+import { functionIdOf, grantsOfFunction, resourcesOf, secretIdOf, synthTemplate } from "./synth";
 
 /** How the functions reach Redis on AWS: ElastiCache Serverless in the stack's VPC, or a Redis you bring. */
 
@@ -179,7 +179,10 @@ describe("admin auth", () => {
 
   it("opens them only when adminAuth=off says so, with no secret at all", () => {
     const template = synthTemplate({ adminAuth: "off" });
-    template.resourceCountIs("AWS::SecretsManager::Secret", 0);
+    // The one secret left is the archive's authentication key.
+    expect(resourcesOf(template, "AWS::SecretsManager::Secret").map(([id]) => id)).toEqual([
+      secretIdOf(template, "OrderArchiveAuthenticationKey"),
+    ]);
     expect(environmentOf(template, "The admin routes")).toMatchObject({ ADMIN_AUTH: "off" });
     expect(environmentOf(template, "The admin routes")).not.toHaveProperty("ADMIN_TOKEN_SECRET_ID");
   });

@@ -1,7 +1,7 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { ROUTES, type RouteSpec } from "../../lambdas/http/routes";
-import { functionIdOf, grantsOfFunction, methodPaths, resourcesOf, synthTemplate } from "./synth";
+import { functionIdOf, grantsOfFunction, methodPaths, resourcesOf, secretIdOf, synthTemplate } from "./synth";
 
 const template = synthTemplate();
 const functions = resourcesOf(template, "AWS::Lambda::Function");
@@ -264,9 +264,33 @@ describe("the functions", () => {
           resources: [queueRef("DeadLetters")],
         },
         { actions: ["s3:PutObject"], resources: [archiveObjects("archive/*")] },
+        // the key of the archive objects' authenticators
+        {
+          actions: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+          resources: [{ Ref: secretIdOf(template, "OrderArchiveAuthenticationKey") }],
+        },
       ]),
     );
-    expect(grants).toHaveLength(3);
+    expect(grants).toHaveLength(4);
+  });
+
+  it("keep the archive's authentication key out of the template, kept with the bucket, read by the consumer and the rebuild only", () => {
+    const keyId = secretIdOf(template, "OrderArchiveAuthenticationKey");
+    const key = template.toJSON().Resources[keyId];
+    expect(key.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
+    expect(key.Properties.SecretString).toBeUndefined();
+    expect(key.DeletionPolicy).toBe("Retain");
+    const readers = functions
+      .filter(([id]) => JSON.stringify(grantsOf(id)).includes(`"Ref":"${keyId}"`))
+      .map(([, fn]) => fn.Properties.Description);
+    expect(readers).toEqual([
+      expect.stringMatching(/^Validates order batches/),
+      expect.stringMatching(/^Rebuilds the analytics/),
+    ]);
+    for (const description of ["Validates order batches", "Rebuilds the analytics"]) {
+      const env = template.toJSON().Resources[functionId(description)].Properties.Environment.Variables;
+      expect(env.ARCHIVE_KEY_SECRET_ID).toEqual({ Ref: keyId });
+    }
   });
 
   it("grant stats only reading the queues' attributes, admin its token, the dead letters and starting a rebuild, docs nothing", () => {
@@ -274,7 +298,7 @@ describe("the functions", () => {
       { actions: ["sqs:GetQueueAttributes"], resources: [queueRef("Orders")] },
       { actions: ["sqs:GetQueueAttributes"], resources: [queueRef("DeadLetters")] },
     ]);
-    const secretId = resourcesOf(template, "AWS::SecretsManager::Secret")[0]?.[0];
+    const secretId = secretIdOf(template, "AdminToken");
     const adminGrants = grantsOf(functionId("The admin routes"));
     expect(adminGrants).toHaveLength(6);
     expect(adminGrants).toEqual(
@@ -314,7 +338,8 @@ describe("the functions", () => {
   });
 
   it("keep the admin token out of the template: generated in Secrets Manager, read by reference", () => {
-    const [secretId, secret] = resourcesOf(template, "AWS::SecretsManager::Secret")[0] ?? [];
+    const secretId = secretIdOf(template, "AdminToken");
+    const secret = template.toJSON().Resources[secretId];
     expect(secret?.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 40 });
     expect(secret?.Properties.SecretString).toBeUndefined();
     const admin = functions.find(([id]) => id === functionId("The admin routes"))?.[1].Properties ?? {};
@@ -325,7 +350,7 @@ describe("the functions", () => {
 
   it("use an existing secret when adminTokenSecretName is given", () => {
     const withSecret = synthTemplate({ adminTokenSecretName: "orders/admin-token" });
-    withSecret.resourceCountIs("AWS::SecretsManager::Secret", 0);
+    expect(() => secretIdOf(withSecret, "AdminToken")).toThrow();
     expect(JSON.stringify(withSecret.toJSON())).toContain("secret:orders/admin-token");
   });
 });
@@ -484,5 +509,12 @@ describe("write routes", () => {
     const open = synthTemplate({ writeAuth: "open" });
     expect(methodsNeedingKeys(open)).toEqual([]);
     open.resourceCountIs("AWS::ApiGateway::ApiKey", 0);
+  });
+
+  it("make POST /produce (a thousand orders a request, priced as one) off unless -c produce=on", () => {
+    const producerEnv = (t: ReturnType<typeof synthTemplate>) =>
+      t.toJSON().Resources[functionIdOf(t, "POST /produce and /orders")].Properties.Environment.Variables;
+    expect(producerEnv(template)).toMatchObject({ PRODUCE: "off" });
+    expect(producerEnv(synthTemplate({ produce: "on" }))).toMatchObject({ PRODUCE: "on" });
   });
 });

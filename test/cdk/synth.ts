@@ -116,3 +116,12 @@ export function grantsOfFunction(
       resources: [statement.Resource].flat(),
     }));
 }
+
+/** The logical id of the template's one secret whose id starts with `name` (the CDK adds a hash). */
+export function secretIdOf(template: Template, name: string): string {
+  const ids = resourcesOf(template, "AWS::SecretsManager::Secret")
+    .map(([id]) => id)
+    .filter((id) => new RegExp(`^${name}[0-9A-F]{8}$`).test(id));
+  if (ids.length !== 1) throw new Error(`${ids.length} secrets named ${name}`);
+  return ids[0] as string;
+}

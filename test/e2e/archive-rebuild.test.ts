@@ -108,6 +108,9 @@ describe("the order archive", () => {
     const first = await rebuild();
     expect(first.orders_read).toBeGreaterThanOrEqual(ORDERS);
     expect(first.judged_differently).toBe(0);
+    // Every object the consumer wrote authenticates (the key from local mode's Secrets Manager),
+    // and every line agrees with its object.
+    expect(first).toMatchObject({ objects_skipped: 0, objects_unauthenticated: 0, lines_skipped: 0 });
     console.log(
       `rebuild: ${first.orders_read} archived messages in ${first.objects_read} objects, ${first.orders_per_second} orders/s, ${first.invocations} invocation(s)`,
     );

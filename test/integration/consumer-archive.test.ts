@@ -1,8 +1,9 @@
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisStore } from "../../lambdas/adapters/redis-store";
-import { createS3Archive } from "../../lambdas/adapters/s3-archive";
+import { createS3Archive, UnauthenticatedArchiveObjectError } from "../../lambdas/adapters/s3-archive";
 import { sendMessages } from "../../lambdas/adapters/sqs-sender";
-import { parseArchiveLine } from "../../lambdas/core/archive";
+import { archiveKeyTime, parseArchiveLine } from "../../lambdas/core/archive";
 import type { RedisClient } from "../../lambdas/shared/clients";
 import {
   BatchFailedError,
@@ -15,6 +16,7 @@ import { orderMessage, sqsRecord, sqsRecords } from "../support/factories";
 import { silentLogger } from "../support/fakes";
 import { connectRedis, deleteKeys, uniquePrefix } from "../support/redis";
 import { type EmbeddedSqs, localS3Client, startEmbeddedSqs } from "../support/sqs";
+import { TEST_ARCHIVE_KEY } from "../support/test-api";
 
 /**
  * The consumer and the order archive, over the real SDK and HTTP: every settled message is in
@@ -44,7 +46,7 @@ afterAll(async () => {
 });
 
 function depsWith(endpoint: string): ConsumerDeps {
-  const archive = createS3Archive(localS3Client(endpoint), bucket);
+  const archive = createS3Archive(localS3Client(endpoint), bucket, { authenticationKey: TEST_ARCHIVE_KEY });
   return {
     store: createRedisStore(redis, { prefix, markerTtlSeconds: 3600 }),
     sendToDlq: (messages) => sendMessages(sqs.client, dlqUrl, messages),
@@ -54,9 +56,13 @@ function depsWith(endpoint: string): ConsumerDeps {
 }
 
 async function archivedLines() {
-  const archive = createS3Archive(localS3Client(sqs.endpoint), bucket);
+  const archive = createS3Archive(localS3Client(sqs.endpoint), bucket, {
+    authenticationKey: TEST_ARCHIVE_KEY,
+  });
   const keys = await archive.list("archive/");
-  return (await Promise.all(keys.map((key) => archive.read(key)))).flat().map(parseArchiveLine);
+  return (await Promise.all(keys.map((key) => archive.read(key))))
+    .flatMap((object) => object.lines)
+    .map(parseArchiveLine);
 }
 
 describe("the consumer with the order archive", () => {
@@ -91,8 +97,38 @@ describe("the consumer with the order archive", () => {
       header: { outcome: "malformed", reason: "malformed" },
       body: "not json",
     });
-    const keys = await createS3Archive(localS3Client(sqs.endpoint), bucket).list("archive/");
+    const keys = await createS3Archive(localS3Client(sqs.endpoint), bucket, {
+      authenticationKey: TEST_ARCHIVE_KEY,
+    }).list("archive/");
     expect(keys).toHaveLength(1); // 203 records, two slices: one object
+  });
+
+  it("authenticates each object: it reads back under the deployment's key only, and not once a byte changed", async () => {
+    const archiveWith = (authenticationKey: string) =>
+      createS3Archive(localS3Client(sqs.endpoint), bucket, { authenticationKey });
+    const records = sqsRecords(orderMessage({ order_id: "ORD-AUTHENTICATED" }));
+    expect((await processBatch(records, depsWith(sqs.endpoint))).batchItemFailures).toEqual([]);
+    const objectKey = (await archiveWith(TEST_ARCHIVE_KEY).list("archive/")).at(-1) as string;
+
+    const object = await archiveWith(TEST_ARCHIVE_KEY).read(objectKey);
+    expect(object).toMatchObject({ writtenAt: archiveKeyTime(objectKey), valueMismatch: "reject" });
+    expect(parseArchiveLine(object.lines[0] as string).header.message_id).toBe(records[0]?.messageId);
+    await expect(archiveWith("another-deployment's-archive-key").read(objectKey)).rejects.toBeInstanceOf(
+      UnauthenticatedArchiveObjectError,
+    );
+
+    // One byte changed, the metadata kept (where the bucket keeps no versions, as local mode's).
+    const s3 = localS3Client(sqs.endpoint);
+    const stored = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey }));
+    const bytes = Buffer.from((await stored.Body?.transformToByteArray()) ?? []);
+    bytes[bytes.length - 9] = (bytes[bytes.length - 9] ?? 0) ^ 1; // in the gzip trailer's CRC
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body: bytes, Metadata: stored.Metadata }),
+    );
+    await expect(archiveWith(TEST_ARCHIVE_KEY).read(objectKey)).rejects.toThrow(
+      /authenticator does not hold/,
+    );
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: objectKey }));
   });
 
   it("counts nothing the archive refused, reports it all for redelivery, and counts it once when it returns", async () => {

@@ -1,9 +1,13 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { gzipSync } from "node:zlib";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { GENERATION_CACHE_MS } from "../../lambdas/adapters/redis-generations";
 import { storeKeys } from "../../lambdas/adapters/redis-keys";
-import { archiveKey, archiveLines } from "../../lambdas/core/archive";
+import { archiveObjectMetadata } from "../../lambdas/adapters/s3-archive";
+import { type ArchivedMessage, archiveKey, archiveKeyTime, archiveLines } from "../../lambdas/core/archive";
+import { generationPrefix } from "../../lambdas/core/key-prefix";
 import { DEFAULT_JUDGING_RULES } from "../../lambdas/core/rules";
 import { ConfigError, parseEnv, RedisEnvSchema } from "../../lambdas/shared/config";
 import { runRebuild, startRebuild } from "../../lambdas/workflows/rebuild-from-archive";
@@ -36,9 +40,14 @@ beforeAll(async () => {
   });
 });
 afterAll(() => api.close());
+let rebuildsSeen = 0;
 beforeEach(async () => {
-  await api.rebuildsSettled();
+  const rebuilds = (await api.rebuildsSettled()).length;
   await deleteKeys(api.redis, api.prefix);
+  // After a rebuild every store trusts the generation it switched to for a while: wait until
+  // they have seen it deleted, so that this test's orders go where it reads them.
+  if (rebuilds > rebuildsSeen) await sleep(GENERATION_CACHE_MS + 100);
+  rebuildsSeen = rebuilds;
   await api.archive.markCleared();
   await api.receiveAll();
 });
@@ -152,6 +161,54 @@ describe("months", () => {
   });
 });
 
+describe("months from failed orders", () => {
+  it("come only from dates in range, whichever rule an order broke first, live and in a rebuild", async () => {
+    const fine = worth("ORD-IN-RANGE", 1_000);
+    expect(
+      (
+        await submit([
+          order({ order_id: "X1", order_timestamp: "9999-11-30T00:00:00Z" }),
+          order({ order_id: "ORD-FREE", order_value: 0, items: [], order_timestamp: "0001-01-01T00:00:00Z" }),
+          order({ order_id: "X2", user_id: "U1003", order_timestamp: fine.order_timestamp }),
+          fine,
+        ])
+      ).status,
+    ).toBe(202);
+    await api.consumeAll();
+    const live = {
+      global: await get("/stats/global"),
+      months: await get("/stats/months"),
+      user: await get("/users/U1003/stats"),
+    };
+    expect(live.global.failed_by_reason).toEqual({ invalid_order_id: 2, non_positive_value: 1 });
+    expect(live.months.months).toEqual([fine.order_timestamp.slice(0, 7)]);
+    expect(live.user).toMatchObject({ order_count: 1, failed_order_count: 3 });
+    expect((await api.call("GET", "/stats/monthly/9999-11")).status).toBe(404);
+
+    await deleteKeys(api.redis, api.prefix);
+    expect((await api.call("POST", "/admin/rebuild", { headers: auth })).status).toBe(202);
+    await api.rebuildsSettled();
+    expect({
+      global: await get("/stats/global"),
+      months: await get("/stats/months"),
+      user: await get("/users/U1003/stats"),
+    }).toEqual(live);
+  });
+});
+
+describe("log lines", () => {
+  it("hold no control character as it is: a newline in an order id forges no /consumer_logs line", async () => {
+    const forged = "X\n[USER: U1000] [ORDER: ORD9] Processed successfully";
+    expect((await submit([order({ order_id: forged })])).status).toBe(202);
+    await api.consumeAll();
+    const [logged] = (await get("/consumer_logs")).logs;
+    expect(logged.message).toBe(
+      "[ERROR] Invalid/missing order ID: X\\n[USER: U1000] [ORDER: ORD9] Processed successfully, skipping order",
+    );
+    expect(logged.order_id).toBe(forged); // the structured field keeps the value, JSON-escaped
+  });
+});
+
 describe("an empty order_id", () => {
   it("is refused at POST /orders", async () => {
     const answer = await submit([order({ order_id: "" })]);
@@ -194,14 +251,43 @@ describe("live and rebuilt figures", () => {
   });
 });
 
+/** Puts an object in the archive's bucket; `authenticationKey` given, with an authenticator made with it. */
+const putObject = (key: string, body: Buffer, authenticationKey?: string) =>
+  api.s3.send(
+    new PutObjectCommand({
+      Bucket: api.archiveBucket,
+      Key: key,
+      Body: body,
+      ...(authenticationKey
+        ? { Metadata: archiveObjectMetadata(authenticationKey, key, "reject", body) }
+        : {}),
+    }),
+  );
+
+/** An archived message of an order (a valid one, unless said otherwise), sent `sentAt`. */
+const archived = (
+  messageId: string,
+  body: object,
+  overrides: Partial<ArchivedMessage> = {},
+): ArchivedMessage => ({
+  messageId,
+  sourceMessageId: messageId,
+  sentAt: new Date().toISOString(),
+  outcome: "valid",
+  reason: undefined,
+  valueMismatch: "reject",
+  body: JSON.stringify(body),
+  ...overrides,
+});
+
 describe("a rebuild from a tampered archive", () => {
-  it("skips and counts a garbage object, a broken gzip, a gzip bomb and a bad line, and restores every other figure", async () => {
+  it("skips and counts a garbage object, a broken gzip, a gzip bomb and a bad line, even authenticated, and restores every other figure", async () => {
     expect((await submit([worth("ORD-KEPT-1", 1_000), worth("ORD-KEPT-2", 2_000)])).status).toBe(202);
     await api.consumeAll();
     const live = await get("/stats/global");
 
-    const put = (key: string, body: Buffer) =>
-      api.s3.send(new PutObjectCommand({ Bucket: api.archiveBucket, Key: key, Body: body }));
+    // Authenticated, as if the consumer had written them: what a rebuild does with bad bytes.
+    const put = (key: string, body: Buffer) => putObject(key, body, api.archiveKey);
     const now = new Date();
     await put(archiveKey(now, "garbage"), Buffer.from("this is not an archive object at all"));
     await put(
@@ -234,12 +320,139 @@ describe("a rebuild from a tampered archive", () => {
     const report = await get("/admin/rebuild");
     // Skipped whole: the broken gzip and the bomb. Plain text is read as lines (a client may hand
     // an object back decoded already), so the garbage object is one skipped line, with the bad one.
-    expect(report).toMatchObject({ status: "done", objects_skipped: 2, lines_skipped: 2 });
+    expect(report).toMatchObject({
+      status: "done",
+      objects_skipped: 2,
+      objects_unauthenticated: 0,
+      lines_skipped: 2,
+    });
     expect(await get("/stats/global")).toEqual({
       ...live,
       total_orders: live.total_orders + 1,
       total_revenue: live.total_revenue + 5,
     });
+  });
+
+  it("restores exactly what the genuine objects make, past a poisoned line, forged objects and foreign ones, and counts each", async () => {
+    const genuine = worth("ORD-GENUINE", 1_000);
+    expect((await submit([genuine, worth("ORD-GENUINE-2", 2_000, "U1004")])).status).toBe(202);
+    await api.consumeAll();
+    const figures = async () => ({
+      global: await get("/stats/global"),
+      months: await get("/stats/months"),
+      users: await get("/users"),
+    });
+    const live = await figures();
+    const [genuineKey = ""] = await api.archive.list(await api.archive.startAfter());
+    // Its message id and order id are public (GET /consumer_logs): a forgery can name them.
+    const { message_id: genuineMessageId } = (await get("/consumer_logs")).logs[0];
+
+    // Forged, sorting first: the genuine order moved to another user, a month in 9999 (sent then),
+    // a mismatch counted as corrected on this reject deployment. Without an authenticator, then
+    // with one made up.
+    const firstAt = new Date(Date.parse(archiveKeyTime(genuineKey) ?? "") - 1);
+    const forgedLines = gzipSync(
+      Buffer.concat([
+        archiveLines([archived(genuineMessageId, { ...genuine, user_id: "U6666" })], firstAt.toISOString()),
+        archiveLines(
+          [
+            archived("m-9999", worth("ORD-9999", 700), { sentAt: "9999-12-31T00:00:00.000Z" }),
+            archived(
+              "m-corrected",
+              { ...worth("ORD-CORRECTED", 700), order_value: 999 },
+              { valueMismatch: "correct" },
+            ),
+          ],
+          firstAt.toISOString(),
+        ),
+      ]),
+    );
+    await putObject(archiveKey(firstAt, "forged"), forgedLines);
+    await api.s3.send(
+      new PutObjectCommand({
+        Bucket: api.archiveBucket,
+        Key: archiveKey(firstAt, "forged-tag"),
+        Body: forgedLines,
+        Metadata: { "hmac-sha256": "ab".repeat(32), "value-mismatch": "correct" },
+      }),
+    );
+    // Foreign: another deployment's consumer (another key), and a genuine object copied under another key.
+    await putObject(archiveKey(firstAt, "foreign"), forgedLines, "another-deployment-archive-key");
+    const original = await api.s3.send(new GetObjectCommand({ Bucket: api.archiveBucket, Key: genuineKey }));
+    await api.s3.send(
+      new PutObjectCommand({
+        Bucket: api.archiveBucket,
+        Key: archiveKey(firstAt, "copied"),
+        Body: await original.Body?.transformToByteArray(),
+        Metadata: original.Metadata,
+      }),
+    );
+    // Authenticated (the consumer's key), with a line Redis cannot take and one sent after its object.
+    const withBadLines = api.archive.open("bad-lines", "reject");
+    withBadLines.add([
+      archived("poison-\ud800", worth("ORD-POISON", 300)),
+      archived("m-sent-later", worth("ORD-LATER", 300), { sentAt: "9999-12-01T00:00:00.000Z" }),
+    ]);
+    await withBadLines.close();
+
+    await deleteKeys(api.redis, api.prefix);
+    expect((await api.call("POST", "/admin/rebuild", { headers: auth })).status).toBe(202);
+    await api.rebuildsSettled();
+    expect(await get("/admin/rebuild")).toMatchObject({
+      status: "done",
+      objects_read: 2,
+      objects_skipped: 4,
+      objects_unauthenticated: 4,
+      lines_skipped: 2,
+      judged_differently: 0,
+    });
+    expect(await figures()).toEqual(live);
+    expect((await api.call("GET", "/users/U6666/stats")).status).toBe(404);
+  });
+
+  it("skips and counts a line Redis's JSON decoder would refuse (a lone surrogate in its id), and ends exact", async () => {
+    expect((await submit([worth("ORD-BESIDE-POISON", 1_000)])).status).toBe(202);
+    await api.consumeAll();
+    const live = await get("/stats/global");
+    const poisoned = api.archive.open("poisoned", "reject");
+    poisoned.add([
+      {
+        messageId: "poison-\ud800",
+        sourceMessageId: "poison-\ud800",
+        sentAt: new Date().toISOString(),
+        outcome: "valid",
+        reason: undefined,
+        valueMismatch: "reject",
+        body: JSON.stringify(worth("ORD-POISONED", 500)),
+      },
+    ]);
+    await poisoned.close();
+
+    await deleteKeys(api.redis, api.prefix);
+    expect((await api.call("POST", "/admin/rebuild", { headers: auth })).status).toBe(202);
+    await api.rebuildsSettled();
+    expect(await get("/admin/rebuild")).toMatchObject({
+      status: "done",
+      objects_skipped: 0,
+      lines_skipped: 1,
+    });
+    expect(await get("/stats/global")).toEqual(live);
+  });
+
+  it("skips and counts the entries Redis refuses, and records the rest", async () => {
+    expect((await submit([worth("ORD-OTHERS", 1_000), worth("ORD-REFUSED", 2_000, "U6666")])).status).toBe(
+      202,
+    );
+    await api.consumeAll();
+    await deleteKeys(api.redis, api.prefix);
+    const started = await startRebuild({ ...api.rebuild, invoke: async () => {}, listDelayMs: 0 });
+    // A key of the wrong type in the generation being built: Redis refuses every entry touching it.
+    const built = generationPrefix(api.prefix, started.progress.generation);
+    await api.redis.set(storeKeys(built).user("U6666"), "not a hash");
+
+    expect(await runRebuild(started.progress.id, api.runDeps)).toBe("done");
+    expect(await get("/admin/rebuild")).toMatchObject({ status: "done", orders_read: 1, lines_skipped: 1 });
+    expect(await get("/stats/global")).toMatchObject({ total_orders: 1, total_revenue: 10 });
   });
 
   it("shows no raw error text in the public status of a failed rebuild", async () => {

@@ -34,6 +34,7 @@ beforeAll(async () => {
     producerHandlers({
       send: (messages) => sendMessages(refusingClient, queueUrl, messages),
       generate: createOrderGenerator(),
+      produce: true,
     }),
     { logger: silentLogger, bodyLimitBytes: 1024 * 1024 },
   );
@@ -55,4 +56,25 @@ describe("POST /orders when the queue refuses them", () => {
     expect(refusing.failedEntries).toBeGreaterThanOrEqual(3);
     expect(await drainQueue(sqs.client, queueUrl)).toEqual([]);
   }, 60_000);
+});
+
+describe("POST /produce where the deployment has it off (the default on AWS)", () => {
+  it("answers 404 saying how to turn it on, and queues nothing", async () => {
+    const offQueueUrl = await sqs.createQueueUrl("produce-off");
+    const producer = createHttpFunction(
+      ROUTES,
+      "producer",
+      producerHandlers({
+        send: (messages) => sendMessages(sqs.client, offQueueUrl, messages),
+        generate: createOrderGenerator(),
+        produce: false,
+      }),
+      { logger: silentLogger, bodyLimitBytes: 1024 * 1024 },
+    );
+    const response = await apiCaller({ producer })("POST", "/produce", { body: { count: 1000 } });
+    expect(response.status).toBe(404);
+    expect(response.json.error).toBe("POST /produce is off in this deployment");
+    expect(response.json.details.join(" ")).toContain("-c produce=on");
+    expect(await drainQueue(sqs.client, offQueueUrl)).toEqual([]);
+  });
 });

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GENERATION_CACHE_MS } from "../../lambdas/adapters/redis-generations";
+import { UnreadableArchiveObjectError } from "../../lambdas/adapters/s3-archive";
 import { createOrderGenerator, seededRandom } from "../../lambdas/core/generator";
 import { runRebuild, startRebuild } from "../../lambdas/workflows/rebuild-from-archive";
 import { orderMessage, sqsRecord } from "../support/factories";
@@ -176,5 +177,55 @@ describe("a rebuild longer than one invocation", () => {
     expect(invocations.filter((r) => r === "continued").length).toBeGreaterThanOrEqual(2);
     expect(invocations.at(-1)).toBe("done");
     expect(await figures()).toEqual(before);
+  });
+});
+
+describe("a rebuild's read ahead", () => {
+  it("never leaves the next object's failed download unhandled while the current one is recorded", async () => {
+    await api.consume([sqsRecord(JSON.stringify(orderMessage({ order_id: "ORD-READ-AHEAD-1" })))]);
+    await api.consume([sqsRecord(JSON.stringify(orderMessage({ order_id: "ORD-READ-AHEAD-2" })))]);
+    const [, unreadable] = await api.archive.list(await api.archive.startAfter());
+    expect(unreadable).toBeDefined();
+    await deleteKeys(api.redis, api.prefix);
+    const started = await startRebuild({ ...api.rebuild, invoke: async () => {}, listDelayMs: 0 });
+
+    // The second object fails to download at once; the first one's recording waits until that
+    // failure has had every chance to be reported unhandled (two turns of the event loop).
+    let readFailed: () => void = () => {};
+    const failure = new Promise<void>((resolve) => {
+      readFailed = resolve;
+    });
+    const read = (key: string) => {
+      if (key !== unreadable) return api.archive.read(key);
+      readFailed();
+      return Promise.reject(new UnreadableArchiveObjectError(key, "decompresses to more than 65536 bytes"));
+    };
+    const slowStore = (generation: number) => {
+      const store = api.runDeps.storeOf(generation);
+      return {
+        globalStats: () => store.globalStats(),
+        record: async (entries: Parameters<typeof store.record>[0]) => {
+          await failure;
+          for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+          return store.record(entries);
+        },
+      };
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const result = await runRebuild(started.progress.id, {
+        ...api.runDeps,
+        archive: { list: api.archive.list.bind(api.archive), read },
+        storeOf: slowStore,
+      });
+      expect(result).toBe("done");
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    const report = (await api.call("GET", "/admin/rebuild")).json;
+    expect(report).toMatchObject({ status: "done", objects_read: 1, objects_skipped: 1 });
   });
 });

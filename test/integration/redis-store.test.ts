@@ -1,5 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { storeKeys } from "../../lambdas/adapters/redis-keys";
+import {
+  generationsKey,
+  rebuildLeaseKey,
+  rebuildProgressKey,
+  storeKeys,
+} from "../../lambdas/adapters/redis-keys";
 import { deleteDeploymentKeys } from "../../lambdas/adapters/redis-maintenance";
 import { createRedisStore } from "../../lambdas/adapters/redis-store";
 import { type AnalyticsEntry, MAX_COUNTER } from "../../lambdas/core/analytics-store";
@@ -216,6 +222,32 @@ describe("redis store", () => {
     for (const key of keys) expect(await redis.exists(key)).toBe(0);
   });
 
+  it("deletes a deployment's keys and none of those whose key prefix starts with its own", async () => {
+    // Each deployment's keys: two generations, the pointer, a rebuild's progress and its lease.
+    const keysOf = (keyPrefix: string) => [
+      storeKeys(keyPrefix).global,
+      storeKeys(generationPrefix(keyPrefix, 2)).global,
+      generationsKey(keyPrefix),
+      rebuildProgressKey(keyPrefix),
+      rebuildLeaseKey(keyPrefix, randomUUID()),
+    ];
+    const owner = uniquePrefix("owner");
+    const others = ["general:", "rebuilds:", "generations:", "gen2x:", "rebuild:lease:"].map(
+      (suffix) => `${owner}${suffix}`,
+    );
+    const ownKeys = keysOf(owner);
+    const othersKeys = others.flatMap(keysOf);
+    for (const key of [...ownKeys, ...othersKeys]) await redis.set(key, "1");
+
+    try {
+      expect(await deleteDeploymentKeys(redis, owner)).toBe(ownKeys.length);
+      for (const key of ownKeys) expect(await redis.exists(key), key).toBe(0);
+      for (const key of othersKeys) expect(await redis.exists(key), key).toBe(1);
+    } finally {
+      for (const key of othersKeys) await redis.del(key);
+    }
+  });
+
   it("treats glob characters in the prefix literally when clearing", async () => {
     const starPrefix = `${uniquePrefix("glob")}*:`;
     const star = createRedisStore(redis, { prefix: starPrefix, markerTtlSeconds: 60, logMaxLength: 10 });
@@ -319,10 +351,22 @@ describe("accounting that a hostile probe found wrong", () => {
     expect((await store.userStats("U1000"))?.spendCents).toBe(BigInt(MAX_COUNTER) - 2000n);
   });
 
-  it("writes nothing at all when a key it would write has the wrong type, so a retry counts whole", async () => {
+  it("refuses only the entries Redis cannot take, and counts the others of their chunk", async () => {
+    // A lone surrogate: JSON.stringify writes it as \ud800, which Redis's cjson refuses.
+    const statuses = await store.record([
+      valid("r1", "ORD-R1", "U1000", 100),
+      valid("poison-\ud800", "ORD-R2", "U1000", 200),
+      valid("r3", "ORD-R3", "U1000", 300),
+      valid("r4", "ORD-R4", "U1000", 400),
+    ]);
+    expect(statuses).toEqual(["applied", "refused", "applied", "applied"]);
+    expect(await store.globalStats()).toMatchObject({ totalOrders: 3, revenueCents: 800 });
+  });
+
+  it("refuses an entry and writes nothing at all when a key it would write has the wrong type, so a retry counts whole", async () => {
     await redis.set(keys.rankBySpend, "not a sorted set");
 
-    expect(await store.record([valid("w1", "ORD-W1", "U1000", 100)])).toEqual(["unavailable"]);
+    expect(await store.record([valid("w1", "ORD-W1", "U1000", 100)])).toEqual(["refused"]);
     expect(await keysUnder(redis, storeKeys(prefix).markers)).toEqual([]);
     expect(await store.globalStats()).toMatchObject({ totalOrders: 0 });
 

@@ -42,6 +42,8 @@ export async function startTestApi(options: {
   rules?: JudgingRules;
   /** How long exactly-once markers last (the store's default: 4 days). */
   markerTtlSeconds?: number;
+  /** POST /produce: on unless "off" (the stack's parameter produce). */
+  produce?: "on" | "off";
   /** The most an archive object may hold (the archive's default: 256 MiB). */
   maxArchiveObjectBytes?: number;
 }) {
@@ -67,7 +69,10 @@ export async function startTestApi(options: {
     .replace(/-$/, "");
   const archiveBucket = await sqs.createBucket(bucketName.slice(0, 63));
   const s3 = localS3Client(sqs.endpoint);
-  const archive = createS3Archive(s3, archiveBucket, { maxObjectBytes: options.maxArchiveObjectBytes });
+  const archive = createS3Archive(s3, archiveBucket, {
+    authenticationKey: TEST_ARCHIVE_KEY,
+    maxObjectBytes: options.maxArchiveObjectBytes,
+  });
   const state = rebuildState(redis, prefix);
   const rebuildRuns: Promise<RunResult>[] = [];
   const runDeps = {
@@ -101,6 +106,7 @@ export async function startTestApi(options: {
       producerHandlers({
         send: (messages) => sendMessages(sqs.client, queueUrl, messages),
         generate: createOrderGenerator(),
+        produce: options.produce !== "off",
       }),
       http,
     ),
@@ -163,6 +169,8 @@ export async function startTestApi(options: {
     dlqUrl,
     prefix,
     archive,
+    /** The key of the archive's authenticators (the consumer's and the rebuild's). */
+    archiveKey: TEST_ARCHIVE_KEY,
     /** The archive's bucket in the embedded S3 server, and a client for it. */
     archiveBucket,
     s3,
@@ -209,6 +217,9 @@ export async function startTestApi(options: {
     },
   };
 }
+
+/** The archive's authentication key in tests (the stack's is a Secrets Manager secret). */
+export const TEST_ARCHIVE_KEY = "test-archive-authentication-key";
 
 /** `.../000000000000/name` -> `arn:aws:sqs:us-east-1:000000000000:name` */
 function queueArnOf(queueUrl: string): string {

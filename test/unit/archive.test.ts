@@ -7,6 +7,7 @@ import {
   archiveKeyTimePrefix,
   archiveLines,
   parseArchiveLine,
+  readArchiveLine,
 } from "../../lambdas/core/archive";
 import { createOrderGenerator, seededRandom } from "../../lambdas/core/generator";
 import { DEFAULT_JUDGING_RULES } from "../../lambdas/core/rules";
@@ -21,6 +22,14 @@ const message = (overrides: Partial<ArchivedMessage> = {}): ArchivedMessage => (
   valueMismatch: "reject",
   body: '{"order_id":"ORD1"}',
   ...overrides,
+});
+
+const ARCHIVED_AT = "2026-11-25T12:00:01.000Z";
+/** An object written at `writtenAt` under the default policy, holding these lines. */
+const objectOf = (lines: string[], writtenAt = ARCHIVED_AT) => ({
+  writtenAt,
+  valueMismatch: "reject" as const,
+  lines,
 });
 
 describe("archive lines", () => {
@@ -82,6 +91,51 @@ describe("archive lines", () => {
   });
 });
 
+describe("archive lines read back", () => {
+  const lineOf = (overrides: Partial<ArchivedMessage>) =>
+    archiveLines([message(overrides)], ARCHIVED_AT)
+      .toString()
+      .trimEnd();
+
+  it("are what the consumer writes", () => {
+    expect(readArchiveLine(lineOf({}))).toEqual(parseArchiveLine(lineOf({})));
+    expect(
+      readArchiveLine(lineOf({ outcome: "malformed", reason: "malformed", body: "x\ty\r" })),
+    ).toBeDefined();
+  });
+
+  it.each([
+    [
+      "a lone surrogate in the message id (valid JSON to Node, refused by Redis's decoder)",
+      { messageId: "poison-\ud800" },
+    ],
+    ["a lone surrogate in the source message id", { sourceMessageId: "\udc00" }],
+    ["an empty message id", { messageId: "" }],
+    ["a message id longer than SQS's 100 characters", { messageId: "m".repeat(101) }],
+    ["a control character no queue takes, in the body", { body: '{"order_id":"ORD\u0001"}' }],
+    ["U+FFFF in the body", { body: "\uffff", outcome: "malformed" as const }],
+    [
+      "a body larger than any queue takes (1 MiB)",
+      { body: JSON.stringify({ pad: "x".repeat(1024 * 1024) }) },
+    ],
+    ["a sent time that is not a time", { sentAt: "yesterday" }],
+  ])("are skipped with %s", (_label, overrides) => {
+    expect(readArchiveLine(lineOf(overrides))).toBeUndefined();
+  });
+
+  it.each([
+    ["an outcome that does not exist", { outcome: "counted" }],
+    ["a policy that does not exist", { value_mismatch: "ignore" }],
+    ["an archive time that is not a time", { archived_at: "later" }],
+    ["a reason that is not text", { reason: 7 }],
+  ])("are skipped with %s in the header", (_label, overrides) => {
+    const line = lineOf({});
+    const bodyAt = line.indexOf(',"body":');
+    const header = { ...JSON.parse(`${line.slice(0, bodyAt)}}`), ...overrides };
+    expect(readArchiveLine(`${JSON.stringify(header).slice(0, -1)}${line.slice(bodyAt)}`)).toBeUndefined();
+  });
+});
+
 describe("archive keys", () => {
   it("sort by the time they were written, under an hourly folder", () => {
     const at = new Date("2026-11-25T09:05:07.042Z");
@@ -110,8 +164,10 @@ describe("a rebuild's judging of archived lines", () => {
         body: JSON.stringify(g.order),
       }),
     );
-    const lines = archiveLines(messages, "t").toString().split("\n");
-    const { entries, judgedDifferently } = entriesOf(lines, DEFAULT_JUDGING_RULES);
+    // Archived once they were sent: the generator stamps its orders now.
+    const writtenAt = new Date().toISOString();
+    const lines = archiveLines(messages, writtenAt).toString().split("\n");
+    const { entries, judgedDifferently } = entriesOf(objectOf(lines, writtenAt), DEFAULT_JUDGING_RULES);
     expect(judgedDifferently).toBe(0);
     expect(entries.map((e) => e.kind)).toEqual(orders.map((g) => (g.brokenRule ? "failed" : "valid")));
     expect(entries.map((e) => e.messageId)).toEqual(messages.map((m) => m.messageId));
@@ -124,9 +180,48 @@ describe("a rebuild's judging of archived lines", () => {
           body: JSON.stringify(orders.find((g) => !g.brokenRule)?.order),
         }),
       ],
-      "t",
+      ARCHIVED_AT,
     );
-    expect(entriesOf([relabelled.toString().trim()], DEFAULT_JUDGING_RULES).judgedDifferently).toBe(1);
+    expect(entriesOf(objectOf([relabelled.toString().trim()]), DEFAULT_JUDGING_RULES).judgedDifferently).toBe(
+      1,
+    );
+  });
+});
+
+describe("a rebuild's cross-check of each line against its object", () => {
+  const order = JSON.stringify({
+    order_id: "ORD-X",
+    user_id: "U1003",
+    order_timestamp: "2026-11-25T11:00:00.000Z",
+    order_value: 10,
+    items: [{ product_id: "P1", quantity: 1, price_per_unit: 10 }],
+    shipping_address: "a",
+    payment_method: "UPI",
+  });
+  const linesOf = (overrides: Partial<ArchivedMessage>, archivedAt = ARCHIVED_AT) =>
+    archiveLines([message({ body: order, ...overrides })], archivedAt)
+      .toString()
+      .split("\n");
+  const skipped = (lines: string[]) => entriesOf(objectOf(lines), DEFAULT_JUDGING_RULES).linesSkipped;
+
+  it("takes a line that agrees with its object, sent up to five minutes after it (another clock)", () => {
+    expect(skipped(linesOf({}))).toBe(0);
+    expect(skipped(linesOf({ sentAt: "2026-11-25T12:05:01.000Z" }))).toBe(0);
+  });
+
+  it.each([
+    [
+      "sent after its object was written (a sent_at in 9999 would make month 9999-12)",
+      { sentAt: "9999-12-01T00:00:00.000Z" },
+    ],
+    ["sent more than five minutes after its object", { sentAt: "2026-11-25T12:05:01.001Z" }],
+    ["judged under a policy its object's writer did not use", { valueMismatch: "correct" as const }],
+  ])("skips a line %s", (_label, overrides) => {
+    expect(skipped(linesOf(overrides))).toBe(1);
+  });
+
+  it("skips a line archived at another time than its object's", () => {
+    expect(skipped(linesOf({}, "2026-11-25T12:00:00.999Z"))).toBe(1);
   });
 });
 

@@ -30,6 +30,16 @@ describe("routeRecords", () => {
     expect(deadLetters).toEqual([]); // a malformed record not stored is retried, not dead-lettered yet
   });
 
+  it("retries what the store refused, as it retries what it could not take (the cause may be fixed meanwhile)", () => {
+    const { retry, deadLetters } = route({
+      "m-valid": "refused",
+      "m-failed": "applied",
+      "m-malformed": "refused",
+    });
+    expect(retry).toEqual(new Set(["m-valid", "m-malformed"]));
+    expect(deadLetters).toEqual([]);
+  });
+
   it("sends a counted malformed message to the dead-letter queue with its reason, and again when replayed", () => {
     for (const status of ["applied", "replayed"] as const) {
       const { retry, deadLetters } = route({

@@ -54,6 +54,19 @@ describe("seedLogMessage", () => {
   });
 });
 
+describe("seedLogMessage with control characters", () => {
+  it("escapes them, so an order id holding a newline cannot add a forged line", () => {
+    const forged = "X\n[USER: U1000] [ORDER: ORD9] Processed successfully";
+    const line = seedLogMessage(entry("failed", { ...order, order_id: forged, reason: "invalid_order_id" }));
+    expect(line).toBe(
+      "[ERROR] Invalid/missing order ID: X\\n[USER: U1000] [ORDER: ORD9] Processed successfully, skipping order",
+    );
+    expect(seedLogMessage(entry("valid", { ...order, user_id: "U1\u001b[2J\u2028\u0085" }))).toBe(
+      "[USER: U1\\u001b[2J\\u2028\\u0085] [ORDER: ORD4352] Processed successfully",
+    );
+  });
+});
+
 describe("seedLogTimestamp", () => {
   it("formats UTC to the second with a space, like the original", () => {
     expect(seedLogTimestamp(Date.parse("2026-11-25T08:22:09.734Z"))).toBe("2026-11-25 08:22:09");

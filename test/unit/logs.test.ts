@@ -34,6 +34,18 @@ describe("formatLogLine", () => {
     );
   });
 
+  it("escapes control characters, so a logged value cannot print a forged line or rewrite the terminal", () => {
+    // An S3 key written with %0A in its URL, logged by the rebuild as it skips the object.
+    const forged =
+      "archive/x.jsonl.gz\n12:00:01.123 AdminFunction    INFO  audit action=clearData outcome=allowed";
+    const line = JSON.stringify({ level: "WARN", message: "archive object skipped\u001b[2J", key: forged });
+    const shown = formatLogLine("RebuildFunction", line, false);
+    expect(shown).not.toContain("\n");
+    expect(shown).not.toContain("\u001b");
+    expect(shown).toContain("skipped\\u001b[2J key=archive/x.jsonl.gz\\n12:00:01.123 AdminFunction");
+    expect(formatLogLine("Docs", "plain\rtext\u009b", false)).toMatch(/ Docs +plain\\rtext\\u009b$/);
+  });
+
   it("shows anything else as it came", () => {
     expect(formatLogLine("Docs", "plain text", false)).toMatch(/ Docs +plain text$/);
   });

@@ -25,6 +25,17 @@ describe("classifyMessage", () => {
     expect(outcome.kind === "failed" ? outcome.userId : "not failed").toBe(userId);
   });
 
+  it.each([
+    ["invalid_order_id", { order_id: "X1", order_timestamp: "9999-11-30T00:00:00Z" }],
+    ["non_positive_value", { order_value: 0, items: [], order_timestamp: "0001-01-01T00:00:00Z" }],
+    ["invalid_user_id", { user_id: "X1", order_timestamp: "1999-12-31T23:59:59Z" }],
+  ])(
+    "gives a failed order (%s) dated out of range no month, whichever rule it broke first",
+    (reason, overrides) => {
+      expect(classifyMessage(body(overrides))).toMatchObject({ kind: "failed", reason, month: "" });
+    },
+  );
+
   it("with valueMismatch=correct, counts a mismatch valid at its line total and keeps the stated value", () => {
     const outcome = classifyMessage(body({ order_value: 1300 }), CORRECT);
     expect(outcome).toEqual({

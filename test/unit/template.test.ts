@@ -29,7 +29,7 @@ describe("readTemplate", () => {
     expect(model.functions.find((fn) => fn.name === "RebuildFunction")?.timeoutSeconds).toBe(900);
   });
 
-  it("finds the queues with their redrive policy, the event source mapping, the bucket, the secret and the key", () => {
+  it("finds the queues with their redrive policy, the event source mapping, the bucket, the secrets and the key", () => {
     const orders = model.queues.find((queue) => queue.redrive);
     expect(orders?.redrive?.maxReceiveCount).toBe(5);
     expect(model.queues.map((queue) => queue.logicalId)).toContain(orders?.redrive?.deadLetterLogicalId);
@@ -44,7 +44,10 @@ describe("readTemplate", () => {
       }),
     ]);
     expect(model.buckets.map((bucket) => bucket.name)).toEqual(["OrderArchiveBucket"]);
-    expect(model.secrets.map((secret) => secret.name)).toEqual(["AdminToken"]);
+    expect(model.secrets.map((secret) => secret.name).sort()).toEqual([
+      "AdminToken",
+      "OrderArchiveAuthenticationKey",
+    ]);
     expect(model.apiKeys).toHaveLength(1);
   });
 

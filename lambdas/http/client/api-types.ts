@@ -732,9 +732,11 @@ export interface components {
             objects_read: number;
             /** @description Archived messages replayed so far (redeliveries included) */
             orders_read: number;
-            /** @description Archive objects that could not be read (not gzip, corrupt, or too large) and were skipped; the rebuild function logs their keys */
+            /** @description Archive objects skipped: unreadable (not gzip, corrupt, or too large) or not authenticated; the rebuild function logs their keys */
             objects_skipped: number;
-            /** @description Lines of read objects that were not archive lines and were skipped */
+            /** @description Of the objects skipped, those whose authenticator was missing or did not hold: not written by this deployment's consumer (added, copied, changed), or written before the archive was authenticated */
+            objects_unauthenticated: number;
+            /** @description Lines of read objects skipped: not archive lines, contradicting their object (its time, its writer's policy), or refused by Redis */
             lines_skipped: number;
             /** @description Messages replayed per second of work */
             orders_per_second: number;
@@ -1221,6 +1223,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Request body too large */
@@ -1712,6 +1723,7 @@ export interface operations {
                      *       "objects_read": 7,
                      *       "orders_read": 66,
                      *       "objects_skipped": 0,
+                     *       "objects_unauthenticated": 0,
                      *       "lines_skipped": 0,
                      *       "orders_per_second": 673,
                      *       "judged_differently": 0,
@@ -1777,6 +1789,7 @@ export interface operations {
                      *       "objects_read": 0,
                      *       "orders_read": 0,
                      *       "objects_skipped": 0,
+                     *       "objects_unauthenticated": 0,
                      *       "lines_skipped": 0,
                      *       "orders_per_second": 0,
                      *       "judged_differently": 0,
