@@ -66,7 +66,7 @@ export function parseCommandLine<O extends CommandLineOptions>(
   return { values: parsed.values as Values<O>, positionals: parsed.positionals };
 }
 
-export function helpText(usage: string, options: CommandLineOptions): string {
+function helpText(usage: string, options: CommandLineOptions): string {
   const rows = Object.entries(options).map(([name, spec]) => {
     const flag = `${spec.short ? `-${spec.short}, ` : "    "}--${name}${spec.value ? ` ${spec.value}` : ""}`;
     return [flag, spec.help] as const;

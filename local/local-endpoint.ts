@@ -39,7 +39,7 @@ export interface EndpointGuard {
 export type ErrorReply = (response: ServerResponse, status: number, code: string, message: string) => void;
 
 /** A request body the API cannot take: answered 400 with the message. */
-export class BadRequestError extends Error {
+class BadRequestError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {
     super(message);

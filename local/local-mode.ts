@@ -131,14 +131,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     const [synth, redis, sqs] = await started.all([
       resynthesize(),
       localModeRedis(options, state),
-      state.running
-        ? attachEmbeddedAws(state.running.awsEndpoint)
-        : startEmbeddedAws({
-            port: options.sqsPort,
-            allowedHosts: options.allowedHosts,
-            // Its objects (the order archive) in the state folder's s3/, kept across restarts.
-            ...(state.ephemeral ? {} : { storageDir: state.directory }),
-          }),
+      localModeAws(options, state),
     ] as const);
     // What runs the template (set below, swapped by reload()) and the secrets it was given.
     const current = { runtime: undefined as Runtime | undefined, secrets: [] as LocalSecret[] };
@@ -195,6 +188,19 @@ function localModeRedis(options: LocalModeOptions, state: LocalState): Promise<L
   if (options.redisUrl) return ensureRedis(options.redisUrl, options.redisMode);
   if (state.running) return ensureRedis(state.running.redisUrl, state.running.redisMode);
   return ensureRedis(undefined, options.redisMode, state.ephemeral ? undefined : state.redisDir);
+}
+
+/**
+ * The embedded SQS and S3 server of the local mode that owns the state folder (when sharing it),
+ * else local mode's own, its objects and queued messages kept in the state folder.
+ */
+function localModeAws(options: LocalModeOptions, state: LocalState): Promise<EmbeddedAws> {
+  if (state.running) return attachEmbeddedAws(state.running.awsEndpoint);
+  return startEmbeddedAws({
+    port: options.sqsPort,
+    allowedHosts: options.allowedHosts,
+    ...(state.ephemeral ? {} : { storageDir: state.directory }),
+  });
 }
 
 /**

@@ -148,10 +148,10 @@ console.log(
     `  Board   ${mode.apiUrl}/dashboard`,
     `  Try     curl -X POST ${mode.apiUrl}/produce -H 'Content-Type: application/json' -d '{"count": 20}'`,
     `          curl ${mode.apiUrl}/stats/global`,
-    ...mode.secrets.map(
-      (secret, index) =>
-        `  ${index === 0 ? "Secrets" : "       "} export ${secretEnvName(secret.name)}=${secret.value}`,
-    ),
+    // The secret a person types; the others (the archive's key) only the functions read.
+    ...mode.secrets
+      .filter((secret) => secret.name === "AdminToken")
+      .map((secret) => `  Admin   export ${secretEnvName(secret.name)}=${secret.value}`),
     mode.apiKey
       ? `  ApiKey  x-api-key: ${mode.apiKey} for POST /produce and /orders  (API_KEY to choose it)`
       : "",

@@ -35,6 +35,10 @@ export async function ensureRedis(
   dataDir?: string,
 ): Promise<LocalRedis> {
   if (givenUrl) {
+    if (!/^rediss?:\/\/[^\s/]+/.test(givenUrl))
+      throw new RedisUnavailableError(
+        `REDIS_URL=${redactedUrl(givenUrl)} is not a Redis URL: redis://host:port (or rediss:// for TLS)`,
+      );
     if (!(await redisAnswers(givenUrl)))
       throw new RedisUnavailableError(
         `REDIS_URL=${redactedUrl(givenUrl)} does not answer. Start that Redis, correct REDIS_URL, or leave it unset and local mode runs a Redis of its own.`,
@@ -80,10 +84,11 @@ export async function startRedisServer(
 ): Promise<LocalRedis> {
   const port = await freePort();
   const persistence = options.dataDir ? await persistentRedisArgs(options.dataDir) : [];
-  const child = await spawnRedis(port, [
-    ...persistence,
-    ...(options.password ? ["--requirepass", options.password] : []),
-  ]);
+  const child = await spawnRedis(
+    port,
+    [...persistence, ...(options.password ? ["--requirepass", options.password] : [])],
+    { outliving: options.dataDir !== undefined },
+  );
   const auth = options.password ? `:${encodeURIComponent(options.password)}@` : "";
   const url = `redis://${auth}127.0.0.1:${port}`;
   try {
@@ -245,13 +250,22 @@ async function waitForClusterOk(port: number): Promise<void> {
   }
 }
 
-function spawnRedis(port: number, extraArgs: readonly string[] = []): Promise<ChildProcess> {
+/**
+ * `outliving`: in a process group of its own, so the Ctrl-C a terminal sends to local mode's
+ * group does not end it before the functions using it have finished; local mode stops it last.
+ * Only a server whose folder names it (its pid file) may outlive a crash: the next start stops it.
+ */
+function spawnRedis(
+  port: number,
+  extraArgs: readonly string[] = [],
+  { outliving = false } = {},
+): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       "redis-server",
       // Later arguments win: extraArgs may turn the append-only file on.
       ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extraArgs],
-      { stdio: "ignore" },
+      { stdio: "ignore", detached: outliving },
     );
     child.once("error", reject); // ENOENT when redis-server is not on PATH
     child.once("spawn", () => resolve(child));

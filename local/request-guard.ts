@@ -30,7 +30,7 @@ export function localRequestProblem(
   if (!LOOPBACK_HOSTS.has(hostname) && !hostname.endsWith(".localhost") && !allowedHosts.includes(hostname)) {
     return {
       status: 403,
-      message: `Host ${JSON.stringify(host)} refused: local mode answers the loopback's names (localhost, 127.0.0.1, [::1]) and those given with --allowed-host`,
+      message: `Host ${JSON.stringify(host)} refused: local mode answers the loopback's names (localhost, 127.0.0.1, *.localhost) and those given with --allowed-host`,
     };
   }
   if (!WRITE_METHODS.has(method)) return undefined;
@@ -52,7 +52,7 @@ export function localRequestProblem(
   if (BODY_WRITE_METHODS.has(method) && !json && !headers.authorization) {
     return {
       status: 415,
-      message: `${method} needs Content-Type: application/json here (local mode refuses what a web page's form could send): add -H 'Content-Type: application/json'`,
+      message: `${method} needs Content-Type: application/json here (local mode refuses what a web page's form could send): add -H 'Content-Type: application/json' (or the Authorization header the route needs)`,
     };
   }
   return undefined;

@@ -19,10 +19,10 @@ import { PROJECT_ROOT } from "./synth.ts";
  */
 
 /** `.local/` in the project, unless LOCAL_STATE_DIR names another folder. */
-export const DEFAULT_STATE_DIR = process.env.LOCAL_STATE_DIR || join(PROJECT_ROOT, ".local");
+const DEFAULT_STATE_DIR = process.env.LOCAL_STATE_DIR || join(PROJECT_ROOT, ".local");
 
 /** Where a running local mode's services are, for `npm run invoke` beside it. */
-export interface RunningServices {
+interface RunningServices {
   pid: number;
   redisUrl: string;
   redisMode: "single" | "cluster";
@@ -48,6 +48,15 @@ export interface LocalState {
 
 export class StateInUseError extends Error {
   override name = "StateInUseError";
+  readonly pid: number;
+  readonly directory: string;
+  constructor(pid: number, directory: string) {
+    super(
+      `another local mode (pid ${pid}) is using ${directory}: stop it first, or run this one with --state-dir <another folder> or --ephemeral (nothing kept)`,
+    );
+    this.pid = pid;
+    this.directory = directory;
+  }
 }
 
 /**
@@ -64,10 +73,7 @@ export function openLocalState(
   mkdirSync(directory, { recursive: true, mode: 0o700 });
   const lockFile = join(directory, "local-mode.json");
   const owner = ephemeral ? undefined : runningOwner(lockFile);
-  if (owner && !(options.share && owner.redisUrl))
-    throw new StateInUseError(
-      `another local mode (pid ${owner.pid}) is using ${directory}: stop it first, or run this one with --state-dir <another folder> or --ephemeral (nothing kept)`,
-    );
+  if (owner && !(options.share && owner.redisUrl)) throw new StateInUseError(owner.pid, directory);
   const running = options.share ? (owner as RunningServices | undefined) : undefined;
   // Taken at once, not when the services are up: a second start meanwhile must see it.
   if (!running && !ephemeral) writeFileSync(lockFile, JSON.stringify({ pid: process.pid }), { mode: 0o600 });
