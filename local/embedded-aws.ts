@@ -121,19 +121,17 @@ export async function startEmbeddedAws(options: EmbeddedAwsOptions = {}): Promis
     server.call("createQueue", name, attributes) as Promise<{ queueUrl: string; queueArn: string }>;
   const createBucket: EmbeddedAws["createBucket"] = (name) =>
     server.call("createBucket", name) as Promise<string>;
-  return {
+  return withTemplates({
     endpoint,
     client,
     createQueue,
     createBucket,
-    ensureQueues: queuesOfTemplate(createQueue),
-    ensureBuckets: bucketsOfTemplate(createBucket),
     async stop() {
       client.destroy();
       await server.stop();
       await removeTemporary();
     },
-  };
+  });
 }
 
 /** Creates a template's queues once each (a dead-letter queue before the queue that names it). */
@@ -288,16 +286,23 @@ export async function attachEmbeddedAws(endpoint: string): Promise<EmbeddedAws> 
     });
     return name;
   };
-  return {
+  return withTemplates({
     endpoint,
     client,
     createQueue,
     createBucket,
-    ensureQueues: queuesOfTemplate(createQueue),
-    ensureBuckets: bucketsOfTemplate(createBucket),
     async stop() {
       client.destroy();
       s3.destroy();
     },
+  });
+}
+
+/** A server's own operations, with the template's queues and buckets created through them. */
+function withTemplates(server: Omit<EmbeddedAws, "ensureQueues" | "ensureBuckets">): EmbeddedAws {
+  return {
+    ...server,
+    ensureQueues: queuesOfTemplate(server.createQueue),
+    ensureBuckets: bucketsOfTemplate(server.createBucket),
   };
 }

@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../local/redis-server";
-import { PROJECT_ROOT } from "../../local/synth";
+import { type Run, runScript } from "../support/processes";
 
 /**
  * `npm start`'s and `npm run invoke`'s command lines as a person mistypes them: every wrong
@@ -15,28 +14,10 @@ import { PROJECT_ROOT } from "../../local/synth";
 const stateDir = mkdtempSync(join(tmpdir(), "orders-command-line-"));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function run(script: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_STATE_DIR: stateDir, NO_COLOR: "1", ...extraEnv };
-    if (!extraEnv.REDIS_URL) delete env.REDIS_URL;
-    const child = spawn(process.execPath, [script, ...args], { cwd: PROJECT_ROOT, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_STATE_DIR: stateDir, NO_COLOR: "1", ...extraEnv };
+  if (!extraEnv.REDIS_URL) delete env.REDIS_URL;
+  return runScript(script, args, { env });
 }
 
 const start = (args: string[], env?: Record<string, string>) => run("local/main.ts", args, env);

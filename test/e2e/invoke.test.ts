@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -9,6 +9,7 @@ import { classifyMessage } from "../../lambdas/core/outcome";
 import { freePort } from "../../local/redis-server";
 import { PROJECT_ROOT } from "../../local/synth";
 import { apiEvent, sqsEvent } from "../../scripts/events";
+import { type Run, runScript } from "../support/processes";
 import { connectRedis, deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 
 /**
@@ -28,41 +29,18 @@ afterAll(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function invoke(args: string[], stdin?: string, onStart?: (child: ChildProcess) => void): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      ["scripts/invoke.ts", ...args, "-c", `keyPrefix=${prefix}`, "--outdir", OUTDIR],
-      {
-        cwd: PROJECT_ROOT,
-        // A state folder of the test's own: never the developer's .local/, nor their npm start's.
-        env: {
-          ...process.env,
-          REDIS_URL: redisUrl(),
-          REDIS_MODE: redisMode(),
-          NO_COLOR: "1",
-          LOCAL_STATE_DIR: stateDir,
-        },
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? "");
-    onStart?.(child);
+  return runScript("scripts/invoke.ts", [...args, "-c", `keyPrefix=${prefix}`, "--outdir", OUTDIR], {
+    // A state folder of the test's own: never the developer's .local/, nor their npm start's.
+    env: {
+      ...process.env,
+      REDIS_URL: redisUrl(),
+      REDIS_MODE: redisMode(),
+      NO_COLOR: "1",
+      LOCAL_STATE_DIR: stateDir,
+    },
+    ...(stdin === undefined ? {} : { stdin }),
+    ...(onStart ? { onStart } : {}),
   });
 }
 
