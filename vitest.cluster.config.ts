@@ -11,7 +11,17 @@ export default defineConfig({
   test: {
     ...base.test,
     include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts"],
-    // It cuts Redis with one TCP proxy in front of one server; a cluster's clients go around it.
-    exclude: [...(base.test?.exclude ?? []), "test/e2e/redis-outage.test.ts"],
+    exclude: [
+      ...(base.test?.exclude ?? []),
+      // It cuts Redis with one TCP proxy in front of one server; a cluster's clients go around it.
+      "test/e2e/redis-outage.test.ts",
+      // They use no Redis of the suite's: local mode's own, or none.
+      "test/e2e/readme-commands.test.ts",
+      "test/e2e/command-line.test.ts",
+      "test/integration/local-redis.test.ts",
+      "test/integration/embedded-server.test.ts",
+      "test/integration/sqs-query-protocol.test.ts",
+      "test/integration/old-boto3.test.ts",
+    ],
   },
 });
