@@ -5,13 +5,14 @@ import { isRunning } from "./redis-server.ts";
 import { PROJECT_ROOT } from "./synth.ts";
 
 /**
- * Everything local mode owns, in one folder, so that a restart loses nothing: its Redis's
- * append-only file (`redis/`), the embedded S3's objects, the order archive among them (`s3/`,
- * where local/embedded-aws.ts keeps them),
- * and the values of the stack's secrets and API key (`secrets/`, a file each named as the variable
- * that chooses it, e.g. `secrets/ADMIN_TOKEN`, readable by its owner only).
- * `.local/` in the project by default (git ignores it); `--state-dir` or LOCAL_STATE_DIR chooses another, and
- * `--ephemeral` a temporary folder removed at stop (what the tests use).
+ * Everything local mode owns, in one folder, so that a restart loses nothing:
+ * - its Redis's append-only file (`redis/`);
+ * - the embedded server's S3 objects, the order archive among them (`s3/`), and the queues'
+ *   messages, written at stop (`queues.json`): where local/embedded-aws.ts keeps them;
+ * - the values of the stack's secrets and API key (`secrets/`, a file each named as the variable
+ *   that chooses it, e.g. `secrets/ADMIN_TOKEN`, readable by its owner only).
+ * `.local/` in the project by default (git ignores it); `--state-dir` or LOCAL_STATE_DIR chooses
+ * another, and `--ephemeral` a temporary folder removed at stop (what the tests use).
  *
  * One local mode at a time owns a folder (`local-mode.json`: its pid and where its services
  * are). `npm run invoke` started beside it uses that local mode's Redis and S3 instead of
