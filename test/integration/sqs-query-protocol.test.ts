@@ -282,3 +282,36 @@ function attributesMd5(attributes: [string, string, 1 | 2, Buffer][]): string {
   }
   return hash.digest("hex");
 }
+
+describe("a binary attribute that is not base64", () => {
+  // Stored, it would fail every client that receives it (the SDK cannot decode it).
+  const attribute = { DataType: "Binary", BinaryValue: "not base64!" };
+
+  it("is refused in the JSON protocol", async () => {
+    const raw = await fetch(aws.endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-amz-json-1.0",
+        "x-amz-target": "AmazonSQS.SendMessage",
+        authorization:
+          "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0",
+      },
+      body: JSON.stringify({ QueueUrl: queueUrl, MessageBody: "x", MessageAttributes: { blob: attribute } }),
+    });
+    expect(raw.status).toBe(400);
+    expect(await raw.text()).toContain("must be base64 text");
+  });
+
+  it("is refused in the query protocol", async () => {
+    const sent = await query({
+      Action: "SendMessage",
+      QueueUrl: queueUrl,
+      MessageBody: "x",
+      "MessageAttribute.1.Name": "blob",
+      "MessageAttribute.1.Value.DataType": "Binary",
+      "MessageAttribute.1.Value.BinaryValue": attribute.BinaryValue,
+    });
+    expect(sent.status).toBe(400);
+    expect(sent.xml).toContain("must be base64 text");
+  });
+});
