@@ -337,14 +337,21 @@ class ExecutionEnvironment {
     void this.end();
   }
 
-  /** FAULT_CRASH_CONSUMER: the environment dies mid-invocation. */
+  /**
+   * FAULT_CRASH_CONSUMER: the environment dies mid-invocation. It exits itself at its next task
+   * boundary, as a process that crashes does: terminating a thread at an arbitrary point of its
+   * code can land inside Node's own zlib set-up (the archive's gzip), which aborts the whole
+   * process ("close before init"). Terminated only if it has not exited within a second.
+   */
   private crash(): void {
     this.death = {
       errorType: "Runtime.ExitError",
       errorMessage: "environment crashed (injected)",
       trace: [],
     };
-    void this.end();
+    this.ended = true;
+    this.post({ type: "crash" });
+    setTimeout(() => void this.end(), CRASH_GRACE_MS).unref();
   }
 
   /** Out of memory, or an exception no handler caught: the environment is gone. */
@@ -449,9 +456,13 @@ type FromEnvironment =
   | { type: "inspector-closed" };
 
 /** What local mode tells an environment's thread. */
+/** How long an injected crash waits for the environment to exit by itself before ending it. */
+const CRASH_GRACE_MS = 1_000;
+
 type ToEnvironment =
   | { type: "invoke"; event: unknown; requestId: string; deadline: number }
-  | { type: "close-inspector" };
+  | { type: "close-inspector" }
+  | { type: "crash" };
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100;

@@ -81,6 +81,7 @@ try {
 if (handler) {
   // The messages of lambda-runtime.ts: `ToEnvironment` in, `FromEnvironment` out.
   parentPort.on("message", async ({ type, event, requestId, deadline }) => {
+    if (type === "crash") process.exit(1); // an injected crash (lambda-runtime.ts)
     if (type === "close-inspector") {
       inspector.close(); // the environment ends: let the debugger go, or it would hold the thread
       parentPort.postMessage({ type: "inspector-closed" });
