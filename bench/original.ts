@@ -26,6 +26,7 @@ import { type HttpLoadResult, httpLoad, httpLoadTool } from "./http-load";
 import { END_TO_END_LOAD, runLoad } from "./load";
 import { startLocalModeProcess } from "./local-mode-process";
 import { median } from "./statistics";
+import { type OriginalResults, originalCaption, originalTable } from "./tables";
 
 const run = promisify(execFile);
 const { values: args } = parseArgs({
@@ -174,37 +175,6 @@ function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-function markdown(result: {
-  date: string;
-  machine: string;
-  orders: number;
-  rounds: number;
-  loadTool: string;
-  consumer: {
-    originalOrdersPerSecond: number;
-    localEndToEndOrdersPerSecond: number;
-    unaccounted: number;
-    ratio: number;
-  };
-  reads: {
-    route: string;
-    original: ReturnType<typeof summary>;
-    local: ReturnType<typeof summary>;
-    ratio: number;
-  }[];
-}): string {
-  const { consumer } = result;
-  return [
-    `Local mode beside the original service, ${result.date.slice(0, 16).replace("T", " ")} UTC, ${result.machine}`,
-    `(${result.orders} orders; reads: ${result.loadTool}, 32 connections, medians of ${result.rounds} alternating rounds)`,
-    "",
-    "| figure | original | local mode | ratio |",
-    "| --- | ---: | ---: | ---: |",
-    `| orders/s: its consumer alone (SQS stubbed) / end to end (${consumer.unaccounted} unaccounted) | ${consumer.originalOrdersPerSecond} | ${consumer.localEndToEndOrdersPerSecond} | ${consumer.ratio}x |`,
-    ...result.reads.map(
-      (row) =>
-        `| GET ${row.route}, req/s (p99 ms) | ${row.original.rps} (${row.original.p99Ms}) | ${row.local.rps} (${row.local.p99Ms}) | ${row.ratio}x |`,
-    ),
-    "",
-  ].join("\n");
+function markdown(result: OriginalResults): string {
+  return `${originalCaption(result)}\n\n${originalTable(result)}\n`;
 }

@@ -27,6 +27,14 @@ import { PROJECT_ROOT } from "../local/synth";
 import { consumedSoFar, END_TO_END_LOAD, progressPrinter, runLoad } from "./load";
 import { deleteRunKeys, startLocalModeProcess } from "./local-mode-process";
 import { measureSqsCeiling } from "./sqs-ceiling";
+import {
+  type BenchResults,
+  benchCaption,
+  consumerTable,
+  endToEndTable,
+  memoryTable,
+  readsTable,
+} from "./tables";
 
 const run = promisify(execFile);
 const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
@@ -52,14 +60,7 @@ const FOOTPRINT_TARGETS_MIB = { idle: 350, peak: 800 };
 log(
   `1/3 consumer alone (batch sizes ${plan.consumerSizes}, ${plan.consumerOrders} orders each), archive off then on`,
 );
-interface ConsumerRow {
-  archive: boolean;
-  batchSize: number;
-  ordersPerSecond: number;
-  jsonParseCeiling: number;
-  ratioToCeiling: number;
-  peakRssMiB: number;
-}
+type ConsumerRow = BenchResults["consumer"][number];
 const consumer: ConsumerRow[] = [];
 for (const archive of [false, true]) {
   const consumerJson = join(resultsDir, ".consumer.json");
@@ -275,42 +276,6 @@ function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-function renderMarkdown(r: typeof results): string {
-  const lines = [
-    `Benchmark ${r.quick ? "(quick) " : ""}of ${r.date.slice(0, 10)} on ${r.machine}`,
-    "",
-    "| consumer alone: batch size | archive | orders/s | JSON.parse ceiling/s | ratio | peak RSS MiB |",
-    "| ---: | --- | ---: | ---: | ---: | ---: |",
-    ...r.consumer.map(
-      (c) =>
-        `| ${c.batchSize} | ${c.archive ? "on" : "off"} | ${c.ordersPerSecond} | ${c.jsonParseCeiling} | ${c.ratioToCeiling} | ${c.peakRssMiB} |`,
-    ),
-    "",
-    "| end to end (local mode) | figure |",
-    "| --- | ---: |",
-    `| orders through API, queue and consumer | ${r.endToEnd.accepted} |`,
-    `| consumed orders/s | ${r.endToEnd.consumedPerSecond} |`,
-    `| embedded SQS server alone, messages/s | ${r.endToEnd.sqsCeilingMessagesPerSecond} |`,
-    `| ratio to the SQS ceiling | ${r.endToEnd.ratioToCeiling} |`,
-    `| time to drain | ${r.endToEnd.drainSeconds} s |`,
-    `| POST /produce (500 orders) latency p50 / p95 / p99 | ${r.endToEnd.latencyMs.p50} / ${r.endToEnd.latencyMs.p95} / ${r.endToEnd.latencyMs.p99} ms |`,
-    `| unaccounted orders | ${r.endToEnd.unaccounted} |`,
-    `| rebuild from the archive: messages (objects) | ${r.rebuild.ordersRead} (${r.rebuild.objectsRead}) |`,
-    `| rebuild orders/s (wall time, 5 s listing delay included) | ${r.rebuild.ordersPerSecond} (${r.rebuild.wallSeconds} s) |`,
-    "",
-    "| read API, 32 connections | req/s | p50 ms | p99 ms | p99 target ms |",
-    "| --- | ---: | ---: | ---: | ---: |",
-    ...r.reads.map(
-      (x) => `| ${x.route} | ${x.requestsPerSecond} | ${x.p50Ms} | ${x.p99Ms} | ${x.targetP99Ms} |`,
-    ),
-    "",
-    "| local mode's memory, every process of `npm start` summed | MiB | target MiB |",
-    "| --- | ---: | ---: |",
-    `| idle, after a few requests and 10 s of rest | ${r.footprint.idleMiB} | ${r.footprint.targetsMiB.idle} |`,
-    `| peak, during the end-to-end run | ${r.footprint.peakMiB} | ${r.footprint.targetsMiB.peak} |`,
-    "",
-    `Idle, by process: ${r.footprint.idleProcesses.map((p) => `${p.command.split(" ").slice(0, 3).join(" ")} ${p.residentMiB} MiB`).join("; ")}.`,
-    "",
-  ];
-  return lines.join("\n");
+function renderMarkdown(r: BenchResults): string {
+  return `${[benchCaption(r), consumerTable(r), endToEndTable(r), readsTable(r), memoryTable(r)].join("\n\n")}\n`;
 }
