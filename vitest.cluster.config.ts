@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import base from "./vitest.config";
+import base, { OTHER_SUITES } from "./vitest.config";
 
 /**
  * `npm run test:cluster`: the integration and end-to-end suites again, against a three-master Redis
@@ -11,8 +11,9 @@ export default defineConfig({
   test: {
     ...base.test,
     include: ["test/integration/**/*.test.ts", "test/e2e/**/*.test.ts"],
+    // Not the everyday suite's exclusions: the slow files run on a cluster too.
     exclude: [
-      ...(base.test?.exclude ?? []),
+      ...OTHER_SUITES,
       // It cuts Redis with one TCP proxy in front of one server; a cluster's clients go around it.
       "test/e2e/redis-outage.test.ts",
       // They use no Redis of the suite's: local mode's own, or none.
