@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { freePort } from "../../local/redis-server";
 import { PROJECT_ROOT } from "../../local/synth";
@@ -8,8 +8,9 @@ import { PROJECT_ROOT } from "../../local/synth";
 /**
  * The README's Quick start, "Then" and Develop command blocks, run as a newcomer runs them: each
  * line verbatim in bash, with plain `npm run`, against `npm start` started by the Quick start's own
- * line; then Ctrl-C, `npm start` again, and the figures and the admin token are what they were, and
- * a rebuild restores the same figures. So the README cannot drift from what works.
+ * line, whose banner must be the README's sample; then Ctrl-C, `npm start` again, and the figures
+ * and the admin token are what they were, and a rebuild restores the same figures. So the README
+ * cannot drift from what works.
  *
  * What differs from a person's terminal, and only this: the port (PORT, and `3000` in the lines
  * replaced by it, so a local mode already on 3000 does not fail the test) and the state folder
@@ -41,6 +42,25 @@ function bashBlockAfter(marker: string): string[] {
 }
 
 const commandOf = (line: string) => line.replace(/\s+#.*$/, "").trim();
+
+/**
+ * The start-up banner, from its first line to "Ctrl-C stops everything.", with what differs
+ * between two runs (times, ports, the token, the state folder's path) written the same way.
+ */
+function bannerOf(text: string, stateParent = ""): string[] {
+  const lines = text.split("\n");
+  const first = lines.findIndex((line) => line.startsWith("Orders pipeline running locally"));
+  const last = lines.indexOf("Ctrl-C stops everything.");
+  expect(first, text).toBeGreaterThanOrEqual(0);
+  expect(last, text).toBeGreaterThan(first);
+  return lines.slice(first, last + 1).map((line) =>
+    line
+      .replaceAll(stateParent, "")
+      .replace(/\(synth [^)]*\)/, "(synth)")
+      .replace(/ADMIN_TOKEN=\S+/, "ADMIN_TOKEN=<token>")
+      .replace(/\d+(\.\d+)?/g, "<n>"),
+  );
+}
 
 const port = await freePort();
 mkdirSync(join(PROJECT_ROOT, "cdk.out.test"), { recursive: true });
@@ -166,7 +186,8 @@ afterAll(async () => {
 
 describe("the README's commands, verbatim", () => {
   const quickStart = bashBlockAfter("## Quick start");
-  const then = bashBlockAfter("\nThen:\n");
+  const then = bashBlockAfter("\nThen, in another terminal:\n");
+  const sampleOutput = /```\n(Orders pipeline running locally[\s\S]*?)```/.exec(README)?.[1] ?? "";
   const develop = bashBlockAfter("## Develop");
 
   it("lists every line it does not run here, with the reason", () => {
@@ -179,6 +200,8 @@ describe("the README's commands, verbatim", () => {
   it("Quick start, Then and Develop work against npm start; after Ctrl-C and npm start again, every figure and the admin token are kept, and a rebuild restores the same figures", async () => {
     const startLine = quickStart.find((line) => commandOf(line) === START_LINE) as string;
     running = await startLocalMode(startLine);
+    // Local mode names its state folder relative to the project, where npm runs it.
+    expect(bannerOf(running.output(), `${relative(PROJECT_ROOT, workdir)}/`)).toEqual(bannerOf(sampleOutput));
     const exported = /export ADMIN_TOKEN=(\S+)/.exec(running.output())?.[1];
     expect(exported, running.output()).toBeDefined();
 

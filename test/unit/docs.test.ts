@@ -43,6 +43,10 @@ function localLinks(markdown: string): string[] {
 }
 
 describe("the documentation", () => {
+  it("keeps the README to a front page of at most 200 lines", () => {
+    expect(read("README.md").trimEnd().split("\n").length).toBeLessThanOrEqual(200);
+  });
+
   it.each(PAGES)("%s: every rendered table is what npm run docs renders from bench/results", (file) => {
     const text = read(file);
     expect(renderTables(PROJECT_ROOT, text), "run npm run docs and commit the result").toBe(text);
