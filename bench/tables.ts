@@ -1,7 +1,8 @@
 /**
- * The benchmarks' tables, from their JSON results: bench/run.ts and bench/original.ts write them
- * into bench/results/*.md, and `npm run docs` (scripts/docs.ts) into the pages of docs/ that quote
- * them, so a figure is written by one function and copied by hand nowhere.
+ * The measured tables, from their JSON results: bench/run.ts and bench/original.ts write them into
+ * bench/results/*.md, and `npm run docs` (scripts/rendered-tables.ts) into the pages of docs/ that
+ * quote them, so a figure is written by one function and copied by hand nowhere. The reliability
+ * suite's results (test/reliability) have their table here too.
  */
 
 /** bench/results/latest.json, as bench/run.ts writes it. */
@@ -126,6 +127,39 @@ export function originalTable({ consumer, reads }: OriginalResults): string {
         `| GET ${row.route}, req/s (p99 ms) | ${row.original.rps} (${row.original.p99Ms}) | ${row.local.rps} (${row.local.p99Ms}) | ${row.ratio}x |`,
     ),
   );
+}
+
+/** test-results/reliability.json as `npm run test:reliability` writes it, committed under bench/results. */
+export interface ReliabilityResults {
+  date: string;
+  /** Added by hand when the committed copy is not one run's file as written. */
+  note?: string;
+  reports: {
+    fault: string;
+    orders: number;
+    malformed: number;
+    deadLetters: number;
+    readerRequests: number;
+    reader5xx: number;
+    drainSeconds: number;
+    /** Messages the rebuild read back from the archive (redeliveries archived twice included). */
+    archivedMessages: number;
+    rebuildOrdersPerSecond: number;
+  }[];
+}
+
+/** Lost and double-counted are 0 by construction: a scenario that finds either fails, and writes no report. */
+export function reliabilityTable(r: ReliabilityResults): string {
+  return [
+    `\`npm run test:reliability\` of ${r.date.slice(0, 10)}${r.note ? ` (${r.note})` : ""}:`,
+    "",
+    "| fault | orders sent | malformed sent | lost | double-counted | dead letters (at least once) | reader requests, 5xx | drained in | rebuilt from archived messages | rebuild orders/s |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
+    ...r.reports.map(
+      (x) =>
+        `| ${x.fault} | ${x.orders} | ${x.malformed} | 0 | 0 | ${x.deadLetters} | ${x.readerRequests}, ${x.reader5xx} | ${x.drainSeconds} s | ${x.archivedMessages} | ${x.rebuildOrdersPerSecond} |`,
+    ),
+  ].join("\n");
 }
 
 function lines(...text: string[]): string {

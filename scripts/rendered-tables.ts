@@ -21,6 +21,7 @@ import {
   originalCaption,
   originalTable,
   readsTable,
+  reliabilityTable,
 } from "../bench/tables.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: each renderer states the shape of its own file
@@ -36,6 +37,7 @@ const TABLES: Record<string, Record<string, Renderer>> = {
   "bench/results/original.json": {
     original: (r: OriginalResults) => `${originalCaption(r)}:\n\n${originalTable(r)}`,
   },
+  "bench/results/reliability.json": { scenarios: reliabilityTable },
 };
 
 const BLOCK = /(<!-- rendered from (\S+): (\S+) \(npm run docs\) -->)[\s\S]*?(<!-- end rendered -->)/g;

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { expect } from "vitest";
+import type { ReliabilityResults } from "../../bench/tables";
 import { createOrderGenerator, type GeneratedOrder, seededRandom } from "../../lambdas/core/generator";
 import type { OrderMessage } from "../../lambdas/core/order";
 import { localSqsClient } from "../../local/embedded-aws";
@@ -19,18 +20,8 @@ import { drainQueue } from "../support/sqs";
  * checked against what was sent.
  */
 
-export interface ScenarioReport {
-  fault: string;
-  orders: number;
-  malformed: number;
-  deadLetters: number;
-  readerRequests: number;
-  reader5xx: number;
-  drainSeconds: number;
-  /** Messages the rebuild read back from the archive (redeliveries archived twice included). */
-  archivedMessages: number;
-  rebuildOrdersPerSecond: number;
-}
+/** One scenario's figures, as test-results/reliability.json holds them (bench/tables.ts renders them). */
+export type ScenarioReport = ReliabilityResults["reports"][number];
 
 const ORDERS_PER_REQUEST = 100;
 
