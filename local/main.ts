@@ -119,6 +119,8 @@ try {
     pathPrefix: values["path-prefix"],
     functionConcurrency,
     allowedHosts: values["allowed-host"] ?? [],
+    // The console next to the API (3001 beside 3000), or any free port when that one is taken.
+    console: { port: apiPort === 0 || apiPort >= 65_535 ? 0 : apiPort + 1, anyPortIfTaken: true },
     ...(values.inspect ? { inspect: { function: values.inspect, port: inspectPort } } : {}),
     onLog: (source, line) => console.log(rawLogs ? `${source} ${line}` : formatLogLine(source, line, colour)),
     onReport: reports?.add,
@@ -146,6 +148,7 @@ console.log(
     `  API     ${mode.apiUrl}/api`,
     `  Docs    ${mode.apiUrl}/docs`,
     `  Board   ${mode.apiUrl}/dashboard`,
+    `  Console ${mode.consoleUrl}  (functions, queues, logs and traces of this local mode${process.env.LOCAL_TRACES === "off" ? "; traces not recorded: LOCAL_TRACES=off" : ""})`,
     `  Try     curl -X POST ${mode.apiUrl}/produce -H 'Content-Type: application/json' -d '{"count": 20}'`,
     `          curl ${mode.apiUrl}/stats/global`,
     // The secret a person types; the others (the archive's key) only the functions read.
