@@ -6,6 +6,7 @@ import {
   MAX_LINKS,
   newSpanId,
   newTraceRoot,
+  orderIdIn,
   parseTraceHeader,
   type TraceStore,
 } from "./traces.ts";
@@ -117,7 +118,7 @@ function recordWaits(
         receiveCount: Number(record.attributes.ApproximateReceiveCount),
         consumerTrace: batch.root,
       },
-      body: record.body,
+      orderId: orderIdIn(record.body),
     });
   }
   return links;

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { QueueSnapshot } from "../queue-snapshot.ts";
 import { localRequestProblem } from "../request-guard.ts";
-import type { Span, TraceStore } from "../traces.ts";
+import type { TraceStore } from "../traces.ts";
 import type { FunctionFigures, LogRing } from "./observe.ts";
 
 /**
@@ -122,7 +122,7 @@ async function apiAnswer(url: URL, sources: ConsoleSources): Promise<{ status: n
   if (traceId) {
     const spans = sources.traces?.spansOf(new Set([traceId])) ?? [];
     if (spans.length === 0) return { status: 404, body: { error: `no trace ${traceId} is kept` } };
-    return { status: 200, body: { traceIds: [traceId], spans: shown(spans) } };
+    return { status: 200, body: { traceIds: [traceId], spans } };
   }
   return { status: 404, body: { error: `nothing at ${url.pathname}` } };
 }
@@ -155,7 +155,7 @@ function tracesAnswer(
     const traceIds = traces.journeyOf(orderId);
     return {
       status: 200,
-      body: { recording: true, orderId, traceIds: [...traceIds], spans: shown(traces.spansOf(traceIds)) },
+      body: { recording: true, orderId, traceIds: [...traceIds], spans: traces.spansOf(traceIds) },
     };
   }
   const limit = whole(params.get("limit"), 50, 1, 500);
@@ -173,11 +173,6 @@ function whole(text: string | null, fallback: number, min: number, max: number):
   if (!/^\d{1,16}$/.test(text)) return undefined;
   const value = Number(text);
   return value >= min && value <= max ? value : undefined;
-}
-
-/** Spans keep message bodies by reference for the search: the console's answers leave them out. */
-function shown(spans: readonly Span[]): Omit<Span, "body">[] {
-  return spans.map(({ body: _body, ...span }) => span);
 }
 
 function reply(

@@ -5,6 +5,7 @@ import {
   beginGatewayTrace,
   invocationTrace,
   newTraceRoot,
+  orderIdIn,
   parseTraceHeader,
   type Span,
   TRACE_SPAN_CAPACITY,
@@ -83,13 +84,21 @@ describe("the trace store", () => {
     const consumer = newTraceRoot();
     store.record(span(ROOT, { kind: "gateway" }));
     store.record(
-      span(ROOT, { kind: "queue", body: '{"order_id": "ORD42"}', attributes: { consumerTrace: consumer } }),
+      span(ROOT, {
+        kind: "queue",
+        orderId: orderIdIn('{"order_id": "ORD42"}'),
+        attributes: { consumerTrace: consumer },
+      }),
     );
     store.record(span(consumer, { kind: "batch" }));
-    store.record(span(newTraceRoot(), { kind: "queue", body: '{"order_id": "ORD421"}' }));
+    store.record(
+      span(newTraceRoot(), { kind: "queue", orderId: orderIdIn('{"user_id":"U1","order_id":"ORD421"}') }),
+    );
     expect(store.journeyOf("ORD42")).toEqual(new Set([ROOT, consumer]));
     expect(store.spansOf(store.journeyOf("ORD42"))).toHaveLength(3);
     expect(store.journeyOf("ORD43").size).toBe(0);
+    expect(store.journeyOf("ORD421").size).toBe(1);
+    expect(orderIdIn("not an order")).toBeUndefined();
   });
 });
 
