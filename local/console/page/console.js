@@ -203,6 +203,7 @@ async function showRecentTraces() {
     ),
   );
   document.getElementById("traces").replaceChildren(...rows);
+  document.getElementById("trace-list").hidden = false;
 }
 
 async function openTrace(traceId) {
@@ -218,7 +219,8 @@ async function findOrder(orderId) {
     return;
   }
   document.getElementById("traces-note").textContent =
-    `${orderId}: ${traceIds.length} traces, ${spans.length} spans.`;
+    `${orderId}: ${traceIds.length} traces (the request that sent it, the batch that took it), ${spans.length} spans.`;
+  document.getElementById("trace-list").hidden = true;
   drawWaterfall(`The journey of ${orderId}`, spans);
 }
 
