@@ -225,3 +225,31 @@ describe("garbage to every socket local mode opens", () => {
     expect(invoked.StatusCode).toBe(200);
   }, 60_000);
 });
+
+describe("the local console", () => {
+  it("answers the loopback's names only, reads only, and answers nonsense 4xx while local mode goes on", async () => {
+    const api = `${mode.consoleUrl}api/traces`;
+    const rebound = await send(api, { method: "GET", headers: { host: "attacker.example:80" } });
+    expect(rebound.status).toBe(403);
+    const write = await send(api, { headers: { "content-type": "application/json" }, body: "{}" });
+    expect(write.status).toBe(405);
+    const crossSite = await send(api, { headers: { origin: "https://attacker.example" }, body: "{}" });
+    expect(crossSite.status).toBe(403);
+    for (const path of [
+      "api/traces?limit=-1",
+      `api/traces?order_id=${"x".repeat(101)}`,
+      "api/logs?after=1e9",
+      "api/queues?peek=51",
+    ])
+      expect((await fetch(`${mode.consoleUrl}${path}`)).status, path).toBe(400);
+    for (const path of [
+      "api/traces/1-00000000-000000000000000000000000",
+      "api/nothing",
+      "..%2f..%2fetc%2fpasswd",
+    ])
+      expect((await fetch(`${mode.consoleUrl}${path}`)).status, path).toBe(404);
+    const page = await fetch(mode.consoleUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+  });
+});

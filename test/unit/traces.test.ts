@@ -10,6 +10,7 @@ import {
   type Span,
   TRACE_SPAN_CAPACITY,
   TraceStore,
+  traceStoreFromEnv,
 } from "../../local/traces";
 
 /** Local mode's trace context (X-Ray's header) and what it keeps for the console, each within its bound. */
@@ -72,6 +73,11 @@ describe("the trace header", () => {
 });
 
 describe("the trace store", () => {
+  it("is not kept at all with LOCAL_TRACES=off", () => {
+    expect(traceStoreFromEnv({ LOCAL_TRACES: "off" })).toBeUndefined();
+    expect(traceStoreFromEnv({})).toBeInstanceOf(TraceStore);
+  });
+
   it("keeps the most recent spans only, up to its capacity", () => {
     expect(TRACE_SPAN_CAPACITY).toBeGreaterThan(1000);
     const store = new TraceStore(3);
