@@ -195,6 +195,10 @@ function listen(server: Server, options: ConsoleOptions): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       if (error.code === "EADDRINUSE" && options.anyPortIfTaken) server.listen(0, options.host);
+      else if (error.code === "EADDRINUSE")
+        reject(
+          new Error(`the console's port ${options.port} is taken; choose another with --console-port N`),
+        );
       else reject(error);
     };
     server.on("error", onError);
