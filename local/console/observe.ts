@@ -1,4 +1,5 @@
 import type { InvocationReport } from "../lambda-runtime.ts";
+import { type EmfLine, metricFields, recordFields } from "../logs.ts";
 
 /**
  * What the console shows of the functions, kept as local mode runs: each function's figures from
@@ -149,13 +150,21 @@ function shownEntry(entry: LogEntry): ShownLogEntry {
   if (parsed && typeof parsed.message === "string") {
     const level = String(parsed.level ?? "INFO").toUpperCase();
     const requestId = parsed.function_request_id ?? parsed.requestId ?? parsed.request_id;
+    const fields = recordFields(parsed);
     return {
       ...entry,
       level: LEVELS.includes(level) ? level : "INFO",
       requestId: typeof requestId === "string" ? requestId : undefined,
-      message: parsed.message,
+      message: fields ? `${parsed.message} ${fields}` : parsed.message,
     };
   }
+  if (parsed && "_aws" in parsed)
+    return {
+      ...entry,
+      level: "INFO",
+      requestId: undefined,
+      message: `METRIC ${metricFields(parsed as EmfLine)}`,
+    };
   const level = entry.stream === "stderr" || /\b(ERROR|Error:)/.test(entry.line) ? "ERROR" : "INFO";
   return { ...entry, level, requestId: UUID.exec(entry.line)?.[0], message: entry.line };
 }
