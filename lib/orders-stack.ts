@@ -117,6 +117,7 @@ export class OrdersStack extends Stack {
       memorySize: 1024,
       network: redis.network,
       logLevel: params.logLevel,
+      tracing: params.tracing === "on",
     });
   }
 
@@ -127,6 +128,7 @@ export class OrdersStack extends Stack {
         table: "docs",
         description: "GET /api, /openapi.json, /docs and /dashboard",
         logLevel: params.logLevel,
+        tracing: params.tracing === "on",
         commandHooks: copyStaticAssets,
       }),
       producer: new AppFunction(this, "ProducerFunction", {
@@ -134,12 +136,14 @@ export class OrdersStack extends Stack {
         description: "POST /produce and /orders: puts orders on the queue",
         timeout: Duration.seconds(29), // API Gateway's own integration limit
         logLevel: params.logLevel,
+        tracing: params.tracing === "on",
       }),
       stats: new AppFunction(this, "StatsFunction", {
         table: "stats",
         description: "Every stats query, the consumer log and health",
         network: redis.network,
         logLevel: params.logLevel,
+        tracing: params.tracing === "on",
       }),
       admin: new AppFunction(this, "AdminFunction", {
         table: "admin",
@@ -147,6 +151,7 @@ export class OrdersStack extends Stack {
         timeout: Duration.seconds(29), // a redrive works until just before API Gateway's limit
         network: redis.network,
         logLevel: params.logLevel,
+        tracing: params.tracing === "on",
       }),
     } satisfies Record<HttpFunctionName, AppFunction>;
   }
@@ -223,6 +228,7 @@ export class OrdersStack extends Stack {
           : undefined,
       adminAuth: params.adminAuth,
       accessLogs: params.accessLogs === "on",
+      tracing: params.tracing === "on",
     });
     new CfnOutput(this, "ApiId", { value: http.api.restApiId, description: "REST API id" });
     new CfnOutput(this, "ApiUrl", { value: http.api.url, description: "Invoke URL on AWS" });
@@ -273,6 +279,7 @@ export class OrdersStack extends Stack {
       memorySize: 1024,
       network: redis.network,
       logLevel: params.logLevel,
+      tracing: params.tracing === "on",
     });
   }
 }

@@ -76,6 +76,12 @@ const OrdersParametersSchema = z
      */
     accessLogs: z.enum(["on", "off"]).default("on"),
     /**
+     * X-Ray active tracing on the API stage and every function: API Gateway and Lambda record
+     * segments, the SDK passes the trace on to SQS (AWSTraceHeader) and X-Ray links the consumer's
+     * trace to each producer's. No tracing SDK in the functions. `off` records nothing.
+     */
+    tracing: z.enum(["on", "off"]).default("on"),
+    /**
      * `POST /produce` makes up to 1,000 orders a request, each an SQS message, consumer time,
      * archive bytes and a marker kept for days, while a usage plan and stage throttling count
      * requests: 1,000 times the price of one. `off` (the default: on AWS it is a demo's tool, not

@@ -7,6 +7,7 @@ import { LOCAL_ACCOUNT_ID } from "./embedded-aws.ts";
 import { ThrottledError } from "./lambda-runtime.ts";
 import { localRequestProblem } from "./request-guard.ts";
 import type { RouteModel } from "./template.ts";
+import { beginGatewayTrace, gatewaySpan, type TraceStore } from "./traces.ts";
 
 /**
  * API Gateway (REST, Lambda proxy integrations) for local mode: an HTTP server that serves the
@@ -37,6 +38,8 @@ export interface ApiGatewayOptions {
   apiKeys?: () => readonly string[];
   /** Host names answered besides the loopback's (see `localRequestProblem`). */
   allowedHosts?: readonly string[];
+  /** Where each request's span is kept (local/traces.ts); the trace header is passed on either way. */
+  traces?: TraceStore;
 }
 
 export interface LocalApiGateway {
@@ -123,13 +126,19 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Local
     const started = performance.now();
     const url = new URL(request.url ?? "/", "http://localhost");
     const requestId = randomUUID();
+    const trace = beginGatewayTrace(request.headers["x-amzn-trace-id"]);
     // Whatever went wrong on the way, API Gateway shows nothing of it.
-    const reply = await answer(gateway, request, url, requestId).catch(() =>
+    const reply = await answer(gateway, request, url, requestId, trace.header).catch(() =>
       message(502, "Internal server error"),
     );
     if (response.headersSent) return;
-    response.writeHead(reply.status, { "x-amzn-requestid": requestId, ...reply.headers });
+    response.writeHead(reply.status, {
+      "x-amzn-requestid": requestId,
+      "x-amzn-trace-id": trace.header,
+      ...reply.headers,
+    });
     response.end(reply.body);
+    options.traces?.record(gatewaySpan(trace, request.method ?? "GET", url.pathname, reply.status, started));
     const ms = Math.round(performance.now() - started);
     options.onRequest?.({ method: request.method ?? "GET", path: url.pathname, status: reply.status, ms });
   });
@@ -181,6 +190,7 @@ async function answer(
   request: IncomingMessage,
   url: URL,
   requestId: string,
+  traceHeader: string,
 ): Promise<Answer> {
   const { options } = gateway;
   const method = request.method ?? "GET";
@@ -209,6 +219,7 @@ async function answer(
     requestId,
     resourcePath,
     stage: gateway.stage,
+    traceHeader,
   });
   return integrate(options, matched.route.functionLogicalId, event);
 }
@@ -259,6 +270,8 @@ function toProxyEvent(
     requestId: string;
     resourcePath: string;
     stage: string | undefined;
+    /** API Gateway passes its trace on in this header, whatever the caller sent in it. */
+    traceHeader: string;
   },
 ): APIGatewayProxyEvent {
   const { route, pathParameters, body, requestId, resourcePath, stage } = at;
@@ -267,9 +280,12 @@ function toProxyEvent(
   for (let i = 0; i < request.rawHeaders.length; i += 2) {
     const name = request.rawHeaders[i] as string;
     const value = request.rawHeaders[i + 1] as string;
+    if (name.length === 15 && name.toLowerCase() === "x-amzn-trace-id") continue;
     headers[name] = value;
     multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
+  headers["X-Amzn-Trace-Id"] = at.traceHeader;
+  multiValueHeaders["X-Amzn-Trace-Id"] = [at.traceHeader];
   const query: Record<string, string> = {};
   const multiValueQuery: Record<string, string[]> = {};
   for (const [name, value] of url.searchParams) {

@@ -2,6 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { buildApp } from "fauxqs";
 import { type App, answerErrors, guardRequests, limitSqsBodies } from "./aws-server-http.ts";
 import { serveSqsProtocols } from "./aws-server-sqs.ts";
+import { serveQueueSnapshots } from "./queue-snapshot.ts";
+import { keepTraceHeaders } from "./sqs-trace-header.ts";
 
 /**
  * The embedded SQS and S3 server: fauxqs's app (its SQS, S3, and the SNS we do not use), built
@@ -55,6 +57,8 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
   guardRequests(app, options.allowedHosts);
   limitSqsBodies(app);
   serveSqsProtocols(app, fauxqs.md5OfMessageAttributes);
+  keepTraceHeaders(app, fauxqs.md5OfMessageAttributes);
+  serveQueueSnapshots(app, (name) => sqsStore.getQueueByName(name));
   answerErrors(app);
   const kept = keptMessages(options.queuesFile);
   await app.listen({ port: options.port, host: "127.0.0.1" });

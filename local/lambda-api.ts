@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { LocalFunction } from "./lambda-runtime.ts";
+import type { InvokeOptions, LocalFunction } from "./lambda-runtime.ts";
 import {
   type EndpointGuard,
   jsonBody,
@@ -31,8 +31,8 @@ export async function startLambdaApi(
 ): Promise<LocalLambdaApi> {
   const running = new Set<Promise<void>>();
 
-  const runAsync = (fn: LocalFunction, event: unknown) => {
-    const run = invokeWithRetries(fn, event, log).finally(() => running.delete(run));
+  const runAsync = (fn: LocalFunction, event: unknown, options: InvokeOptions) => {
+    const run = invokeWithRetries(fn, event, options, log).finally(() => running.delete(run));
     running.add(run);
   };
   const endpoint = await startLocalEndpoint(
@@ -52,13 +52,15 @@ export async function startLambdaApi(
         return;
       }
       const event = jsonBody(body, "InvalidRequestContentException");
+      // The caller's trace (the SDK sends it from _X_AMZN_TRACE_ID), continued as Lambda does.
+      const options = { traceHeader: request.headers["x-amzn-trace-id"]?.toString() };
       if (request.headers["x-amz-invocation-type"] === "Event") {
-        runAsync(fn, event);
+        runAsync(fn, event, options);
         reply(202, undefined);
         return;
       }
       try {
-        reply(200, (await fn.invoke(event)) ?? null);
+        reply(200, (await fn.invoke(event, options)) ?? null);
       } catch (error) {
         const { name, message } = error as Error;
         reply(200, { errorType: name, errorMessage: message }, { "x-amz-function-error": "Unhandled" });
@@ -90,11 +92,12 @@ function functionNameOf(requested: string): string {
 async function invokeWithRetries(
   fn: LocalFunction,
   event: unknown,
+  options: InvokeOptions,
   log: (source: string, line: string, stream: "stdout" | "stderr") => void,
 ): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await fn.invoke(event);
+      await fn.invoke(event, options);
       return;
     } catch (error) {
       const delay = ASYNC_RETRY_DELAYS_MS[attempt];

@@ -3,6 +3,7 @@ import { createInterface } from "node:readline";
 import { Worker } from "node:worker_threads";
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from "./embedded-aws.ts";
 import type { FunctionModel } from "./template.ts";
+import { type InvocationTrace, invocationTrace, type Span } from "./traces.ts";
 
 /**
  * A function of the stack, run like Lambda runs it: a pool of execution environments, each a
@@ -58,6 +59,8 @@ export interface InvocationReport {
     /** Only on an environment's first invocation. */
     initDurationMs?: number;
   };
+  /** The invocation's trace, as in Lambda's JSON `platform.report` (`spanId`: the invocation's span). */
+  tracing?: { type: "X-Amzn-Trace-Id"; value: string; spanId: string };
 }
 
 export interface LocalFunctionOptions {
@@ -67,6 +70,8 @@ export interface LocalFunctionOptions {
   onLog: (functionName: string, line: string, stream: "stdout" | "stderr") => void;
   /** Receives one report per invocation (REPORT); local mode prints them with the logs. */
   onReport?: (functionName: string, report: InvocationReport) => void;
+  /** Receives the spans the function itself ended (OpenTelemetry's API); none are recorded without it. */
+  onSpans?: (functionName: string, spans: Span[]) => void;
   /** Environments at most (Lambda's concurrency). */
   concurrency: number;
   /** Invocations that may wait for a busy environment before more are throttled. */
@@ -87,6 +92,8 @@ export interface InvokeOptions {
   requestId?: string;
   /** Fault injection: the environment running this invocation crashes this many ms into it. */
   crashAfterMs?: number;
+  /** The caller's `X-Amzn-Trace-Id` (API Gateway's, an SQS batch's); else a new trace. */
+  traceHeader?: string;
 }
 
 /** Invocations that may wait for an environment, per function, unless told otherwise. */
@@ -138,7 +145,7 @@ export class LocalFunction {
     const environment = await this.acquire();
     const requestId = options.requestId ?? randomUUID();
     try {
-      return await environment.invoke(event, requestId, options.crashAfterMs);
+      return await environment.invoke(event, requestId, options);
     } finally {
       this.release(environment);
     }
@@ -253,6 +260,7 @@ class ExecutionEnvironment {
       this.worker.on("message", (message: FromEnvironment) => {
         if ("memoryUsedMb" in message)
           this.maxMemoryUsedMb = Math.max(this.maxMemoryUsedMb, message.memoryUsedMb);
+        if ("spans" in message && message.spans) options.onSpans?.(model.name, message.spans);
         switch (message.type) {
           case "ready":
             this.initDurationMs = performance.now() - startedAt;
@@ -288,26 +296,32 @@ class ExecutionEnvironment {
     return !this.ended;
   }
 
-  async invoke(event: unknown, requestId: string, crashAfterMs?: number): Promise<unknown> {
+  async invoke(event: unknown, requestId: string, options: InvokeOptions): Promise<unknown> {
+    const trace = invocationTrace(options.traceHeader);
     let started = performance.now();
     let outcome: Outcome;
     try {
       await this.ready;
       started = performance.now(); // Lambda's Duration leaves out the init phase
       if (this.ended) throw new FunctionError(this.options.model.name, this.deathOrExit());
-      outcome = await this.run(event, requestId, crashAfterMs);
+      outcome = await this.run(event, requestId, options.crashAfterMs, trace.functionHeader);
     } catch (initError) {
       const errorType = (initError as FunctionError).detail?.errorType ?? "Runtime.Unknown";
       outcome = { kind: "error", error: initError as Error, errorType, status: "error" };
     }
     this.lastUsed = performance.now();
-    this.report(requestId, outcome, this.lastUsed - started);
+    this.report(requestId, outcome, this.lastUsed - started, trace);
     if (outcome.kind === "error") throw outcome.error;
     return outcome.value;
   }
 
   /** One invocation in the worker, settled by its answer, its timeout, or the environment's end. */
-  private run(event: unknown, requestId: string, crashAfterMs: number | undefined): Promise<Outcome> {
+  private run(
+    event: unknown,
+    requestId: string,
+    crashAfterMs: number | undefined,
+    traceHeader: string,
+  ): Promise<Outcome> {
     // Under a debugger the deadline is a day away: getRemainingTimeInMillis() still counts down.
     const timeoutMs = this.options.inspect ? 24 * 3600_000 : this.options.model.timeoutSeconds * 1000;
     return new Promise<Outcome>((resolve) => {
@@ -319,7 +333,7 @@ class ExecutionEnvironment {
         this.settle = undefined;
         resolve(settled);
       };
-      this.post({ type: "invoke", event, requestId, deadline: Date.now() + timeoutMs });
+      this.post({ type: "invoke", event, requestId, deadline: Date.now() + timeoutMs, traceHeader });
     });
   }
 
@@ -369,7 +383,7 @@ class ExecutionEnvironment {
   }
 
   /** Lambda's REPORT: init duration on the first invocation only. */
-  private report(requestId: string, outcome: Outcome, durationMs: number): void {
+  private report(requestId: string, outcome: Outcome, durationMs: number, trace: InvocationTrace): void {
     const { model, onReport } = this.options;
     onReport?.(model.name, {
       requestId,
@@ -382,6 +396,7 @@ class ExecutionEnvironment {
         maxMemoryUsedMB: this.maxMemoryUsedMb,
         ...(this.initReported ? {} : { initDurationMs: round2(this.initDurationMs ?? 0) }),
       },
+      tracing: { type: "X-Amzn-Trace-Id", value: trace.value, spanId: trace.spanId },
     });
     this.initReported = true;
   }
@@ -419,7 +434,7 @@ class ExecutionEnvironment {
 }
 
 /** A worker thread running the function's bundle, its heap bounded by the function's memory size. */
-function spawnWorker({ model, environment, inspect }: LocalFunctionOptions): Worker {
+function spawnWorker({ model, environment, inspect, onSpans }: LocalFunctionOptions): Worker {
   return new Worker(new URL("./lambda-worker.mjs", import.meta.url), {
     workerData: {
       entryFile: model.entryFile,
@@ -430,6 +445,7 @@ function spawnWorker({ model, environment, inspect }: LocalFunctionOptions): Wor
       logGroupName: `/aws/lambda/${model.name}`,
       logStreamName: `local/${randomUUID()}`,
       inspect,
+      recordSpans: Boolean(onSpans),
     },
     // The thread's name as `top -H` shows it (15 characters at most).
     name: model.name,
@@ -451,8 +467,8 @@ function failed(error: Error, detail: InvocationError): Outcome {
 type FromEnvironment =
   | { type: "ready"; memoryUsedMb: number }
   | { type: "init-error"; error: InvocationError }
-  | { type: "result"; value: unknown; memoryUsedMb: number }
-  | { type: "error"; error: InvocationError; memoryUsedMb: number }
+  | { type: "result"; value: unknown; memoryUsedMb: number; spans?: Span[] }
+  | { type: "error"; error: InvocationError; memoryUsedMb: number; spans?: Span[] }
   | { type: "inspector-closed" };
 
 /** What local mode tells an environment's thread. */
@@ -460,7 +476,7 @@ type FromEnvironment =
 const CRASH_GRACE_MS = 1_000;
 
 type ToEnvironment =
-  | { type: "invoke"; event: unknown; requestId: string; deadline: number }
+  | { type: "invoke"; event: unknown; requestId: string; deadline: number; traceHeader: string }
   | { type: "close-inspector" }
   | { type: "crash" };
 

@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { setPriority } from "node:os";
 import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
+import { beginInvocation, installLocalTracer, takeSpans } from "./worker-tracer.mjs";
 
 const {
   entryFile,
@@ -18,6 +19,7 @@ const {
   logGroupName,
   logStreamName,
   inspect,
+  recordSpans,
 } = workerData;
 const ENVIRONMENT_NICENESS = 10;
 
@@ -62,6 +64,7 @@ if (inspect) {
 // do; AWS imports): a bundle that loads here loads everywhere. require() refuses an ES module graph
 // with top-level await (ERR_REQUIRE_ASYNC_MODULE), which import() would hide.
 const require = createRequire(import.meta.url);
+if (recordSpans) installLocalTracer(); // before the bundle looks for a tracer
 
 let handler;
 try {
@@ -80,7 +83,7 @@ try {
 
 if (handler) {
   // The messages of lambda-runtime.ts: `ToEnvironment` in, `FromEnvironment` out.
-  parentPort.on("message", async ({ type, event, requestId, deadline }) => {
+  parentPort.on("message", async ({ type, event, requestId, deadline, traceHeader }) => {
     if (type === "crash") process.exit(1); // an injected crash (lambda-runtime.ts)
     if (type === "close-inspector") {
       inspector.close(); // the environment ends: let the debugger go, or it would hold the thread
@@ -101,11 +104,19 @@ if (handler) {
       fail: () => {},
       succeed: () => {},
     };
+    process.env._X_AMZN_TRACE_ID = traceHeader; // per invocation, as Lambda sets it
+    if (recordSpans) beginInvocation(traceHeader);
     try {
       const result = await handler(event, context);
-      parentPort.postMessage({ type: "result", value: result, memoryUsedMb: memoryUsedMb() });
+      parentPort.postMessage({
+        type: "result",
+        value: result,
+        memoryUsedMb: memoryUsedMb(),
+        spans: takeSpans(),
+      });
     } catch (error) {
-      parentPort.postMessage({ type: "error", error: describe(error), memoryUsedMb: memoryUsedMb() });
+      const spans = takeSpans();
+      parentPort.postMessage({ type: "error", error: describe(error), memoryUsedMb: memoryUsedMb(), spans });
     }
   });
   parentPort.postMessage({ type: "ready", memoryUsedMb: memoryUsedMb() });

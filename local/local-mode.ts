@@ -4,6 +4,14 @@ import { join } from "node:path";
 import type { APIGatewayProxyEvent, SQSEvent } from "aws-lambda";
 import { type LocalApiGateway, startApiGateway } from "./api-gateway.ts";
 import { type AwsFaultProxy, startAwsFaultProxy } from "./aws-fault-proxy.ts";
+import {
+  type Observation,
+  observedLog,
+  observedReport,
+  spanSink,
+  startLocalConsole,
+  startObserving,
+} from "./console/local-console.ts";
 import { debuggableBundle } from "./debug-bundle.ts";
 import {
   attachEmbeddedAws,
@@ -18,7 +26,13 @@ import { DEFAULT_POLLERS, SqsPoller } from "./event-source.ts";
 import { type Faults, NO_FAULTS } from "./faults.ts";
 import { type ResolverContext, resolveEnvironment } from "./intrinsics.ts";
 import { type LocalLambdaApi, startLambdaApi } from "./lambda-api.ts";
-import { type InvocationReport, LocalFunction } from "./lambda-runtime.ts";
+import {
+  type InvocationReport,
+  type InvokeOptions,
+  LocalFunction,
+  type LocalFunctionOptions,
+} from "./lambda-runtime.ts";
+import { tracedBatches } from "./local-tracing.ts";
 import { ensureRedis, type LocalRedis } from "./redis-server.ts";
 import { keptValue, type LocalSecret, localSecrets, startSecretsEndpoint } from "./secrets.ts";
 import { type LocalState, openLocalState } from "./state.ts";
@@ -86,10 +100,17 @@ export interface LocalModeOptions {
    * environment's inspector listens on `port`; `wait`: its code runs once one has attached.
    */
   inspect?: { function: string; port: number; wait?: boolean };
+  /**
+   * The local console's port (local/console/): 0 (the default) any free one; `anyPortIfTaken`:
+   * this one if it is free, else any. `false`: no console.
+   */
+  console?: { port: number; anyPortIfTaken?: boolean } | false;
 }
 
 export interface LocalMode {
   apiUrl: string;
+  /** The local console's address ("" when there is none). */
+  consoleUrl: string;
   state: LocalState;
   sqsEndpoint: string;
   redis: LocalRedis;
@@ -147,7 +168,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
     started.push({ stop: () => stopRuntime(current.runtime ?? runtime) }); // whichever is current then
     const apiKey = keptValue("API_KEY", process.env.API_KEY, state);
     const gateway =
-      options.serve === false ? undefined : started.push(await serveApi(options, current, apiKey));
+      options.serve === false ? undefined : started.push(await serveApi(options, current, apiKey, wiring));
+    const consoleUrl = await serveConsole(options, started, current, wiring);
     state.announce({ redisUrl: redis.url, redisMode: redis.mode, awsEndpoint: sqs.endpoint });
     const handle = {
       synth,
@@ -157,6 +179,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       secretsEndpoint,
       credentials: wiring.credentials,
       gateway,
+      consoleUrl,
       apiKey,
       current,
       state,
@@ -221,7 +244,9 @@ async function startWiring(
   at: { synth: SynthResult; redis: LocalRedis; sqs: EmbeddedAws; current: Current; state: LocalState },
 ): Promise<{ wiring: Wiring; lambdaApi: LocalLambdaApi; secretsEndpoint: string }> {
   const { synth, redis, sqs, current, state } = at;
-  const log = options.onLog ?? (() => {});
+  // What the console shows, kept from here on (local/console/).
+  const observation = startObserving(process.env);
+  const log = observedLog(observation, options.onLog ?? (() => {}));
   const faults = started.push(await startFaults(options.faults ?? NO_FAULTS, redis, sqs.endpoint));
   const credentials = runCredentials();
   const guard = { allowedHosts: options.allowedHosts ?? [], accessKeyId: credentials.accessKeyId };
@@ -243,7 +268,12 @@ async function startWiring(
     },
     faults: faults.config,
     log,
-    report: options.onReport ?? ((name, report) => log(name, reportLine(report), "stdout")),
+    report: observedReport(
+      observation,
+      options.onReport ?? ((name, report) => log(name, reportLine(report), "stdout")),
+    ),
+    spans: spanSink(observation),
+    observation,
     functionConcurrency: options.functionConcurrency ?? API_FUNCTION_CONCURRENCY,
     pollers: options.pollers ?? true,
     inspect: options.inspect,
@@ -252,7 +282,12 @@ async function startWiring(
 }
 
 /** API Gateway in front of whichever runtime is current. */
-function serveApi(options: LocalModeOptions, current: Current, apiKey: string): Promise<LocalApiGateway> {
+function serveApi(
+  options: LocalModeOptions,
+  current: Current,
+  apiKey: string,
+  wiring: Wiring,
+): Promise<LocalApiGateway> {
   const runtime = () => current.runtime as Runtime;
   return startApiGateway({
     port: options.port ?? 3000,
@@ -263,7 +298,30 @@ function serveApi(options: LocalModeOptions, current: Current, apiKey: string): 
     pathPrefix: options.pathPrefix,
     apiKeys: () => (runtime().model.apiKeys.length > 0 ? [apiKey] : []),
     allowedHosts: options.allowedHosts,
+    traces: wiring.observation.traces,
   });
+}
+
+/** The local console, over whichever runtime is current; its URL ("" when there is none). */
+async function serveConsole(
+  options: LocalModeOptions,
+  started: StopStack,
+  current: Current,
+  wiring: Wiring,
+): Promise<string> {
+  if (options.serve === false || options.console === false) return "";
+  const stack = {
+    functionNames: () => (current.runtime?.model.functions ?? []).map((fn) => fn.name),
+    queues: () => current.runtime?.queues ?? new Map<string, LocalQueue>(),
+    sqsEndpoint: wiring.sqs.endpoint,
+  };
+  const localConsole = await startLocalConsole(wiring.observation, stack, {
+    port: 0,
+    host: options.host ?? "127.0.0.1",
+    allowedHosts: options.allowedHosts ?? [],
+    ...options.console,
+  });
+  return started.push(localConsole).url;
 }
 
 /** What `startLocalMode` hands back: where everything is, reading the current runtime on each access. */
@@ -276,6 +334,7 @@ function localModeHandle(
     secretsEndpoint: string;
     credentials: Wiring["credentials"];
     gateway: LocalApiGateway | undefined;
+    consoleUrl: string;
     apiKey: string;
     current: Current;
     state: LocalState;
@@ -287,6 +346,7 @@ function localModeHandle(
   const runtime = () => current.runtime as Runtime;
   const mode: LocalMode = {
     apiUrl: handle.gateway?.url ?? "",
+    consoleUrl: handle.consoleUrl,
     state: handle.state,
     sqsEndpoint: handle.sqs.endpoint,
     redis: handle.redis,
@@ -378,6 +438,10 @@ interface Wiring {
   faults: Faults;
   log: NonNullable<LocalModeOptions["onLog"]>;
   report: NonNullable<LocalModeOptions["onReport"]>;
+  /** Where the functions' own spans go (none recorded when undefined). */
+  spans: LocalFunctionOptions["onSpans"];
+  /** What the console shows (local/console/), traces included. */
+  observation: Observation;
   functionConcurrency: number;
   pollers: boolean;
   inspect: LocalModeOptions["inspect"];
@@ -442,6 +506,7 @@ async function startRuntime(synth: SynthResult, wiring: Wiring): Promise<Runtime
           environment: functionEnvironment(fn, resolver, wiring),
           onLog: wiring.log,
           onReport: wiring.report,
+          onSpans: wiring.spans,
           // One environment under a debugger: one inspector port.
           concurrency: inspect ? 1 : concurrencyOf(fn, model, wiring.functionConcurrency),
           inspect,
@@ -522,7 +587,11 @@ function startPoller(
     queue,
     mapping,
     region: LOCAL_REGION,
-    invoke: withInjectedCrashes(fn, wiring.faults.crashConsumerRate),
+    invoke: tracedBatches(
+      wiring.observation.traces,
+      { queue: queue.model.name, function: fn.name },
+      withInjectedCrashes(fn, wiring.faults.crashConsumerRate),
+    ),
     deliverTwice: wiring.faults.duplicateDelivery,
     onBatchProblem: (message) => wiring.log(`${fn.name} <- ${queue.model.name}`, message, "stderr"),
   });
@@ -531,9 +600,13 @@ function startPoller(
 }
 
 /** FAULT_CRASH_CONSUMER: a share of invocations crash their environment somewhere mid-batch. */
-function withInjectedCrashes(fn: LocalFunction, rate: number): (event: SQSEvent) => Promise<unknown> {
-  if (rate <= 0) return (event) => fn.invoke(event);
-  return (event) => fn.invoke(event, { crashAfterMs: Math.random() < rate ? Math.random() * 10 : undefined });
+function withInjectedCrashes(
+  fn: LocalFunction,
+  rate: number,
+): (event: SQSEvent, options: InvokeOptions) => Promise<unknown> {
+  if (rate <= 0) return (event, options) => fn.invoke(event, options);
+  return (event, options) =>
+    fn.invoke(event, { ...options, crashAfterMs: Math.random() < rate ? Math.random() * 10 : undefined });
 }
 
 /**
@@ -589,5 +662,9 @@ function invokeFunction(
 ): Promise<unknown> {
   const fn = functions.get(logicalId);
   if (!fn) return Promise.reject(new Error(`no function ${logicalId}`));
-  return fn.invoke(event, { requestId: event.requestContext.requestId });
+  // API Gateway's trace, which it passes on in this header (local/api-gateway.ts)
+  return fn.invoke(event, {
+    requestId: event.requestContext.requestId,
+    traceHeader: event.headers["X-Amzn-Trace-Id"],
+  });
 }

@@ -55,12 +55,17 @@ export function formatLogLine(functionName: string, line: string, colour: boolea
     return `${paint("gray", time)} ${name} ${paint("magenta", "METRIC")} ${escapeControl(metrics)}`;
   if (!record) return `${paint("gray", time)} ${name} ${escapeControl(line)}`;
   const level = escapeControl(String(record.level ?? "INFO"));
-  const fields = Object.entries(record)
+  const fields = recordFields(record);
+  const message = escapeControl(String(record.message));
+  return `${paint("gray", time)} ${name} ${paint(LEVEL_COLOURS[level] ?? "white", level.padEnd(5))} ${message}${fields ? ` ${paint("gray", escapeControl(fields))}` : ""}`;
+}
+
+/** A Powertools line's fields that say something about it, `name=value` each (the console shows them too). */
+export function recordFields(record: Record<string, unknown>): string {
+  return Object.entries(record)
     .filter(([key]) => !NOISE.has(key))
     .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
     .join(" ");
-  const message = escapeControl(String(record.message));
-  return `${paint("gray", time)} ${name} ${paint(LEVEL_COLOURS[level] ?? "white", level.padEnd(5))} ${message}${fields ? ` ${paint("gray", escapeControl(fields))}` : ""}`;
 }
 
 /** Control characters (C0, DEL, C1) and Unicode's line and paragraph separators. */
@@ -89,12 +94,12 @@ export function formatPlatformLine(functionName: string, text: string, colour: b
     : `${time} ${functionName.padEnd(16)} ${text}`;
 }
 
-type EmfLine = Record<string, unknown> & {
+export type EmfLine = Record<string, unknown> & {
   _aws: { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string; Unit?: string }[] }[] };
 };
 
 /** `OrdersValid=87 BatchDuration=12ms reason=...`: the metrics, then the dimensions other than service. */
-function metricFields(emf: EmfLine): string {
+export function metricFields(emf: EmfLine): string {
   const [directive] = emf._aws.CloudWatchMetrics;
   if (!directive) return "";
   const values = directive.Metrics.map(

@@ -63,12 +63,17 @@ const OPTIONS = {
     value: "NAME",
     help: "a host name to answer besides the loopback's (repeatable)",
   },
+  "console-port": {
+    type: "string",
+    value: "N",
+    help: "the local console's port (default the API's + 1, or any free one if that is taken)",
+  },
   inspect: { type: "string", value: "FUNCTION", help: "open one function's environment to a debugger" },
   "inspect-port": { type: "string", value: "N", help: "the debugger's port (default 9229)" },
   help: { type: "boolean", short: "h", help: "print this and exit" },
 } satisfies CommandLineOptions;
 
-const { values, context, functionConcurrency, apiPort, inspectPort } = commandLine();
+const { values, context, functionConcurrency, apiPort, inspectPort, consolePort } = commandLine();
 
 /** The options, each checked: a wrong one ends here, saying what is accepted. */
 function commandLine() {
@@ -81,6 +86,10 @@ function commandLine() {
         allowAny: true,
       }),
       inspectPort: port(values["inspect-port"] ?? "9229", "--inspect-port"),
+      consolePort:
+        values["console-port"] === undefined
+          ? undefined
+          : port(values["console-port"], "--console-port", { allowAny: true }),
       functionConcurrency:
         values["function-concurrency"] === undefined
           ? undefined
@@ -119,6 +128,11 @@ try {
     pathPrefix: values["path-prefix"],
     functionConcurrency,
     allowedHosts: values["allowed-host"] ?? [],
+    // The console next to the API (3001 beside 3000), or any free port when that one is taken.
+    console:
+      consolePort === undefined
+        ? { port: apiPort === 0 || apiPort >= 65_535 ? 0 : apiPort + 1, anyPortIfTaken: true }
+        : { port: consolePort },
     ...(values.inspect ? { inspect: { function: values.inspect, port: inspectPort } } : {}),
     onLog: (source, line) => console.log(rawLogs ? `${source} ${line}` : formatLogLine(source, line, colour)),
     onReport: reports?.add,
@@ -146,6 +160,7 @@ console.log(
     `  API     ${mode.apiUrl}/api`,
     `  Docs    ${mode.apiUrl}/docs`,
     `  Board   ${mode.apiUrl}/dashboard`,
+    `  Console ${mode.consoleUrl}  (functions, queues, logs and traces of this local mode${process.env.LOCAL_TRACES === "off" ? "; traces not recorded: LOCAL_TRACES=off" : ""})`,
     `  Try     curl -X POST ${mode.apiUrl}/produce -H 'Content-Type: application/json' -d '{"count": 20}'`,
     `          curl ${mode.apiUrl}/stats/global`,
     // The secret a person types; the others (the archive's key) only the functions read.

@@ -1,5 +1,6 @@
 import { type MessageAttributeValue, SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { SQS_BATCH_ENTRIES } from "../core/chunks";
+import { inSpan } from "../shared/tracing";
 
 /**
  * Sends many messages with SendMessageBatch: at most 10 entries and 256 KiB per call, all calls in
@@ -39,7 +40,17 @@ const MAX_ATTEMPTS = 5;
 /** Pause before retrying failed entries: attempt x this. */
 const RETRY_BACKOFF_MS = 25;
 
-export async function sendMessages(
+export function sendMessages(
+  sqs: SQSClient,
+  queueUrl: string,
+  messages: readonly OutgoingMessage[],
+): Promise<SendResult> {
+  const queue = queueUrl.slice(queueUrl.lastIndexOf("/") + 1);
+  const attributes = { "messaging.system": "aws_sqs", "messaging.batch.message_count": messages.length };
+  return inSpan(`send ${queue}`, attributes, () => sendInBatches(sqs, queueUrl, messages));
+}
+
+async function sendInBatches(
   sqs: SQSClient,
   queueUrl: string,
   messages: readonly OutgoingMessage[],

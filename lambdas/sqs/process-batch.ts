@@ -10,6 +10,7 @@ import { classifyMessage, type MessageOutcome } from "../core/outcome";
 import { DEFAULT_JUDGING_RULES, type JudgingRules } from "../core/rules";
 import type { logger as sharedLogger } from "../shared/logger";
 import type { BatchReport } from "../shared/metrics";
+import { inSpan } from "../shared/tracing";
 
 /**
  * The consumer's one decision point: every record of a batch gets exactly one outcome (valid,
@@ -144,7 +145,7 @@ function archiveThenRecord(
     },
     async settle(): Promise<Map<string, RecordStatus>> {
       try {
-        await object.close();
+        await inSpan("archive PutObject", { "aws.s3.records": slices.flat().length }, () => object.close());
       } catch (error) {
         persister.archiveFailed = true;
         logger.error("archive write failed; the batch will be redelivered", { error: error as Error });
@@ -162,7 +163,11 @@ async function recordSlice(
   store: AnalyticsStore,
   slice: readonly JudgedRecord[],
 ): Promise<Map<string, RecordStatus>> {
-  const statuses = await store.record(slice.map(toEntry));
+  const statuses = await inSpan(
+    "Redis record",
+    { "db.system": "redis", "orders.records": slice.length },
+    () => store.record(slice.map(toEntry)),
+  );
   // A record the store gave no status for is left out: routeRecords retries it.
   return new Map(
     slice.flatMap(({ record }, index) => {

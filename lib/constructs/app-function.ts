@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
+import { Architecture, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { type ICommandHooks, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
@@ -33,6 +33,8 @@ export interface AppFunctionProps<N extends FunctionName> {
   timeout?: Duration;
   memorySize?: number;
   logLevel: string;
+  /** X-Ray active tracing (the stack's `tracing` parameter). */
+  tracing: boolean;
   commandHooks?: ICommandHooks;
   /** A fixed physical name (only where the function must know its own ARN before deploy). */
   functionName?: string;
@@ -80,6 +82,7 @@ export class AppFunction<N extends FunctionName = FunctionName> extends NodejsFu
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       logGroup,
+      tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       ...props.network,
       environment: platformEnvironment(SERVICE_NAME, props.logLevel),
       bundling: {
@@ -102,6 +105,7 @@ export class AppFunction<N extends FunctionName = FunctionName> extends NodejsFu
     // The function is created only once its role may write its logs (and, in a VPC, attach to it).
     this.node.addDependency(role);
     this.table = props.table;
+    if (props.tracing) acknowledgeTracingGrant(role);
   }
 
   /**
@@ -141,6 +145,15 @@ function allowNetworkInterfaces(role: Role): void {
     id: "AwsSolutions-IAM5[Resource::*]",
     reason:
       "Only the EC2 network-interface actions Lambda needs to place the function in its VPC (those of AWSLambdaVPCAccessExecutionRole, without its logs permissions): the interfaces' ids are made by Lambda at run time, so they cannot be named.",
+  });
+}
+
+/** Active tracing grants the role X-Ray's two write actions, which name no resource. */
+function acknowledgeTracingGrant(role: Role): void {
+  Validations.of(role).acknowledge({
+    id: "AwsSolutions-IAM5[Resource::*]",
+    reason:
+      "xray:PutTraceSegments and xray:PutTelemetryRecords, which Lambda's active tracing needs, support no resource-level permissions: AWS documents them on `*` only.",
   });
 }
 

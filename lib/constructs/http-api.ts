@@ -29,6 +29,8 @@ export interface HttpApiProps {
   adminAuth: "token" | "off";
   /** One JSON line per request in a log group of the stage's own (needs the account's API Gateway CloudWatch role). */
   accessLogs: boolean;
+  /** X-Ray tracing on the stage: API Gateway starts each request's trace. */
+  tracing: boolean;
 }
 
 export class HttpApi extends Construct {
@@ -69,6 +71,7 @@ export class HttpApi extends Construct {
       binaryMediaTypes: ["*/*"],
       deployOptions: {
         stageName: props.stageName,
+        tracingEnabled: props.tracing,
         throttlingRateLimit: props.throttlingRateLimit,
         throttlingBurstLimit: props.throttlingBurstLimit,
         ...(accessLogs

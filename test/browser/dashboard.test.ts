@@ -1,14 +1,14 @@
 /// <reference lib="dom" />
-import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ROUTES } from "../../lambdas/http/routes";
 import { localSqsClient } from "../../local/embedded-aws";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
+import { launchChromium, pageProblems } from "../support/browser";
 import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
 
 /**
@@ -17,7 +17,6 @@ import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/r
  * know, shaped like LocalStack's invoke URL, so every link they make must be relative.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? chromiumOnPath();
 const PATH_PREFIX = "/_aws/execute-api/b5x7k2q9/prod";
 const SCREENSHOTS = join(PROJECT_ROOT, "test-results");
 const prefix = uniquePrefix("dashboard");
@@ -37,18 +36,7 @@ beforeAll(async () => {
     outdir: join(PROJECT_ROOT, "cdk.out.test", "dashboard"),
     pathPrefix: PATH_PREFIX,
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -58,16 +46,8 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  problems = [];
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()}`));
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
+  problems = pageProblems(page);
   // The dashboard asks for the admin token in a prompt before an admin action.
   page.on("dialog", (dialog) => void dialog.accept(adminToken()));
 });
@@ -245,13 +225,3 @@ describe("docs", () => {
     expect(problems).toEqual([]);
   });
 });
-
-/** Debian's `chromium`, or Ubuntu's `chromium-browser`, from PATH. */
-function chromiumOnPath(): string {
-  for (const name of ["chromium", "chromium-browser"]) {
-    try {
-      return execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
-    } catch {}
-  }
-  throw new Error("no Chromium on PATH: install Debian's chromium package, or set CHROMIUM_PATH");
-}

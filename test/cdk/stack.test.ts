@@ -6,10 +6,10 @@ import { functionIdOf, grantsOfFunction, methodPaths, resourcesOf, secretIdOf, s
 const template = synthTemplate();
 const functions = resourcesOf(template, "AWS::Lambda::Function");
 const functionId = (entryDescription: string) => functionIdOf(template, entryDescription);
-/** What a function may do beyond writing its own logs (tested on its own below). */
+/** What a function may do beyond writing its own logs (tested on its own below) and traces (tracing.test.ts). */
 const grantsOf = (logicalFunctionId: string) =>
   grantsOfFunction(template, logicalFunctionId).filter(
-    (grant) => !grant.actions.every((a) => a.startsWith("logs:")),
+    (grant) => !grant.actions.every((a) => a.startsWith("logs:") || a.startsWith("xray:")),
   );
 const bucketId = resourcesOf(template, "AWS::S3::Bucket")[0]?.[0];
 const archiveObjects = (key: string) => ({

@@ -1,12 +1,15 @@
+import { randomUUID } from "node:crypto";
 import { request } from "node:http";
 import { join } from "node:path";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/embedded-aws";
 import { type LocalMode, startLocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
+import type { Span } from "../../local/traces";
 import { apiEvent } from "../../scripts/events";
+import { orderMessage } from "../support/factories";
 import { redisMode, redisUrl, uniquePrefix } from "../support/redis";
 
 /**
@@ -14,6 +17,7 @@ import { redisMode, redisUrl, uniquePrefix } from "../support/redis";
  * try it: the internal stand-ins for AWS APIs (Lambda's Invoke API, Secrets Manager) answer only
  * the run's own signed requests on loopback names, and no request, however malformed, ends local
  * mode. (The embedded SQS and S3 server's own guard: test/integration/embedded-server.test.ts.)
+ * Then the trace context those sockets pass along, end to end.
  */
 
 let mode: LocalMode;
@@ -224,4 +228,101 @@ describe("garbage to every socket local mode opens", () => {
     );
     expect(invoked.StatusCode).toBe(200);
   }, 60_000);
+});
+
+describe("the local console", () => {
+  it("answers the loopback's names only, reads only, and answers nonsense 4xx while local mode goes on", async () => {
+    const api = `${mode.consoleUrl}api/traces`;
+    const rebound = await send(api, { method: "GET", headers: { host: "attacker.example:80" } });
+    expect(rebound.status).toBe(403);
+    const write = await send(api, { headers: { "content-type": "application/json" }, body: "{}" });
+    expect(write.status).toBe(405);
+    const crossSite = await send(api, { headers: { origin: "https://attacker.example" }, body: "{}" });
+    expect(crossSite.status).toBe(403);
+    for (const path of [
+      "api/traces?limit=-1",
+      `api/traces?order_id=${"x".repeat(101)}`,
+      "api/logs?after=1e9",
+      "api/queues?peek=51",
+    ])
+      expect((await fetch(`${mode.consoleUrl}${path}`)).status, path).toBe(400);
+    for (const path of [
+      "api/traces/1-00000000-000000000000000000000000",
+      "api/nothing",
+      "..%2f..%2fetc%2fpasswd",
+    ])
+      expect((await fetch(`${mode.consoleUrl}${path}`)).status, path).toBe(404);
+    const page = await fetch(mode.consoleUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+  });
+});
+
+const newRoot = () =>
+  `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replaceAll("-", "").slice(0, 24)}`;
+
+async function journey(orderId: string): Promise<{ traceIds: string[]; spans: Span[] }> {
+  const answer = await fetch(`${mode.consoleUrl}api/traces?order_id=${orderId}`);
+  expect(answer.status).toBe(200);
+  return (await answer.json()) as { traceIds: string[]; spans: Span[] };
+}
+
+/**
+ * Local mode's trace context, through its API and the console's: the caller's X-Amzn-Trace-Id
+ * continued and answered, the producer's trace carried by SQS to the consumer's batch (its
+ * AWSTraceHeader, the batch's link), and an order's journey found by its id (the console's pages:
+ * test/browser/console.test.ts).
+ */
+describe("the trace context", () => {
+  it("continues the caller's X-Amzn-Trace-Id and answers it, or starts a trace when it is not one", async () => {
+    const root = newRoot();
+    const continued = await fetch(`${mode.apiUrl}/stats/global`, {
+      headers: { "x-amzn-trace-id": `Root=${root};Parent=53995c3f42cd8ad8;Sampled=1` },
+    });
+    expect(continued.headers.get("x-amzn-trace-id")).toMatch(
+      new RegExp(`^Root=${root};Parent=[0-9a-f]{16};Sampled=1$`),
+    );
+    for (const sent of [undefined, "Root=not-a-trace", "garbage;;;="]) {
+      const started = await fetch(`${mode.apiUrl}/stats/global`, {
+        headers: sent === undefined ? {} : { "x-amzn-trace-id": sent },
+      });
+      expect(started.status).toBe(200);
+      expect(started.headers.get("x-amzn-trace-id")).toMatch(
+        /^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=1$/,
+      );
+    }
+  });
+
+  it("goes with an order from POST /orders through the queue to the consumer's batch, linked, to its Redis write", async () => {
+    const root = newRoot();
+    const orderId = `ORDTRACE${randomUUID().replaceAll("-", "").slice(0, 16).toUpperCase()}`;
+    const submitted = await fetch(`${mode.apiUrl}/orders`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-amzn-trace-id": `Root=${root};Sampled=1` },
+      body: JSON.stringify({ orders: [orderMessage({ order_id: orderId })] }),
+    });
+    expect(submitted.status).toBe(202);
+    const { traceIds, spans } = await vi.waitFor(
+      async () => {
+        const found = await journey(orderId);
+        expect(found.spans.map((span) => span.name)).toContain("Redis record");
+        return found;
+      },
+      { timeout: 60_000, interval: 300 },
+    );
+    const [consumerTrace] = traceIds.filter((id) => id !== root);
+    expect(traceIds).toEqual(expect.arrayContaining([root, consumerTrace]));
+    const batch = spans.find((span) => span.kind === "batch");
+    expect(batch?.traceId).toBe(consumerTrace);
+    expect(batch?.links).toContain(root); // as X-Ray links the consumer's trace to its producers'
+    const wait = spans.find((span) => span.kind === "queue");
+    expect(wait).toMatchObject({ traceId: root, orderId, attributes: { consumerTrace } });
+    const kinds = (traceId: string) =>
+      spans.filter((span) => span.traceId === traceId).map((span) => span.kind);
+    // An environment's init shows on a cold start only.
+    const withoutInit = (traceId: string) => new Set(kinds(traceId).filter((kind) => kind !== "init"));
+    expect(withoutInit(root)).toEqual(new Set(["gateway", "invocation", "function", "queue"]));
+    expect(withoutInit(consumerTrace as string)).toEqual(new Set(["batch", "invocation", "function"]));
+    expect((await journey(`ORDNOTHING${randomUUID()}`)).spans).toEqual([]);
+  }, 90_000);
 });

@@ -9,6 +9,7 @@ import {
   ThrottledError,
 } from "../../local/lambda-runtime";
 import { reportText } from "../../local/logs";
+import type { Span } from "../../local/traces";
 
 /**
  * Local mode's Lambda runtime with real worker threads, on a probe function whose events say
@@ -150,5 +151,34 @@ describe("local Lambda runtime", () => {
     expect(results[0].status).toBe("fulfilled");
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(ThrottledError);
     expect(reports.map((report) => report.requestId)).toEqual(["long"]); // it never ran
+  });
+
+  it("runs each invocation under its own _X_AMZN_TRACE_ID, and hands back the spans the function ended", async () => {
+    const spans: Span[] = [];
+    const { fn, reports } = probe({ onSpans: (_name, ended) => spans.push(...ended) });
+    const root = "1-6750a1b2-0123456789abcdef01234567";
+    const traced = (await fn.invoke(
+      { action: "trace" },
+      { traceHeader: `Root=${root};Parent=53995c3f42cd8ad8;Sampled=1` },
+    )) as {
+      traceHeader: string;
+    };
+    const untraced = (await fn.invoke({ action: "trace" })) as { traceHeader: string };
+    const [first, second] = reports;
+    // The function's Parent is its invocation's span, whose own parent is the caller's.
+    expect(traced.traceHeader).toBe(`Root=${root};Parent=${first?.tracing?.spanId};Sampled=1`);
+    expect(first?.tracing?.value).toBe(`Root=${root};Parent=53995c3f42cd8ad8;Sampled=1`);
+    // No caller's trace: a new one, not the previous invocation's.
+    expect(untraced.traceHeader).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=1$/);
+    expect(untraced.traceHeader).not.toContain(root);
+    expect(untraced.traceHeader).toContain(`Parent=${second?.tracing?.spanId}`);
+    expect(spans).toHaveLength(2);
+    expect(spans[0]).toMatchObject({
+      traceId: root,
+      parentId: first?.tracing?.spanId,
+      name: "probe work",
+      attributes: { step: 1 },
+    });
+    expect(spans[0]?.end).toBeGreaterThanOrEqual(spans[0]?.start ?? Number.NaN);
   });
 });
