@@ -232,11 +232,13 @@ if (options.destroy) {
 }
 
 // Synthesize once; the checks read the template, and the deploy uses the same assembly. Writes are
-// open on an emulator, as the original's clients expect, unless --api-keys asks for keys; and
-// POST /produce is on (off by default on AWS).
+// open on an emulator, as the original's clients expect, unless --api-keys asks for keys;
+// POST /produce is on (off by default on AWS); and tracing is off, since no emulator records
+// traces (MiniStack and Floci have no X-Ray API: docs/console.md).
 const context = parseContextOptions(options.context);
 context.writeAuth ??= options["api-keys"] ? "apiKey" : "open";
 context.produce ??= "on";
+context.tracing ??= "off";
 const ministackInCompose =
   emulator.kind === "ministack" && dockerAvailable() && containerRunning(MINISTACK_CONTAINER);
 const functionHost = functionHostOf(emulator.kind, ministackInCompose);
