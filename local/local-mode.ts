@@ -258,7 +258,8 @@ function serveApi(options: LocalModeOptions, current: Current, apiKey: string): 
     port: options.port ?? 3000,
     host: options.host ?? "127.0.0.1",
     routes: runtime().model.routes,
-    invoke: (functionLogicalId, event) => invokeFunction(runtime().functions, functionLogicalId, event),
+    invoke: (functionLogicalId, event, { idempotent }) =>
+      invokeFunction(runtime().functions, functionLogicalId, event, idempotent),
     onRequest: options.onRequest,
     pathPrefix: options.pathPrefix,
     apiKeys: () => (runtime().model.apiKeys.length > 0 ? [apiKey] : []),
@@ -586,8 +587,9 @@ function invokeFunction(
   functions: Map<string, LocalFunction>,
   logicalId: string,
   event: APIGatewayProxyEvent,
+  idempotent: boolean,
 ): Promise<unknown> {
   const fn = functions.get(logicalId);
   if (!fn) return Promise.reject(new Error(`no function ${logicalId}`));
-  return fn.invoke(event, { requestId: event.requestContext.requestId });
+  return fn.invoke(event, { requestId: event.requestContext.requestId, idempotent });
 }
