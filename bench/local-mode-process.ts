@@ -97,7 +97,8 @@ export async function startLocalModeProcess(options: {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       stopGroup(child);
       await exited;
-      rmSync(stateDir, { recursive: true, force: true });
+      // Local mode's Redis (a process group of its own) may still be writing there as it exits.
+      rmSync(stateDir, { recursive: true, force: true, maxRetries: 10 });
     },
   };
 }
