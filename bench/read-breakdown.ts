@@ -149,7 +149,7 @@ export function renderBreakdownTable(json: BreakdownInput): string {
     ...reads.map((read) => commandsText(read.local.redisCallsPerRequest)),
   ]);
   rows.push([
-    "req/s (of the ceiling)",
+    "req/s (of the ceiling measured in the same rounds)",
     `${hop.rps} (1.00)`,
     ...reads.map((read) => `${read.local.rps} (${read.ratioToCeiling.toFixed(2)})`),
   ]);
