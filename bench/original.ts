@@ -59,6 +59,8 @@ if (!seedServer || !existsSync(join(seedServer, "api.py")) || !existsSync(join(s
 const orders = Number(args.orders);
 const rounds = Number(args.rounds);
 const seconds = Number(args.seconds);
+/** How long each read route of local mode runs before the rounds. */
+const LOCAL_WARM_UP_SECONDS = 3;
 const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 const log = (line: string) => console.log(line);
 
@@ -115,9 +117,14 @@ try {
   };
   const month = new Date().toISOString().slice(0, 7);
   const routes = ["/stats/global", "/users?limit=10", "/users/U1001/stats", `/stats/monthly/${month}`];
-  // A second of each first, so no round measures a cold start or an unoptimized handler.
-  for (const url of [hop.url, ...routes.flatMap((route) => [`${mode.url}${route}`, `${seedUrl}${route}`])])
-    await httpLoad(url, 1);
+  // Each first, so no round measures a cold start or code not yet optimized: local mode's for
+  // longer, as each of its environments compiles the handler in its own isolate (a second was
+  // not enough: the route measured first ran at about half its rate, V8's helper threads busy).
+  for (const route of routes) {
+    await httpLoad(`${mode.url}${route}`, LOCAL_WARM_UP_SECONDS);
+    await httpLoad(`${seedUrl}${route}`, 1);
+  }
+  await httpLoad(hop.url, 1);
   const reads = [];
   for (const route of routes) reads.push(await readRoute(route, measure));
   await probe.del(HOP_KEY);
