@@ -22,6 +22,8 @@ export interface LocalModeProcess {
   residentMiB(): Promise<number>;
   /** Each process's command and resident MiB, for the report. */
   processes(): Promise<{ command: string; residentMiB: number }[]>;
+  /** The process id of local mode's node (its threads are the main thread and the environments). */
+  nodePid(): Promise<number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -61,7 +63,7 @@ export async function startLocalModeProcess(options: {
     if (ok) break;
     await sleep(50);
   }
-  const processes = async () => {
+  const group = async () => {
     const { stdout } = await run("ps", ["-eo", "pid=,ppid=,rss=,args="]);
     const rows = stdout
       .trim()
@@ -79,19 +81,24 @@ export async function startLocalModeProcess(options: {
           grew = true;
         }
     }
-    return rows
-      .filter((row) => inGroup.has(row.pid))
-      .map((row) => ({ command: row.command.slice(0, 80), residentMiB: Math.round(row.rssKiB / 1024) }));
+    return rows.filter((row) => inGroup.has(row.pid));
   };
+  const processes = async () =>
+    (await group()).map((row) => ({
+      command: row.command.slice(0, 80),
+      residentMiB: Math.round(row.rssKiB / 1024),
+    }));
   return {
     url,
     processes,
+    nodePid: async () => (await group()).find((row) => /^\S*node .*local\/main\.ts/.test(row.command))?.pid,
     residentMiB: async () => (await processes()).reduce((sum, row) => sum + row.residentMiB, 0),
     stop: async () => {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       stopGroup(child);
       await exited;
-      rmSync(stateDir, { recursive: true, force: true });
+      // Local mode's Redis (a process group of its own) may still be writing there as it exits.
+      rmSync(stateDir, { recursive: true, force: true, maxRetries: 10 });
     },
   };
 }

@@ -5,8 +5,12 @@
  *      cost nothing), against local mode end to end on N orders (POST /produce, the queue, the
  *      consumer and the order archive, until every order is counted);
  *   2. the four read routes of each, filled by step 1, under the same load (wrk when installed,
- *      else autocannon: 32 connections, 5 s), alternating which goes first, medians of the rounds.
- * Writes the ratios to bench/results/original.{json,md}.
+ *      else autocannon: 32 connections, 5 s), beside the environment-hop ceiling (a bare server
+ *      handing each request to as many worker threads as local mode gives a function, one request
+ *      at a time each, one Redis GET: the most a faithful local mode can serve here), rotating
+ *      which goes first, medians of the rounds; with local mode's and the ceiling's CPU a request
+ *      by layer and their Redis commands (read-breakdown.ts).
+ * Writes the ratios and the breakdown to bench/results/original.{json,md}.
  *
  * The original runs from a snapshot of its public repository (never committed) through the
  * scripts of the seed-bench directory; their README says how to set them up:
@@ -20,11 +24,21 @@ import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs, promisify } from "node:util";
+import { Redis } from "ioredis";
+import { API_FUNCTION_CONCURRENCY } from "../local/local-mode";
 import { freePort, startRedisServer } from "../local/redis-server";
 import { PROJECT_ROOT } from "../local/synth";
+import { HOP_KEY, HOP_VALUE, startHopServer } from "./environment-hop-server";
 import { type HttpLoadResult, httpLoad, httpLoadTool } from "./http-load";
 import { END_TO_END_LOAD, runLoad } from "./load";
 import { startLocalModeProcess } from "./local-mode-process";
+import {
+  type BreakdownInput,
+  measureRead,
+  medianBreakdown,
+  type ReadSample,
+  renderBreakdownTable,
+} from "./read-breakdown";
 import { median } from "./statistics";
 import { type OriginalResults, originalCaption, originalTable } from "./tables";
 
@@ -52,6 +66,8 @@ if (!seedServer || !existsSync(join(seedServer, "api.py")) || !existsSync(join(s
 const orders = Number(args.orders);
 const rounds = Number(args.rounds);
 const seconds = Number(args.seconds);
+/** How long each read route of local mode runs before the rounds. */
+const LOCAL_WARM_UP_SECONDS = 3;
 const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 const log = (line: string) => console.log(line);
 
@@ -83,7 +99,7 @@ try {
     `  local mode end to end: ${endToEnd.consumedPerSecond} orders/s, ${endToEnd.unaccounted} unaccounted (${(endToEnd.consumedPerSecond / seedConsumer).toFixed(2)}x)`,
   );
 
-  // 2. Reads, on the figures each side just counted.
+  // 2. Reads, on the figures each side just counted, beside the ceiling on local mode's Redis.
   const seedPort = await freePort();
   const seedApi = spawn(
     python,
@@ -95,30 +111,30 @@ try {
   children.push(seedApi);
   const seedUrl = `http://127.0.0.1:${seedPort}`;
   await answering(`${seedUrl}/stats/global`);
+  const probe = new Redis(ourRedis.url);
+  stops.push(async () => probe.disconnect());
+  await probe.set(HOP_KEY, HOP_VALUE);
+  const hop = await startHopServer(`environments:${API_FUNCTION_CONCURRENCY}`, ourRedis.url);
+  children.push(hop.child);
+  const localPid = (await mode.nodePid()) ?? 0;
+  const measure = {
+    original: (route: string) => httpLoad(`${seedUrl}${route}`, seconds),
+    local: (route: string) => measureRead(`${mode.url}${route}`, seconds, localPid, probe),
+    ceiling: () => measureRead(hop.url, seconds, hop.child.pid ?? 0, probe),
+  };
   const month = new Date().toISOString().slice(0, 7);
   const routes = ["/stats/global", "/users?limit=10", "/users/U1001/stats", `/stats/monthly/${month}`];
-  const reads = [];
+  // Each first, so no round measures a cold start or code not yet optimized: local mode's for
+  // longer, as each of its environments compiles the handler in its own isolate (a second was
+  // not enough: the route measured first ran at about half its rate, V8's helper threads busy).
   for (const route of routes) {
-    const sides = { original: [] as HttpLoadResult[], local: [] as HttpLoadResult[] };
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? (["original", "local"] as const) : (["local", "original"] as const);
-      for (const side of order)
-        sides[side].push(await httpLoad(`${side === "original" ? seedUrl : mode.url}${route}`, seconds));
-    }
-    const row = {
-      route,
-      original: summary(sides.original),
-      local: summary(sides.local),
-      ratio: round2(
-        median(sides.local.map((r) => r.requestsPerSecond)) /
-          median(sides.original.map((r) => r.requestsPerSecond)),
-      ),
-    };
-    reads.push(row);
-    log(
-      `  GET ${route}: original ${row.original.rps} req/s (p99 ${row.original.p99Ms} ms), local mode ${row.local.rps} req/s (p99 ${row.local.p99Ms} ms): ${row.ratio}x`,
-    );
+    await httpLoad(`${mode.url}${route}`, LOCAL_WARM_UP_SECONDS);
+    await httpLoad(`${seedUrl}${route}`, 1);
   }
+  await httpLoad(hop.url, 1);
+  const reads = [];
+  for (const route of routes) reads.push(await readRoute(route, measure));
+  await probe.del(HOP_KEY);
 
   const result = {
     date: new Date().toISOString(),
@@ -132,6 +148,7 @@ try {
       unaccounted: endToEnd.unaccounted,
       ratio: round2(endToEnd.consumedPerSecond / seedConsumer),
     },
+    ceilingEnvironments: API_FUNCTION_CONCURRENCY,
     reads,
   };
   const resultsDir = join(PROJECT_ROOT, "bench", "results");
@@ -142,6 +159,42 @@ try {
 } finally {
   for (const child of children) child.kill();
   await Promise.allSettled(stops.map((stop) => stop()));
+}
+
+/**
+ * One route: the original, local mode and the ceiling, in rounds that rotate which goes first;
+ * medians, ratios measured in the same rounds, and local mode's and the ceiling's breakdowns.
+ */
+async function readRoute(
+  route: string,
+  measure: {
+    original: (route: string) => Promise<HttpLoadResult>;
+    local: (route: string) => Promise<ReadSample>;
+    ceiling: () => Promise<ReadSample>;
+  },
+) {
+  const sides = { original: [] as HttpLoadResult[], local: [] as ReadSample[], ceiling: [] as ReadSample[] };
+  const order = ["original", "local", "ceiling"] as const;
+  for (let round = 0; round < rounds; round++) {
+    for (const side of [...order.slice(round % 3), ...order.slice(0, round % 3)]) {
+      if (side === "original") sides.original.push(await measure.original(route));
+      else if (side === "local") sides.local.push(await measure.local(route));
+      else sides.ceiling.push(await measure.ceiling());
+    }
+  }
+  const rps = (results: readonly HttpLoadResult[]) => median(results.map((r) => r.requestsPerSecond));
+  const row = {
+    route,
+    original: summary(sides.original),
+    local: { ...summary(sides.local), ...medianBreakdown(sides.local) },
+    ceiling: { ...summary(sides.ceiling), ...medianBreakdown(sides.ceiling) },
+    ratio: round2(rps(sides.local) / rps(sides.original)),
+    ratioToCeiling: round2(rps(sides.local) / rps(sides.ceiling)),
+  };
+  log(
+    `  GET ${route}: original ${row.original.rps} req/s (p99 ${row.original.p99Ms} ms), local mode ${row.local.rps} req/s (p99 ${row.local.p99Ms} ms), ceiling ${row.ceiling.rps} req/s: ${row.ratio}x the original, ${row.ratioToCeiling}x the ceiling`,
+  );
+  return row;
 }
 
 /** Medians of a side's rounds, and each round's req/s. */
@@ -175,6 +228,15 @@ function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-function markdown(result: OriginalResults): string {
-  return `${originalCaption(result)}\n\n${originalTable(result)}\n`;
+function markdown(result: OriginalResults & BreakdownInput): string {
+  return [
+    originalCaption(result),
+    "",
+    originalTable(result),
+    "",
+    "Where a read's time goes (CPU µs a request by layer, medians of the rounds):",
+    "",
+    renderBreakdownTable(result),
+    "",
+  ].join("\n");
 }

@@ -44,6 +44,8 @@ export interface OriginalResults {
   orders: number;
   rounds: number;
   loadTool: string;
+  /** Environments of the environment hop (npm run bench:environment-hop), the reads' ceiling. */
+  ceilingEnvironments: number;
   consumer: {
     originalOrdersPerSecond: number;
     localEndToEndOrdersPerSecond: number;
@@ -54,7 +56,9 @@ export interface OriginalResults {
     route: string;
     original: { rps: number; p99Ms: number };
     local: { rps: number; p99Ms: number };
+    ceiling: { rps: number; p99Ms: number };
     ratio: number;
+    ratioToCeiling: number;
   }[];
 }
 
@@ -113,18 +117,19 @@ export function memoryTable({ footprint: f }: BenchResults): string {
 export function originalCaption(r: OriginalResults): string {
   return lines(
     `Local mode beside the original service, ${r.date.slice(0, 16).replace("T", " ")} UTC, ${r.machine}`,
-    `(${r.orders} orders; reads: ${r.loadTool}, 32 connections, medians of ${r.rounds} alternating rounds)`,
+    `(${r.orders} orders; reads: ${r.loadTool}, 32 connections, medians of ${r.rounds} rotating rounds;`,
+    `the ceiling: the environment hop with ${r.ceilingEnvironments} environments, in the same rounds)`,
   );
 }
 
 export function originalTable({ consumer, reads }: OriginalResults): string {
   return lines(
-    "| figure | original | local mode | ratio |",
-    "| --- | ---: | ---: | ---: |",
-    `| orders/s: its consumer alone (SQS stubbed) / end to end (${consumer.unaccounted} unaccounted) | ${consumer.originalOrdersPerSecond} | ${consumer.localEndToEndOrdersPerSecond} | ${consumer.ratio}x |`,
+    "| figure | original | local mode | ratio | ceiling | local mode / ceiling |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    `| orders/s: its consumer alone (SQS stubbed) / end to end (${consumer.unaccounted} unaccounted) | ${consumer.originalOrdersPerSecond} | ${consumer.localEndToEndOrdersPerSecond} | ${consumer.ratio}x | | |`,
     ...reads.map(
       (row) =>
-        `| GET ${row.route}, req/s (p99 ms) | ${row.original.rps} (${row.original.p99Ms}) | ${row.local.rps} (${row.local.p99Ms}) | ${row.ratio}x |`,
+        `| GET ${row.route}, req/s (p99 ms) | ${row.original.rps} (${row.original.p99Ms}) | ${row.local.rps} (${row.local.p99Ms}) | ${row.ratio}x | ${row.ceiling.rps} (${row.ceiling.p99Ms}) | ${row.ratioToCeiling.toFixed(2)} |`,
     ),
   );
 }

@@ -20,7 +20,12 @@ export interface ApiGatewayOptions {
   port: number;
   host: string;
   routes: readonly RouteModel[];
-  invoke: (functionLogicalId: string, event: APIGatewayProxyEvent) => Promise<unknown>;
+  /** `idempotent`: a safe method's request (GET, HEAD, OPTIONS), which may run twice (see InvokeOptions). */
+  invoke: (
+    functionLogicalId: string,
+    event: APIGatewayProxyEvent,
+    options: { idempotent: boolean },
+  ) => Promise<unknown>;
   /** Told about every request (method, path, status, ms). */
   onRequest?: (line: { method: string; path: string; status: number; ms: number }) => void;
   /**
@@ -57,6 +62,9 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const BODY_TIMEOUT_MS = 10_000;
 /** Methods whose requests carry no body here: one sent anyway is refused before it is read. */
 const BODILESS_METHODS = new Set(["GET", "HEAD", "DELETE", "OPTIONS"]);
+/** HTTP's safe methods: running such a request twice changes nothing. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const NO_BODY = Buffer.alloc(0);
 
 interface CompiledRoute {
   route: RouteModel;
@@ -205,12 +213,14 @@ async function answer(
     !options.apiKeys?.().includes(String(request.headers["x-api-key"] ?? ""))
   )
     return message(403, "Forbidden"); // API Gateway's answer to a missing or wrong key
+  const bodiless = BODILESS_METHODS.has(method);
   if (
-    BODILESS_METHODS.has(method) &&
+    bodiless &&
     (Number(request.headers["content-length"] ?? 0) > 0 || request.headers["transfer-encoding"])
   )
     return message(400, `${method} takes no request body`, true);
-  const body = await readBody(request, options.bodyTimeoutMs ?? BODY_TIMEOUT_MS);
+  // A request without a body has nothing to wait for: no stream listeners, no body timer.
+  const body = bodiless ? NO_BODY : await readBody(request, options.bodyTimeoutMs ?? BODY_TIMEOUT_MS);
   if (body === "too long") return message(413, "Request Too Long", true);
   if (body === "too slow") return message(408, "Request body timed out", true);
   const event = toProxyEvent(request, url, {
@@ -221,7 +231,7 @@ async function answer(
     stage: gateway.stage,
     traceHeader,
   });
-  return integrate(options, matched.route.functionLogicalId, event);
+  return integrate(options, matched.route.functionLogicalId, event, SAFE_METHODS.has(method));
 }
 
 /** The Lambda proxy integration: the function's answer, or API Gateway's 504, 429 or 502. */
@@ -229,10 +239,11 @@ async function integrate(
   options: ApiGatewayOptions,
   functionLogicalId: string,
   event: APIGatewayProxyEvent,
+  idempotent: boolean,
 ): Promise<Answer> {
   try {
     const result = await withTimeout(
-      options.invoke(functionLogicalId, event),
+      options.invoke(functionLogicalId, event, { idempotent }),
       options.integrationTimeoutMs ?? INTEGRATION_TIMEOUT_MS,
     );
     if (result === TIMED_OUT) return message(504, "Endpoint request timed out");

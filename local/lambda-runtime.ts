@@ -17,6 +17,13 @@ import { type InvocationTrace, invocationTrace, type Span } from "./traces.ts";
  * `maxWaiting` invocations wait for a free environment first (so a laptop can run a load test
  * with a few environments); and Max Memory Used counts the environment's own heap and buffers,
  * not a whole process as Lambda's does.
+ *
+ * An idempotent invocation (a GET through API Gateway) that finds every environment busy may be
+ * sent ahead to one of them: it starts there the moment the running one ends, still one at a
+ * time, its Duration and timeout counted from then. That spares the environment a wait for a
+ * round trip through the main thread between two invocations, which on a busy machine is a good
+ * share of what a read costs. Should that environment end first (a timeout, a crash), the
+ * invocation runs in another one.
  */
 
 export interface InvocationError {
@@ -39,6 +46,11 @@ export class FunctionError extends Error {
 
 export class FunctionTimeoutError extends Error {
   override name = "FunctionTimeoutError";
+}
+
+/** An invocation sent ahead whose environment ended before it could start: another environment runs it. */
+class NotStartedError extends Error {
+  override name = "NotStartedError";
 }
 
 /** The function is at its concurrency and enough invocations already wait: API Gateway answers 429. */
@@ -90,6 +102,11 @@ export interface LocalFunctionOptions {
 
 export interface InvokeOptions {
   requestId?: string;
+  /**
+   * Running it twice does what running it once does (a read): it may be sent ahead to a busy
+   * environment, and run again elsewhere if that environment ends around the time it starts.
+   */
+  idempotent?: boolean;
   /** Fault injection: the environment running this invocation crashes this many ms into it. */
   crashAfterMs?: number;
   /** The caller's `X-Amzn-Trace-Id` (API Gateway's, an SQS batch's); else a new trace. */
@@ -135,19 +152,25 @@ export class LocalFunction {
     return this.environments.size;
   }
 
-  /** Invocations running or waiting for an environment. */
+  /** Invocations running or waiting for an environment (sent ahead to one included). */
   get inFlight(): number {
-    return this.environments.size - this.free.length + this.waiting.length;
+    let sentAhead = 0;
+    for (const environment of this.environments) if (environment.invocations > 1) sentAhead += 1;
+    return this.environments.size - this.free.length + sentAhead + this.waiting.length;
   }
 
   async invoke(event: unknown, options: InvokeOptions = {}): Promise<unknown> {
-    if (this.stopped) throw new Error(`${this.name} is stopped`);
-    const environment = await this.acquire();
     const requestId = options.requestId ?? randomUUID();
-    try {
-      return await environment.invoke(event, requestId, options);
-    } finally {
-      this.release(environment);
+    for (;;) {
+      if (this.stopped) throw new Error(`${this.name} is stopped`);
+      const environment = await this.acquire(options.idempotent === true);
+      try {
+        return await environment.invoke(event, requestId, options);
+      } catch (error) {
+        if (!(error instanceof NotStartedError)) throw error;
+      } finally {
+        this.release(environment);
+      }
     }
   }
 
@@ -165,20 +188,24 @@ export class LocalFunction {
     this.free.length = 0;
   }
 
-  private acquire(): Promise<ExecutionEnvironment> {
+  private acquire(idempotent: boolean): Promise<ExecutionEnvironment> {
     let reused = this.free.pop();
     while (reused && !reused.usable) {
       this.environments.delete(reused); // ended while free (an uncaught error in the background)
       reused = this.free.pop();
     }
-    if (reused) return Promise.resolve(reused);
-    if (this.environments.size < this.options.concurrency) return Promise.resolve(this.startEnvironment());
+    if (reused) return Promise.resolve(reused.take());
+    if (this.environments.size < this.options.concurrency)
+      return Promise.resolve(this.startEnvironment().take());
+    const ahead = idempotent ? this.withRoomAhead() : undefined;
+    if (ahead) return Promise.resolve(ahead.take());
     const throttled = () =>
       new ThrottledError(`${this.name} is at its concurrency (${this.options.concurrency})`);
     if (this.waiting.length >= (this.options.maxWaiting ?? DEFAULT_MAX_WAITING))
       return Promise.reject(throttled());
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
+        idempotent,
         resolve: (environment) => {
           clearTimeout(waiter.timer);
           resolve(environment);
@@ -197,16 +224,37 @@ export class LocalFunction {
   }
 
   private release(environment: ExecutionEnvironment): void {
+    environment.invocations -= 1;
     if (!environment.usable) {
-      // Ended by a timeout, a crash or running out of memory: its slot goes to a new environment.
-      this.environments.delete(environment);
+      // Ended by a timeout, a crash or running out of memory: its slot goes to a new environment
+      // (once: an invocation sent ahead to it is released too).
+      if (!this.environments.delete(environment)) return;
       const next = this.waiting.shift();
-      if (next && !this.stopped) next.resolve(this.startEnvironment());
+      if (next && !this.stopped) next.resolve(this.startEnvironment().take());
+      return;
+    }
+    if (environment.invocations > 0) {
+      // The one sent ahead runs now: the room ahead of it is open again.
+      if (this.waiting[0]?.idempotent && this.canRunAhead(environment))
+        this.waiting.shift()?.resolve(environment.take());
       return;
     }
     const next = this.waiting.shift();
-    if (next) next.resolve(environment);
+    if (next) next.resolve(environment.take());
     else this.free.push(environment);
+  }
+
+  /** A busy environment with no invocation sent ahead to it yet, if any. */
+  private withRoomAhead(): ExecutionEnvironment | undefined {
+    for (const environment of this.environments) if (this.canRunAhead(environment)) return environment;
+    return undefined;
+  }
+
+  /** Running one invocation, initialised, and not under a debugger (whose pauses would hold the next). */
+  private canRunAhead(environment: ExecutionEnvironment): boolean {
+    return (
+      environment.invocations === 1 && environment.initialised && environment.usable && !this.options.inspect
+    );
   }
 
   private startEnvironment(): ExecutionEnvironment {
@@ -226,6 +274,8 @@ export class LocalFunction {
 }
 
 interface Waiter {
+  /** May be sent ahead to a busy environment (see InvokeOptions). */
+  idempotent: boolean;
   resolve: (environment: ExecutionEnvironment) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
@@ -233,19 +283,33 @@ interface Waiter {
 
 type Outcome =
   | { kind: "result"; value: unknown }
-  | { kind: "error"; error: Error; errorType: string; status: "error" | "timeout" };
+  | { kind: "error"; error: Error; errorType: string; status: "error" | "timeout" }
+  /** Sent ahead, and its environment ended before it started. */
+  | { kind: "not-started" };
+
+/** An invocation given to an environment: running, or sent ahead and waiting for its turn. */
+interface Invocation {
+  /** When it started running (Duration and the timeout count from here). */
+  startedAt: number;
+  start(): void;
+  finish(outcome: Outcome): void;
+}
 
 /** One worker thread: init once, then one invocation at a time until it is ended. */
 class ExecutionEnvironment {
   lastUsed = performance.now();
+  /** Invocations given to it and not yet released: 0 (free), 1 (running), 2 (one sent ahead). */
+  invocations = 0;
+  /** Its init has succeeded. */
+  initialised = false;
   private readonly worker: Worker;
   private readonly ready: Promise<void>;
   private initDurationMs: number | undefined;
   private initReported = false;
   private maxMemoryUsedMb = 0;
   private ended = false;
-  /** Settles the invocation running now, from a message, a crash or the timer. */
-  private settle: ((outcome: Outcome) => void) | undefined;
+  /** The invocation running now, then the one sent ahead to it, if any. */
+  private readonly queue: Invocation[] = [];
   private death: InvocationError | undefined;
   private readonly options: LocalFunctionOptions;
 
@@ -264,6 +328,7 @@ class ExecutionEnvironment {
         switch (message.type) {
           case "ready":
             this.initDurationMs = performance.now() - startedAt;
+            this.initialised = true;
             resolve();
             break;
           case "init-error":
@@ -273,10 +338,10 @@ class ExecutionEnvironment {
             void this.end();
             break;
           case "error":
-            this.settle?.(failed(new FunctionError(model.name, message.error), message.error));
+            this.settle(failed(new FunctionError(model.name, message.error), message.error));
             break;
           case "result":
-            this.settle?.({ kind: "result", value: message.value });
+            this.settle({ kind: "result", value: message.value });
             break;
         }
       });
@@ -285,7 +350,7 @@ class ExecutionEnvironment {
         this.ended = true;
         const death = this.deathOrExit();
         reject(new FunctionError(model.name, death));
-        this.settle?.(failed(new FunctionError(model.name, death), death));
+        this.settle(failed(new FunctionError(model.name, death), death));
       });
     });
     this.ready.catch(() => {}); // reported through the invocation that awaits it
@@ -296,45 +361,75 @@ class ExecutionEnvironment {
     return !this.ended;
   }
 
+  /** Counts an invocation given to it (LocalFunction releases it when it is done). */
+  take(): this {
+    this.invocations += 1;
+    return this;
+  }
+
   async invoke(event: unknown, requestId: string, options: InvokeOptions): Promise<unknown> {
     const trace = invocationTrace(options.traceHeader);
     let started = performance.now();
     let outcome: Outcome;
     try {
       await this.ready;
-      started = performance.now(); // Lambda's Duration leaves out the init phase
       if (this.ended) throw new FunctionError(this.options.model.name, this.deathOrExit());
-      outcome = await this.run(event, requestId, options.crashAfterMs, trace.functionHeader);
+      const ran = await this.run(event, requestId, options.crashAfterMs, trace.functionHeader);
+      outcome = ran.outcome;
+      started = ran.startedAt; // Lambda's Duration leaves out the init phase and the turn waited
     } catch (initError) {
       const errorType = (initError as FunctionError).detail?.errorType ?? "Runtime.Unknown";
       outcome = { kind: "error", error: initError as Error, errorType, status: "error" };
     }
+    if (outcome.kind === "not-started") throw new NotStartedError(requestId);
     this.lastUsed = performance.now();
     this.report(requestId, outcome, this.lastUsed - started, trace);
     if (outcome.kind === "error") throw outcome.error;
     return outcome.value;
   }
 
-  /** One invocation in the worker, settled by its answer, its timeout, or the environment's end. */
+  /**
+   * One invocation in the worker, sent at once and started now or, sent ahead, when the one
+   * before it settles; settled by its answer, its timeout, or the environment's end.
+   */
   private run(
     event: unknown,
     requestId: string,
     crashAfterMs: number | undefined,
     traceHeader: string,
-  ): Promise<Outcome> {
+  ): Promise<{ outcome: Outcome; startedAt: number }> {
     // Under a debugger the deadline is a day away: getRemainingTimeInMillis() still counts down.
     const timeoutMs = this.options.inspect ? 24 * 3600_000 : this.options.model.timeoutSeconds * 1000;
-    return new Promise<Outcome>((resolve) => {
-      const timer = this.options.inspect ? undefined : setTimeout(() => this.timeOut(requestId), timeoutMs);
-      const crash = crashAfterMs === undefined ? undefined : setTimeout(() => this.crash(), crashAfterMs);
-      this.settle = (settled) => {
-        clearTimeout(timer);
-        clearTimeout(crash);
-        this.settle = undefined;
-        resolve(settled);
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      let crash: NodeJS.Timeout | undefined;
+      const invocation: Invocation = {
+        startedAt: 0,
+        start: () => {
+          invocation.startedAt = performance.now();
+          if (!this.options.inspect) timer = setTimeout(() => this.timeOut(requestId), timeoutMs);
+          if (crashAfterMs !== undefined) crash = setTimeout(() => this.crash(), crashAfterMs);
+        },
+        finish: (outcome) => {
+          clearTimeout(timer);
+          clearTimeout(crash);
+          resolve({ outcome, startedAt: invocation.startedAt });
+        },
       };
-      this.post({ type: "invoke", event, requestId, deadline: Date.now() + timeoutMs, traceHeader });
+      this.queue.push(invocation);
+      if (this.queue.length === 1) invocation.start();
+      this.post({ type: "invoke", event, requestId, timeoutMs, traceHeader });
     });
+  }
+
+  /**
+   * The running invocation's outcome; the one sent ahead starts now (the worker has started it
+   * already), or, when the environment has ended, never starts here.
+   */
+  private settle(outcome: Outcome): void {
+    this.queue.shift()?.finish(outcome);
+    if (this.ended) for (const ahead of this.queue.splice(0)) ahead.finish({ kind: "not-started" });
+    else this.queue[0]?.start();
   }
 
   /** Like Lambda: the invocation fails with its message, and a timed-out environment is not reused. */
@@ -342,7 +437,8 @@ class ExecutionEnvironment {
     const { model, onLog } = this.options;
     const message = `Task timed out after ${model.timeoutSeconds.toFixed(2)} seconds`;
     onLog(model.name, `${new Date().toISOString()} ${requestId} ${message}`, "stdout");
-    this.settle?.({
+    this.ended = true; // before settling: the one sent ahead must not start here
+    this.settle({
       kind: "error",
       error: new FunctionTimeoutError(message),
       errorType: "Sandbox.Timedout",
@@ -383,7 +479,12 @@ class ExecutionEnvironment {
   }
 
   /** Lambda's REPORT: init duration on the first invocation only. */
-  private report(requestId: string, outcome: Outcome, durationMs: number, trace: InvocationTrace): void {
+  private report(
+    requestId: string,
+    outcome: Exclude<Outcome, { kind: "not-started" }>,
+    durationMs: number,
+    trace: InvocationTrace,
+  ): void {
     const { model, onReport } = this.options;
     onReport?.(model.name, {
       requestId,
@@ -476,7 +577,7 @@ type FromEnvironment =
 const CRASH_GRACE_MS = 1_000;
 
 type ToEnvironment =
-  | { type: "invoke"; event: unknown; requestId: string; deadline: number; traceHeader: string }
+  | { type: "invoke"; event: unknown; requestId: string; timeoutMs: number; traceHeader: string }
   | { type: "close-inspector" }
   | { type: "crash" };
 

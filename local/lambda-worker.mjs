@@ -82,42 +82,58 @@ try {
 }
 
 if (handler) {
-  // The messages of lambda-runtime.ts: `ToEnvironment` in, `FromEnvironment` out.
-  parentPort.on("message", async ({ type, event, requestId, deadline, traceHeader }) => {
-    if (type === "crash") process.exit(1); // an injected crash (lambda-runtime.ts)
-    if (type === "close-inspector") {
+  // The messages of lambda-runtime.ts: `ToEnvironment` in, `FromEnvironment` out. Invocations run
+  // one at a time, in the order they came: local mode may send the next one while this one runs
+  // (dispatched ahead), so that it starts as soon as this one ends, without a round trip first.
+  const queued = [];
+  let running = false;
+  const runQueued = async () => {
+    running = true;
+    while (queued.length > 0) await invoke(queued.shift());
+    running = false;
+  };
+  parentPort.on("message", (message) => {
+    if (message.type === "crash") process.exit(1); // an injected crash (lambda-runtime.ts)
+    if (message.type === "close-inspector") {
       inspector.close(); // the environment ends: let the debugger go, or it would hold the thread
       parentPort.postMessage({ type: "inspector-closed" });
       return;
     }
-    const context = {
-      callbackWaitsForEmptyEventLoop: true,
-      functionName,
-      functionVersion: "$LATEST",
-      invokedFunctionArn: functionArn,
-      memoryLimitInMB: String(memoryMb),
-      awsRequestId: requestId,
-      logGroupName,
-      logStreamName,
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: () => {},
-      fail: () => {},
-      succeed: () => {},
-    };
-    process.env._X_AMZN_TRACE_ID = traceHeader; // per invocation, as Lambda sets it
-    if (recordSpans) beginInvocation(traceHeader);
-    try {
-      const result = await handler(event, context);
-      parentPort.postMessage({
-        type: "result",
-        value: result,
-        memoryUsedMb: memoryUsedMb(),
-        spans: takeSpans(),
-      });
-    } catch (error) {
-      const spans = takeSpans();
-      parentPort.postMessage({ type: "error", error: describe(error), memoryUsedMb: memoryUsedMb(), spans });
-    }
+    queued.push(message);
+    if (!running) void runQueued();
   });
   parentPort.postMessage({ type: "ready", memoryUsedMb: memoryUsedMb() });
+}
+
+/** One invocation: its time limit counts from when it starts, not from when it was sent. */
+async function invoke({ event, requestId, timeoutMs, traceHeader }) {
+  const deadline = Date.now() + timeoutMs;
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: functionArn,
+    memoryLimitInMB: String(memoryMb),
+    awsRequestId: requestId,
+    logGroupName,
+    logStreamName,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+  process.env._X_AMZN_TRACE_ID = traceHeader; // per invocation, as Lambda sets it
+  if (recordSpans) beginInvocation(traceHeader);
+  try {
+    const result = await handler(event, context);
+    parentPort.postMessage({
+      type: "result",
+      value: result,
+      memoryUsedMb: memoryUsedMb(),
+      spans: takeSpans(),
+    });
+  } catch (error) {
+    const spans = takeSpans();
+    parentPort.postMessage({ type: "error", error: describe(error), memoryUsedMb: memoryUsedMb(), spans });
+  }
 }

@@ -293,7 +293,8 @@ function serveApi(
     port: options.port ?? 3000,
     host: options.host ?? "127.0.0.1",
     routes: runtime().model.routes,
-    invoke: (functionLogicalId, event) => invokeFunction(runtime().functions, functionLogicalId, event),
+    invoke: (functionLogicalId, event, { idempotent }) =>
+      invokeFunction(runtime().functions, functionLogicalId, event, idempotent),
     onRequest: options.onRequest,
     pathPrefix: options.pathPrefix,
     apiKeys: () => (runtime().model.apiKeys.length > 0 ? [apiKey] : []),
@@ -659,12 +660,14 @@ function invokeFunction(
   functions: Map<string, LocalFunction>,
   logicalId: string,
   event: APIGatewayProxyEvent,
+  idempotent: boolean,
 ): Promise<unknown> {
   const fn = functions.get(logicalId);
   if (!fn) return Promise.reject(new Error(`no function ${logicalId}`));
   // API Gateway's trace, which it passes on in this header (local/api-gateway.ts)
   return fn.invoke(event, {
     requestId: event.requestContext.requestId,
+    idempotent,
     traceHeader: event.headers["X-Amzn-Trace-Id"],
   });
 }

@@ -11,6 +11,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { type BreakdownInput, renderBreakdownTable } from "../bench/read-breakdown.ts";
 import {
   type BenchResults,
   benchCaption,
@@ -36,6 +37,7 @@ const TABLES: Record<string, Record<string, Renderer>> = {
   },
   "bench/results/original.json": {
     original: (r: OriginalResults) => `${originalCaption(r)}:\n\n${originalTable(r)}`,
+    breakdown: (r: BreakdownInput) => renderBreakdownTable(r),
   },
   "bench/results/reliability.json": { scenarios: reliabilityTable },
 };

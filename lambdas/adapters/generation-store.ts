@@ -14,14 +14,14 @@ import { chunks } from "../core/chunks";
 import { readLogDetails } from "../core/log-entry";
 import { centsFromCounter } from "../core/money";
 import type { RedisClient } from "../shared/clients";
-import { MONTH_STATS_LUA, RECORD_ENTRIES_LUA } from "./lua-scripts";
+import { MONTH_STATS_LUA, RANKINGS_LUA, RECORD_ENTRIES_LUA } from "./lua-scripts";
 import { type StoreKeys, storeKeys } from "./redis-keys";
 import { deleteKeysUnder } from "./redis-maintenance";
 
 /**
  * The analytics store of one key generation (its keys: redis-keys.ts). Recording is one Lua
- * script per chunk of entries (lua-scripts.ts), exactly once and all or nothing; reads are plain
- * commands, or one script where they would otherwise take a round trip per user. Every counter
+ * script per chunk of entries (lua-scripts.ts), exactly once and all or nothing; each read is one
+ * plain command, or one script where it would otherwise take more than one round trip. Every counter
  * stays at most MAX_COUNTER (9 x 10^18): an entry that would pass it is refused.
  */
 
@@ -53,6 +53,10 @@ interface StoreCommands {
   /** KEYS[1] routes the call on a cluster: any key of the generation's slot. */
   recordEntries(routingKey: string, ...args: (string | number)[]): Promise<string>;
   monthStats(routingKey: string, ...args: (string | number)[]): Promise<[string[], number, string[]] | []>;
+  rankings(
+    routingKey: string,
+    ...args: (string | number)[]
+  ): Promise<[string[], (string | null)[], string[]]>;
 }
 
 function withStoreCommands(redis: RedisClient): RedisClient & StoreCommands {
@@ -60,6 +64,7 @@ function withStoreCommands(redis: RedisClient): RedisClient & StoreCommands {
   if (!client.recordEntries) {
     client.defineCommand("recordEntries", { numberOfKeys: 1, lua: RECORD_ENTRIES_LUA });
     client.defineCommand("monthStats", { numberOfKeys: 1, lua: MONTH_STATS_LUA });
+    client.defineCommand("rankings", { numberOfKeys: 1, lua: RANKINGS_LUA });
   }
   return client as RedisClient & StoreCommands;
 }
@@ -145,23 +150,14 @@ class GenerationStore implements AnalyticsStore {
   }
 
   async monthTotals(months: readonly string[]): Promise<TotalsStats[]> {
-    // Sent together: one round trip with auto-pipelining, one slot on a cluster.
+    // Sent together, each written as it is issued: one round trip, one slot on a cluster.
     const hashes = await Promise.all(months.map((month) => this.redis.hgetall(this.keys.month(month))));
     return hashes.map(toTotals);
   }
 
   async rankings(limit: number) {
-    // Two commands, not a pipeline object: with auto-pipelining they share a write with
-    // whatever else is in flight.
-    const [bySpend, byOrders] = await Promise.all([
-      this.redis.zrevrange(this.keys.rankBySpend, 0, limit - 1, "WITHSCORES"),
-      this.redis.zrevrange(this.keys.rankByOrders, 0, limit - 1, "WITHSCORES"),
-    ]);
+    const [spenders, spends, byOrders] = await this.redis.rankings(this.keys.global, this.keys.prefix, limit);
     // The ranking orders by its scores (doubles); each spend shown is the user's exact counter.
-    const spenders = scorePairs(bySpend).map(([userId]) => userId);
-    const spends = await Promise.all(
-      spenders.map((userId) => this.redis.hget(this.keys.user(userId), "spend_cents")),
-    );
     return {
       bySpend: spenders.map((userId, i) => ({ userId, spendCents: centsFromCounter(spends[i]) })),
       byOrderCount: scorePairs(byOrders).map(([userId, orderCount]) => ({ userId, orderCount })),

@@ -274,3 +274,20 @@ for _, id in ipairs(ids) do
 end
 return { totals, redis.call('ZCARD', bySpend), users }
 `;
+
+/**
+ * The rankings in one round trip (instead of two ZREVRANGEs, then one HGET per top spender).
+ * KEYS[1]: routes the call on a cluster (see above). ARGV: prefix, limit. Returns { top spenders'
+ * ids, their spend_cents counters (the ranking's scores are doubles; the counters are exact),
+ * [user id, order count]... flattened as ZREVRANGE WITHSCORES gives them }.
+ */
+export const RANKINGS_LUA = `
+local prefix, limit = ARGV[1], tonumber(ARGV[2])
+${LUA_KEY_LAYOUT}
+local spenders = redis.call('ZREVRANGE', rankBySpendKey, 0, limit - 1)
+local spends = {}
+for i, id in ipairs(spenders) do
+  spends[i] = redis.call('HGET', userKey(id), 'spend_cents')
+end
+return { spenders, spends, redis.call('ZREVRANGE', rankByOrdersKey, 0, limit - 1, 'WITHSCORES') }
+`;

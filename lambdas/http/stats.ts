@@ -15,7 +15,8 @@ const env = parseEnv(FUNCTION_TABLE.stats.environment, process.env);
 const sqs = createSqsClient();
 
 const ready = initAtColdStart(async () => {
-  const redis = await redisFromEnv(env, { autoPipelining: true, idempotent: true });
+  // One read at a time per environment: each route is one command or script, sent at once.
+  const redis = await redisFromEnv(env, { idempotent: true });
   return createHttpFunction(
     ROUTES,
     "stats",

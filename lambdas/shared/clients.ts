@@ -17,8 +17,10 @@ export type RedisMode = "single" | "cluster";
 
 export interface RedisClientOptions {
   /**
-   * Sends the commands of concurrent requests in one write: worth it for the API's reads; not for
-   * the consumer, which paces its own script calls to overlap with its work.
+   * Sends the commands of concurrent requests in one write, a tick later. No function uses it now:
+   * an environment runs one invocation at a time, so an API read has no concurrent request to
+   * share a write with and would pay the deferral and a pipeline object per command, and the
+   * consumer paces its own script calls to overlap with its work.
    */
   autoPipelining?: boolean;
   /**

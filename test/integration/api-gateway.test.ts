@@ -8,6 +8,7 @@ import { ThrottledError } from "../../local/lambda-runtime";
 let gateway: LocalApiGateway;
 let invocations = 0;
 let lastEvent: { body: string | null; isBase64Encoded: boolean } | undefined;
+let lastIdempotent: boolean | undefined;
 
 beforeAll(async () => {
   gateway = await startApiGateway({
@@ -20,12 +21,13 @@ beforeAll(async () => {
       { method: "GET", path: "/slow", functionLogicalId: "Slow" },
       { method: "GET", path: "/broken", functionLogicalId: "Broken" },
     ],
-    invoke: async (functionLogicalId, event) => {
+    invoke: async (functionLogicalId, event, { idempotent }) => {
       if (functionLogicalId === "Busy") throw new ThrottledError("at its concurrency limit");
       if (functionLogicalId === "Slow") return new Promise(() => {}); // never answers
       if (functionLogicalId === "Broken") throw new Error("Runtime.ExitError: the function crashed");
       invocations++;
       lastEvent = event;
+      lastIdempotent = idempotent;
       return { statusCode: 200, body: "{}" };
     },
     bodyTimeoutMs: 300,
@@ -52,6 +54,16 @@ function send(method: string, path: string, headers: Record<string, string>, bod
 }
 
 describe("local API Gateway", () => {
+  it("tells the runtime a GET may run twice (it may be sent ahead to a busy environment), a POST not", async () => {
+    expect((await send("GET", "/read", {})).status).toBe(200);
+    expect(lastIdempotent).toBe(true);
+    expect(
+      (await send("POST", "/write", { "content-type": "application/json", "content-length": "2" }, "{}"))
+        .status,
+    ).toBe(200);
+    expect(lastIdempotent).toBe(false);
+  });
+
   it("refuses a body on a GET before reading it, and invokes nothing", async () => {
     const before = invocations;
     const answer = await send("GET", "/read", { "content-length": "1000000" }, "x");

@@ -22,6 +22,9 @@ interface ProbeAnswer {
   invocations: number;
   threadId: number;
   requestId: string;
+  /** Other invocations running in the same environment when it answered. */
+  alongside: number;
+  remainingMsAtStart: number;
 }
 
 const started: LocalFunction[] = [];
@@ -53,8 +56,8 @@ function probe(
     ...options,
   });
   started.push(fn);
-  const sleep = (ms: number, requestId?: string) =>
-    fn.invoke({ action: "sleep", ms }, { requestId }) as Promise<ProbeAnswer>;
+  const sleep = (ms: number, requestId?: string, idempotent?: boolean) =>
+    fn.invoke({ action: "sleep", ms }, { requestId, idempotent }) as Promise<ProbeAnswer>;
   return { fn, reports, lines, sleep };
 }
 
@@ -180,5 +183,34 @@ describe("local Lambda runtime", () => {
       attributes: { step: 1 },
     });
     expect(spans[0]?.end).toBeGreaterThanOrEqual(spans[0]?.start ?? Number.NaN);
+  });
+
+  it("sends an idempotent invocation ahead to a busy environment: it runs when the running one ends, alone, its time counted from then", async () => {
+    const { fn, sleep, reports } = probe({ concurrency: 1, timeoutSeconds: 1 });
+    await sleep(0); // a warm environment: only an initialised one takes an invocation ahead
+    // Together 1.2 s, past the 1 s timeout: each one's time starts when it does.
+    const [first, second] = await Promise.all([sleep(600, "first", true), sleep(600, "second", true)]);
+    expect(fn.environmentCount).toBe(1);
+    expect(second.threadId).toBe(first.threadId);
+    expect([first.invocations, second.invocations]).toEqual([2, 3]);
+    expect([first.alongside, second.alongside]).toEqual([0, 0]);
+    expect(second.remainingMsAtStart).toBeGreaterThan(900);
+    const durations = reports.slice(1).map((report) => report.metrics.durationMs);
+    expect(durations.every((ms) => ms >= 590 && ms < 1_000)).toBe(true);
+  });
+
+  it("runs an invocation sent ahead in another environment when the one it waited on times out", async () => {
+    const { fn, sleep, reports } = probe({ concurrency: 1, timeoutSeconds: 1 });
+    await sleep(0);
+    const [timedOut, ahead] = await Promise.allSettled([sleep(5_000, "slow", true), sleep(0, "ahead", true)]);
+    expect((timedOut as PromiseRejectedResult).reason).toBeInstanceOf(FunctionTimeoutError);
+    expect(ahead.status).toBe("fulfilled");
+    expect((ahead as PromiseFulfilledResult<ProbeAnswer>).value.invocations).toBe(1); // a new environment
+    expect(fn.environmentCount).toBe(1);
+    expect(reports.map((report) => [report.requestId, report.status])).toEqual([
+      [expect.any(String), "success"],
+      ["slow", "timeout"],
+      ["ahead", "success"],
+    ]);
   });
 });
