@@ -28,7 +28,9 @@ try {
   );
 } catch (error) {
   console.error(
-    `npm run reset: ${error instanceof StateInUseError ? error.message : (error as Error).stack}`,
+    error instanceof StateInUseError
+      ? `npm run reset: local mode (pid ${error.pid}) is running on ${error.directory}: stop it (Ctrl-C) first; nothing was deleted`
+      : `npm run reset: ${(error as Error).stack}`,
   );
   process.exit(1);
 }

@@ -82,8 +82,7 @@ async function serve(
   pages: Map<string, { type: string; body: Buffer }>,
 ): Promise<void> {
   const method = request.method ?? "GET";
-  const refused = localRequestProblem(method, request.headers, options.allowedHosts);
-  if (refused) return reply(response, refused.status, { error: refused.message });
+  // Before the guard, whose advice for a write (a JSON content type) would not help here.
   if (method !== "GET" && method !== "HEAD")
     return reply(
       response,
@@ -91,6 +90,8 @@ async function serve(
       { error: `the console only reads: ${method} is not answered` },
       { allow: "GET, HEAD" },
     );
+  const refused = localRequestProblem(method, request.headers, options.allowedHosts);
+  if (refused) return reply(response, refused.status, { error: refused.message });
   const url = new URL(request.url ?? "/", "http://localhost");
   if (url.pathname === "/favicon.ico") return void response.writeHead(204, SECURITY_HEADERS).end(); // none
   const page = pages.get(url.pathname);

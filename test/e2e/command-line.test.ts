@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -77,4 +77,26 @@ describe("npm run invoke's command line", () => {
     expect(missing.stderr).toContain("no-such-event.json");
     expect(missing.stderr).not.toMatch(/\n\s+at /);
   });
+});
+
+describe("npm run reset", () => {
+  it("refuses while a local mode runs on the folder, saying so and deleting nothing; then deletes it", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "orders-reset-"));
+    const figures = join(folder, "redis", "appendonly.aof");
+    mkdirSync(join(folder, "redis"));
+    writeFileSync(figures, "kept");
+    // A running local mode's lock: this test's own process is alive, as a running npm start is.
+    writeFileSync(join(folder, "local-mode.json"), JSON.stringify({ pid: process.pid }));
+    const refused = await run("scripts/reset.ts", ["--state-dir", folder]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`local mode (pid ${process.pid}) is running on ${folder}`);
+    expect(refused.stderr).toContain("stop it (Ctrl-C) first; nothing was deleted");
+    expect(refused.stderr).not.toContain("--ephemeral"); // npm start's advice, not reset's
+    expect(existsSync(figures)).toBe(true);
+    rmSync(join(folder, "local-mode.json"));
+    const reset = await run("scripts/reset.ts", ["--state-dir", folder]);
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain("the next npm start begins empty");
+    expect(existsSync(folder)).toBe(false);
+  }, 60_000);
 });

@@ -186,6 +186,7 @@ describe("local mode and web pages elsewhere", () => {
       "count=5",
     );
     expect(form.status).toBe(415);
+    expect(form.body.toString()).toContain('not \\"application/x-www-form-urlencoded\\"'); // what was sent
     const foreign = await send(
       "POST",
       "/produce",

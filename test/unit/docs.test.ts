@@ -52,6 +52,11 @@ describe("the documentation", () => {
     expect(renderTables(PROJECT_ROOT, text), "run npm run docs and commit the result").toBe(text);
   });
 
+  it.each(PAGES)("%s: every code fence is closed (an open one swallows the rest of the page)", (file) => {
+    const fences = read(file).match(/^\s*```/gm) ?? [];
+    expect(fences.length % 2, "a ``` without its closing ```").toBe(0);
+  });
+
   it.each(PAGES)("%s: every relative link and #anchor resolves", (file) => {
     const text = read(file);
     const broken: string[] = [];
