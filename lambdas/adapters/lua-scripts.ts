@@ -251,8 +251,9 @@ return table.concat(statuses)
 
 /**
  * A month's totals and its top users by spend in one round trip (instead of one HMGET per user).
- * KEYS[1]: routes the call on a cluster (see above). ARGV: prefix, month, user limit. Returns {} for a month without data, else
- * { totals (HGETALL pairs), user count, [user id, order_count, spend_cents, failed_order_count]... }.
+ * KEYS[1]: routes the call on a cluster (see above). ARGV: prefix, month, user limit. Returns nil
+ * for a month without data, else JSON (see JSON_REPLY): [totals (HGETALL pairs), user count,
+ * [user id, order_count, spend_cents, failed_order_count, ...]].
  */
 export const MONTH_STATS_LUA = `
 local prefix, month = ARGV[1], ARGV[2]
@@ -260,7 +261,7 @@ ${LUA_KEY_LAYOUT}
 local monthKey = monthKeyOf(month)
 local totals = redis.call('HGETALL', monthKey)
 if #totals == 0 then
-  return {}
+  return false
 end
 local bySpend = monthBySpendKey(month)
 local ids = redis.call('ZREVRANGE', bySpend, 0, tonumber(ARGV[3]) - 1)
@@ -272,14 +273,15 @@ for _, id in ipairs(ids) do
   users[#users + 1] = figures[2] or '0'
   users[#users + 1] = figures[3] or '0'
 end
-return { totals, redis.call('ZCARD', bySpend), users }
+return cjson.encode({ totals, redis.call('ZCARD', bySpend), users })
 `;
 
 /**
  * The rankings in one round trip (instead of two ZREVRANGEs, then one HGET per top spender).
- * KEYS[1]: routes the call on a cluster (see above). ARGV: prefix, limit. Returns { top spenders'
- * ids, their spend_cents counters (the ranking's scores are doubles; the counters are exact),
- * [user id, order count]... flattened as ZREVRANGE WITHSCORES gives them }.
+ * KEYS[1]: routes the call on a cluster (see above). ARGV: prefix, limit. Returns JSON (see
+ * JSON_REPLY): [top spenders' ids, their spend_cents counters (null for none; the ranking's
+ * scores are doubles, the counters exact), [user id, order count, ...] as ZREVRANGE WITHSCORES
+ * gives them].
  */
 export const RANKINGS_LUA = `
 local prefix, limit = ARGV[1], tonumber(ARGV[2])
@@ -287,7 +289,7 @@ ${LUA_KEY_LAYOUT}
 local spenders = redis.call('ZREVRANGE', rankBySpendKey, 0, limit - 1)
 local spends = {}
 for i, id in ipairs(spenders) do
-  spends[i] = redis.call('HGET', userKey(id), 'spend_cents')
+  spends[i] = redis.call('HGET', userKey(id), 'spend_cents') or cjson.null
 end
-return { spenders, spends, redis.call('ZREVRANGE', rankByOrdersKey, 0, limit - 1, 'WITHSCORES') }
+return cjson.encode({ spenders, spends, redis.call('ZREVRANGE', rankByOrdersKey, 0, limit - 1, 'WITHSCORES') })
 `;
