@@ -92,7 +92,8 @@ if (handler) {
     while (queued.length > 0) await invoke(queued.shift());
     running = false;
   };
-  parentPort.on("message", (message) => {
+  parentPort.on("message", (sent) => {
+    const message = typeof sent === "string" ? JSON.parse(sent) : sent; // an invocation comes as JSON text
     if (message.type === "crash") process.exit(1); // an injected crash (lambda-runtime.ts)
     if (message.type === "close-inspector") {
       inspector.close(); // the environment ends: let the debugger go, or it would hold the thread

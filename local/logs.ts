@@ -151,11 +151,10 @@ export function createReportPrinter(options: {
   timer?: boolean;
 }): ReportPrinter {
   const limit = options.linesPerSecond ?? REPORT_LINES_PER_SECOND;
-  const seconds = new Map<string, { printed: number; folded: InvocationReport[] }>();
+  const seconds = new Map<string, SecondOfReports>();
   const flush = () => {
     for (const [functionName, second] of seconds) {
-      if (second.folded.length > 0)
-        options.print(functionName, reportSummaryText(second.folded, second.printed));
+      if (second.foldedDurations.length > 0) options.print(functionName, reportSummaryText(second));
     }
     seconds.clear();
   };
@@ -163,12 +162,20 @@ export function createReportPrinter(options: {
   timer?.unref();
   return {
     add(functionName, report) {
-      const second = seconds.get(functionName) ?? { printed: 0, folded: [] };
-      seconds.set(functionName, second);
+      let second = seconds.get(functionName);
+      if (!second) {
+        second = { printed: 0, foldedDurations: [], maxMemoryUsedMB: 0 };
+        seconds.set(functionName, second);
+      }
       if (report.status !== "success" || second.printed < limit) {
         second.printed += 1;
         options.print(functionName, reportText(report));
-      } else second.folded.push(report);
+        return;
+      }
+      // Only the figures the summary shows: thousands of reports a second kept whole until the
+      // second ends would outlive the young generation and cost the main thread old-space GCs.
+      second.foldedDurations.push(report.metrics.durationMs);
+      second.maxMemoryUsedMB = Math.max(second.maxMemoryUsedMB, report.metrics.maxMemoryUsedMB);
     },
     flush,
     stop() {
@@ -178,18 +185,23 @@ export function createReportPrinter(options: {
   };
 }
 
+/** A function's reports within the current second: how many were printed, and the rest's figures. */
+interface SecondOfReports {
+  printed: number;
+  foldedDurations: number[];
+  maxMemoryUsedMB: number;
+}
+
 /** `REPORT summary: 3084 more invocations this second (20 printed above): Duration p50 ... p99 ...`. */
-function reportSummaryText(folded: readonly InvocationReport[], printed: number): string {
-  const durations = folded.map((report) => report.metrics.durationMs).sort((a, b) => a - b);
+function reportSummaryText({ foldedDurations, printed, maxMemoryUsedMB }: SecondOfReports): string {
+  const durations = foldedDurations.sort((a, b) => a - b);
   const at = (quantile: number) =>
     durations[Math.min(durations.length - 1, Math.floor(quantile * durations.length))] ?? 0;
-  // A loop, not Math.max(...): a second can fold tens of thousands of reports.
-  const maxMemory = folded.reduce((max, report) => Math.max(max, report.metrics.maxMemoryUsedMB), 0);
   return [
-    `REPORT summary: ${folded.length} more invocations this second (${printed} printed above)`,
+    `REPORT summary: ${durations.length} more invocations this second (${printed} printed above)`,
     `Duration p50: ${at(0.5).toFixed(2)} ms`,
     `Duration p99: ${at(0.99).toFixed(2)} ms`,
-    `Max Memory Used: ${maxMemory} MB`,
+    `Max Memory Used: ${maxMemoryUsedMB} MB`,
     `(--every-report or LOG_FORMAT=json prints each)`,
   ].join("\t");
 }

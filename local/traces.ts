@@ -49,6 +49,30 @@ const SPAN_ID = /^[0-9a-f]{16}$/;
 /** The header's context, or undefined when it has no valid Root (a new trace is started then). */
 export function parseTraceHeader(header: string | string[] | undefined): TraceContext | undefined {
   if (typeof header !== "string" || header.length > 512) return undefined;
+  return parseOwnFormat(header) ?? parseAnyOrder(header);
+}
+
+/**
+ * `Root=...;Parent=...;Sampled=n`, as formatTraceHeader writes it: the header of every request and
+ * invocation local mode passes on, read several times each, so read without splitting it.
+ */
+function parseOwnFormat(header: string): TraceContext | undefined {
+  if (
+    header.length !== OWN_FORMAT_LENGTH ||
+    !header.startsWith("Root=") ||
+    !header.startsWith(";Parent=", 40)
+  )
+    return undefined;
+  const sampled = header.slice(64);
+  const root = header.slice(5, 40);
+  const parent = header.slice(48, 64);
+  if (!(sampled === ";Sampled=1" || sampled === ";Sampled=0") || !ROOT.test(root) || !SPAN_ID.test(parent))
+    return undefined;
+  return { root, parent, sampled: sampled === ";Sampled=1" };
+}
+const OWN_FORMAT_LENGTH = "Root=1-00000000-000000000000000000000000;Parent=0000000000000000;Sampled=1".length;
+
+function parseAnyOrder(header: string): TraceContext | undefined {
   let root: string | undefined;
   let parent: string | undefined;
   let sampled = true;
