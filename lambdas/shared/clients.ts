@@ -4,6 +4,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { Cluster, Redis } from "ioredis";
 import { ConfigError, type RedisEnv, RedisUrlSchema } from "./config";
+import { failStaleCommands } from "./redis-deadline";
 import { readSecretString } from "./secrets";
 
 /** A single Redis or a Redis Cluster (ElastiCache Serverless is always one): the store takes either. */
@@ -37,6 +38,9 @@ export interface RedisClientOptions {
   natMap?: Record<string, { host: string; port: number }>;
 }
 
+/** A command Redis has not answered in this long fails (see failStaleCommands: within a second more). */
+const COMMAND_TIMEOUT_MS = 5_000;
+
 /**
  * A Redis client. By default it fails fast: on a lost connection every pending command fails at
  * once and is never silently sent again, so the consumer reports those messages and SQS
@@ -45,17 +49,18 @@ export interface RedisClientOptions {
 export function createRedisClient(url: string, options: RedisClientOptions = {}): RedisClient {
   const connection = {
     connectTimeout: 2_000,
-    commandTimeout: 5_000,
     maxRetriesPerRequest: options.idempotent ? 2 : 0,
     autoResendUnfulfilledCommands: options.idempotent ?? false,
   };
   const retryStrategy = (attempt: number) => Math.min(attempt * 100, 1_000);
   if (options.mode !== "cluster") {
-    return new Redis(url, {
+    const redis = new Redis(url, {
       ...connection,
       enableAutoPipelining: options.autoPipelining ?? false,
       retryStrategy,
     });
+    failStaleCommands(redis, COMMAND_TIMEOUT_MS);
+    return redis;
   }
   const { hostname, port, username, password, protocol } = new URL(url);
   const cluster = new Cluster([{ host: hostname, port: Number(port || 6379) }], {
@@ -81,6 +86,7 @@ export function createRedisClient(url: string, options: RedisClientOptions = {})
     cluster.once("ready", failFast);
     setTimeout(failFast, connection.connectTimeout).unref();
   }
+  failStaleCommands(cluster, COMMAND_TIMEOUT_MS);
   return cluster;
 }
 

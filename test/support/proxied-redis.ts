@@ -10,6 +10,8 @@ import { connectRedis, redisMode, redisUrl } from "./redis";
 export interface ProxiedRedis {
   client: RedisClient;
   cutNow(): void;
+  /** Holds every byte this long before passing it on, either way (a Redis that has stopped answering, say). */
+  delay(ms: number): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -37,8 +39,14 @@ export async function proxiedRedis(): Promise<ProxiedRedis> {
     cutNow: () => {
       for (const proxy of proxies) proxy.cutNow();
     },
+    delay: (ms) => {
+      for (const proxy of proxies) proxy.latencyMs = ms;
+    },
     restore: () => {
-      for (const proxy of proxies) proxy.restore();
+      for (const proxy of proxies) {
+        proxy.latencyMs = 0;
+        proxy.restore();
+      }
     },
     close: async () => {
       client.disconnect();
