@@ -6,11 +6,12 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { localSqsClient } from "../../local/embedded-aws";
-import { type LocalMode, startLocalMode } from "../../local/local-mode";
+import type { LocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { launchChromium, pageProblems } from "../support/browser";
 import { orderMessage } from "../support/factories";
-import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
+import { startSuiteLocalMode } from "../support/local-mode";
+import { deleteStoreKeys, uniquePrefix } from "../support/redis";
 
 /**
  * The local console (local/console/) in headless Chromium against local mode: an order found by
@@ -27,13 +28,7 @@ let page: Page;
 let problems: string[];
 
 beforeAll(async () => {
-  mode = await startLocalMode({
-    port: 0,
-    redisUrl: redisUrl(),
-    redisMode: redisMode(),
-    context: { keyPrefix: prefix },
-    outdir: join(PROJECT_ROOT, "cdk.out.test", "console"),
-  });
+  mode = await startSuiteLocalMode("console", prefix);
   browser = await launchChromium();
 });
 

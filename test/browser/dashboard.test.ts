@@ -6,10 +6,11 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ROUTES } from "../../lambdas/http/routes";
 import { localSqsClient } from "../../local/embedded-aws";
-import { type LocalMode, startLocalMode } from "../../local/local-mode";
+import type { LocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { launchChromium, pageProblems } from "../support/browser";
-import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
+import { startSuiteLocalMode } from "../support/local-mode";
+import { deleteStoreKeys, uniquePrefix } from "../support/redis";
 
 /**
  * The dashboard and the docs in headless Chromium against local mode: produce from the page, watch
@@ -28,12 +29,7 @@ let page: Page;
 let problems: string[];
 
 beforeAll(async () => {
-  mode = await startLocalMode({
-    port: 0,
-    redisUrl: redisUrl(),
-    redisMode: redisMode(),
-    context: { keyPrefix: prefix },
-    outdir: join(PROJECT_ROOT, "cdk.out.test", "dashboard"),
+  mode = await startSuiteLocalMode("dashboard", prefix, {
     pathPrefix: PATH_PREFIX,
   });
   browser = await launchChromium();

@@ -1,9 +1,8 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalMode, startLocalMode } from "../../local/local-mode";
-import { PROJECT_ROOT } from "../../local/synth";
+import type { LocalMode } from "../../local/local-mode";
 import { sqsRecords } from "../support/factories";
-import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
+import { startSuiteLocalMode } from "../support/local-mode";
+import { deleteStoreKeys, uniquePrefix } from "../support/redis";
 
 /**
  * Every function's bundle loads with require(), as MiniStack and serverless-offline load a
@@ -16,12 +15,7 @@ const prefix = uniquePrefix("loader");
 let mode: LocalMode;
 
 beforeAll(async () => {
-  mode = await startLocalMode({
-    port: 0,
-    redisUrl: redisUrl(),
-    redisMode: redisMode(),
-    context: { keyPrefix: prefix },
-    outdir: join(PROJECT_ROOT, "cdk.out.test", "loader"),
+  mode = await startSuiteLocalMode("loader", prefix, {
     onLog: () => {},
   });
 }, 120_000);

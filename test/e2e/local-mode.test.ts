@@ -1,19 +1,18 @@
-import { join } from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OrderMessage } from "../../lambdas/core/order";
 import { type ApiClient, apiClient } from "../../lambdas/http/client/api-client";
 import { localSqsClient } from "../../local/embedded-aws";
-import { type LocalMode, startLocalMode } from "../../local/local-mode";
-import { PROJECT_ROOT } from "../../local/synth";
+import type { LocalMode } from "../../local/local-mode";
 import {
   type ExpectedFigures,
   expectedFigures,
   expectedGlobalStats,
   expectedUserStats,
 } from "../support/expected";
+import { startSuiteLocalMode } from "../support/local-mode";
 import { judged } from "../support/oracle";
-import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
+import { deleteStoreKeys, uniquePrefix } from "../support/redis";
 import { drainQueue } from "../support/sqs";
 
 /** npm start's stack on free ports: orders over real HTTP, consumed by the real event source mapping. */
@@ -42,12 +41,7 @@ async function api(method: string, path: string, body?: unknown) {
 }
 
 beforeAll(async () => {
-  mode = await startLocalMode({
-    port: 0,
-    redisUrl: redisUrl(),
-    redisMode: redisMode(),
-    context: { keyPrefix: prefix },
-    outdir: join(PROJECT_ROOT, "cdk.out.test", "e2e"),
+  mode = await startSuiteLocalMode("e2e", prefix, {
     onLog: (source, line) => functionLines.push({ source, line }),
   });
   client = apiClient(mode.apiUrl);

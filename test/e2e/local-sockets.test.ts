@@ -1,16 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { request } from "node:http";
-import { join } from "node:path";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from "../../local/embedded-aws";
-import { type LocalMode, startLocalMode } from "../../local/local-mode";
-import { PROJECT_ROOT } from "../../local/synth";
+import type { LocalMode } from "../../local/local-mode";
 import type { Span } from "../../local/traces";
 import { apiEvent } from "../../scripts/events";
 import { orderMessage } from "../support/factories";
-import { redisMode, redisUrl, uniquePrefix } from "../support/redis";
+import { startSuiteLocalMode } from "../support/local-mode";
+import { uniquePrefix } from "../support/redis";
 
 /**
  * Every socket local mode opens, tried as a web page the developer visits and as garbage would
@@ -24,12 +23,8 @@ let mode: LocalMode;
 const prefix = uniquePrefix("sockets");
 
 beforeAll(async () => {
-  mode = await startLocalMode({
-    port: 0,
-    redisUrl: redisUrl(),
-    redisMode: redisMode(),
-    context: { keyPrefix: prefix, logLevel: "ERROR" },
-    outdir: join(PROJECT_ROOT, "cdk.out.test", "sockets"),
+  mode = await startSuiteLocalMode("sockets", prefix, {
+    context: { logLevel: "ERROR" },
   });
 }, 120_000);
 

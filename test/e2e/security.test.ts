@@ -1,10 +1,9 @@
 import { request as httpRequest } from "node:http";
-import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type LocalMode, startLocalMode } from "../../local/local-mode";
-import { PROJECT_ROOT } from "../../local/synth";
-import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
+import type { LocalMode } from "../../local/local-mode";
+import { startSuiteLocalMode } from "../support/local-mode";
+import { deleteStoreKeys, uniquePrefix } from "../support/redis";
 
 /**
  * The security posture as a client sees it, over real HTTP against local mode: headers on every
@@ -17,12 +16,7 @@ let mode: LocalMode;
 const functionLines: string[] = [];
 
 beforeAll(async () => {
-  mode = await startLocalMode({
-    port: 0,
-    redisUrl: redisUrl(),
-    redisMode: redisMode(),
-    context: { keyPrefix: prefix },
-    outdir: join(PROJECT_ROOT, "cdk.out.test", "security"),
+  mode = await startSuiteLocalMode("security", prefix, {
     onLog: (_source, line) => functionLines.push(line),
   });
 }, 120_000);

@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type LocalMode, startLocalMode } from "../../local/local-mode";
+import type { LocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
 import { orderMessage } from "../support/factories";
-import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
+import { startSuiteLocalMode } from "../support/local-mode";
+import { deleteStoreKeys, uniquePrefix } from "../support/redis";
 
 /**
  * The original service's own answers (test/fixtures/seed-responses, recorded by running its code,
@@ -147,12 +148,8 @@ async function waitForEmptyQueue(): Promise<void> {
 
 beforeAll(async () => {
   process.env.ADMIN_TOKEN = ADMIN_TOKEN;
-  mode = await startLocalMode({
-    port: 0,
-    redisUrl: redisUrl(),
-    redisMode: redisMode(),
-    context: { keyPrefix: prefix, valueMismatch: "correct" },
-    outdir: join(PROJECT_ROOT, "cdk.out.test", "seed-contract"),
+  mode = await startSuiteLocalMode("seed-contract", prefix, {
+    context: { valueMismatch: "correct" },
   });
   // Data for the reads: enough orders that all six seed users have some, and mismatches occur.
   const response = await fetch(`${mode.apiUrl}/produce`, {

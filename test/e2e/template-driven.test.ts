@@ -2,9 +2,10 @@ import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { startEmbeddedAws } from "../../local/embedded-aws";
-import { type LocalMode, startLocalMode } from "../../local/local-mode";
+import type { LocalMode } from "../../local/local-mode";
 import { PROJECT_ROOT } from "../../local/synth";
-import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
+import { startSuiteLocalMode } from "../support/local-mode";
+import { deleteStoreKeys, uniquePrefix } from "../support/redis";
 
 /** Local mode runs what the template says: change the CDK app, not local mode, and it follows. */
 
@@ -12,13 +13,9 @@ const prefix = uniquePrefix("template");
 const running: LocalMode[] = [];
 
 async function boot(options: { context?: Record<string, string>; appModule?: string; name: string }) {
-  const mode = await startLocalMode({
-    port: 0,
-    redisUrl: redisUrl(),
-    redisMode: redisMode(),
-    context: { keyPrefix: prefix, ...options.context },
+  const mode = await startSuiteLocalMode(options.name, prefix, {
+    context: options.context,
     appModule: options.appModule,
-    outdir: join(PROJECT_ROOT, "cdk.out.test", options.name),
   });
   running.push(mode);
   return mode;
@@ -82,13 +79,7 @@ describe("local mode follows the CDK app", () => {
 
 describe("a start that fails", () => {
   const startWith = (options: { port: number; sqsPort: number; appModule?: string }) =>
-    startLocalMode({
-      ...options,
-      redisUrl: redisUrl(),
-      redisMode: redisMode(),
-      context: { keyPrefix: prefix },
-      outdir: join(PROJECT_ROOT, "cdk.out.test", options.appModule ? "failed-synth" : "e2e"),
-    });
+    startSuiteLocalMode(options.appModule ? "failed-synth" : "e2e", prefix, options);
 
   it("at the synth: stops what had started beside it, and says why", async () => {
     const sqsPort = await freePort();

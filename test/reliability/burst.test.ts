@@ -1,8 +1,7 @@
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { API_FUNCTION_CONCURRENCY, type LocalMode, startLocalMode } from "../../local/local-mode";
-import { PROJECT_ROOT } from "../../local/synth";
-import { deleteStoreKeys, redisMode, redisUrl, uniquePrefix } from "../support/redis";
+import { API_FUNCTION_CONCURRENCY, type LocalMode } from "../../local/local-mode";
+import { startSuiteLocalMode } from "../support/local-mode";
+import { deleteStoreKeys, uniquePrefix } from "../support/redis";
 
 /**
  * A burst: 150 concurrent `POST /produce {"count": 1000}`. The requests within the function's
@@ -18,12 +17,8 @@ const prefix = uniquePrefix("burst");
 let mode: LocalMode;
 
 beforeAll(async () => {
-  mode = await startLocalMode({
-    port: 0,
-    redisUrl: redisUrl(),
-    redisMode: redisMode(),
-    context: { keyPrefix: prefix, logLevel: "ERROR" },
-    outdir: join(PROJECT_ROOT, "cdk.out.test", "burst"),
+  mode = await startSuiteLocalMode("burst", prefix, {
+    context: { logLevel: "ERROR" },
   });
 });
 

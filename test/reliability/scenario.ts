@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { expect } from "vitest";
 import type { ReliabilityResults } from "../../bench/tables";
@@ -6,12 +5,11 @@ import { createOrderGenerator, type GeneratedOrder, seededRandom } from "../../l
 import type { OrderMessage } from "../../lambdas/core/order";
 import { localSqsClient } from "../../local/embedded-aws";
 import { type Faults, NO_FAULTS } from "../../local/faults";
-import { startLocalMode } from "../../local/local-mode";
-import { PROJECT_ROOT } from "../../local/synth";
 import { expectedFigures, expectedGlobalStats, expectedUserStats } from "../support/expected";
 import { orderMessage } from "../support/factories";
+import { startSuiteLocalMode } from "../support/local-mode";
 import { rebuildThroughApi } from "../support/rebuild";
-import { connectRedis, deleteKeys, redisMode, redisUrl } from "../support/redis";
+import { connectRedis, deleteKeys } from "../support/redis";
 import { drainQueue } from "../support/sqs";
 
 /**
@@ -37,13 +35,9 @@ export async function runScenario(options: {
   const prefix = `reliability:${options.name}:`;
   const cleaner = connectRedis();
   await deleteKeys(cleaner, prefix);
-  const mode = await startLocalMode({
-    port: 0,
-    redisUrl: redisUrl(),
-    redisMode: redisMode(),
+  const mode = await startSuiteLocalMode("reliability", "reliability:", {
     // A short consumer timeout keeps the visibility timeout (6x) short, so crashed batches come back soon.
-    context: { keyPrefix: "reliability:", consumerTimeoutSeconds: "2", logLevel: "ERROR" },
-    outdir: join(PROJECT_ROOT, "cdk.out.test", "reliability"),
+    context: { consumerTimeoutSeconds: "2", logLevel: "ERROR" },
     faults: { ...NO_FAULTS, ...options.faults },
   });
   const sqs = localSqsClient(mode.sqsEndpoint);
