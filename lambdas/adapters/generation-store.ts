@@ -232,7 +232,6 @@ function toTotals(hash: Record<string, string>): TotalsStats {
   };
 }
 
-/** [member, score, member, score, ...] -> [[member, score], ...] */
 /**
  * A read script's reply, sent as one JSON string (cjson.encode) rather than nested arrays: a reply
  * of tens of values costs the client's RESP decoder far more than one string and JSON.parse (12
@@ -244,6 +243,7 @@ function jsonReply(reply: string): unknown[] {
   return (JSON.parse(reply) as unknown[]).map((part) => (emptyTable(part) ? [] : part));
 }
 
+/** [member, score, member, score, ...] -> [[member, score], ...] */
 function scorePairs(flat: readonly string[]): [string, number][] {
   const pairs: [string, number][] = [];
   for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i] as string, Number(flat[i + 1])]);

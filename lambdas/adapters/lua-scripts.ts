@@ -252,8 +252,8 @@ return table.concat(statuses)
 /**
  * A month's totals and its top users by spend in one round trip (instead of one HMGET per user).
  * KEYS[1]: routes the call on a cluster (see above). ARGV: prefix, month, user limit. Returns nil
- * for a month without data, else JSON (see JSON_REPLY): [totals (HGETALL pairs), user count,
- * [user id, order_count, spend_cents, failed_order_count, ...]].
+ * for a month without data, else JSON (read by `jsonReply`, generation-store.ts): [totals
+ * (HGETALL pairs), user count, [user id, order_count, spend_cents, failed_order_count, ...]].
  */
 export const MONTH_STATS_LUA = `
 local prefix, month = ARGV[1], ARGV[2]
@@ -278,10 +278,10 @@ return cjson.encode({ totals, redis.call('ZCARD', bySpend), users })
 
 /**
  * The rankings in one round trip (instead of two ZREVRANGEs, then one HGET per top spender).
- * KEYS[1]: routes the call on a cluster (see above). ARGV: prefix, limit. Returns JSON (see
- * JSON_REPLY): [top spenders' ids, their spend_cents counters (null for none; the ranking's
- * scores are doubles, the counters exact), [user id, order count, ...] as ZREVRANGE WITHSCORES
- * gives them].
+ * KEYS[1]: routes the call on a cluster (see above). ARGV: prefix, limit. Returns JSON (read
+ * by `jsonReply`, generation-store.ts): [top spenders' ids, their spend_cents counters (null for
+ * none; the ranking's scores are doubles, the counters exact), [user id, order count, ...] as
+ * ZREVRANGE WITHSCORES gives them].
  */
 export const RANKINGS_LUA = `
 local prefix, limit = ARGV[1], tonumber(ARGV[2])
