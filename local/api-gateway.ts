@@ -43,7 +43,7 @@ export interface ApiGatewayOptions {
   apiKeys?: () => readonly string[];
   /** Host names answered besides the loopback's (see `localRequestProblem`). */
   allowedHosts?: readonly string[];
-  /** Where each request's span is kept (local/traces.ts); the trace header is passed on either way. */
+  /** Where each sampled request's span is kept (local/traces.ts); the trace header is passed on either way. */
   traces?: TraceStore;
 }
 
@@ -134,7 +134,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Local
     const started = performance.now();
     const url = new URL(request.url ?? "/", "http://localhost");
     const requestId = randomUUID();
-    const trace = beginGatewayTrace(request.headers["x-amzn-trace-id"]);
+    const trace = beginGatewayTrace(request.headers["x-amzn-trace-id"], options.traces?.sampler);
     // Whatever went wrong on the way, API Gateway shows nothing of it.
     const reply = await answer(gateway, request, url, requestId, trace.header).catch(() =>
       message(502, "Internal server error"),
@@ -144,9 +144,14 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Local
       "x-amzn-requestid": requestId,
       "x-amzn-trace-id": trace.header,
       ...reply.headers,
+      // As API Gateway answers: the body's length, not chunks (one write instead of several).
+      ...(bodyAllowed(reply.status) ? { "content-length": Buffer.byteLength(reply.body) } : {}),
     });
     response.end(reply.body);
-    options.traces?.record(gatewaySpan(trace, request.method ?? "GET", url.pathname, reply.status, started));
+    if (trace.sampled)
+      options.traces?.record(
+        gatewaySpan(trace, request.method ?? "GET", url.pathname, reply.status, started),
+      );
     const ms = Math.round(performance.now() - started);
     options.onRequest?.({ method: request.method ?? "GET", path: url.pathname, status: reply.status, ms });
   });
@@ -264,6 +269,17 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
+/** How the body is framed is API Gateway's to say (content-length), whatever the function's headers say. */
+function framingHeader(name: string): boolean {
+  const lower = name.length === 14 || name.length === 17 ? name.toLowerCase() : "";
+  return lower === "content-length" || lower === "transfer-encoding";
+}
+
+/** A 1xx, 204 or 304 answer has no body, and so no content-length. */
+function bodyAllowed(status: number): boolean {
+  return status >= 200 && status !== 204 && status !== 304;
+}
+
 /** The path below the prefix (`/` for the prefix itself); `undefined` outside it. */
 export function withoutPrefix(path: string, prefix: string): string | undefined {
   if (!prefix) return path;
@@ -349,9 +365,9 @@ export function toProxyResult(
   if (typeof statusCode !== "number" || statusCode < 100 || statusCode > 599) return undefined;
   const merged: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries((headers ?? {}) as Record<string, unknown>))
-    merged[name] = String(value);
+    if (!framingHeader(name)) merged[name] = String(value);
   for (const [name, values] of Object.entries((multiValueHeaders ?? {}) as Record<string, unknown[]>)) {
-    merged[name] = values.map(String);
+    if (!framingHeader(name)) merged[name] = values.map(String);
   }
   const text = typeof body === "string" ? body : "";
   return { status: statusCode, headers: merged, body: isBase64Encoded ? Buffer.from(text, "base64") : text };

@@ -21,7 +21,7 @@ import {
 /** An invocation's span (its init included, as a child span), from the report it ended with. */
 export function recordInvocation(store: TraceStore, functionName: string, report: InvocationReport): void {
   const caller = parseTraceHeader(report.tracing?.value);
-  if (!report.tracing || !caller) return;
+  if (!report.tracing || !caller || caller.sampled === false) return;
   const end = epochMs(performance.now());
   const initMs = report.metrics.initDurationMs ?? 0;
   const start = end - report.metrics.durationMs - initMs;
@@ -69,41 +69,47 @@ export function tracedBatches(
     const handedOver = epochMs(performance.now());
     const root = newTraceRoot();
     const batchSpanId = newSpanId();
-    const links = recordWaits(store, event, { root, batchSpanId, handedOver, queue: names.queue });
+    const sampled = store.sampler.sample();
+    const links = recordWaits(store, event, { root, batchSpanId, sampled, handedOver, queue: names.queue });
     let error = false;
     try {
-      return await invoke(event, { traceHeader: formatTraceHeader(root, batchSpanId) });
+      return await invoke(event, { traceHeader: formatTraceHeader(root, batchSpanId, sampled) });
     } catch (thrown) {
       error = true;
       throw thrown;
     } finally {
-      store.record({
-        traceId: root,
-        id: batchSpanId,
-        parentId: undefined,
-        name: `${names.queue} -> ${names.function} (${event.Records.length} records)`,
-        kind: "batch",
-        service: names.queue,
-        start: handedOver,
-        end: epochMs(performance.now()),
-        error,
-        links,
-        attributes: { records: event.Records.length },
-      });
+      if (sampled)
+        store.record({
+          traceId: root,
+          id: batchSpanId,
+          parentId: undefined,
+          name: `${names.queue} -> ${names.function} (${event.Records.length} records)`,
+          kind: "batch",
+          service: names.queue,
+          start: handedOver,
+          end: epochMs(performance.now()),
+          error,
+          links,
+          attributes: { records: event.Records.length },
+        });
     }
   };
 }
 
-/** Each message's wait, from its sending to the batch's hand-over; the producers' traces (at most 20). */
+/**
+ * Each message's wait, from its sending to the batch's hand-over, in its producer's trace when that
+ * one is recorded (else in the batch's, when that one is); the producers' traces (at most 20).
+ */
 function recordWaits(
   store: TraceStore,
   event: SQSEvent,
-  batch: { root: string; batchSpanId: string; handedOver: number; queue: string },
+  batch: { root: string; batchSpanId: string; sampled: boolean; handedOver: number; queue: string },
 ): string[] {
   const links: string[] = [];
   for (const record of event.Records) {
     const producer = parseTraceHeader(record.attributes.AWSTraceHeader);
     if (producer && links.length < MAX_LINKS && !links.includes(producer.root)) links.push(producer.root);
+    if (producer ? producer.sampled === false : !batch.sampled) continue;
     store.record({
       traceId: producer?.root ?? batch.root,
       id: newSpanId(),

@@ -3,14 +3,15 @@
 // on AWS without the ADOT layer) are recorded here and handed to local mode with the invocation's
 // answer. Registered on the global the API looks for, before the bundle loads, as an SDK would be.
 // Each span belongs to the invocation's trace (`_X_AMZN_TRACE_ID`), its parent the invocation's
-// span; there is no context manager, so a function's spans are siblings.
+// span; there is no context manager, so a function's spans are siblings. An invocation whose trace
+// is not sampled (`Sampled=0`) records none, as a tracer honours the sampling decision it is given.
 
 import { randomBytes } from "node:crypto";
 
 /** Spans ended during the invocation that runs now. */
 let ended = [];
-/** The invocation's trace: its root and the invocation's span id. */
-let current = { root: "", parent: undefined };
+/** The invocation's trace: its root, the invocation's span id, and whether it is recorded. */
+let current = { root: "", parent: undefined, sampled: true };
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -25,10 +26,12 @@ class LocalSpan {
       end: 0,
       attributes: { ...attributes },
     };
+    this.sampled = current.sampled;
     this.ended = false;
   }
   spanContext() {
-    return { traceId: this.record.traceId.replace(/^1-|-/g, ""), spanId: this.record.id, traceFlags: 1 };
+    const traceId = this.record.traceId.replace(/^1-|-/g, "");
+    return { traceId, spanId: this.record.id, traceFlags: this.sampled ? 1 : 0 };
   }
   setAttribute(key, value) {
     this.record.attributes[key] = value;
@@ -59,13 +62,13 @@ class LocalSpan {
     this.record.error = true;
   }
   isRecording() {
-    return !this.ended;
+    return this.sampled && !this.ended;
   }
   end() {
     if (this.ended) return;
     this.ended = true;
     this.record.end = now();
-    ended.push(this.record);
+    if (this.sampled) ended.push(this.record);
   }
 }
 
@@ -97,6 +100,7 @@ export function beginInvocation(traceHeader) {
   current = {
     root: /Root=([^;]+)/.exec(traceHeader)?.[1] ?? "",
     parent: /Parent=([^;]+)/.exec(traceHeader)?.[1],
+    sampled: !/Sampled=0/.test(traceHeader),
   };
 }
 

@@ -291,6 +291,34 @@ describe("the trace context", () => {
     }
   });
 
+  it("honours a caller's Sampled=0: answers it, and records none of its spans, the function's own included", async () => {
+    const root = newRoot();
+    const submitted = await fetch(`${mode.apiUrl}/orders`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-amzn-trace-id": `Root=${root};Sampled=0` },
+      body: JSON.stringify({ orders: [orderMessage()] }),
+    });
+    expect(submitted.status).toBe(202);
+    expect(submitted.headers.get("x-amzn-trace-id")).toMatch(
+      new RegExp(`^Root=${root};Parent=[0-9a-f]{16};Sampled=0$`),
+    );
+    // The same request sampled is recorded: gateway, invocation and the function's send.
+    const sampledRoot = newRoot();
+    await fetch(`${mode.apiUrl}/orders`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-amzn-trace-id": `Root=${sampledRoot};Sampled=1` },
+      body: JSON.stringify({ orders: [orderMessage()] }),
+    });
+    const kinds = async (traceId: string) => {
+      const answer = await fetch(`${mode.consoleUrl}api/traces/${traceId}`);
+      return answer.status === 404
+        ? []
+        : ((await answer.json()) as { spans: Span[] }).spans.map((s) => s.kind);
+    };
+    expect(new Set(await kinds(sampledRoot))).toEqual(new Set(["gateway", "invocation", "function"]));
+    expect(await kinds(root)).toEqual([]);
+  });
+
   it("goes with an order from POST /orders through the queue to the consumer's batch, linked, to its Redis write", async () => {
     const root = newRoot();
     const orderId = `ORDTRACE${randomUUID().replaceAll("-", "").slice(0, 16).toUpperCase()}`;

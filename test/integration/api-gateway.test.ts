@@ -2,6 +2,7 @@ import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalApiGateway, startApiGateway } from "../../local/api-gateway";
 import { ThrottledError } from "../../local/lambda-runtime";
+import { TraceSampler, TraceStore } from "../../local/traces";
 
 /** Local mode's API Gateway over real HTTP: what it refuses before a function does any work. */
 
@@ -20,11 +21,19 @@ beforeAll(async () => {
       { method: "POST", path: "/busy", functionLogicalId: "Busy" },
       { method: "GET", path: "/slow", functionLogicalId: "Slow" },
       { method: "GET", path: "/broken", functionLogicalId: "Broken" },
+      { method: "GET", path: "/framed", functionLogicalId: "Framed" },
     ],
     invoke: async (functionLogicalId, event, { idempotent }) => {
       if (functionLogicalId === "Busy") throw new ThrottledError("at its concurrency limit");
       if (functionLogicalId === "Slow") return new Promise(() => {}); // never answers
       if (functionLogicalId === "Broken") throw new Error("Runtime.ExitError: the function crashed");
+      if (functionLogicalId === "Framed")
+        return {
+          statusCode: 200,
+          headers: { "Content-Length": "999", "x-kept": "yes" },
+          multiValueHeaders: { "Transfer-Encoding": ["chunked"] },
+          body: "héllo",
+        };
       invocations++;
       lastEvent = event;
       lastIdempotent = idempotent;
@@ -130,7 +139,57 @@ describe("local API Gateway", () => {
     expect(answer).toEqual({ status: 502, text: JSON.stringify({ message: "Internal server error" }) });
   });
 
+  it("frames the answer with its body's length, as API Gateway does, whatever the function's headers say", async () => {
+    const answer = await fetch(`${gateway.url}/framed`);
+    expect(answer.headers.get("content-length")).toBe(String(Buffer.byteLength("héllo")));
+    expect(answer.headers.get("transfer-encoding")).toBeNull();
+    expect(answer.headers.get("x-kept")).toBe("yes");
+    expect(await answer.text()).toBe("héllo");
+  });
+
   it("still serves an ordinary request", async () => {
     expect((await send("GET", "/read", {})).status).toBe(200);
+  });
+});
+
+describe("local API Gateway's traces", () => {
+  it("records the traces its sampler takes, passes the decision on, and honours the caller's", async () => {
+    // A reservoir of 2 a second and no fixed rate, in a second that never ends.
+    const traces = new TraceStore(100, new TraceSampler(2, 0, () => 0));
+    const headersSeen: string[] = [];
+    const traced = await startApiGateway({
+      port: 0,
+      host: "127.0.0.1",
+      routes: [{ method: "GET", path: "/read", functionLogicalId: "Reader" }],
+      invoke: async (_id, event) => {
+        headersSeen.push(event.headers["X-Amzn-Trace-Id"] as string);
+        return { statusCode: 200, body: "{}" };
+      },
+      traces,
+    });
+    try {
+      const get = async (header?: string) =>
+        (
+          await fetch(`${traced.url}/read`, { headers: header ? { "x-amzn-trace-id": header } : {} })
+        ).headers.get("x-amzn-trace-id") ?? "";
+      const answered = [await get(), await get(), await get(), await get()];
+      expect(answered.map((header) => header.endsWith(";Sampled=1"))).toEqual([true, true, false, false]);
+      expect(headersSeen.map((header) => header.endsWith(";Sampled=1"))).toEqual([true, true, false, false]);
+      const rootOf = (header: string) => /Root=([^;]+)/.exec(header)?.[1];
+      expect(new Set(traces.recent(10).map((trace) => trace.traceId))).toEqual(
+        new Set([rootOf(answered[0] as string), rootOf(answered[1] as string)]),
+      );
+      // The caller's decision stands, past the reservoir or not.
+      const kept = "1-6750a1b2-0123456789abcdef01234567";
+      const dropped = "1-6750a1b2-89abcdef0123456789abcdef";
+      expect(await get(`Root=${kept};Sampled=1`)).toMatch(/;Sampled=1$/);
+      expect(await get(`Root=${dropped};Sampled=0`)).toMatch(/;Sampled=0$/);
+      const recorded = traces.recent(10).map((trace) => trace.traceId);
+      expect(recorded).toContain(kept);
+      expect(recorded).not.toContain(dropped);
+      expect(recorded).toHaveLength(3);
+    } finally {
+      await traced.stop();
+    }
   });
 });

@@ -9,6 +9,7 @@ import {
   parseTraceHeader,
   type Span,
   TRACE_SPAN_CAPACITY,
+  TraceSampler,
   TraceStore,
   traceStoreFromEnv,
 } from "../../local/traces";
@@ -72,10 +73,43 @@ describe("the trace header", () => {
   });
 });
 
+describe("the trace sampler", () => {
+  it("takes the reservoir's traces each second, then its fixed rate of the rest, as X-Ray's rules do", () => {
+    let now = 5_000;
+    const decide = (sampler: TraceSampler, times: number) =>
+      Array.from({ length: times }, () => sampler.sample());
+    const none = new TraceSampler(3, 0, () => now);
+    expect(decide(none, 5)).toEqual([true, true, true, false, false]);
+    now += 999; // the same second
+    expect(none.sample()).toBe(false);
+    now += 1; // the next one: a full reservoir again
+    expect(decide(none, 4)).toEqual([true, true, true, false]);
+    const every = new TraceSampler(1, 1, () => now);
+    expect(decide(every, 3)).toEqual([true, true, true]);
+  });
+
+  it("decides at the gateway when the caller did not, else leaves the caller's decision", () => {
+    const never = new TraceSampler(0, 0);
+    expect(beginGatewayTrace(undefined, never)).toMatchObject({ sampled: false });
+    expect(beginGatewayTrace(undefined, never).header).toMatch(/;Sampled=0$/);
+    expect(beginGatewayTrace(`Root=${ROOT}`, never)).toMatchObject({ root: ROOT, sampled: false });
+    expect(beginGatewayTrace(`Root=${ROOT};Sampled=?`, never)).toMatchObject({ sampled: false });
+    expect(beginGatewayTrace(`Root=${ROOT};Sampled=1`, never)).toMatchObject({ sampled: true });
+    const always = new TraceSampler(Infinity);
+    expect(beginGatewayTrace(`Root=${ROOT};Sampled=0`, always)).toMatchObject({ sampled: false });
+    expect(invocationTrace(beginGatewayTrace(undefined, never).header).functionHeader).toMatch(/;Sampled=0$/);
+  });
+});
+
 describe("the trace store", () => {
-  it("is not kept at all with LOCAL_TRACES=off", () => {
+  it("is not kept at all with LOCAL_TRACES=off, samples by default, keeps every trace with LOCAL_TRACES=all", () => {
     expect(traceStoreFromEnv({ LOCAL_TRACES: "off" })).toBeUndefined();
-    expect(traceStoreFromEnv({})).toBeInstanceOf(TraceStore);
+    expect(traceStoreFromEnv({})?.sampler.reservoirPerSecond).toBeLessThan(1_000);
+    expect(traceStoreFromEnv({ LOCAL_TRACES: "sampled" })?.sampler.reservoirPerSecond).toBeLessThan(1_000);
+    expect(traceStoreFromEnv({ LOCAL_TRACES: "all" })?.sampler.reservoirPerSecond).toBe(Infinity);
+    expect(() => traceStoreFromEnv({ LOCAL_TRACES: "0" })).toThrow(
+      /LOCAL_TRACES must be sampled .*all or off, not 0/,
+    );
   });
 
   it("keeps the most recent spans only, up to its capacity", () => {
