@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
  * The traces local mode starts (a request without a caller's decision at API Gateway, a consumer
  * batch) are sampled as X-Ray's default rule samples them, with a larger reservoir (TraceSampler):
  * each one at a developer's pace, a share of them under load, where keeping every request's spans
- * until the ring overwrites them cost the main thread's garbage collector about a sixth of the reads
+ * until the ring overwrites them cost the main thread's garbage collector about an eighth of the reads
  * a second. LOCAL_TRACES=all records every trace, LOCAL_TRACES=off none (the trace context is still
  * passed along, as on AWS).
  */
