@@ -265,6 +265,12 @@ export class TraceSampler {
     this.nowMs = nowMs;
   }
 
+  /** The rule, as the console states it; undefined when every trace is recorded (LOCAL_TRACES=all). */
+  rule(): { reservoirPerSecond: number; fixedRate: number } | undefined {
+    if (this.reservoirPerSecond === Number.POSITIVE_INFINITY) return undefined;
+    return { reservoirPerSecond: this.reservoirPerSecond, fixedRate: this.fixedRate };
+  }
+
   sample(): boolean {
     const second = Math.floor(this.nowMs() / 1000);
     if (second !== this.second) {

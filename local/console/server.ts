@@ -161,8 +161,8 @@ function tracesAnswer(
   }
   const limit = whole(params.get("limit"), 50, 1, 500);
   if (limit === undefined) return badRequest("limit must be a whole number from 1 to 500");
-  const everyTrace = traces.sampler.reservoirPerSecond === Number.POSITIVE_INFINITY;
-  return { status: 200, body: { recording: true, sampled: !everyTrace, traces: traces.recent(limit) } };
+  const sampling = traces.sampler.rule();
+  return { status: 200, body: { recording: true, sampling, traces: traces.recent(limit) } };
 }
 
 function badRequest(error: string): { status: number; body: unknown } {

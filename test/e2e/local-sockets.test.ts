@@ -317,6 +317,9 @@ describe("the trace context", () => {
     };
     expect(new Set(await kinds(sampledRoot))).toEqual(new Set(["gateway", "invocation", "function"]));
     expect(await kinds(root)).toEqual([]);
+    // The console states the rule its own traces are sampled by.
+    const recent = await (await fetch(`${mode.consoleUrl}api/traces?limit=1`)).json();
+    expect(recent.sampling).toEqual({ reservoirPerSecond: 50, fixedRate: 0.05 });
   });
 
   it("goes with an order from POST /orders through the queue to the consumer's batch, linked, to its Redis write", async () => {

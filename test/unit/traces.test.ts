@@ -107,6 +107,8 @@ describe("the trace store", () => {
     expect(traceStoreFromEnv({})?.sampler.reservoirPerSecond).toBeLessThan(1_000);
     expect(traceStoreFromEnv({ LOCAL_TRACES: "sampled" })?.sampler.reservoirPerSecond).toBeLessThan(1_000);
     expect(traceStoreFromEnv({ LOCAL_TRACES: "all" })?.sampler.reservoirPerSecond).toBe(Infinity);
+    expect(traceStoreFromEnv({ LOCAL_TRACES: "all" })?.sampler.rule()).toBeUndefined();
+    expect(traceStoreFromEnv({})?.sampler.rule()).toEqual({ reservoirPerSecond: 50, fixedRate: 0.05 });
     expect(() => traceStoreFromEnv({ LOCAL_TRACES: "0" })).toThrow(
       /LOCAL_TRACES must be sampled .*all or off, not 0/,
     );

@@ -188,8 +188,9 @@ function filterByRequest(requestId) {
 
 async function showRecentTraces() {
   const answer = await api("api/traces?limit=50");
-  const sampling = answer.sampled
-    ? " Under load only a sample is kept (the first 50 a second, then one in twenty; LOCAL_TRACES=all keeps every one)."
+  const rule = answer.sampling;
+  const sampling = rule
+    ? ` Under load only a sample is kept (the first ${rule.reservoirPerSecond} a second, then ${rule.fixedRate * 100}% of the rest; LOCAL_TRACES=all keeps every one).`
     : "";
   document.getElementById("traces-note").textContent = answer.recording
     ? `The most recent traces; an order id finds its journey through the queue.${sampling}`
