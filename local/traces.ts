@@ -265,6 +265,11 @@ export class TraceSampler {
     this.nowMs = nowMs;
   }
 
+  /** A sampler that records every trace (LOCAL_TRACES=all): a reservoir without end. */
+  static everyTrace(): TraceSampler {
+    return new TraceSampler(Number.POSITIVE_INFINITY);
+  }
+
   /** The rule, as the console states it; undefined when every trace is recorded (LOCAL_TRACES=all). */
   rule(): { reservoirPerSecond: number; fixedRate: number } | undefined {
     if (this.reservoirPerSecond === Number.POSITIVE_INFINITY) return undefined;
@@ -298,7 +303,7 @@ export function traceStoreFromEnv(env: NodeJS.ProcessEnv): TraceStore | undefine
   if (setting === "off") return undefined;
   return new TraceStore(
     TRACE_SPAN_CAPACITY,
-    setting === "all" ? new TraceSampler(Infinity) : new TraceSampler(),
+    setting === "all" ? TraceSampler.everyTrace() : new TraceSampler(),
   );
 }
 

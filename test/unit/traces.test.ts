@@ -95,7 +95,7 @@ describe("the trace sampler", () => {
     expect(beginGatewayTrace(`Root=${ROOT}`, never)).toMatchObject({ root: ROOT, sampled: false });
     expect(beginGatewayTrace(`Root=${ROOT};Sampled=?`, never)).toMatchObject({ sampled: false });
     expect(beginGatewayTrace(`Root=${ROOT};Sampled=1`, never)).toMatchObject({ sampled: true });
-    const always = new TraceSampler(Infinity);
+    const always = TraceSampler.everyTrace();
     expect(beginGatewayTrace(`Root=${ROOT};Sampled=0`, always)).toMatchObject({ sampled: false });
     expect(invocationTrace(beginGatewayTrace(undefined, never).header).functionHeader).toMatch(/;Sampled=0$/);
   });
