@@ -10,14 +10,11 @@
  * other, on the same kind of batch: judging every record (parse and validate), archiving the batch
  * (JSON Lines, gzip, PUT), and the Redis step (the record script, slices in flight together). With
  * the archive written before Redis counts anything, a batch takes at least the sum of the three.
- *
- *   npm run bench:consumer [-- --sizes 10,100,1000,10000 --orders 30000 --archive --steps --json out.json]
  */
 
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { parseArgs } from "node:util";
 import type { Context, SQSEvent } from "aws-lambda";
 import { createRedisStore } from "../lambdas/adapters/redis-store";
 import { createS3Archive } from "../lambdas/adapters/s3-archive";
@@ -27,22 +24,41 @@ import { DEFAULT_JUDGING_RULES } from "../lambdas/core/rules";
 import { createRedisClient, createS3Client } from "../lambdas/shared/clients";
 import { RECORD_SLICE, toArchived, toEntry } from "../lambdas/sqs/process-batch";
 import { defaultConsumerEnvironment } from "../lib/environments";
+import { parseCommandLine, usageError, wholeNumber } from "../local/command-line";
 import { localAwsEnvironment } from "../local/embedded-aws";
 import { syntheticSqsRecord as sqsRecord } from "../local/event-source";
 import { ensureRedis } from "../local/redis-server";
 import { startAwsServerProcess } from "./aws-server";
 import { median } from "./statistics";
 
-const { values: args } = parseArgs({
-  options: {
-    sizes: { type: "string", default: "10,100,1000,10000" },
-    orders: { type: "string", default: "30000" }, // orders per batch size (at least 3 batches)
-    json: { type: "string" },
-    archive: { type: "boolean", default: false },
-    steps: { type: "boolean", default: false },
+const USAGE = "npm run bench:consumer -- [options]";
+const { values: args } = parseCommandLine(
+  USAGE,
+  {
+    sizes: { type: "string", value: "N,N,...", default: "10,100,1000,10000", help: "batch sizes" },
+    orders: {
+      type: "string",
+      value: "N",
+      default: "30000",
+      range: [1, 10_000_000],
+      help: "orders per batch size (at least 3 batches)",
+    },
+    archive: {
+      type: "boolean",
+      help: "write each slice to the order archive first, as the deployed consumer does",
+    },
+    steps: { type: "boolean", help: "also time judging, the archive and the Redis step apart" },
+    json: { type: "string", value: "FILE", help: "write the results there too" },
   },
+  process.argv.slice(2),
+);
+const sizes = args.sizes.split(",").map((size) => {
+  try {
+    return wholeNumber(size, "each of --sizes", 1, 100_000);
+  } catch (error) {
+    return usageError(USAGE, (error as Error).message);
+  }
 });
-const sizes = args.sizes.split(",").map(Number);
 /** The archive's authentication key here (the stack's is a Secrets Manager secret). */
 const BENCH_ARCHIVE_KEY = "bench-archive-authentication-key";
 const ordersPerSize = Number(args.orders);

@@ -9,12 +9,10 @@
  *     invocations (N = 1, 2, 4, 8);
  * in alternating rounds, medians. The environments' figure is a ceiling for local mode's reads:
  * its API Gateway, handlers and REPORT lines only add to it.
- *
- *   npm run bench:environment-hop [-- --rounds 3 --seconds 5]
  */
 import { cpus } from "node:os";
-import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
+import { parseCommandLine } from "../local/command-line";
 import { ensureRedis } from "../local/redis-server";
 import { HOP_KEY, HOP_VALUE, startHopServer } from "./environment-hop-server";
 import { httpLoad, httpLoadTool } from "./http-load";
@@ -23,9 +21,26 @@ import { median } from "./statistics";
 await measure();
 
 async function measure(): Promise<void> {
-  const { values } = parseArgs({
-    options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "5" } },
-  });
+  const { values } = parseCommandLine(
+    "npm run bench:environment-hop -- [options]",
+    {
+      rounds: {
+        type: "string",
+        value: "N",
+        default: "3",
+        range: [1, 100],
+        help: "rounds, alternating the order",
+      },
+      seconds: {
+        type: "string",
+        value: "S",
+        default: "5",
+        range: [1, 600],
+        help: "load on each server a round",
+      },
+    },
+    process.argv.slice(2),
+  );
   const redis = await ensureRedis(process.env.REDIS_URL);
   const client = new Redis(redis.url);
   await client.set(HOP_KEY, HOP_VALUE);

@@ -1,14 +1,12 @@
 /**
  * The load tool: drives any deployment (local mode, LocalStack, AWS) through its public API,
  * shows orders sent and consumed as they happen, and ends with a summary. Exits non-zero if any
- * accepted order is still unaccounted for once the consumer has drained the queue.
- *
- *   npm run load -- --url http://127.0.0.1:3000 --count 10000 [--concurrency 8] [--via produce|orders]
- *                   [--batch 100] [--stall-seconds 30] [--spread-days 0] [--api-key KEY]
+ * accepted order is still unaccounted for once the consumer has drained the queue
+ * (`npm run load -- --help` lists the options).
  */
-import { parseArgs } from "node:util";
 import { createOrderGenerator } from "../lambdas/core/generator";
 import { apiClient } from "../lambdas/http/client/api-client";
+import { parseCommandLine, usageError } from "../local/command-line";
 import { percentile } from "./statistics";
 
 export interface LoadOptions {
@@ -175,31 +173,66 @@ export function progressPrinter(
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      url: { type: "string" },
-      count: { type: "string", default: "10000" },
-      concurrency: { type: "string", default: "8" },
-      via: { type: "string", default: "produce" },
-      batch: { type: "string" },
-      "stall-seconds": { type: "string", default: "30" },
-      "spread-days": { type: "string", default: "0" },
-      "api-key": { type: "string" },
+  const usage = "npm run load -- --url <base URL> [options]";
+  const { values } = parseCommandLine(
+    usage,
+    {
+      url: {
+        type: "string",
+        value: "URL",
+        help: "the API's base URL, e.g. http://127.0.0.1:3000 (required)",
+      },
+      count: {
+        type: "string",
+        value: "N",
+        default: "10000",
+        range: [1, 100_000_000],
+        help: "orders to send",
+      },
+      concurrency: { type: "string", value: "C", default: "8", range: [1, 1000], help: "requests in flight" },
+      via: {
+        type: "string",
+        value: "ROUTE",
+        default: "produce",
+        help: "produce (POST /produce) or orders (POST /orders)",
+      },
+      batch: {
+        type: "string",
+        value: "N",
+        range: [1, 1000],
+        help: "orders a request (default 500 through produce, 100 through orders, each route's most)",
+      },
+      "stall-seconds": {
+        type: "string",
+        value: "S",
+        default: "30",
+        range: [1, 3600],
+        help: "stop waiting once the consumed count has not moved for this long",
+      },
+      "spread-days": {
+        type: "string",
+        value: "D",
+        default: "0",
+        range: [0, 365],
+        help: "stamp orders over this many past days (0: now, as the original did)",
+      },
+      "api-key": { type: "string", value: "KEY", help: "sent as x-api-key, when writes need one" },
     },
-  });
-  if (!values.url) {
-    console.error(
-      "usage: npm run load -- --url <base URL> --count N [--concurrency C] [--via produce|orders]",
-    );
-    process.exit(2);
-  }
-  const via = values.via === "orders" ? "orders" : "produce";
+    process.argv.slice(2),
+  );
+  if (!values.url) usageError(usage, "--url is required");
+  if (values.via !== "produce" && values.via !== "orders")
+    usageError(usage, `--via must be produce or orders, not ${values.via}`);
+  const via = values.via;
+  const batch = Number(values.batch ?? (via === "orders" ? 100 : 500));
+  if (via === "orders" && batch > 100)
+    usageError(usage, "--batch: POST /orders takes at most 100 orders a request");
   const summary = await runLoad({
     url: values.url,
     count: Number(values.count),
     concurrency: Number(values.concurrency),
     via,
-    batch: Number(values.batch ?? (via === "orders" ? 100 : 500)),
+    batch,
     stallSeconds: Number(values["stall-seconds"]),
     spreadDays: Number(values["spread-days"]),
     apiKey: values["api-key"],
@@ -211,7 +244,7 @@ async function main(): Promise<void> {
       `accepted ${summary.accepted} of ${summary.requested} orders (${summary.failedRequests} failed requests)`,
       `sent      ${summary.sentPerSecond} orders/s over ${summary.sendSeconds} s`,
       `consumed  ${summary.consumedPerSecond} orders/s; drained after ${summary.drainSeconds} s`,
-      `latency   p50 ${summary.latencyMs.p50} ms  p95 ${summary.latencyMs.p95} ms  p99 ${summary.latencyMs.p99} ms (per request of up to ${Number(values.batch ?? (via === "orders" ? 100 : 500))} orders)`,
+      `latency   p50 ${summary.latencyMs.p50} ms  p95 ${summary.latencyMs.p95} ms  p99 ${summary.latencyMs.p99} ms (per request of up to ${batch} orders)`,
       summary.unaccounted === 0
         ? "every accepted order is accounted for"
         : `UNACCOUNTED: ${summary.unaccounted} orders`,

@@ -13,18 +13,17 @@
  * Writes the ratios and the breakdown to bench/results/original.{json,md}.
  *
  * The original runs from a snapshot of its public repository (never committed) through the
- * scripts of the seed-bench directory; their README says how to set them up:
- *
- *   npm run bench:original -- --seed-server <dir>/sqs-server [--seed-bench ../shared/seed-bench]
- *                             [--orders 20000] [--rounds 3] [--seconds 5]
+ * scripts of the seed-bench directory; their README says how to set them up
+ * (`npm run bench:original -- --help` lists the options).
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseArgs, promisify } from "node:util";
+import { promisify } from "node:util";
 import { Redis } from "ioredis";
+import { parseCommandLine, usageError } from "../local/command-line";
 import { API_FUNCTION_CONCURRENCY } from "../local/local-mode";
 import { freePort, startRedisServer } from "../local/redis-server";
 import { PROJECT_ROOT } from "../local/synth";
@@ -43,26 +42,56 @@ import { median } from "./statistics";
 import { type OriginalResults, originalCaption, originalTable } from "./tables";
 
 const run = promisify(execFile);
-const { values: args } = parseArgs({
-  options: {
-    "seed-server": { type: "string", default: process.env.SEED_SERVER_DIR },
-    "seed-bench": { type: "string", default: join(PROJECT_ROOT, "..", "shared", "seed-bench") },
-    orders: { type: "string", default: "20000" },
-    rounds: { type: "string", default: "3" },
-    seconds: { type: "string", default: "5" },
+const USAGE = "npm run bench:original -- --seed-server <dir>/sqs-server [options]";
+const { values: args } = parseCommandLine(
+  USAGE,
+  {
+    "seed-server": {
+      type: "string",
+      value: "DIR",
+      help: "the original's sqs-server directory, from a snapshot of its repository (default SEED_SERVER_DIR)",
+    },
+    "seed-bench": {
+      type: "string",
+      value: "DIR",
+      default: join(PROJECT_ROOT, "..", "shared", "seed-bench"),
+      help: "seed_api.py and seed_consumer.py; its README says how to set them up",
+    },
+    orders: {
+      type: "string",
+      value: "N",
+      default: "20000",
+      range: [100, 10_000_000],
+      help: "orders each side counts",
+    },
+    rounds: {
+      type: "string",
+      value: "N",
+      default: "3",
+      range: [1, 50],
+      help: "rounds of reads, rotating the order",
+    },
+    seconds: {
+      type: "string",
+      value: "S",
+      default: "5",
+      range: [1, 600],
+      help: "load on each route a round",
+    },
   },
-});
-const seedServer = args["seed-server"] ? resolve(args["seed-server"]) : undefined;
+  process.argv.slice(2),
+  {
+    about:
+      "It needs wrk (or autocannon) and Debian's python3-fastapi, python3-uvicorn, python3-redis and python3-dotenv.",
+  },
+);
+const seedServerDir = args["seed-server"] ?? process.env.SEED_SERVER_DIR;
+const seedServer = seedServerDir ? resolve(seedServerDir) : undefined;
 const seedBench = resolve(args["seed-bench"]);
-if (!seedServer || !existsSync(join(seedServer, "api.py")) || !existsSync(join(seedBench, "seed_api.py"))) {
-  console.error(
-    "usage: npm run bench:original -- --seed-server <dir>/sqs-server [--seed-bench <dir>]\n" +
-      "  --seed-server: the original's sqs-server directory, extracted from a snapshot of its repository\n" +
-      "  --seed-bench: the directory of seed_api.py and seed_consumer.py (default ../shared/seed-bench);\n" +
-      "  its README says how to set them up (Debian's python3-fastapi, python3-uvicorn, python3-redis)",
-  );
-  process.exit(2);
-}
+if (!seedServer || !existsSync(join(seedServer, "api.py")))
+  usageError(USAGE, `--seed-server: no api.py in ${seedServer ?? "(none given)"}`);
+if (!existsSync(join(seedBench, "seed_api.py")))
+  usageError(USAGE, `--seed-bench: no seed_api.py in ${seedBench}`);
 const orders = Number(args.orders);
 const rounds = Number(args.rounds);
 const seconds = Number(args.seconds);

@@ -8,22 +8,28 @@
  * their messages to its state folder once, at stop (local/aws-server.ts's keptMessages; tested in
  * test/integration/embedded-server.test.ts).
  *
- *   npx tsx bench/queue-persistence.ts [--runs 7] [--messages 4000]
+ *   npx tsx bench/queue-persistence.ts [--runs 7] [--messages 4000] (--help lists the options)
  */
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { parseCommandLine } from "../local/command-line";
 import { localSqsClient } from "../local/embedded-aws";
 import { PROJECT_ROOT } from "../local/synth";
 import { measureSqsCeiling } from "./sqs-ceiling";
 import { median } from "./statistics";
 
-const { values } = parseArgs({
-  options: { runs: { type: "string", default: "7" }, messages: { type: "string", default: "4000" } },
-});
+const { values } = parseCommandLine(
+  "npx tsx bench/queue-persistence.ts [options]",
+  {
+    runs: { type: "string", value: "N", default: "7", range: [1, 100], help: "runs of each, alternating" },
+    messages: { type: "string", value: "N", default: "4000", range: [1, 1_000_000], help: "messages a run" },
+  },
+  process.argv.slice(2),
+  { about: "fauxqs's SQS throughput with its queues in memory against in SQLite (its dataDir)." },
+);
 const QUEUE = "queue-persistence";
 
 /** fauxqs's own server in a thread: startFauxqs, with `dataDir` its SQLite, and a queue created as local mode creates it. */

@@ -6,27 +6,33 @@
  * - commands per order (counted by Redis, those inside the Lua scripts included) and round trips;
  * - the same CPU time for a plain 100-byte SET, to express an order in ElastiCache Serverless ECPUs
  *   (a simple SET/GET of up to 1 KB is 1 ECPU; commands using more vCPU time use proportionally more).
- *
- *   npm run bench:redis [-- --orders 50000 --batch 100 --users 1000 --json out.json]
  */
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import type { Redis } from "ioredis";
 import { createRedisStore } from "../lambdas/adapters/redis-store";
 import { createOrderGenerator } from "../lambdas/core/generator";
 import { createRedisClient } from "../lambdas/shared/clients";
 import { processBatch } from "../lambdas/sqs/process-batch";
+import { parseCommandLine } from "../local/command-line";
 import { syntheticSqsRecord as sqsRecord } from "../local/event-source";
 import { startRedisServer } from "../local/redis-server";
 
-const { values: args } = parseArgs({
-  options: {
-    orders: { type: "string", default: "50000" },
-    batch: { type: "string", default: "100" },
-    users: { type: "string", default: "1000" },
-    json: { type: "string" },
+const { values: args } = parseCommandLine(
+  "npm run bench:redis -- [options]",
+  {
+    orders: { type: "string", value: "N", default: "50000", range: [1, 10_000_000], help: "orders recorded" },
+    batch: {
+      type: "string",
+      value: "N",
+      default: "100",
+      range: [1, 10_000],
+      help: "orders a consumer batch",
+    },
+    users: { type: "string", value: "N", default: "1000", range: [1, 1_000_000], help: "distinct users" },
+    json: { type: "string", value: "FILE", help: "write the results there too" },
   },
-});
+  process.argv.slice(2),
+);
 const orders = Number(args.orders);
 const batchSize = Number(args.batch);
 const userIds = Array.from({ length: Number(args.users) }, (_, i) => `U${10_000 + i}`);

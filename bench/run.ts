@@ -15,12 +15,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseArgs, promisify } from "node:util";
+import { promisify } from "node:util";
 import { CreateQueueCommand } from "@aws-sdk/client-sqs";
 import { createRedisStore } from "../lambdas/adapters/redis-store";
 import type { AnalyticsEntry } from "../lambdas/core/analytics-store";
 import { createOrderGenerator, seededRandom } from "../lambdas/core/generator";
 import { createRedisClient } from "../lambdas/shared/clients";
+import { parseCommandLine } from "../local/command-line";
 import { startEmbeddedAws } from "../local/embedded-aws";
 import { ensureRedis } from "../local/redis-server";
 import { PROJECT_ROOT } from "../local/synth";
@@ -37,7 +38,11 @@ import {
 } from "./tables";
 
 const run = promisify(execFile);
-const { values } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+const { values } = parseCommandLine(
+  "npm run bench -- [options]",
+  { quick: { type: "boolean", help: "smaller runs: under a minute" } },
+  process.argv.slice(2),
+);
 const quick = values.quick;
 const plan = {
   consumerSizes: quick ? "100,1000" : "10,100,1000,10000",

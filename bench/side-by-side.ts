@@ -3,8 +3,6 @@
  * on a noisy machine only runs taken side by side compare. Each run is `npm start` with orders
  * sent through `POST /produce` until every one is counted; the order of the two alternates.
  *
- *   npm run bench:side-by-side -- --against dd1aa1b [--pairs 4 --orders 60000]
- *
  * The other commit is checked out in a worktree under the system's temporary directory (kept for
  * the next run) and uses this checkout's node_modules: compare commits whose dependencies match.
  */
@@ -12,25 +10,30 @@ import { execFileSync } from "node:child_process";
 import { existsSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { createRedisClient } from "../lambdas/shared/clients";
+import { parseCommandLine, usageError } from "../local/command-line";
 import { ensureRedis } from "../local/redis-server";
 import { PROJECT_ROOT } from "../local/synth";
 import { END_TO_END_LOAD, runLoad } from "./load";
 import { deleteRunKeys, startLocalModeProcess } from "./local-mode-process";
 import { median } from "./statistics";
 
-const { values } = parseArgs({
-  options: {
-    against: { type: "string" },
-    pairs: { type: "string", default: "4" },
-    orders: { type: "string", default: "60000" },
+const USAGE = "npm run bench:side-by-side -- --against <commit> [options]";
+const { values } = parseCommandLine(
+  USAGE,
+  {
+    against: { type: "string", value: "COMMIT", help: "the commit to compare with (required)" },
+    pairs: { type: "string", value: "N", default: "4", range: [1, 50], help: "runs of each, alternating" },
+    orders: { type: "string", value: "N", default: "60000", range: [100, 10_000_000], help: "orders a run" },
   },
-});
-if (!values.against) {
-  console.error("usage: npm run bench:side-by-side -- --against <commit> [--pairs N --orders N]");
-  process.exit(2);
-}
+  process.argv.slice(2),
+  {
+    about:
+      "The other commit is checked out in a worktree under the system's temporary directory (kept for the next\n" +
+      "run) with this checkout's node_modules: compare commits whose dependencies match.",
+  },
+);
+if (!values.against) usageError(USAGE, "--against <commit> is required");
 const git = (...args: string[]) => execFileSync("git", args, { cwd: PROJECT_ROOT, encoding: "utf8" }).trim();
 const against = git("rev-parse", "--short", `${values.against}^{commit}`);
 const here = `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain") ? " + changes" : ""}`;

@@ -1,17 +1,19 @@
 /**
  * Time from `npm start` to the first answered request, cold (no synth cache: synth and bundling
  * included) and warm (cached cloud assembly), as medians over a few runs.
- *
- *   npm run bench:startup [-- --runs 3]
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../local/command-line";
 import { PROJECT_ROOT } from "../local/synth";
 import { startLocalModeProcess } from "./local-mode-process";
 import { median } from "./statistics";
 
-const { values } = parseArgs({ options: { runs: { type: "string", default: "3" } } });
+const { values } = parseCommandLine(
+  "npm run bench:startup -- [options]",
+  { runs: { type: "string", value: "N", default: "3", range: [1, 50], help: "cold and warm starts each" } },
+  process.argv.slice(2),
+);
 const runs = Number(values.runs);
 
 async function timeToFirstAnswer(cold: boolean): Promise<number> {

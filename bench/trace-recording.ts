@@ -7,9 +7,12 @@
  * overwrites them, on the main thread and V8's helpers, under a load: docs/console.md has that.
  */
 import type { SQSEvent, SQSRecord } from "aws-lambda";
+import { parseCommandLine } from "../local/command-line";
 import { recordInvocation, tracedBatches } from "../local/local-tracing";
 import { beginGatewayTrace, gatewaySpan, invocationTrace, TraceSampler, TraceStore } from "../local/traces";
 import { median } from "./statistics";
+
+parseCommandLine("npm run bench:traces", {}, process.argv.slice(2));
 
 const REQUESTS = 200_000;
 const BATCHES = 2_000;

@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 /**
- * The command lines of `npm start` and `npm run invoke`: one table of options that both parses
- * (node:util's parseArgs) and prints `--help`, and the checks that turn a wrong value into a
+ * The command lines of every npm script that takes options (`npm start`, `npm run invoke`, the
+ * benchmarks, `npm run smoke`...): one table of options that both parses (node:util's parseArgs)
+ * and prints `--help` (every command line has it), and the checks that turn a wrong value into a
  * message saying what is accepted, rather than a stack trace or a NaN deep inside.
  */
 
@@ -12,41 +14,63 @@ interface OptionSpec {
   multiple?: boolean;
   /** What the value is called in the help, e.g. `N`. */
   value?: string;
+  /** The value when the option is not given; the help shows it. */
+  default?: string;
+  /** A whole number from the first to the second, checked before the command runs. */
+  range?: readonly [number, number];
   help: string;
 }
 
+const HELP: OptionSpec = { type: "boolean", short: "h", help: "print this and exit" };
+
+/** `-c name=value`: a stack parameter, for every command that synthesizes the stack (see parseContextOptions). */
+export const CONTEXT_OPTION = {
+  type: "string",
+  short: "c",
+  multiple: true,
+  value: "name=value",
+  help: "a stack parameter, e.g. -c batchSize=500 (the names cdk deploy takes)",
+} as const satisfies OptionSpec;
+
 export type CommandLineOptions = Record<string, OptionSpec>;
 
+/** What parsing gives: a flag is true or false; a string option with a default is always there. */
 type Values<O extends CommandLineOptions> = {
-  [K in keyof O]?: O[K]["type"] extends "boolean"
+  [K in keyof O]: O[K]["type"] extends "boolean"
     ? boolean
     : O[K]["multiple"] extends true
-      ? string[]
-      : string;
+      ? string[] | undefined
+      : O[K] extends { default: string }
+        ? string
+        : string | undefined;
 };
 
 /**
- * Parses `argv`; `--help` prints the options and exits 0, a wrong option exits 2 saying so.
- * `usage` is the first line of the help, e.g. `npm start -- [options]`.
+ * Parses `argv`; `--help` prints the options and exits 0, a wrong option or value exits 2 saying
+ * so. `usage` is the first line of the help, e.g. `npm start -- [options]`; what the script does
+ * (its line in package.json's `scripts-info`, what `npm run help` lists) follows it, then `about`.
  */
 export function parseCommandLine<O extends CommandLineOptions>(
   usage: string,
   options: O,
   argv: readonly string[],
-  { positionals = false }: { positionals?: boolean } = {},
+  { positionals = false, about }: { positionals?: boolean; about?: string } = {},
 ): { values: Values<O>; positionals: string[] } {
-  const command = usage.split(" --")[0] ?? usage;
+  const all: CommandLineOptions = { ...options, help: HELP };
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
       args: [...argv],
       options: Object.fromEntries(
-        Object.entries(options).map(([name, spec]) => [
+        Object.entries(all).map(([name, spec]) => [
           name,
           {
             type: spec.type,
             ...(spec.short ? { short: spec.short } : {}),
             ...(spec.multiple ? { multiple: true } : {}),
+            // A flag not given is false; a string option not given is its default, or absent.
+            ...(spec.type === "boolean" ? { default: false } : {}),
+            ...(spec.default === undefined ? {} : { default: spec.default }),
           },
         ]),
       ),
@@ -54,25 +78,56 @@ export function parseCommandLine<O extends CommandLineOptions>(
       strict: true,
     });
   } catch (error) {
-    console.error(
-      `${command}: ${(error as Error).message.split(". To specify")[0]}\n(${command} -- --help lists the options)`,
-    );
-    process.exit(2);
+    return usageError(usage, (error as Error).message.split(". To specify")[0] as string);
   }
   if (parsed.values.help) {
-    console.log(helpText(usage, options));
+    console.log(helpText(usage, all, [scriptInfo(usage), about]));
     process.exit(0);
+  }
+  for (const [name, spec] of Object.entries(all)) {
+    const text = parsed.values[name];
+    if (spec.range && typeof text === "string") {
+      try {
+        wholeNumber(text, `--${name}`, ...spec.range);
+      } catch (error) {
+        return usageError(usage, (error as Error).message);
+      }
+    }
   }
   return { values: parsed.values as Values<O>, positionals: parsed.positionals };
 }
 
-function helpText(usage: string, options: CommandLineOptions): string {
+/** Ends the command (exit 2) with `message` and where to find the options. */
+export function usageError(usage: string, message: string): never {
+  const command = usage.split(/ (?:--|\[|<)/)[0] ?? usage;
+  // npm passes options on to a script only after its own `--`.
+  const help = command.startsWith("npm ") ? `${command} -- --help` : `${command} --help`;
+  console.error(`${command}: ${message}\n(${help} lists the options)`);
+  process.exit(2);
+}
+
+/** The line `npm run help` shows for the npm script that `usage` names (`npm start`, `npm run bench`). */
+function scriptInfo(usage: string): string | undefined {
+  const name = /^npm (?:run )?([\w:-]+)/.exec(usage)?.[1];
+  if (!name) return undefined;
+  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    "scripts-info"?: Record<string, string>;
+  };
+  return manifest["scripts-info"]?.[name];
+}
+
+function helpText(usage: string, options: CommandLineOptions, about: (string | undefined)[]): string {
   const rows = Object.entries(options).map(([name, spec]) => {
     const flag = `${spec.short ? `-${spec.short}, ` : "    "}--${name}${spec.value ? ` ${spec.value}` : ""}`;
-    return [flag, spec.help] as const;
+    return [flag, spec.default === undefined ? spec.help : `${spec.help} (default ${spec.default})`] as const;
   });
   const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
-  return [`usage: ${usage}`, "", ...rows.map(([flag, help]) => `  ${flag.padEnd(width)}${help}`)].join("\n");
+  return [
+    `usage: ${usage}`,
+    ...about.flatMap((text) => (text ? ["", text] : [])),
+    "",
+    ...rows.map(([flag, help]) => `  ${flag.padEnd(width)}${help}`),
+  ].join("\n");
 }
 
 /** A whole number from `min` to `max`, or an error naming the option and the range. */

@@ -14,7 +14,13 @@
 import { readdirSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
 import { styleText } from "node:util";
-import { type CommandLineOptions, parseCommandLine, port, wholeNumber } from "./command-line.ts";
+import {
+  CONTEXT_OPTION,
+  type CommandLineOptions,
+  parseCommandLine,
+  port,
+  wholeNumber,
+} from "./command-line.ts";
 import { describeFaults, faultsFromEnv } from "./faults.ts";
 import { startLocalMode } from "./local-mode.ts";
 import { createReportPrinter, formatLogLine, formatPlatformLine, REPORT_LINES_PER_SECOND } from "./logs.ts";
@@ -25,13 +31,7 @@ import { PROJECT_ROOT, parseContextOptions } from "./synth.ts";
 
 const OPTIONS = {
   port: { type: "string", value: "N", help: "the API's port (default 3000, or PORT)" },
-  context: {
-    type: "string",
-    short: "c",
-    multiple: true,
-    value: "name=value",
-    help: "a stack parameter, e.g. -c batchSize=500 (the names cdk deploy takes)",
-  },
+  context: CONTEXT_OPTION,
   "state-dir": {
     type: "string",
     value: "DIR",
@@ -70,7 +70,6 @@ const OPTIONS = {
   },
   inspect: { type: "string", value: "FUNCTION", help: "open one function's environment to a debugger" },
   "inspect-port": { type: "string", value: "N", help: "the debugger's port (default 9229)" },
-  help: { type: "boolean", short: "h", help: "print this and exit" },
 } satisfies CommandLineOptions;
 
 const { values, context, functionConcurrency, apiPort, inspectPort, consolePort } = commandLine();

@@ -5,15 +5,14 @@
  * deep inside the CDK CLI (host names, Lambda images, a route change LocalStack cannot apply in
  * place), bootstraps, deploys, checks the event source mapping as the emulator reports it, and
  * prints the path-style invoke URL with commands to try. `npm run destroy:local` removes the stack.
- *
- *   npm run deploy:local -- [--endpoint URL] [-c name=value ...] [--api-keys]
+ * `npm run deploy:local -- --help` lists the options.
  */
 import { spawnSync } from "node:child_process";
 import { lookup } from "node:dns/promises";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
+import { CONTEXT_OPTION, parseCommandLine } from "../local/command-line";
 import { redisAnswers } from "../local/redis-server";
 import { parseContextOptions } from "../local/synth";
 import type { Template } from "../local/template";
@@ -49,14 +48,24 @@ import {
   stackOf,
 } from "./localstack";
 
-const { values: options } = parseArgs({
-  options: {
-    destroy: { type: "boolean", default: false }, // npm run destroy:local
-    "api-keys": { type: "boolean", default: false }, // writes need an API key, as on AWS by default
-    endpoint: { type: "string", default: LOCALSTACK_ENDPOINT },
-    context: { type: "string", short: "c", multiple: true, default: [] },
+const { values: options } = parseCommandLine(
+  "npm run deploy:local -- [options]",
+  {
+    endpoint: { type: "string", value: "URL", default: LOCALSTACK_ENDPOINT, help: "the emulator's address" },
+    context: CONTEXT_OPTION,
+    "api-keys": {
+      type: "boolean",
+      help: "protect writes with an API key, as a plain cdk deploy to AWS does (without it, writes are open)",
+    },
+    destroy: { type: "boolean", help: "remove the stack instead (what npm run destroy:local runs)" },
   },
-});
+  process.argv.slice(2),
+  {
+    about:
+      "Deploys the stack with cdklocal to the LocalStack-compatible emulator on the endpoint (LocalStack,\n" +
+      "MiniStack or Floci), and prints the API's URL with commands to try.",
+  },
+);
 
 const ENDPOINT = options.endpoint.replace(/\/+$/, "");
 const OUTPUTS_FILE = "cdk-outputs.json";
@@ -235,7 +244,7 @@ if (options.destroy) {
 // open on an emulator, as the original's clients expect, unless --api-keys asks for keys;
 // POST /produce is on (off by default on AWS); and tracing is off, since no emulator records
 // traces (MiniStack and Floci have no X-Ray API: docs/console.md).
-const context = parseContextOptions(options.context);
+const context = parseContextOptions(options.context ?? []);
 context.writeAuth ??= options["api-keys"] ? "apiKey" : "open";
 context.produce ??= "on";
 context.tracing ??= "off";

@@ -4,7 +4,10 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseCommandLine } from "../local/command-line.ts";
 import { documentationFiles, renderTables } from "./rendered-tables.ts";
+
+parseCommandLine("npm run docs", {}, process.argv.slice(2));
 
 const root = join(import.meta.dirname, "..");
 let changed = 0;

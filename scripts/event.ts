@@ -1,17 +1,17 @@
 /**
  * `npm run event -- <kind>`: prints an event to start from (what `sam local generate-event` does),
- * for `npm run invoke -- <function> --event -`:
- *
- *   npm run event -- sqs [--count 10] [--malformed 1]     a batch of generated orders (a fifth invalid)
- *   npm run event -- api <route> [--param name=value] [--query name=value] [--header name=value] [--body JSON]
- *       route: its id (getUserStats) or METHOD /path (GET /users/U1003/stats)
- *   npm run event -- rebuild [--id ID]
+ * for `npm run invoke -- <function> --event -`. `npm run event -- --help` lists the kinds and options.
  */
-import { parseArgs } from "node:util";
+import { parseCommandLine, usageError } from "../local/command-line";
 import { apiEvent, rebuildEvent, sqsEvent } from "./events";
 
-const USAGE =
-  "usage: npm run event -- sqs [--count N] [--malformed N] | api <route> [--param k=v] [--query k=v] [--header k=v] [--body JSON] | rebuild [--id ID]";
+const USAGE = "npm run event -- sqs | api <route> | rebuild [options]";
+const ABOUT = [
+  "For npm run invoke -- <function> --event -, or a file. The kinds:",
+  "  sqs           a batch of generated orders (a fifth of them invalid)",
+  "  api <route>   an API Gateway request; route: its id (getUserStats) or METHOD /path (GET /users/U1003/stats)",
+  "  rebuild       the rebuild function's: which rebuild to go on with",
+].join("\n");
 
 function pairs(values: readonly string[] = []): Record<string, string> {
   return Object.fromEntries(
@@ -24,18 +24,37 @@ function pairs(values: readonly string[] = []): Record<string, string> {
 }
 
 function main(): void {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      count: { type: "string", default: "10" },
-      malformed: { type: "string", default: "0" },
-      param: { type: "string", multiple: true },
-      query: { type: "string", multiple: true },
-      header: { type: "string", multiple: true },
-      body: { type: "string" },
-      id: { type: "string" },
+  const { values, positionals } = parseCommandLine(
+    USAGE,
+    {
+      count: {
+        type: "string",
+        value: "N",
+        default: "10",
+        range: [1, 10_000],
+        help: "sqs: records in the batch",
+      },
+      malformed: {
+        type: "string",
+        value: "N",
+        default: "0",
+        range: [0, 10_000],
+        help: "sqs: of them, records whose body is not an order",
+      },
+      param: { type: "string", multiple: true, value: "k=v", help: "api: a path parameter (repeatable)" },
+      query: {
+        type: "string",
+        multiple: true,
+        value: "k=v",
+        help: "api: a query string parameter (repeatable)",
+      },
+      header: { type: "string", multiple: true, value: "k=v", help: "api: a request header (repeatable)" },
+      body: { type: "string", value: "JSON", help: "api: the request body" },
+      id: { type: "string", value: "ID", help: "rebuild: the rebuild's id (default a new one)" },
     },
-  });
+    process.argv.slice(2),
+    { positionals: true, about: ABOUT },
+  );
   const [kind, ...rest] = positionals;
   let event: unknown;
   if (kind === "sqs") {
@@ -50,7 +69,7 @@ function main(): void {
   } else if (kind === "rebuild") {
     event = rebuildEvent(values.id);
   } else {
-    throw new Error(USAGE);
+    usageError(USAGE, kind === "api" ? "api needs a route" : `sqs, api or rebuild, not ${kind ?? "nothing"}`);
   }
   console.log(JSON.stringify(event, null, 2));
 }

@@ -3,6 +3,9 @@
  * (package.json's `scripts-info`; test/unit/npm-scripts.test.ts keeps one line per script).
  */
 import { readFileSync } from "node:fs";
+import { parseCommandLine } from "../local/command-line.ts";
+
+parseCommandLine("npm run help", {}, process.argv.slice(2));
 
 const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
   "scripts-info": Record<string, string>;
@@ -10,3 +13,4 @@ const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.
 const info = Object.entries(manifest["scripts-info"]);
 const width = Math.max(...info.map(([name]) => name.length)) + 2;
 for (const [name, what] of info) console.log(`npm run ${name.padEnd(width)}${what}`);
+console.log("\nThose that take options list them: npm start -- --help, npm run <name> -- --help");

@@ -14,7 +14,7 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseCommandLine, port } from "../local/command-line.ts";
+import { CONTEXT_OPTION, parseCommandLine, port } from "../local/command-line.ts";
 // Run by Node itself, as npm start is (no loader between the debugger and the bundles): imports
 // name their .ts files.
 import { FunctionError, FunctionTimeoutError } from "../local/lambda-runtime.ts";
@@ -47,19 +47,12 @@ const { values, positionals } = parseCommandLine(
       value: "FILE",
       help: "the event: a JSON file, or - for standard input (default {})",
     },
-    context: {
-      type: "string",
-      short: "c",
-      multiple: true,
-      value: "name=value",
-      help: "a stack parameter, as npm start takes it",
-    },
+    context: CONTEXT_OPTION,
     "state-dir": { type: "string", value: "DIR", help: "npm start's state folder (default .local/)" },
     ephemeral: { type: "boolean", help: "a Redis and an archive of its own, removed after the run" },
     inspect: { type: "boolean", help: "wait for a debugger before running the function" },
     "inspect-port": { type: "string", value: "N", help: "the debugger's port (default 9229)" },
     outdir: { type: "string", value: "DIR", help: "where to synthesize (default cdk.out.local)" },
-    help: { type: "boolean", short: "h", help: "print this and exit" },
   },
   process.argv.slice(2),
   { positionals: true },

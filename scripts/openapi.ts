@@ -4,9 +4,9 @@
  * committed file differs, for CI.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import openapiTS, { astToString } from "openapi-typescript";
 import { buildOpenApiDocument } from "../lambdas/http/openapi";
+import { parseCommandLine } from "../local/command-line";
 
 export const OPENAPI_PATH = new URL("../docs/openapi.json", import.meta.url);
 export const API_TYPES_PATH = new URL("../lambdas/http/client/api-types.ts", import.meta.url);
@@ -25,7 +25,11 @@ export async function renderApiTypes(): Promise<string> {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { check: { type: "boolean", default: false } } });
+  const { values } = parseCommandLine(
+    "npm run openapi -- [options]",
+    { check: { type: "boolean", help: "write nothing; fail when either file is stale" } },
+    process.argv.slice(2),
+  );
   const files: [URL, string][] = [
     [OPENAPI_PATH, renderOpenApi()],
     [API_TYPES_PATH, await renderApiTypes()],

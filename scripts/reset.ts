@@ -11,7 +11,6 @@ const { values } = parseCommandLine(
   "npm run reset -- [options]",
   {
     "state-dir": { type: "string", value: "DIR", help: "the state folder to delete (default .local/)" },
-    help: { type: "boolean", short: "h", help: "print this and exit" },
   },
   process.argv.slice(2),
 );

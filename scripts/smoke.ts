@@ -1,13 +1,7 @@
 /**
  * `npm run smoke`: is my deployment working? Checks a deployed stack through its API and the AWS
  * APIs, as a user would, and exits non-zero on any failure:
- *
- *   npm run smoke                              the stack in cdk-outputs.json, on the emulator at
- *                                              http://localhost:4566 (what deploy:local wrote)
- *   npm run smoke -- --endpoint URL            another emulator address
- *   npm run smoke -- --aws [--api-key KEY]     on AWS (credentials as for the AWS CLI)
- *   npm run smoke -- --url URL                 an API URL of your own (with --endpoint or --aws)
- *   npm run smoke -- --rebuild                 also rebuild the figures from the archive
+ * (`npm run smoke -- --help` lists the options).
  *
  * It writes a little: orders of one fresh user (USMOKE...), ten generated orders, one malformed
  * message. Run it on a quiet deployment: the global figures must move by exactly what it sent.
@@ -15,7 +9,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseArgs } from "node:util";
 import { ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
@@ -24,6 +17,7 @@ import { classifyMessage } from "../lambdas/core/outcome";
 import { DEFAULT_JUDGING_RULES, type JudgingRules } from "../lambdas/core/rules";
 import { type ApiSchemas, apiClient } from "../lambdas/http/client/api-client";
 import { ROUTES, type RouteSpec } from "../lambdas/http/routes";
+import { parseCommandLine } from "../local/command-line";
 import type { Template } from "../local/template";
 import { emulatorClients } from "./emulator-clients";
 import { mappingDifferences, mappingFromApi, mappingFromTemplate } from "./emulators";
@@ -93,17 +87,45 @@ export function figureDifferences(expected: GlobalStats, actual: GlobalStats): s
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      endpoint: { type: "string" },
-      aws: { type: "boolean", default: false },
-      url: { type: "string" },
-      outputs: { type: "string", default: "cdk-outputs.json" },
-      "api-key": { type: "string", default: process.env.API_KEY },
-      rebuild: { type: "boolean", default: false },
-      timeout: { type: "string", default: "120" },
+  const { values } = parseCommandLine(
+    "npm run smoke -- [options]",
+    {
+      endpoint: {
+        type: "string",
+        value: "URL",
+        help: `the emulator's address (default ${LOCALSTACK_ENDPOINT}, where deploy:local deployed)`,
+      },
+      aws: { type: "boolean", help: "the stack on AWS (credentials as for the AWS CLI)" },
+      url: { type: "string", value: "URL", help: "an API URL of your own (with --endpoint or --aws)" },
+      outputs: {
+        type: "string",
+        value: "FILE",
+        default: "cdk-outputs.json",
+        help: "the stack outputs deploy:local or cdk deploy wrote",
+      },
+      "api-key": {
+        type: "string",
+        value: "KEY",
+        help: "the write API key, when writes need one (default API_KEY)",
+      },
+      rebuild: { type: "boolean", help: "also rebuild the figures from the archive" },
+      timeout: {
+        type: "string",
+        value: "S",
+        default: "120",
+        range: [1, 3600],
+        help: "seconds a check waits for what it sent to be counted (or a rebuild to end)",
+      },
     },
-  });
+    process.argv.slice(2),
+    {
+      about:
+        "Checks a deployed stack through its API and the AWS APIs, as a user would; exits non-zero on any failure.\n" +
+        "It writes a little (one fresh user's orders, ten generated orders, one malformed message): run it on a\n" +
+        "quiet deployment, as the global figures must move by exactly what it sent.",
+    },
+  );
+  const apiKey = values["api-key"] ?? process.env.API_KEY;
   const endpoint = values.aws ? undefined : (values.endpoint ?? LOCALSTACK_ENDPOINT).replace(/\/+$/, "");
   if (!existsSync(values.outputs)) {
     throw new Error(
@@ -153,7 +175,7 @@ async function main(): Promise<void> {
   }
 
   /** The API's typed client (generated from its OpenAPI document), with the write key if given. */
-  const api = apiClient(base, { headers: values["api-key"] ? { "x-api-key": values["api-key"] } : {} });
+  const api = apiClient(base, { headers: apiKey ? { "x-api-key": apiKey } : {} });
 
   /** A call's answer, or an error naming what answered how. */
   async function must<T>(what: string, call: Promise<{ data?: T; error?: unknown; response: Response }>) {

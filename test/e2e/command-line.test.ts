@@ -1,14 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../local/redis-server";
+import { PROJECT_ROOT } from "../../local/synth";
 import { type Run, runScript } from "../support/processes";
 
 /**
- * `npm start`'s and `npm run invoke`'s command lines as a person mistypes them: every wrong
- * flag, value or Redis ends at once with a message saying what is accepted, never a stack trace
- * or a silently ignored setting.
+ * The npm scripts' command lines as a person mistypes them: every wrong flag, value or Redis ends
+ * at once with a message saying what is accepted, never a stack trace or a silently ignored
+ * setting, and `--help` of every script prints its options instead of running it.
  */
 
 const stateDir = mkdtempSync(join(tmpdir(), "orders-command-line-"));
@@ -100,3 +101,70 @@ describe("npm run reset", () => {
     expect(existsSync(folder)).toBe(false);
   }, 60_000);
 });
+
+describe("every npm script that runs one of the project's files", () => {
+  const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+    "scripts-info": Record<string, string>;
+  };
+  // `node file.ts [args]` or `tsx file.ts [args]`, after any environment settings and node flags.
+  const scripts = Object.entries(manifest.scripts).flatMap(([name, command]) => {
+    const found = /(?:^|\s)(node|tsx)\s+(?:--\S+\s+)*(\S+\.ts)((?:\s+--?\S+)*)\s*$/.exec(command);
+    if (!found) return [];
+    const [, runner, file, args] = found as unknown as [string, string, string, string];
+    return [{ name, tsx: runner === "tsx", file, args: args.split(/\s+/).filter(Boolean) }];
+  });
+
+  it("finds them (the pattern above still matches package.json)", () => {
+    expect(scripts.map(({ name }) => name)).toEqual(
+      expect.arrayContaining([
+        "start",
+        "reset",
+        "event",
+        "smoke",
+        "deploy:local",
+        "destroy:local",
+        "bench",
+        "bench:original",
+        "load",
+        "docs",
+        "help",
+      ]),
+    );
+  });
+
+  it("answers --help with its usage and what it does, and runs nothing", async () => {
+    const runs = await inTurns(scripts, 3, ({ tsx, file, args }) =>
+      runScript(file, [...args, "--help"], { tsx, env: { ...process.env, NO_COLOR: "1" } }),
+    );
+    scripts.forEach(({ name }, i) => {
+      const { code, stdout, stderr } = runs[i] as Run;
+      expect({ name, code, stderr }).toEqual({ name, code: 0, stderr: "" });
+      // destroy:local is deploy:local --destroy: its help is deploy:local's.
+      const script = name === "destroy:local" ? "deploy:local" : name;
+      expect(stdout, name).toMatch(
+        new RegExp(`^usage: ${script === "start" ? "npm start" : `npm run ${script}`}`),
+      );
+      expect(stdout, name).toContain(manifest["scripts-info"][script]);
+      expect(stdout, name).toContain("-h, --help");
+    });
+  }, 120_000);
+});
+
+/** `run` over `items`, at most `concurrency` at a time; the results in the items' order. */
+async function inTurns<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  run: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await run(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return results;
+}
