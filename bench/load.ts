@@ -221,6 +221,8 @@ async function main(): Promise<void> {
     process.argv.slice(2),
   );
   if (!values.url) usageError(usage, "--url is required");
+  if (!/^https?:\/\/[^/]/.test(values.url) || !URL.canParse(values.url))
+    usageError(usage, `--url must be an http(s) URL such as http://127.0.0.1:3000, not ${values.url}`);
   if (values.via !== "produce" && values.via !== "orders")
     usageError(usage, `--via must be produce or orders, not ${values.via}`);
   const via = values.via;
@@ -237,6 +239,14 @@ async function main(): Promise<void> {
     spreadDays: Number(values["spread-days"]),
     apiKey: values["api-key"],
     onProgress: progressPrinter(),
+  }).catch((error: Error) => {
+    // fetch says "fetch failed" and puts what failed (ECONNREFUSED, ENOTFOUND...) in its cause.
+    if (error.message !== "fetch failed") throw error;
+    const cause = (error.cause as { code?: string; message?: string } | undefined) ?? {};
+    console.error(
+      `npm run load: ${values.url} did not answer: ${cause.code ?? cause.message ?? error.message} (is the API running? npm start runs it locally)`,
+    );
+    return process.exit(1);
   });
   process.stderr.write("\n");
   console.log(

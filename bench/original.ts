@@ -54,8 +54,8 @@ const { values: args } = parseCommandLine(
     "seed-bench": {
       type: "string",
       value: "DIR",
-      default: join(PROJECT_ROOT, "..", "shared", "seed-bench"),
-      help: "seed_api.py and seed_consumer.py; its README says how to set them up",
+      default: "../shared/seed-bench",
+      help: "seed_api.py and seed_consumer.py (the seed-bench README says how to set them up)",
     },
     orders: {
       type: "string",
@@ -87,7 +87,7 @@ const { values: args } = parseCommandLine(
 );
 const seedServerDir = args["seed-server"] ?? process.env.SEED_SERVER_DIR;
 const seedServer = seedServerDir ? resolve(seedServerDir) : undefined;
-const seedBench = resolve(args["seed-bench"]);
+const seedBench = resolve(PROJECT_ROOT, args["seed-bench"]);
 if (!seedServer || !existsSync(join(seedServer, "api.py")))
   usageError(USAGE, `--seed-server: no api.py in ${seedServer ?? "(none given)"}`);
 if (!existsSync(join(seedBench, "seed_api.py")))

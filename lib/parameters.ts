@@ -224,7 +224,11 @@ export function parametersFromContext(
   const raw = Object.fromEntries(STACK_PARAMETER_NAMES.map((key) => [key, get(key)]));
   const parsed = OrdersParametersSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = describeIssues(parsed.error.issues).map((problem) => `  -c ${problem}`);
+    // Each problem with the value given, as a person typed it (zod's "received NaN" hides "abc").
+    const problems = describeIssues(parsed.error.issues).map((problem, i) => {
+      const given = raw[String(parsed.error.issues[i]?.path[0])];
+      return `  -c ${problem}${given === undefined ? "" : ` (given ${JSON.stringify(String(given))})`}`;
+    });
     throw new Error(`invalid stack parameters:\n${problems.join("\n")}`);
   }
   return parsed.data;

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { parseArgs } from "node:util";
 
 /**
@@ -141,4 +142,19 @@ export function wholeNumber(text: string, option: string, min: number, max: numb
 /** A TCP port (1-65535; 0, any free port, where `allowAny`). */
 export function port(text: string, option: string, { allowAny = false } = {}): number {
   return wholeNumber(text, option, allowAny ? 0 : 1, 65_535);
+}
+
+/** Fails, naming `option`, when something on this machine listens on `port` already (a debugger's, say). */
+export async function checkPortFree(port: number, option: string): Promise<void> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(`port ${port} is taken (another debugger?): choose another with ${option} N`)
+          : error,
+      ),
+    );
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+  });
 }

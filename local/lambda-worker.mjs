@@ -51,11 +51,23 @@ try {
 // its breakpoints in lambdas/*.ts resolve through the bundle's source map.
 if (inspect) {
   inspector.open(inspect.port, "127.0.0.1");
+  if (!inspector.url()) {
+    // Node has said why on stderr ("address already in use"); say what to do about it.
+    const errorMessage = `the debugger's port ${inspect.port} is taken: choose another with --inspect-port N`;
+    parentPort.postMessage({
+      type: "init-error",
+      error: { errorType: "Runtime.InspectorError", errorMessage, trace: [] },
+    });
+    process.exit(1);
+  }
   console.error(
     `${functionName}: debugger listening on ${inspector.url()} (chrome://inspect, or VS Code's "Attach to a function"); no timeout while debugging`,
   );
   if (inspect.wait) {
-    console.error(`${functionName}: waiting for a debugger to attach before running`);
+    // Handed to local mode before the wait blocks this thread, or it would show only once attached.
+    await new Promise((resolve) =>
+      process.stderr.write(`${functionName}: waiting for a debugger to attach before running\n`, resolve),
+    );
     inspector.waitForDebugger();
   }
 }

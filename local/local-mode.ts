@@ -146,6 +146,7 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
   const resynthesize = () => synthesize({ outdir, context, appModule: options.appModule });
   // Everything started is stopped in reverse order: by `stop()`, or at once if the start fails.
   const started = new StopStack();
+  let stopping: Promise<void> | undefined;
   const state = openLocalState(options.state ?? { ephemeral: true });
   started.push({ stop: async () => state.release() }); // released last
   try {
@@ -183,7 +184,8 @@ export async function startLocalMode(options: LocalModeOptions = {}): Promise<Lo
       apiKey,
       current,
       state,
-      stop: () => started.stopAll(),
+      // Once: a signal and the code that started local mode may both stop it.
+      stop: () => (stopping ??= started.stopAll()),
     };
     return localModeHandle(handle, async () => {
       const next = await resynthesize();
@@ -627,6 +629,31 @@ function withLocalRedis(
 async function stopRuntime(runtime: Runtime): Promise<void> {
   await Promise.all(runtime.pollers.map((poller) => poller.stop()));
   await Promise.all([...runtime.functions.values()].map((fn) => fn.stop()));
+}
+
+/**
+ * Ctrl-C (SIGINT) and SIGTERM stop local mode, even while it is still starting (then once it has
+ * started): its own Redis runs in a session of its own, so that a Ctrl-C reaches local mode first
+ * and Redis stops after saving its data, and nothing else would stop it. `stopped` runs once local
+ * mode has stopped (or failed to start); signals that come meanwhile wait with the first. Returns
+ * whether a signal has come (a start it cut short fails: that is no error to report).
+ */
+export function stopOnSignals(
+  starting: Promise<Pick<LocalMode, "stop">>,
+  { onSignal, stopped }: { onSignal?: () => void; stopped: (signal: NodeJS.Signals) => void },
+): () => boolean {
+  let stopping = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, async () => {
+      if (stopping) return;
+      stopping = true;
+      onSignal?.();
+      const mode = await starting.catch(() => undefined);
+      await mode?.stop();
+      stopped(signal);
+    });
+  }
+  return () => stopping;
 }
 
 /**

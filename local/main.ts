@@ -17,12 +17,13 @@ import { styleText } from "node:util";
 import {
   CONTEXT_OPTION,
   type CommandLineOptions,
+  checkPortFree,
   parseCommandLine,
   port,
   wholeNumber,
 } from "./command-line.ts";
 import { describeFaults, faultsFromEnv } from "./faults.ts";
-import { startLocalMode } from "./local-mode.ts";
+import { startLocalMode, stopOnSignals } from "./local-mode.ts";
 import { createReportPrinter, formatLogLine, formatPlatformLine, REPORT_LINES_PER_SECOND } from "./logs.ts";
 import { RedisUnavailableError, redactedUrl } from "./redis-server.ts";
 import { secretEnvName } from "./secrets.ts";
@@ -73,6 +74,11 @@ const OPTIONS = {
 } satisfies CommandLineOptions;
 
 const { values, context, functionConcurrency, apiPort, inspectPort, consolePort } = commandLine();
+if (values.inspect)
+  await checkPortFree(inspectPort, "--inspect-port").catch((error: Error) => {
+    console.error(`npm start: ${error.message}`);
+    process.exit(2);
+  });
 
 /** The options, each checked: a wrong one ends here, saying what is accepted. */
 function commandLine() {
@@ -112,12 +118,13 @@ const reports =
 const startedAt = performance.now();
 let mode: Awaited<ReturnType<typeof startLocalMode>>;
 let faults: ReturnType<typeof faultsFromEnv>;
+let signalled = () => false;
 try {
   faults = faultsFromEnv(process.env);
   const redisMode = process.env.REDIS_MODE ?? "single";
   if (redisMode !== "single" && redisMode !== "cluster")
     throw new Error(`REDIS_MODE must be single or cluster, not ${redisMode}`);
-  mode = await startLocalMode({
+  const starting = startLocalMode({
     faults,
     port: apiPort,
     state: values.ephemeral ? { ephemeral: true } : { directory: values["state-dir"] },
@@ -139,7 +146,13 @@ try {
       ? ({ method, path, status, ms }) => console.log(`${method} ${path} ${status} ${ms} ms`)
       : undefined,
   });
+  signalled = stopOnSignals(starting, {
+    onSignal: () => console.log("\nstopping..."),
+    stopped: () => process.exit(0),
+  });
+  mode = await starting;
 } catch (error) {
+  if (signalled()) await new Promise(() => {}); // stopping: the signal's handler ends the process
   if (error instanceof RedisUnavailableError || error instanceof StateInUseError)
     console.error(error.message);
   else if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
@@ -208,17 +221,6 @@ if (values.watch) {
       }, 300);
     });
   }
-}
-
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    console.log("\nstopping...");
-    await mode.stop();
-    process.exit(0);
-  });
 }
 
 function redisLine(redis: typeof mode.redis): string {

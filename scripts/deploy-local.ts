@@ -48,8 +48,10 @@ import {
   stackOf,
 } from "./localstack";
 
+// npm run destroy:local is this script with --destroy: its help and messages say so.
+const script = process.argv.includes("--destroy") ? "destroy:local" : "deploy:local";
 const { values: options } = parseCommandLine(
-  "npm run deploy:local -- [options]",
+  `npm run ${script} -- [options]`,
   {
     endpoint: { type: "string", value: "URL", default: LOCALSTACK_ENDPOINT, help: "the emulator's address" },
     context: CONTEXT_OPTION,

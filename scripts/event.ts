@@ -58,6 +58,8 @@ function main(): void {
   const [kind, ...rest] = positionals;
   let event: unknown;
   if (kind === "sqs") {
+    if (Number(values.malformed) > Number(values.count))
+      usageError(USAGE, `--malformed ${values.malformed} is more than --count ${values.count}`);
     event = sqsEvent({ count: Number(values.count), malformed: Number(values.malformed) });
   } else if (kind === "api" && rest.length > 0) {
     event = apiEvent(rest.join(" "), {

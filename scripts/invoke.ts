@@ -14,11 +14,11 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { CONTEXT_OPTION, parseCommandLine, port } from "../local/command-line.ts";
+import { CONTEXT_OPTION, checkPortFree, parseCommandLine, port } from "../local/command-line.ts";
 // Run by Node itself, as npm start is (no loader between the debugger and the bundles): imports
 // name their .ts files.
 import { FunctionError, FunctionTimeoutError } from "../local/lambda-runtime.ts";
-import { type LocalMode, startLocalMode } from "../local/local-mode.ts";
+import { type LocalMode, startLocalMode, stopOnSignals } from "../local/local-mode.ts";
 import { formatLogLine } from "../local/logs.ts";
 import { RedisUnavailableError } from "../local/redis-server.ts";
 import { StateInUseError } from "../local/state.ts";
@@ -92,9 +92,14 @@ async function main(): Promise<number> {
   if (!name || positionals.length > 1) throw new UsageError(`usage: ${USAGE} (--help lists the options)`);
   const event = readEvent(values.event);
   const colour = process.stderr.isTTY && !process.env.NO_COLOR;
+  const inspectPort = checked(() => port(values["inspect-port"] ?? "9229", "--inspect-port"));
+  if (values.inspect)
+    await checkPortFree(inspectPort, "--inspect-port").catch((error: Error) => {
+      throw new UsageError(error.message);
+    });
   let mode: LocalMode | undefined;
   try {
-    mode = await startLocalMode({
+    const starting = startLocalMode({
       serve: false,
       pollers: false,
       state: values.ephemeral ? { ephemeral: true } : { directory: values["state-dir"], share: true },
@@ -107,13 +112,16 @@ async function main(): Promise<number> {
         ? {
             inspect: {
               function: name,
-              port: checked(() => port(values["inspect-port"] ?? "9229", "--inspect-port")),
+              port: inspectPort,
               wait: true,
             },
           }
         : {}),
       onLog: (source, line) => process.stderr.write(`${formatLogLine(source, line, colour)}\n`),
     });
+    // Ctrl-C, say while the function waits for a debugger: local mode's own Redis stops too.
+    stopOnSignals(starting, { stopped: (signal) => process.exit(signal === "SIGINT" ? 130 : 143) });
+    mode = await starting;
     const model = functionNamed(mode.model.functions, name);
     const local = model && mode.functions.get(model.logicalId);
     if (!local) throw new UnknownFunctionError(name, mode.model.functions);

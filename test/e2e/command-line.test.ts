@@ -1,8 +1,11 @@
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort } from "../../local/redis-server";
+import { freePort, isRunning } from "../../local/redis-server";
 import { PROJECT_ROOT } from "../../local/synth";
 import { type Run, runScript } from "../support/processes";
 
@@ -102,6 +105,129 @@ describe("npm run reset", () => {
   }, 60_000);
 });
 
+describe("Ctrl-C, whenever it comes", () => {
+  /** Local mode's own Redis, still running after the command ended: its pid file, which Redis removes as it stops. */
+  function leftRedis(folder: string): number | undefined {
+    const pidFile = join(folder, "redis", "redis.pid");
+    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").trim()) : undefined;
+    return pid !== undefined && isRunning(pid) ? pid : undefined;
+  }
+
+  /** Starts `script`, sends SIGINT once `ready` holds, and waits for it to end. */
+  async function interrupted(script: string, args: string[], ready: (output: string) => boolean) {
+    const child = spawn(process.execPath, [script, ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, NO_COLOR: "1", REDIS_URL: "" },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    const ended = new Promise<number | null>((resolve) => child.on("close", resolve));
+    for (let waited = 0; !ready(output) && waited < 60_000; waited += 20) await sleep(20);
+    expect(ready(output), output).toBe(true);
+    child.kill("SIGINT");
+    return { code: await ended, output };
+  }
+
+  /** `test` on a state folder of its own, removed after it with any Redis it left running. */
+  async function inStateFolder(test: (folder: string) => Promise<void>): Promise<void> {
+    const folder = mkdtempSync(join(tmpdir(), "orders-interrupted-"));
+    try {
+      await test(folder);
+    } finally {
+      const left = leftRedis(folder);
+      if (left) process.kill(left, "SIGTERM");
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  it(
+    "stops npm start's own Redis while local mode is still starting",
+    () =>
+      inStateFolder(async (folder) => {
+        // Its Redis is up (its pid file written) while the rest of local mode still starts.
+        const run = await interrupted("local/main.ts", ["--state-dir", folder, "--port", "0"], () =>
+          existsSync(join(folder, "redis", "redis.pid")),
+        );
+        expect(run.output).toContain("stopping...");
+        expect(run.output).not.toContain("could not start");
+        expect(run.code).toBe(0);
+        expect(leftRedis(folder)).toBeUndefined();
+      }),
+    90_000,
+  );
+
+  it(
+    "stops npm run invoke's Redis while its function waits for a debugger",
+    () =>
+      inStateFolder(async (folder) => {
+        const inspectPort = String(await freePort());
+        const run = await interrupted(
+          "scripts/invoke.ts",
+          ["Stats", "--inspect", "--inspect-port", inspectPort, "--state-dir", folder],
+          (output) => output.includes("waiting for a debugger"),
+        );
+        expect(run.code).not.toBeNull(); // it ended, rather than being killed
+        expect(leftRedis(folder)).toBeUndefined();
+      }),
+    90_000,
+  );
+});
+
+describe("what a command needs that is not there", () => {
+  it("a debugger's port that is taken: npm start and npm run invoke say so and start nothing", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = String((taken.address() as { port: number }).port);
+    try {
+      const started = await start(["--ephemeral", "--inspect", "Stats", "--inspect-port", port]);
+      const invoked = await run("scripts/invoke.ts", [
+        "Stats",
+        "--ephemeral",
+        "--inspect",
+        "--inspect-port",
+        port,
+      ]);
+      for (const ended of [started, invoked]) {
+        expect(ended.code).toBe(2);
+        expect(ended.stderr).toContain(
+          `port ${port} is taken (another debugger?): choose another with --inspect-port N`,
+        );
+        expect(ended.stderr).not.toMatch(/\n\s+at /);
+      }
+    } finally {
+      taken.close();
+    }
+  }, 60_000);
+
+  it("npm run load: an API that does not answer, or no URL at all, is one line, not a stack trace", async () => {
+    const nobody = `http://127.0.0.1:${await freePort()}`;
+    const refused = await runScript("bench/load.ts", ["--url", nobody, "--count", "5"], { tsx: true });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `npm run load: ${nobody} did not answer: ECONNREFUSED (is the API running?`,
+    );
+    const notUrl = await runScript("bench/load.ts", ["--url", "localhost:3000"], { tsx: true });
+    expect(notUrl.code).toBe(2);
+    expect(notUrl.stderr).toContain(
+      "--url must be an http(s) URL such as http://127.0.0.1:3000, not localhost:3000",
+    );
+    for (const ended of [refused, notUrl]) expect(ended.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it("npm run event: more malformed records than records is refused, not quietly capped", async () => {
+    const event = await runScript("scripts/event.ts", ["sqs", "--count", "5", "--malformed", "9"], {
+      tsx: true,
+    });
+    expect(event.code).toBe(2);
+    expect(event.stderr).toContain("--malformed 9 is more than --count 5");
+  });
+});
+
 describe("every npm script that runs one of the project's files", () => {
   const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as {
     scripts: Record<string, string>;
@@ -140,12 +266,10 @@ describe("every npm script that runs one of the project's files", () => {
     scripts.forEach(({ name }, i) => {
       const { code, stdout, stderr } = runs[i] as Run;
       expect({ name, code, stderr }).toEqual({ name, code: 0, stderr: "" });
-      // destroy:local is deploy:local --destroy: its help is deploy:local's.
-      const script = name === "destroy:local" ? "deploy:local" : name;
       expect(stdout, name).toMatch(
-        new RegExp(`^usage: ${script === "start" ? "npm start" : `npm run ${script}`}`),
+        new RegExp(`^usage: ${name === "start" ? "npm start" : `npm run ${name}`}`),
       );
-      expect(stdout, name).toContain(manifest["scripts-info"][script]);
+      expect(stdout, name).toContain(manifest["scripts-info"][name]);
       expect(stdout, name).toContain("-h, --help");
     });
   }, 120_000);
