@@ -120,7 +120,9 @@ async function main(): Promise<number> {
       onLog: (source, line) => process.stderr.write(`${formatLogLine(source, line, colour)}\n`),
     });
     // Ctrl-C, say while the function waits for a debugger: local mode's own Redis stops too.
-    stopOnSignals(starting, { stopped: (signal) => process.exit(signal === "SIGINT" ? 130 : 143) });
+    const signalled = stopOnSignals(starting, {
+      stopped: (signal) => process.exit(signal === "SIGINT" ? 130 : 143),
+    });
     mode = await starting;
     const model = functionNamed(mode.model.functions, name);
     const local = model && mode.functions.get(model.logicalId);
@@ -130,7 +132,8 @@ async function main(): Promise<number> {
       process.stdout.write(`${JSON.stringify(result ?? null, null, 2)}\n`);
       return 0;
     } catch (error) {
-      process.stdout.write(`${JSON.stringify(errorShape(error), null, 2)}\n`);
+      // An invocation a signal cut short has no result to show: the person asked it to stop.
+      if (!signalled()) process.stdout.write(`${JSON.stringify(errorShape(error), null, 2)}\n`);
       return 1;
     }
   } finally {

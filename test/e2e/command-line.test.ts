@@ -172,6 +172,7 @@ describe("Ctrl-C, whenever it comes", () => {
           (output) => output.includes("waiting for a debugger"),
         );
         expect(run.code).not.toBeNull(); // it ended, rather than being killed
+        expect(run.output).not.toContain(`"errorType"`); // no result of an invocation it stopped
         expect(leftRedis(folder)).toBeUndefined();
       }),
     90_000,
