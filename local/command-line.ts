@@ -61,7 +61,7 @@ export function parseCommandLine<O extends CommandLineOptions>(
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: withNegativeValuesJoined(argv, all),
       options: Object.fromEntries(
         Object.entries(all).map(([name, spec]) => [
           name,
@@ -96,6 +96,25 @@ export function parseCommandLine<O extends CommandLineOptions>(
     }
   }
   return { values: parsed.values as Values<O>, positionals: parsed.positionals };
+}
+
+/**
+ * `--orders -1` as `--orders=-1`: parseArgs takes a value starting with a dash for an option
+ * forgotten ("argument is ambiguous"), where the person meant a negative number, which the range
+ * check then refuses by name.
+ */
+function withNegativeValuesJoined(argv: readonly string[], options: CommandLineOptions): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    const name = arg.startsWith("--") ? arg.slice(2) : undefined;
+    if (name && options[name]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      args.push(`${arg}=${next}`);
+      i++;
+    } else args.push(arg);
+  }
+  return args;
 }
 
 /** Ends the command (exit 2) with `message` and where to find the options. */

@@ -37,6 +37,12 @@ function checked<T>(check: () => T): T {
   }
 }
 
+// `npm run invoke ... | head`: a reader that stops early wants no more of the result, not a crash
+// that leaves local mode's Redis running; the invocation still ends as usual.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+});
+
 const USAGE = "npm run invoke -- <function> [--event file.json | -] [options]";
 
 const { values, positionals } = parseCommandLine(

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort, isRunning } from "../../local/redis-server";
 import { PROJECT_ROOT } from "../../local/synth";
+import { apiEvent } from "../../scripts/events";
 import { type Run, runScript } from "../support/processes";
 
 /**
@@ -44,11 +45,16 @@ describe("npm start's command line", () => {
     const concurrency = await start(["--function-concurrency", "0"]);
     expect(concurrency.code).toBe(2);
     expect(concurrency.stderr).toContain("--function-concurrency must be a whole number from 1");
+    // A negative number is a wrong value too, not an option forgotten ("argument is ambiguous").
+    const negative = await start(["--port", "-1"]);
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toContain('--port must be a whole number from 0 to 65535, not "-1"');
     const unknown = await start(["--prot", "3000"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("Unknown option '--prot'");
     expect(unknown.stderr).toContain("--help lists the options");
-    for (const run of [port, envPort, concurrency, unknown]) expect(run.stderr).not.toMatch(/\n\s+at /);
+    for (const run of [port, envPort, concurrency, negative, unknown])
+      expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("stops, naming it, when REDIS_URL does not answer, instead of running on another Redis", async () => {
@@ -105,7 +111,7 @@ describe("npm run reset", () => {
   }, 60_000);
 });
 
-describe("Ctrl-C, whenever it comes", () => {
+describe("Ctrl-C or a closed pipe, whenever it comes", () => {
   /** Local mode's own Redis, still running after the command ended: its pid file, which Redis removes as it stops. */
   function leftRedis(folder: string): number | undefined {
     const pidFile = join(folder, "redis", "redis.pid");
@@ -173,6 +179,29 @@ describe("Ctrl-C, whenever it comes", () => {
         );
         expect(run.code).not.toBeNull(); // it ended, rather than being killed
         expect(run.output).not.toContain(`"errorType"`); // no result of an invocation it stopped
+        expect(leftRedis(folder)).toBeUndefined();
+      }),
+    90_000,
+  );
+  it(
+    "stops npm run invoke's Redis when the reader of its result goes away (npm run invoke ... | head)",
+    () =>
+      inStateFolder(async (folder) => {
+        const child = spawn(
+          process.execPath,
+          ["scripts/invoke.ts", "Stats", "--event", "-", "--state-dir", folder],
+          { cwd: PROJECT_ROOT, env: { ...process.env, NO_COLOR: "1", REDIS_URL: "" } },
+        );
+        child.stdout.destroy(); // the reader is gone before the result comes
+        let stderr = "";
+        child.stderr.on("data", (chunk) => {
+          stderr += chunk;
+        });
+        child.stdin.end(JSON.stringify(apiEvent("GET /stats/global")));
+        const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+        expect(stderr).toContain("REPORT RequestId"); // the invocation ran
+        expect(stderr).not.toContain("EPIPE");
+        expect(code).toBe(0);
         expect(leftRedis(folder)).toBeUndefined();
       }),
     90_000,
