@@ -2,6 +2,7 @@ import { z } from "zod";
 import { describeIssues } from "../lambdas/core/issues";
 import { DEFAULT_KEY_PREFIX, KeyPrefixSchema } from "../lambdas/core/key-prefix";
 import { DEFAULT_JUDGING_RULES, VALUE_MISMATCH_POLICIES } from "../lambdas/core/rules";
+import { nearestName } from "./nearest-name";
 
 /**
  * The stack's parameters: one typed object, read from CDK context (`-c name=value` or cdk.json)
@@ -168,26 +169,8 @@ const OrdersParametersSchema = z
 export type OrdersParameters = z.infer<typeof OrdersParametersSchema>;
 
 function unknownParameter(name: string): string {
-  const nearest = [...STACK_PARAMETER_NAMES].sort((a, b) => editDistance(name, a) - editDistance(name, b))[0];
-  const close = nearest !== undefined && editDistance(name, nearest) <= Math.max(2, name.length / 3);
-  return `${name}: no stack parameter has that name${close ? `; did you mean ${nearest}?` : ""}`;
-}
-
-/** Levenshtein distance; a difference of case alone counts half (batchsize is nearest batchSize). */
-function editDistance(a: string, b: string): number {
-  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
-  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= y.length; j++)
-      row[j] = Math.min(
-        (previous[j] as number) + 1,
-        (row[j - 1] as number) + 1,
-        (previous[j - 1] as number) + (x[i - 1] === y[j - 1] ? 0 : 1),
-      );
-    previous = row;
-  }
-  return (previous[y.length] as number) + (a !== b && x === y ? 0.5 : 0);
+  const nearest = nearestName(name, STACK_PARAMETER_NAMES);
+  return `${name}: no stack parameter has that name${nearest ? `; did you mean ${nearest}?` : ""}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { parseArgs } from "node:util";
+import { nearestName } from "../lib/nearest-name.ts";
 
 /**
  * The command lines of every npm script that takes options (`npm start`, `npm run invoke`, the
@@ -58,6 +59,15 @@ export function parseCommandLine<O extends CommandLineOptions>(
   { positionals = false, about }: { positionals?: boolean; about?: string } = {},
 ): { values: Values<O>; positionals: string[] } {
   const all: CommandLineOptions = { ...options, help: HELP };
+  const taken = usage.startsWith("npm ") ? optionsNpmTook(options) : [];
+  if (taken.length > 0) {
+    const command = usage.split(" --")[0] as string;
+    const given = taken.map((name) => `--${name}${options[name]?.value ? ` ${options[name].value}` : ""}`);
+    return usageError(
+      usage,
+      `npm took ${taken.map((name) => `--${name}`).join(", ")} for its own option${taken.length > 1 ? "s" : ""}: put the options after --, as in ${command} -- ${given.join(" ")}`,
+    );
+  }
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
@@ -79,7 +89,10 @@ export function parseCommandLine<O extends CommandLineOptions>(
       strict: true,
     });
   } catch (error) {
-    return usageError(usage, (error as Error).message.split(". To specify")[0] as string);
+    const message = (error as Error).message.split(". To specify")[0] as string;
+    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+    const nearest = unknown === undefined ? undefined : nearestName(unknown, Object.keys(all));
+    return usageError(usage, nearest ? `${message}; did you mean --${nearest}?` : message);
   }
   if (parsed.values.help) {
     console.log(helpText(usage, all, [scriptInfo(usage), about]));
@@ -96,6 +109,21 @@ export function parseCommandLine<O extends CommandLineOptions>(
     }
   }
   return { values: parsed.values as Values<O>, positionals: parsed.positionals };
+}
+
+/** Configuration keys npm has itself: an npmrc may set them, so their variables say nothing of the command line. */
+const NPM_OWN_CONFIG = new Set(["json"]);
+
+/**
+ * Options given before npm's `--` (`npm start --ephemeral`): npm keeps each as a variable of its
+ * own (`npm_config_ephemeral`, after warning "Unknown cli config"), and passes any value on as an
+ * argument; the script would run without the option asked for.
+ */
+function optionsNpmTook(options: CommandLineOptions): string[] {
+  return Object.keys(options).filter(
+    (name) =>
+      !NPM_OWN_CONFIG.has(name) && process.env[`npm_config_${name.replaceAll("-", "_")}`] !== undefined,
+  );
 }
 
 /**

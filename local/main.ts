@@ -173,7 +173,7 @@ console.log(
     `  Docs    ${mode.apiUrl}/docs`,
     `  Board   ${mode.apiUrl}/dashboard`,
     `  Console ${mode.consoleUrl}  (functions, queues, logs and traces of this local mode${process.env.LOCAL_TRACES === "off" ? "; traces not recorded: LOCAL_TRACES=off" : ""})`,
-    `  Try     curl -X POST ${mode.apiUrl}/produce -H 'Content-Type: application/json' -d '{"count": 20}'`,
+    `  Try     curl -X POST ${mode.apiUrl}/produce -H 'Content-Type: application/json'${mode.apiKey ? ` -H 'x-api-key: ${mode.apiKey}'` : ""} -d '{"count": 20}'`,
     `          curl ${mode.apiUrl}/stats/global`,
     // The secret a person types; the others (the archive's key) only the functions read.
     ...mode.secrets
@@ -182,9 +182,7 @@ console.log(
     mode.apiKey
       ? `  ApiKey  x-api-key: ${mode.apiKey} for POST /produce and /orders  (API_KEY to choose it)`
       : "",
-    mode.state.ephemeral
-      ? "  State   nothing is kept (--ephemeral): figures, archive, queues and secrets go when local mode stops"
-      : `  State   ${mode.state.shown} keeps the figures, the archive, the queued messages and the secrets across restarts (npm run reset empties it)`,
+    `  State   ${stateLine(mode)}`,
     `  Redis   ${redisLine(mode.redis)}`,
     mode.buckets.size > 0
       ? `  Archive ${[...mode.buckets.values()].join(", ")} in the embedded S3 (POST /admin/rebuild replays it into Redis)`
@@ -221,6 +219,18 @@ if (values.watch) {
       }, 300);
     });
   }
+}
+
+/** What the state folder keeps across restarts: the figures only when they are in local mode's own Redis on disk. */
+function stateLine({ state, redis }: typeof mode): string {
+  if (state.ephemeral)
+    return "nothing is kept (--ephemeral): figures, archive, queues and secrets go when local mode stops";
+  const kept = `${state.shown} keeps the archive, the queued messages and the secrets across restarts`;
+  const reset = `${state.resetCommand} empties it`;
+  if (!redis.started) return `${kept}; the figures are in REDIS_URL's Redis (${reset})`;
+  if (!redis.dataDir)
+    return `${kept}; the figures go when local mode stops (its Redis keeps them in memory only; POST /admin/rebuild replays the archive into it) (${reset})`;
+  return `${state.shown} keeps the figures, the archive, the queued messages and the secrets across restarts (${reset})`;
 }
 
 function redisLine(redis: typeof mode.redis): string {

@@ -45,6 +45,8 @@ export interface LocalState {
   release(): void;
   /** The folder as the banner shows it: relative to the project when inside it. */
   shown: string;
+  /** The command that empties this folder: `npm run reset`, with `--state-dir` when it is not the default. */
+  resetCommand: string;
 }
 
 export class StateInUseError extends Error {
@@ -79,12 +81,18 @@ export function openLocalState(
   // Taken at once, not when the services are up: a second start meanwhile must see it.
   if (!running && !ephemeral) writeFileSync(lockFile, JSON.stringify({ pid: process.pid }), { mode: 0o600 });
   const secretsDir = join(directory, "secrets");
+  const shown = `${relative(PROJECT_ROOT, directory).startsWith("..") ? directory : relative(PROJECT_ROOT, directory)}/`;
   return {
     directory,
     ephemeral,
     running,
     redisDir: join(directory, "redis"),
-    shown: `${relative(PROJECT_ROOT, directory).startsWith("..") ? directory : relative(PROJECT_ROOT, directory)}/`,
+    shown,
+    // npm runs scripts in the project, so a path relative to it works as shown.
+    resetCommand:
+      directory === resolve(DEFAULT_STATE_DIR)
+        ? "npm run reset"
+        : `npm run reset -- --state-dir ${shellWord(shown)}`,
     secret: (name) => readText(join(secretsDir, name)),
     storeSecret(name, value) {
       if (running) return; // the owner's values stand
@@ -130,4 +138,9 @@ function readText(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `text` as one word of a POSIX shell command line. */
+function shellWord(text: string): string {
+  return /^[\w./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }

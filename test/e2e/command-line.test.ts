@@ -9,6 +9,7 @@ import { freePort, isRunning } from "../../local/redis-server";
 import { PROJECT_ROOT } from "../../local/synth";
 import { apiEvent } from "../../scripts/events";
 import { type Run, runScript } from "../support/processes";
+import { redisMode, redisUrl } from "../support/redis";
 
 /**
  * The npm scripts' command lines as a person mistypes them: every wrong flag, value or Redis ends
@@ -49,11 +50,17 @@ describe("npm start's command line", () => {
     const negative = await start(["--port", "-1"]);
     expect(negative.code).toBe(2);
     expect(negative.stderr).toContain('--port must be a whole number from 0 to 65535, not "-1"');
+    // `npm start --ephemeral`, the `--` forgotten: npm keeps the option as a variable of its own.
+    const npmTook = await start([], { npm_config_ephemeral: "true" });
+    expect(npmTook.code).toBe(2);
+    expect(npmTook.stderr).toContain(
+      "npm took --ephemeral for its own option: put the options after --, as in npm start -- --ephemeral",
+    );
     const unknown = await start(["--prot", "3000"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("Unknown option '--prot'");
+    expect(unknown.stderr).toContain("Unknown option '--prot'; did you mean --port?");
     expect(unknown.stderr).toContain("--help lists the options");
-    for (const run of [port, envPort, concurrency, negative, unknown])
+    for (const run of [port, envPort, concurrency, negative, npmTook, unknown])
       expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -111,46 +118,51 @@ describe("npm run reset", () => {
   }, 60_000);
 });
 
+/** Local mode's own Redis, still running after the command ended: its pid file, which Redis removes as it stops. */
+function leftRedis(folder: string): number | undefined {
+  const pidFile = join(folder, "redis", "redis.pid");
+  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").trim()) : undefined;
+  return pid !== undefined && isRunning(pid) ? pid : undefined;
+}
+
+/** Starts `script`, sends SIGINT once `ready` holds, and waits for it to end. */
+async function interrupted(
+  script: string,
+  args: string[],
+  ready: (output: string) => boolean,
+  env: Record<string, string> = { REDIS_URL: "" },
+) {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, NO_COLOR: "1", ...env },
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    output += chunk;
+  });
+  const ended = new Promise<number | null>((resolve) => child.on("close", resolve));
+  for (let waited = 0; !ready(output) && waited < 60_000; waited += 20) await sleep(20);
+  expect(ready(output), output).toBe(true);
+  child.kill("SIGINT");
+  return { code: await ended, output };
+}
+
+/** `test` on a state folder of its own, removed after it with any Redis it left running. */
+async function inStateFolder(test: (folder: string) => Promise<void>): Promise<void> {
+  const folder = mkdtempSync(join(tmpdir(), "orders-interrupted-"));
+  try {
+    await test(folder);
+  } finally {
+    const left = leftRedis(folder);
+    if (left) process.kill(left, "SIGTERM");
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
 describe("Ctrl-C or a closed pipe, whenever it comes", () => {
-  /** Local mode's own Redis, still running after the command ended: its pid file, which Redis removes as it stops. */
-  function leftRedis(folder: string): number | undefined {
-    const pidFile = join(folder, "redis", "redis.pid");
-    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").trim()) : undefined;
-    return pid !== undefined && isRunning(pid) ? pid : undefined;
-  }
-
-  /** Starts `script`, sends SIGINT once `ready` holds, and waits for it to end. */
-  async function interrupted(script: string, args: string[], ready: (output: string) => boolean) {
-    const child = spawn(process.execPath, [script, ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, NO_COLOR: "1", REDIS_URL: "" },
-    });
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      output += chunk;
-    });
-    const ended = new Promise<number | null>((resolve) => child.on("close", resolve));
-    for (let waited = 0; !ready(output) && waited < 60_000; waited += 20) await sleep(20);
-    expect(ready(output), output).toBe(true);
-    child.kill("SIGINT");
-    return { code: await ended, output };
-  }
-
-  /** `test` on a state folder of its own, removed after it with any Redis it left running. */
-  async function inStateFolder(test: (folder: string) => Promise<void>): Promise<void> {
-    const folder = mkdtempSync(join(tmpdir(), "orders-interrupted-"));
-    try {
-      await test(folder);
-    } finally {
-      const left = leftRedis(folder);
-      if (left) process.kill(left, "SIGTERM");
-      rmSync(folder, { recursive: true, force: true });
-    }
-  }
-
   it(
     "stops npm start's own Redis while local mode is still starting",
     () =>
@@ -205,6 +217,47 @@ describe("Ctrl-C or a closed pipe, whenever it comes", () => {
         expect(leftRedis(folder)).toBeUndefined();
       }),
     90_000,
+  );
+});
+
+describe("what npm start's banner says", () => {
+  const banner = (output: string) => output.includes("Ctrl-C stops everything.");
+
+  it(
+    "names the folder, what it keeps, and the command that empties that folder, whichever Redis holds the figures",
+    () =>
+      inStateFolder(async (folder) => {
+        const args = ["--state-dir", folder, "--port", "0"];
+        const reset = `npm run reset -- --state-dir ${folder}/ empties it`;
+        const own = await interrupted("local/main.ts", args, banner);
+        expect(own.output).toContain(
+          `${folder}/ keeps the figures, the archive, the queued messages and the secrets across restarts (${reset})`,
+        );
+        const given = await interrupted("local/main.ts", args, banner, {
+          REDIS_URL: redisUrl(),
+          REDIS_MODE: redisMode(),
+        });
+        expect(given.output).toContain(
+          `${folder}/ keeps the archive, the queued messages and the secrets across restarts; the figures are in REDIS_URL's Redis (${reset})`,
+        );
+      }),
+    120_000,
+  );
+
+  it(
+    "shows the write key in the command to try when writes need one (-c writeAuth=apiKey)",
+    () =>
+      inStateFolder(async (folder) => {
+        const keyed = await interrupted(
+          "local/main.ts",
+          ["--state-dir", folder, "--port", "0", "-c", "writeAuth=apiKey"],
+          banner,
+        );
+        const key = /ApiKey {2}x-api-key: (\S+)/.exec(keyed.output)?.[1];
+        expect(key, keyed.output).toBeDefined();
+        expect(keyed.output).toMatch(new RegExp(`Try .*/produce .*-H 'x-api-key: ${key}'`));
+      }),
+    120_000,
   );
 });
 
