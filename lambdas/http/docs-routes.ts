@@ -92,15 +92,16 @@ function staticFiles(dashboardDir: string) {
  */
 export function apiInfo() {
   const listed = (Object.values(ROUTES) as RouteSpec[]).filter((route) => route.infoKey !== null);
+  // A path served for several methods (GET and POST /admin/rebuild) is listed once for each.
+  const methodsAt = (path: string) => listed.filter((route) => route.path === path).length;
+  const keyOf = (route: RouteSpec) =>
+    route.infoKey ?? `${route.path.slice(1)}${methodsAt(route.path) > 1 ? ` (${route.method})` : ""}`;
   return {
     // The original's three keys first, so its clients find what they read.
     status: 200 as const,
     message: "SQS Order Management API",
     endpoints: Object.fromEntries(
-      listed.map((route) => [
-        route.infoKey ?? route.path.slice(1),
-        `${route.method} ${route.path} - ${route.summary}`,
-      ]),
+      listed.map((route) => [keyOf(route), `${route.method} ${route.path} - ${route.summary}`]),
     ),
     service: "orders-pipeline",
     version: API_INFO.version,

@@ -63,6 +63,12 @@ describe("GET /api", () => {
       "users/{user_id}/stats": expect.stringMatching(/^GET \/users\/\{user_id\}\/stats - /),
       orders: expect.stringMatching(/^POST \/orders - /),
     });
+    // Every route once, both methods of a path served for two among them.
+    expect(Object.keys(response.json.endpoints)).toHaveLength(response.json.routes.length);
+    expect(response.json.endpoints).toMatchObject({
+      "admin/rebuild (POST)": expect.stringMatching(/^POST \/admin\/rebuild - /),
+      "admin/rebuild (GET)": expect.stringMatching(/^GET \/admin\/rebuild - /),
+    });
     const listed = response.json.routes.map((e: { method: string; path: string }) => `${e.method} ${e.path}`);
     expect(listed).toContain("GET /users/{user_id}/stats");
     expect(listed).toContain("POST /orders");
