@@ -82,7 +82,9 @@ export class OrderQueue extends Construct {
       ...consumerRules(settings, fn.timeout ?? Duration.seconds(3), this.props.consumerTimeout),
     ];
     if (problems.length > 0) {
-      throw new Error(`the order queue breaks AWS's rules:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+      throw new Error(
+        `the order queue's settings do not fit AWS's limits or the consumer's needs:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+      );
     }
     fn.addEventSource(
       new SqsEventSource(this.queue, {
@@ -120,14 +122,14 @@ export class OrderQueue extends Construct {
     const errors: string[] = [];
     if (this.props.maxReceiveCount < MIN_MAX_RECEIVE_COUNT) {
       errors.push(
-        `maxReceiveCount is ${this.props.maxReceiveCount}: use at least ${MIN_MAX_RECEIVE_COUNT}, so that throttled or briefly failing batches are retried before they are dead-lettered`,
+        `maxReceiveCount is ${this.props.maxReceiveCount}: use at least ${MIN_MAX_RECEIVE_COUNT} (AWS's advice for a queue a Lambda function reads), so that throttled or briefly failing batches are retried before they are dead-lettered`,
       );
     }
     return errors;
   }
 }
 
-/** AWS's rules for an SQS event source mapping, as messages naming the fix. */
+/** AWS's limits for an SQS event source mapping, and what the consumer's backoff needs, as messages naming the fix. */
 function consumerRules(
   settings: ConsumerSettings,
   functionTimeout: Duration,

@@ -392,7 +392,7 @@ describe("the queue and the consumer", () => {
   });
 });
 
-describe("synth refuses a stack that breaks AWS's rules", () => {
+describe("synth refuses a stack that breaks AWS's limits or the consumer's needs", () => {
   it.each([
     [
       { batchSize: 100, batchingWindowSeconds: 0 },
