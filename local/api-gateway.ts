@@ -208,7 +208,16 @@ async function answer(
   const { options } = gateway;
   const method = request.method ?? "GET";
   const refused = localRequestProblem(method, request.headers, options.allowedHosts ?? []);
-  if (refused) return message(refused.status, refused.message);
+  // In the API's own error shape (`error`, `details`), which its clients read, not API Gateway's.
+  if (refused)
+    return {
+      status: refused.status,
+      headers: jsonType,
+      body: JSON.stringify({
+        error: refused.status === 415 ? "unsupported media type" : "forbidden",
+        details: [refused.message],
+      }),
+    };
   const resourcePath = withoutPrefix(url.pathname, gateway.prefix);
   const matched =
     resourcePath === undefined ? undefined : matchRequest(gateway.compiled, method, resourcePath);

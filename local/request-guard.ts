@@ -52,7 +52,7 @@ export function localRequestProblem(
   if (BODY_WRITE_METHODS.has(method) && !json && !headers.authorization) {
     return {
       status: 415,
-      message: `${method} needs Content-Type: application/json here, not ${headers["content-type"] ? JSON.stringify(String(headers["content-type"])) : "none"} (local mode refuses what a web page's form could send): add -H 'Content-Type: application/json' (or the Authorization header the route needs)`,
+      message: `${method} needs Content-Type: application/json here, ${headers["content-type"] ? `not ${JSON.stringify(String(headers["content-type"]))}` : "and none was sent"} (local mode refuses what a web page's form could send): add -H 'Content-Type: application/json' (or the Authorization header the route needs)`,
     };
   }
   return undefined;
