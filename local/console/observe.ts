@@ -103,7 +103,8 @@ export interface LogQuery {
   limit: number;
 }
 
-const LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "CRITICAL"];
+/** The levels a line can have (Powertools'): what the console filters by. */
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "CRITICAL"];
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i;
 
 export class LogRing {
@@ -153,7 +154,7 @@ function shownEntry(entry: LogEntry): ShownLogEntry {
     const fields = recordFields(parsed);
     return {
       ...entry,
-      level: LEVELS.includes(level) ? level : "INFO",
+      level: LOG_LEVELS.includes(level) ? level : "INFO",
       requestId: typeof requestId === "string" ? requestId : undefined,
       message: fields ? `${parsed.message} ${fields}` : parsed.message,
     };

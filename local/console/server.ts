@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { QueueSnapshot } from "../queue-snapshot.ts";
 import { localRequestProblem } from "../request-guard.ts";
 import type { TraceStore } from "../traces.ts";
-import type { FunctionFigures, LogRing } from "./observe.ts";
+import { type FunctionFigures, LOG_LEVELS, type LogRing } from "./observe.ts";
 
 /**
  * The local console: local mode's own page of its functions, queues, logs and traces, on a port
@@ -130,10 +130,12 @@ async function apiAnswer(url: URL, sources: ConsoleSources): Promise<{ status: n
 
 function logsAnswer(params: URLSearchParams, logs: LogRing): { status: number; body: unknown } {
   const after = whole(params.get("after"), 0, 0, Number.MAX_SAFE_INTEGER);
+  if (after === undefined) return badRequest("after must be a whole number");
   const limit = whole(params.get("limit"), 200, 1, 1000);
-  if (after === undefined || limit === undefined)
-    return badRequest("after must be a whole number, limit one from 1 to 1000");
+  if (limit === undefined) return badRequest("limit must be a whole number from 1 to 1000");
   const level = params.get("level")?.toUpperCase() || undefined;
+  if (level !== undefined && !LOG_LEVELS.includes(level))
+    return badRequest(`level must be one of ${LOG_LEVELS.join(", ")}`);
   const lines = logs.query({
     after,
     limit,

@@ -244,6 +244,15 @@ describe("the local console", () => {
       "api/queues?peek=51",
     ])
       expect((await fetch(`${mode.consoleUrl}${path}`)).status, path).toBe(400);
+    // Each refusal names the parameter that was wrong, and only that one.
+    for (const [path, error] of [
+      ["api/logs?limit=0", "limit must be a whole number from 1 to 1000"],
+      ["api/logs?level=BOGUS", "level must be one of DEBUG, INFO, WARN, ERROR, CRITICAL"],
+    ]) {
+      const refused = await fetch(`${mode.consoleUrl}${path}`);
+      expect(refused.status, path).toBe(400);
+      expect(await refused.json(), path).toEqual({ error });
+    }
     for (const path of [
       "api/traces/1-00000000-000000000000000000000000",
       "api/nothing",
