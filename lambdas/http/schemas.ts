@@ -45,7 +45,9 @@ export const UserIdParam = z
 
 export const MonthParam = z
   .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: "must be a month as YYYY-MM (e.g. 2026-11)" })
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, {
+    message: "must be a month as YYYY-MM, MM from 01 to 12 (e.g. 2026-11)",
+  })
   .meta({ description: "Month as YYYY-MM (UTC)", example: "2026-11" });
 
 /** A total of money: valid orders' values summed, never negative, at most MAX_COUNTER cents. */

@@ -281,6 +281,8 @@ describe("stats routes", () => {
     for (const bad of ["2026-13", "2026-1", "nov-2026", "2026-11-01"]) {
       expectError(await api.call("GET", `/stats/monthly/${bad}`), 400, "path.month");
     }
+    // A month that has the shape but not a month's number says which part is wrong.
+    expectError(await api.call("GET", "/stats/monthly/2026-13"), 400, "MM from 01 to 12");
   });
 
   it("GET /stats/months lists months with data", async () => {
