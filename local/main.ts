@@ -73,7 +73,7 @@ const OPTIONS = {
   "inspect-port": { type: "string", value: "N", help: "the debugger's port (default 9229)" },
 } satisfies CommandLineOptions;
 
-const { values, context, functionConcurrency, apiPort, inspectPort, consolePort } = commandLine();
+const { values, context, functionConcurrency, apiPort, inspectPort, consolePort, rawLogs } = commandLine();
 if (values.inspect)
   await checkPortFree(inspectPort, "--inspect-port").catch((error: Error) => {
     console.error(`npm start: ${error.message}`);
@@ -81,6 +81,14 @@ if (values.inspect)
   });
 
 /** The options, each checked: a wrong one ends here, saying what is accepted. */
+/** LOG_FORMAT as Lambda names its log formats (Text, JSON), in any case. */
+function logFormat(text = "text"): "json" | "text" {
+  const format = text.toLowerCase();
+  if (format !== "json" && format !== "text")
+    throw new Error(`LOG_FORMAT must be json or text (Lambda's log formats), not ${JSON.stringify(text)}`);
+  return format;
+}
+
 function commandLine() {
   const { values } = parseCommandLine("npm start -- [options]", OPTIONS, process.argv.slice(2));
   try {
@@ -95,6 +103,7 @@ function commandLine() {
         values["console-port"] === undefined
           ? undefined
           : port(values["console-port"], "--console-port", { allowAny: true }),
+      rawLogs: logFormat(process.env.LOG_FORMAT) === "json",
       functionConcurrency:
         values["function-concurrency"] === undefined
           ? undefined
@@ -107,7 +116,6 @@ function commandLine() {
 }
 
 const colour = process.stdout.isTTY && !process.env.NO_COLOR;
-const rawLogs = process.env.LOG_FORMAT === "json";
 const bold = (text: string) => (colour ? styleText("bold", text) : text);
 // Raw JSON logs keep every REPORT record, as Lambda's JSON log format does.
 const reports =

@@ -46,6 +46,9 @@ describe("npm start's command line", () => {
     const concurrency = await start(["--function-concurrency", "0"]);
     expect(concurrency.code).toBe(2);
     expect(concurrency.stderr).toContain("--function-concurrency must be a whole number from 1");
+    const logFormat = await start([], { LOG_FORMAT: "xml" });
+    expect(logFormat.code).toBe(2);
+    expect(logFormat.stderr).toContain('LOG_FORMAT must be json or text (Lambda\'s log formats), not "xml"');
     // A negative number is a wrong value too, not an option forgotten ("argument is ambiguous").
     const negative = await start(["--port", "-1"]);
     expect(negative.code).toBe(2);
@@ -60,7 +63,7 @@ describe("npm start's command line", () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("Unknown option '--prot'; did you mean --port?");
     expect(unknown.stderr).toContain("--help lists the options");
-    for (const run of [port, envPort, concurrency, negative, npmTook, unknown])
+    for (const run of [port, envPort, concurrency, logFormat, negative, npmTook, unknown])
       expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
