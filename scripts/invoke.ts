@@ -139,7 +139,13 @@ async function main(): Promise<number> {
       return 0;
     } catch (error) {
       // An invocation a signal cut short has no result to show: the person asked it to stop.
-      if (!signalled()) process.stdout.write(`${JSON.stringify(errorShape(error), null, 2)}\n`);
+      if (signalled()) return 1;
+      process.stdout.write(`${JSON.stringify(errorShape(error), null, 2)}\n`);
+      // A function that fails on `{}` most likely wanted an event of its own kind.
+      if (values.event === undefined)
+        console.error(
+          `npm run invoke: no --event was given, so ${name} ran with {}; npm run event -- --help makes one (an SQS batch, an API request)`,
+        );
       return 1;
     }
   } finally {

@@ -92,6 +92,16 @@ describe("npm run invoke", () => {
       trace: expect.any(Array),
     });
     expect(run.stderr).toMatch(/REPORT RequestId: .*Status: error|REPORT RequestId/);
+    expect(run.stderr).not.toContain("no --event was given"); // it was
+  }, 120_000);
+
+  it("says, when a function fails on the {} it ran with, that no --event was given and what makes one", async () => {
+    const run = await invoke(["Consumer"]);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ errorType: "TypeError" });
+    expect(run.stderr).toContain(
+      "npm run invoke: no --event was given, so Consumer ran with {}; npm run event -- --help makes one",
+    );
   }, 120_000);
 
   it("opens the inspector when asked, waits for the debugger, and its source map resolves to lambdas/*.ts with their text", async () => {
