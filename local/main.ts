@@ -81,14 +81,6 @@ if (values.inspect)
   });
 
 /** The options, each checked: a wrong one ends here, saying what is accepted. */
-/** LOG_FORMAT as Lambda names its log formats (Text, JSON), in any case. */
-function logFormat(text = "text"): "json" | "text" {
-  const format = text.toLowerCase();
-  if (format !== "json" && format !== "text")
-    throw new Error(`LOG_FORMAT must be json or text (Lambda's log formats), not ${JSON.stringify(text)}`);
-  return format;
-}
-
 function commandLine() {
   const { values } = parseCommandLine("npm start -- [options]", OPTIONS, process.argv.slice(2));
   try {
@@ -113,6 +105,14 @@ function commandLine() {
     console.error(`npm start: ${(error as Error).message}\n(npm start -- --help lists the options)`);
     process.exit(2);
   }
+}
+
+/** LOG_FORMAT as Lambda names its log formats (Text, JSON), in any case. */
+function logFormat(text = "text"): "json" | "text" {
+  const format = text.toLowerCase();
+  if (format !== "json" && format !== "text")
+    throw new Error(`LOG_FORMAT must be json or text (Lambda's log formats), not ${JSON.stringify(text)}`);
+  return format;
 }
 
 const colour = process.stdout.isTTY && !process.env.NO_COLOR;
