@@ -156,11 +156,11 @@ class GenerationStore implements AnalyticsStore {
 
   async rankings(limit: number) {
     const reply = await this.redis.rankings(this.keys.global, this.keys.prefix, limit);
-    const [spenders, spends, byOrders] = jsonReply(reply) as [string[], (string | null)[], string[]];
-    // The ranking orders by its scores (doubles); each spend shown is the user's exact counter.
+    const [bySpend, byOrders] = jsonReply(reply) as [string[], string[]];
     return {
-      bySpend: spenders.map((userId, i) => ({ userId, spendCents: centsFromCounter(spends[i]) })),
-      byOrderCount: scorePairs(byOrders).map(([userId, orderCount]) => ({ userId, orderCount })),
+      // Each spend exact: the score below 2^53, the user's counter from there (see RANKINGS_LUA).
+      bySpend: pairs(bySpend).map(([userId, spend]) => ({ userId, spendCents: centsFromCounter(spend) })),
+      byOrderCount: pairs(byOrders).map(([userId, orders]) => ({ userId, orderCount: Number(orders) })),
     };
   }
 
@@ -244,10 +244,10 @@ function jsonReply(reply: string): unknown[] {
 }
 
 /** [member, score, member, score, ...] -> [[member, score], ...] */
-function scorePairs(flat: readonly string[]): [string, number][] {
-  const pairs: [string, number][] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i] as string, Number(flat[i + 1])]);
-  return pairs;
+function pairs(flat: readonly string[]): [string, string][] {
+  const found: [string, string][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) found.push([flat[i] as string, flat[i + 1] as string]);
+  return found;
 }
 
 function fieldsToRecord(fields: readonly string[]): Record<string, string> {

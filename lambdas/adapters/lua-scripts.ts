@@ -279,17 +279,19 @@ return cjson.encode({ totals, redis.call('ZCARD', bySpend), users })
 /**
  * The rankings in one round trip (instead of two ZREVRANGEs, then one HGET per top spender).
  * KEYS[1]: routes the call on a cluster (see above). ARGV: prefix, limit. Returns JSON (read
- * by `jsonReply`, generation-store.ts): [top spenders' ids, their spend_cents counters (null for
- * none; the ranking's scores are doubles, the counters exact), [user id, order count, ...] as
- * ZREVRANGE WITHSCORES gives them].
+ * by `jsonReply`, generation-store.ts): [[user id, spend_cents, ...], [user id, order count, ...]]
+ * as ZREVRANGE WITHSCORES gives them. A ranking's scores are doubles: below 2^53 a spend score is
+ * its user's spend_cents exactly (the counter and the score grow together, by whole cents, so every
+ * sum on the way was exact too); from 2^53 on, the user's counter is read instead.
  */
 export const RANKINGS_LUA = `
 local prefix, limit = ARGV[1], tonumber(ARGV[2])
 ${LUA_KEY_LAYOUT}
-local spenders = redis.call('ZREVRANGE', rankBySpendKey, 0, limit - 1)
-local spends = {}
-for i, id in ipairs(spenders) do
-  spends[i] = redis.call('HGET', userKey(id), 'spend_cents') or cjson.null
+local bySpend = redis.call('ZREVRANGE', rankBySpendKey, 0, limit - 1, 'WITHSCORES')
+for i = 2, #bySpend, 2 do
+  if tonumber(bySpend[i]) >= 9007199254740992 then
+    bySpend[i] = redis.call('HGET', userKey(bySpend[i - 1]), 'spend_cents') or '0'
+  end
 end
-return cjson.encode({ spenders, spends, redis.call('ZREVRANGE', rankByOrdersKey, 0, limit - 1, 'WITHSCORES') })
+return cjson.encode({ bySpend, redis.call('ZREVRANGE', rankByOrdersKey, 0, limit - 1, 'WITHSCORES') })
 `;

@@ -343,12 +343,29 @@ describe("accounting that a hostile probe found wrong", () => {
     expect(await store.record([valid("e2", "ORD-E2", "U1000", 1001)])).toEqual(["applied"]);
     expect((await store.userStats("U1000"))?.spendCents).toBe(BigInt(Number.MAX_SAFE_INTEGER) + 901n);
     expect((await store.globalStats()).revenueCents).toBe(BigInt(Number.MAX_SAFE_INTEGER) + 901n);
+    // Past 2^53 the ranking's score (a double) has rounded: the spend shown is the exact counter.
+    expect((await store.rankings(1)).bySpend).toEqual([
+      { userId: "U1000", spendCents: BigInt(Number.MAX_SAFE_INTEGER) + 901n },
+    ]);
 
     // The check runs on doubles (Lua), exact to about 1 part in 2^53 there: far inside Redis's 2^63.
     await redis.hset(keys.user("U1000"), "spend_cents", String(BigInt(MAX_COUNTER) - 5000n));
     expect(await store.record([valid("e3", "ORD-E3", "U1000", 3000)])).toEqual(["applied"]);
     expect(await store.record([valid("e4", "ORD-E4", "U1000", 5000)])).toEqual(["out_of_range"]);
     expect((await store.userStats("U1000"))?.spendCents).toBe(BigInt(MAX_COUNTER) - 2000n);
+  });
+
+  it("ranks by spend from the ranking's scores alone below 2^53 cents, without reading each user's counter", async () => {
+    await store.record([valid("s1", "ORD-S1", "U1000", 1234), valid("s2", "ORD-S2", "U1001", 99)]);
+    // A counter that disagrees with its score (no writer of this store does that): below 2^53 the
+    // score is exact, so it is what the ranking shows; the user's own stats read the counter.
+    await redis.hset(keys.user("U1000"), "spend_cents", "1");
+
+    expect((await store.rankings(10)).bySpend).toEqual([
+      { userId: "U1000", spendCents: 1234 },
+      { userId: "U1001", spendCents: 99 },
+    ]);
+    expect((await store.userStats("U1000"))?.spendCents).toBe(1);
   });
 
   it("refuses only the entries Redis cannot take, and counts the others of their chunk", async () => {
