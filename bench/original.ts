@@ -7,9 +7,10 @@
  *   2. the four read routes of each, filled by step 1, under the same load (wrk when installed,
  *      else autocannon: 32 connections, 5 s), beside the environment-hop ceiling (a bare server
  *      handing each request to as many worker threads as local mode gives a function, one request
- *      at a time each, one Redis GET: the most a faithful local mode can serve here), rotating
- *      which goes first, medians of the rounds; with local mode's and the ceiling's CPU a request
- *      by layer and their Redis commands (read-breakdown.ts).
+ *      at a time each, one Redis GET: the most a faithful local mode can serve here) and the
+ *      route's function alone in as many bare environments (its own work, with nothing of local
+ *      mode around it), rotating which goes first, medians of the rounds; with local mode's and
+ *      the ceiling's CPU a request by layer and their Redis commands (read-breakdown.ts).
  * Writes the ratios and the breakdown to bench/results/original.{json,md}.
  *
  * The original runs from a snapshot of its public repository (never committed) through the
@@ -145,10 +146,15 @@ try {
   await probe.set(HOP_KEY, HOP_VALUE);
   const hop = await startHopServer(`environments:${API_FUNCTION_CONCURRENCY}`, ourRedis.url);
   children.push(hop.child);
+  // The stats function alone, as local mode synthesized it, in as many bare environments.
+  const alone = await startHopServer(`function:${API_FUNCTION_CONCURRENCY}`, ourRedis.url, "StatsFunction");
+  children.push(alone.child);
   const localPid = (await mode.nodePid()) ?? 0;
   const measure = {
     original: (route: string) => httpLoad(`${seedUrl}${route}`, seconds),
     local: (route: string) => measureRead(`${mode.url}${route}`, seconds, localPid, probe),
+    functionAlone: (route: string) =>
+      measureRead(`${alone.url.replace(/\/$/, "")}${route}`, seconds, alone.child.pid ?? 0, probe),
     ceiling: () => measureRead(hop.url, seconds, hop.child.pid ?? 0, probe),
   };
   const month = new Date().toISOString().slice(0, 7);
@@ -158,6 +164,7 @@ try {
   // not enough: the route measured first ran at about half its rate, V8's helper threads busy).
   for (const route of routes) {
     await httpLoad(`${mode.url}${route}`, LOCAL_WARM_UP_SECONDS);
+    await httpLoad(`${alone.url.replace(/\/$/, "")}${route}`, LOCAL_WARM_UP_SECONDS);
     await httpLoad(`${seedUrl}${route}`, 1);
   }
   await httpLoad(hop.url, 1);
@@ -199,16 +206,23 @@ async function readRoute(
   measure: {
     original: (route: string) => Promise<HttpLoadResult>;
     local: (route: string) => Promise<ReadSample>;
+    functionAlone: (route: string) => Promise<ReadSample>;
     ceiling: () => Promise<ReadSample>;
   },
 ) {
-  const sides = { original: [] as HttpLoadResult[], local: [] as ReadSample[], ceiling: [] as ReadSample[] };
-  const order = ["original", "local", "ceiling"] as const;
+  const sides = {
+    original: [] as HttpLoadResult[],
+    local: [] as ReadSample[],
+    functionAlone: [] as ReadSample[],
+    ceiling: [] as ReadSample[],
+  };
+  const order = ["original", "local", "functionAlone", "ceiling"] as const;
   for (let round = 0; round < rounds; round++) {
-    for (const side of [...order.slice(round % 3), ...order.slice(0, round % 3)]) {
+    const first = round % order.length;
+    for (const side of [...order.slice(first), ...order.slice(0, first)]) {
       if (side === "original") sides.original.push(await measure.original(route));
-      else if (side === "local") sides.local.push(await measure.local(route));
-      else sides.ceiling.push(await measure.ceiling());
+      else if (side === "ceiling") sides.ceiling.push(await measure.ceiling());
+      else sides[side].push(await measure[side](route));
     }
   }
   const rps = (results: readonly HttpLoadResult[]) => median(results.map((r) => r.requestsPerSecond));
@@ -216,12 +230,15 @@ async function readRoute(
     route,
     original: summary(sides.original),
     local: { ...summary(sides.local), ...medianBreakdown(sides.local) },
+    functionAlone: { ...summary(sides.functionAlone), ...medianBreakdown(sides.functionAlone) },
     ceiling: { ...summary(sides.ceiling), ...medianBreakdown(sides.ceiling) },
     ratio: round2(rps(sides.local) / rps(sides.original)),
     ratioToCeiling: round2(rps(sides.local) / rps(sides.ceiling)),
+    ratioToFunctionAlone: round2(rps(sides.local) / rps(sides.functionAlone)),
+    functionAloneToCeiling: round2(rps(sides.functionAlone) / rps(sides.ceiling)),
   };
   log(
-    `  GET ${route}: original ${row.original.rps} req/s (p99 ${row.original.p99Ms} ms), local mode ${row.local.rps} req/s (p99 ${row.local.p99Ms} ms), ceiling ${row.ceiling.rps} req/s: ${row.ratio}x the original, ${row.ratioToCeiling}x the ceiling`,
+    `  GET ${route}: original ${row.original.rps} req/s (p99 ${row.original.p99Ms} ms), local mode ${row.local.rps} req/s (p99 ${row.local.p99Ms} ms), the function alone ${row.functionAlone.rps} req/s, ceiling ${row.ceiling.rps} req/s: ${row.ratio}x the original, ${row.ratioToCeiling}x the ceiling (the function alone ${row.functionAloneToCeiling}x, local mode ${row.ratioToFunctionAlone}x of it)`,
   );
   return row;
 }

@@ -105,6 +105,9 @@ export interface BreakdownInput {
     local: { rps: number } & Breakdown;
     ceiling: { rps: number } & Breakdown;
     ratioToCeiling: number;
+    /** The route's function alone in bare environments (runs before it had none). */
+    functionAlone?: { rps: number } & Breakdown;
+    ratioToFunctionAlone?: number;
   }[];
 }
 
@@ -153,6 +156,22 @@ export function renderBreakdownTable(json: BreakdownInput): string {
     `${hop.rps} (1.00)`,
     ...reads.map((read) => `${read.local.rps} (${read.ratioToCeiling.toFixed(2)})`),
   ]);
+  if (reads.every((read) => read.functionAlone)) {
+    const alone = (read: (typeof reads)[number]) => read.functionAlone as { rps: number } & Breakdown;
+    rows.push([
+      "the function alone, in bare environments: CPU µs a request (its environments), req/s",
+      "",
+      ...reads.map(
+        (read) =>
+          `${total(alone(read).cpuMicrosPerRequest)} (${alone(read).cpuMicrosPerRequest.environments}), ${alone(read).rps}`,
+      ),
+    ]);
+    rows.push([
+      "local mode's req/s of the function alone's",
+      "",
+      ...reads.map((read) => (read.ratioToFunctionAlone ?? 0).toFixed(2)),
+    ]);
+  }
   return [
     `| ${header.join(" | ")} |`,
     `| --- | ${header

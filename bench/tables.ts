@@ -56,9 +56,13 @@ export interface OriginalResults {
     route: string;
     original: { rps: number; p99Ms: number };
     local: { rps: number; p99Ms: number };
+    /** The route's function alone in bare environments (bench/environment-hop-server.ts, `function:N`). */
+    functionAlone: { rps: number; p99Ms: number };
     ceiling: { rps: number; p99Ms: number };
     ratio: number;
     ratioToCeiling: number;
+    ratioToFunctionAlone: number;
+    functionAloneToCeiling: number;
   }[];
 }
 
@@ -118,18 +122,18 @@ export function originalCaption(r: OriginalResults): string {
   return lines(
     `Local mode beside the original service, ${r.date.slice(0, 16).replace("T", " ")} UTC, ${r.machine}`,
     `(${r.orders} orders; reads: ${r.loadTool}, 32 connections, medians of ${r.rounds} rotating rounds;`,
-    `the ceiling: the environment hop with ${r.ceilingEnvironments} environments, in the same rounds)`,
+    `the ceiling: the environment hop with ${r.ceilingEnvironments} environments, and the function alone in as many, in the same rounds)`,
   );
 }
 
 export function originalTable({ consumer, reads }: OriginalResults): string {
   return lines(
-    "| figure | original | local mode | ratio | ceiling | local mode / ceiling |",
-    "| --- | ---: | ---: | ---: | ---: | ---: |",
-    `| orders/s: its consumer alone (SQS stubbed) / end to end (${consumer.unaccounted} unaccounted) | ${consumer.originalOrdersPerSecond} | ${consumer.localEndToEndOrdersPerSecond} | ${consumer.ratio}x | | |`,
+    "| figure | original | local mode | ratio | ceiling | local mode / ceiling | the function alone (/ ceiling) | local mode / the function alone |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    `| orders/s: its consumer alone (SQS stubbed) / end to end (${consumer.unaccounted} unaccounted) | ${consumer.originalOrdersPerSecond} | ${consumer.localEndToEndOrdersPerSecond} | ${consumer.ratio}x | | | | |`,
     ...reads.map(
       (row) =>
-        `| GET ${row.route}, req/s (p99 ms) | ${row.original.rps} (${row.original.p99Ms}) | ${row.local.rps} (${row.local.p99Ms}) | ${row.ratio}x | ${row.ceiling.rps} (${row.ceiling.p99Ms}) | ${row.ratioToCeiling.toFixed(2)} |`,
+        `| GET ${row.route}, req/s (p99 ms) | ${row.original.rps} (${row.original.p99Ms}) | ${row.local.rps} (${row.local.p99Ms}) | ${row.ratio}x | ${row.ceiling.rps} (${row.ceiling.p99Ms}) | ${row.ratioToCeiling.toFixed(2)} | ${row.functionAlone.rps} (${row.functionAloneToCeiling.toFixed(2)}) | ${row.ratioToFunctionAlone.toFixed(2)} |`,
     ),
   );
 }

@@ -52,6 +52,27 @@ describe("renderBreakdownTable", () => {
     );
   });
 
+  it("adds the function alone (its CPU and req/s, and local mode's share of its req/s) when every route has it", () => {
+    const withAlone: BreakdownInput = {
+      ...input,
+      reads: input.reads.map((read, i) => ({
+        ...read,
+        functionAlone: {
+          rps: 8000 + i * 1000,
+          cpuMicrosPerRequest: layers(30, 60, 2, 20),
+          redisCallsPerRequest: {},
+        },
+        ratioToFunctionAlone: i === 0 ? 0.75 : 0.78,
+      })),
+    };
+    const lines = renderBreakdownTable(withAlone).split("\n");
+    expect(lines.at(-2)).toBe(
+      "| the function alone, in bare environments: CPU µs a request (its environments), req/s |  | 112 (60), 8000 | 112 (60), 9000 |",
+    );
+    expect(lines.at(-1)).toBe("| local mode's req/s of the function alone's |  | 0.75 | 0.78 |");
+    expect(renderBreakdownTable(input)).not.toContain("the function alone");
+  });
+
   it("is pure: the same JSON renders the same table", () => {
     expect(renderBreakdownTable(structuredClone(input))).toBe(renderBreakdownTable(input));
   });
