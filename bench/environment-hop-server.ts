@@ -13,20 +13,12 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { Redis } from "ioredis";
-import { compileRoutes, matchRequest, toProxyEvent } from "../local/api-gateway";
-import { LOCAL_REGION } from "../local/embedded-aws";
-import { PROJECT_ROOT } from "../local/synth";
-import { functionNamed, readTemplate } from "../local/template";
 
 /** The key every bare server reads; its value is a small stats answer. */
 export const HOP_KEY = "bench:environment-hop";
 export const HOP_VALUE = JSON.stringify({ total_orders: 17_589, total_revenue: 14_319_580_803.09 });
-
-/** Where local mode synthesizes (local-mode.ts): the function-alone server runs that bundle. */
-const LOCAL_ASSEMBLY = join(PROJECT_ROOT, "cdk.out.local");
 
 if (!isMainThread && workerData.entryFile) {
   // A function's environment, reduced to the function: its handler on each event it is sent.
@@ -50,7 +42,7 @@ if (!isMainThread && workerData.entryFile) {
   });
   redis.once("ready", () => parentPort?.postMessage("ready"));
 } else if (process.env.ENVIRONMENT_HOP_SERVER) {
-  serve(process.env.ENVIRONMENT_HOP_SERVER, process.env.REDIS_URL ?? "");
+  await serve(process.env.ENVIRONMENT_HOP_SERVER, process.env.REDIS_URL ?? "");
 }
 
 const FAILED = "failed";
@@ -59,7 +51,7 @@ const FAILED = "failed";
  * The server process: `one-thread`, `environments:N` or `function:N` (the function named by
  * HOP_FUNCTION). Reports its port to the parent once every environment is ready.
  */
-function serve(variant: string, redisUrl: string): void {
+async function serve(variant: string, redisUrl: string): Promise<void> {
   const reply = (response: ServerResponse, body: string) => {
     response.writeHead(body === FAILED ? 500 : 200, { "content-type": "application/json" });
     response.end(body);
@@ -72,7 +64,8 @@ function serve(variant: string, redisUrl: string): void {
       reply(response, JSON.stringify({ path: request.url, value: await redis.get(HOP_KEY) }));
   } else {
     const [kind, count] = variant.split(":");
-    const fn = kind === "function" ? functionAlone(process.env.HOP_FUNCTION ?? "", redisUrl) : undefined;
+    const fn =
+      kind === "function" ? await functionAlone(process.env.HOP_FUNCTION ?? "", redisUrl) : undefined;
     // What each request posts: its path, or the function's event for it (made once per path).
     const message = fn ? fn.eventText : (request: IncomingMessage) => request.url ?? "/";
     interface Environment {
@@ -123,11 +116,17 @@ function serve(variant: string, redisUrl: string): void {
  * template's values, with `redisUrl` for Redis and a placeholder for anything only a deployment
  * resolves, such as a queue's URL: the read routes use neither), and the proxy event of each path.
  */
-function functionAlone(name: string, redisUrl: string) {
-  const { templateFile } = JSON.parse(readFileSync(join(LOCAL_ASSEMBLY, "local-mode.json"), "utf8"));
-  const model = readTemplate(JSON.parse(readFileSync(templateFile, "utf8")), LOCAL_ASSEMBLY);
+async function functionAlone(name: string, redisUrl: string) {
+  // Loaded here, not at the top: the environments of every variant load this module too.
+  const { compileRoutes, matchRequest, toProxyEvent } = await import("../local/api-gateway");
+  const { LOCAL_REGION } = await import("../local/embedded-aws");
+  const { LOCAL_OUTDIR, lastSynthesis } = await import("../local/synth");
+  const { functionNamed, readTemplate } = await import("../local/template");
+  const synthesis = lastSynthesis(LOCAL_OUTDIR);
+  if (!synthesis) throw new Error(`no synthesis in ${LOCAL_OUTDIR}: start local mode first`);
+  const model = readTemplate(JSON.parse(readFileSync(synthesis.templateFile, "utf8")), LOCAL_OUTDIR);
   const fn = functionNamed(model.functions, name);
-  if (!fn) throw new Error(`no function ${name} in ${templateFile}`);
+  if (!fn) throw new Error(`no function ${name} in ${synthesis.templateFile}`);
   const routes = compileRoutes(model.routes.filter((route) => route.functionLogicalId === fn.logicalId));
   const events = new Map<string, string>();
   return {

@@ -3,9 +3,8 @@
  * included) and warm (cached cloud assembly), as medians over a few runs.
  */
 import { rmSync } from "node:fs";
-import { join } from "node:path";
 import { parseCommandLine } from "../local/command-line";
-import { PROJECT_ROOT } from "../local/synth";
+import { LOCAL_OUTDIR } from "../local/synth";
 import { startLocalModeProcess } from "./local-mode-process";
 import { median } from "./statistics";
 
@@ -17,7 +16,7 @@ const { values } = parseCommandLine(
 const runs = Number(values.runs);
 
 async function timeToFirstAnswer(cold: boolean): Promise<number> {
-  if (cold) rmSync(join(PROJECT_ROOT, "cdk.out.local"), { recursive: true, force: true });
+  if (cold) rmSync(LOCAL_OUTDIR, { recursive: true, force: true });
   const started = performance.now();
   const mode = await startLocalModeProcess({ readyTimeoutMs: 60_000 });
   const elapsed = performance.now() - started;

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
 import type { APIGatewayProxyEvent, SQSEvent } from "aws-lambda";
 import { type LocalApiGateway, startApiGateway } from "./api-gateway.ts";
 import { type AwsFaultProxy, startAwsFaultProxy } from "./aws-fault-proxy.ts";
@@ -36,7 +35,7 @@ import { tracedBatches } from "./local-tracing.ts";
 import { ensureRedis, type LocalRedis } from "./redis-server.ts";
 import { keptValue, type LocalSecret, localSecrets, startSecretsEndpoint } from "./secrets.ts";
 import { type LocalState, openLocalState } from "./state.ts";
-import { PROJECT_ROOT, type SynthResult, synthesize } from "./synth.ts";
+import { LOCAL_OUTDIR, type SynthResult, synthesize } from "./synth.ts";
 import { TcpProxy } from "./tcp-proxy.ts";
 import {
   type FunctionModel,
@@ -136,11 +135,9 @@ export interface LocalMode {
   stop(): Promise<void>;
 }
 
-const DEFAULT_OUTDIR = join(PROJECT_ROOT, "cdk.out.local");
-
 export async function startLocalMode(options: LocalModeOptions = {}): Promise<LocalMode> {
   process.setSourceMapsEnabled(true); // stack traces from the bundles point at lambdas/*.ts
-  const outdir = options.outdir ?? DEFAULT_OUTDIR;
+  const outdir = options.outdir ?? LOCAL_OUTDIR;
   // Writes open and POST /produce on unless asked (as the original); `-c writeAuth=apiKey` turns keys on.
   const context = { writeAuth: "open", produce: "on", ...options.context };
   const resynthesize = () => synthesize({ outdir, context, appModule: options.appModule });

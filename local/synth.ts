@@ -14,6 +14,8 @@ import type { Template } from "./template.ts";
  */
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
+/** Where local mode synthesizes unless told otherwise. */
+export const LOCAL_OUTDIR = join(PROJECT_ROOT, "cdk.out.local");
 /** Inputs of the cloud assembly: a change to any of these means synthesizing again. */
 const SOURCE_DIRS = ["bin", "lib", "lambdas"];
 const SOURCE_FILES = ["package-lock.json", "cdk.json", "tsconfig.json"];
@@ -52,19 +54,24 @@ export interface SynthResult {
 
 const DEFAULT_APP_MODULE = join(PROJECT_ROOT, "lib", "app.ts");
 
+/** What the last synthesis into `outdir` wrote, by the key of its inputs; undefined before any. */
+export function lastSynthesis(
+  outdir: string,
+): { key: string; stackName: string; templateFile: string } | undefined {
+  const marker = synthesisMarker(outdir);
+  return existsSync(marker) ? JSON.parse(readFileSync(marker, "utf8")) : undefined;
+}
+
+function synthesisMarker(outdir: string): string {
+  return join(outdir, "local-mode.json");
+}
+
 export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   const started = performance.now();
   const appModule = options.appModule ?? DEFAULT_APP_MODULE;
   const key = inputsHash(options.context, appModule);
-  const marker = join(options.outdir, "local-mode.json");
-  if (!options.force && existsSync(marker)) {
-    const previous = JSON.parse(readFileSync(marker, "utf8")) as {
-      key: string;
-      stackName: string;
-      templateFile: string;
-    };
-    if (previous.key === key && existsSync(previous.templateFile)) return result(previous, true);
-  }
+  const previous = options.force ? undefined : lastSynthesis(options.outdir);
+  if (previous?.key === key && existsSync(previous.templateFile)) return result(previous, true);
   const output = await runChild([
     "--import",
     "tsx",
@@ -80,7 +87,7 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
     stackName: string;
     templateFile: string;
   };
-  writeFileSync(marker, JSON.stringify({ key, ...synthesized }));
+  writeFileSync(synthesisMarker(options.outdir), JSON.stringify({ key, ...synthesized }));
   return result(synthesized, false);
 
   function result(assembly: { stackName: string; templateFile: string }, cached: boolean): SynthResult {
