@@ -149,12 +149,13 @@ try {
   // The stats function alone, as local mode synthesized it, in as many bare environments.
   const alone = await startHopServer(`function:${API_FUNCTION_CONCURRENCY}`, ourRedis.url, "StatsFunction");
   children.push(alone.child);
+  const aloneUrl = alone.url.replace(/\/$/, "");
   const localPid = (await mode.nodePid()) ?? 0;
   const measure = {
     original: (route: string) => httpLoad(`${seedUrl}${route}`, seconds),
     local: (route: string) => measureRead(`${mode.url}${route}`, seconds, localPid, probe),
     functionAlone: (route: string) =>
-      measureRead(`${alone.url.replace(/\/$/, "")}${route}`, seconds, alone.child.pid ?? 0, probe),
+      measureRead(`${aloneUrl}${route}`, seconds, alone.child.pid ?? 0, probe),
     ceiling: () => measureRead(hop.url, seconds, hop.child.pid ?? 0, probe),
   };
   const month = new Date().toISOString().slice(0, 7);
@@ -164,7 +165,7 @@ try {
   // not enough: the route measured first ran at about half its rate, V8's helper threads busy).
   for (const route of routes) {
     await httpLoad(`${mode.url}${route}`, LOCAL_WARM_UP_SECONDS);
-    await httpLoad(`${alone.url.replace(/\/$/, "")}${route}`, LOCAL_WARM_UP_SECONDS);
+    await httpLoad(`${aloneUrl}${route}`, LOCAL_WARM_UP_SECONDS);
     await httpLoad(`${seedUrl}${route}`, 1);
   }
   await httpLoad(hop.url, 1);

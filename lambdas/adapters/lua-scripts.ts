@@ -287,9 +287,10 @@ return cjson.encode({ totals, redis.call('ZCARD', bySpend), users })
 export const RANKINGS_LUA = `
 local prefix, limit = ARGV[1], tonumber(ARGV[2])
 ${LUA_KEY_LAYOUT}
+local EXACT_BELOW = 2 ^ 53
 local bySpend = redis.call('ZREVRANGE', rankBySpendKey, 0, limit - 1, 'WITHSCORES')
 for i = 2, #bySpend, 2 do
-  if tonumber(bySpend[i]) >= 9007199254740992 then
+  if tonumber(bySpend[i]) >= EXACT_BELOW then
     bySpend[i] = redis.call('HGET', userKey(bySpend[i - 1]), 'spend_cents') or '0'
   end
 end
